@@ -1,0 +1,1 @@
+"""sheetsales: keeps a sales pipeline spreadsheet honest."""
