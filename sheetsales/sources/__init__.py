@@ -1,0 +1,40 @@
+"""Sources of deal rows: one adapter per kind of spreadsheet, all read through `open_grid`."""
+
+from pathlib import Path
+
+from ..errors import SourceError
+from .base import Grid, locate_deals
+from .memory import MemoryGrid
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+__all__ = ["Grid", "MemoryGrid", "locate_deals", "open_grid"]
+
+
+def open_grid(source: str | Path) -> Grid:
+    """The readable grid behind a SOURCE argument (a path to .xlsx, .xlsm or .csv)."""
+    if isinstance(source, str) and (source.startswith("gsheet:") or "docs.google.com" in source):
+        raise SourceError(f"Google Sheets sources are not supported yet ({source}); export the "
+                          "sheet as .xlsx or .csv for now")
+    path = Path(source)
+    if not path.exists():
+        raise SourceError(f"{path} not found; check the path (a .xlsx, .xlsm or .csv file)")
+    if path.is_dir():
+        raise SourceError(f"{path} is a folder, not a spreadsheet; give the path of a .xlsx, "
+                          ".xlsm or .csv file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in WORKBOOK_SUFFIXES:
+            from .xlsx import XlsxGrid
+            return XlsxGrid(path)
+        if suffix == ".csv":
+            from .csv import CsvGrid
+            return CsvGrid(path)
+        if suffix == ".xls":
+            from .xlsx import check_workbook_file
+            check_workbook_file(path)
+    except PermissionError:
+        raise SourceError(f"{path} cannot be read: permission denied; check the file's "
+                          "permissions") from None
+    raise SourceError(f"{path}: unsupported file type {suffix or '(none)'!r}; sheetsales reads "
+                      ".xlsx, .xlsm and .csv (save other formats as .xlsx)")

@@ -1,0 +1,132 @@
+"""The command line: parse options, call one library function, render, map errors to exit codes."""
+
+import datetime as dt
+import functools
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import api
+from .errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SheetsalesError
+from .model import SEVERITIES
+from .report import render
+
+FAIL_ON = (*SEVERITIES, "never")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def guarded(command):
+    """Turn library errors into one sentence and exit code 2; --debug shows the traceback."""
+    @functools.wraps(command)
+    def wrapper(*args, debug=False, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except SheetsalesError as exc:
+            if debug:
+                traceback.print_exc()
+            _fail(str(exc))
+        except (OSError, MemoryError) as exc:
+            if debug:
+                traceback.print_exc()
+            _fail(f"{exc.__class__.__name__}: {exc}; check the path and permissions "
+                  "(run with --debug for details)")
+    return click.option("--debug", is_flag=True, help="Show tracebacks on errors.")(wrapper)
+
+
+def _today(_ctx, _param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+
+
+today_option = click.option("--today", callback=_today, metavar="YYYY-MM-DD",
+                            help="Check as if today were this date.")
+config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                             help="Config file (default: ./sheetsales.toml if present).")
+sheet_option = click.option("--sheet", help="Name of the deals sheet.")
+
+
+def _progress():
+    """A progress callback for long reads on a terminal; None when stderr is piped."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done, total):
+        of = f" of {total}" if total else ""
+        click.echo(f"\rReading rows: {done}{of}", err=True, nl=False)
+    return show
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sheetsales")
+def cli():
+    """sheetsales keeps a sales pipeline spreadsheet honest."""
+
+
+@cli.command()
+@click.argument("source")
+@today_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Exit 1 when a finding at or above this severity exists.")
+@config_option
+@sheet_option
+@click.option("--date-order", type=click.Choice(["DMY", "MDY", "YMD"], case_sensitive=False),
+              help="How to read text dates such as 03/04/2026.")
+@guarded
+def check(source, today, fmt, fail_on, config_path, sheet, date_order):
+    """Validate SOURCE (.xlsx, .xlsm or .csv) and report every problem and what is due.
+    Never writes to SOURCE."""
+    overrides = {}
+    if sheet:
+        overrides["source"] = {"sheet": sheet}
+    if date_order:
+        overrides["rules"] = {"date_order": date_order.upper()}
+    report = api.check_source(source, config_path, overrides, today, _progress())
+    if sys.stderr.isatty() and report.deals and len(report.deals) >= 1000:
+        click.echo("", err=True)
+    click.echo(render(report, fmt), nl=False)
+    sys.exit(exit_code(report, fail_on))
+
+
+def exit_code(report, fail_on: str) -> int:
+    if fail_on == "never" or report.worst() is None:
+        return EXIT_OK
+    return EXIT_FINDINGS if SEVERITIES.index(report.worst()) <= SEVERITIES.index(fail_on) \
+        else EXIT_OK
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@guarded
+def init(directory):
+    """Write a commented sheetsales.toml and a starter deals.xlsx into DIRECTORY."""
+    written = api.init(Path(directory))
+    for path in written:
+        click.echo(f"Wrote {path}")
+    click.echo(f"Next: fill in the Deals sheet, then run: sheetsales check {written[1]}")
+
+
+@cli.command()
+@click.argument("directory", default="sheetsales-demo", type=click.Path(file_okay=False))
+@today_option
+@guarded
+def demo(directory, today):
+    """Create a realistic demo pipeline in DIRECTORY and check it, end to end."""
+    path, report = api.demo(Path(directory), today)
+    click.echo(render(report, "table"), nl=False)
+    click.echo(f"\nDemo workbook: {path}\nTry: sheetsales check {path} --format json")
+
+
+def main():
+    cli(prog_name="sheetsales")

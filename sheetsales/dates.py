@@ -1,0 +1,175 @@
+"""Dates: cell values to dates, text-date parsing per date order, and day counting
+(calendar or business days with holidays). Pure: `today` is always passed in."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+
+DATE_ORDERS = ("DMY", "MDY", "YMD")
+EXCEL_EPOCH_1900 = dt.date(1899, 12, 30)
+EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
+MAX_SERIAL = 2958465  # 9999-12-31
+
+MONTHS = {
+    # English, French, German, Spanish, Italian, Dutch, Portuguese; full names and short forms
+    1: "jan january janv janvier januar enero ene gennaio gen januari janeiro",
+    2: "feb february fev fevr fevrier février févr februar febrero febbraio februari fevereiro",
+    3: "mar march mars marz märz marzo mrt maart marco março",
+    4: "apr april avr avril abril abr aprile",
+    5: "may mai mayo maggio mag mei maio",
+    6: "jun june juin juni junio giugno giu junho",
+    7: "jul july juil juillet juli julio luglio lug julho",
+    8: "aug august aout août agosto ago augustus",
+    9: "sep sept september septembre septiembre settembre set setembro",
+    10: "oct october octobre oktober okt octubre ottobre ott outubro out",
+    11: "nov november novembre noviembre novembro",
+    12: "dec december decembre décembre dezember dez diciembre dic dicembre dezembro",
+}
+MONTH_NAMES = {name: number for number, names in MONTHS.items() for name in names.split()}
+
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                  r"(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?"
+                      r"(?:\s*[AaPp][Mm])?)?$")
+_WORDS = re.compile(r"[^\W\d_]+\.?|\d+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """A date read from a cell: `date` when it is one, else `problem` ("not_a_date" or
+    "ambiguous") with a human `detail`."""
+
+    date: dt.date | None = None
+    problem: str | None = None
+    detail: str = ""
+
+
+def from_serial(serial: float, date1904: bool = False) -> dt.date:
+    """An Excel/Sheets serial day number as a date."""
+    epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
+    return epoch + dt.timedelta(days=int(serial))
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if len(text) == 2 else year
+
+
+def _make(year, month, day) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_text_date(text: str, date_order: str | None = None) -> ParsedDate:
+    """Parse a date typed as text. Unambiguous forms always parse; a numeric date whose day
+    and month could swap (03/04/2026) needs `date_order`, else it is reported ambiguous."""
+    text = text.strip()
+    if m := _ISO.match(text):
+        found = _make(int(m[1]), int(m[2]), int(m[3]))
+        return ParsedDate(found) if found else _bad(text)
+    if m := _NUMERIC.match(text):
+        return _numeric(text, int(m[1]), int(m[2]), _year(m[3]), date_order)
+    return _worded(text)
+
+
+def _numeric(text, first, second, year, date_order) -> ParsedDate:
+    dmy = _make(year, second, first)
+    mdy = _make(year, first, second)
+    if dmy and mdy and dmy != mdy:
+        if date_order == "DMY":
+            return ParsedDate(dmy)
+        if date_order == "MDY":
+            return ParsedDate(mdy)
+        return ParsedDate(None, "ambiguous",
+                          f"{text!r} could be {dmy.isoformat()} (day first) or "
+                          f"{mdy.isoformat()} (month first)")
+    if dmy or mdy:
+        return ParsedDate(dmy or mdy)
+    return _bad(text)
+
+
+def _worded(text) -> ParsedDate:
+    tokens = [t.rstrip(".").lower() for t in _WORDS.findall(text)]
+    months = [MONTH_NAMES[t] for t in tokens if t in MONTH_NAMES]
+    numbers = [t for t in tokens if t.isdigit()]
+    words = [t for t in tokens if not t.isdigit() and t not in MONTH_NAMES]
+    # Allow weekday names and ordinals ("Tue, 4th March 2026") but nothing else wordy.
+    if len(months) != 1 or len(numbers) != 2 or any(len(w) > 3 and w not in _WEEKDAYS
+                                                     for w in words):
+        return _bad(text)
+    long = [n for n in numbers if len(n) == 4]
+    if len(long) != 1:
+        return _bad(text)
+    numbers.remove(long[0])
+    found = _make(int(long[0]), months[0], int(numbers[0]))
+    return ParsedDate(found) if found else _bad(text)
+
+
+_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+
+
+def _bad(text) -> ParsedDate:
+    return ParsedDate(None, "not_a_date", f"{text!r} is not a date")
+
+
+def today_in(time_zone: str, now: dt.datetime | None = None) -> dt.date:
+    """The calendar date in `time_zone` at the instant `now` (default: the real clock)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return now.astimezone(ZoneInfo(time_zone)).date()
+
+
+@dataclass
+class Calendar:
+    """Counts days between dates: calendar days, or with `business_days` working days
+    (Mon-Fri, minus a country's public holidays and the company's own)."""
+
+    business_days: bool = False
+    country: str | None = None
+    company_holidays: frozenset = frozenset()
+    _country_days: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def unit(self) -> str:
+        return "business day" if self.business_days else "day"
+
+    def plural(self, count: int) -> str:
+        count = abs(count)
+        return f"{count} {self.unit}{'' if count == 1 else 's'}"
+
+    def is_working(self, day: dt.date) -> bool:
+        if day.weekday() >= 5 or day in self.company_holidays:
+            return False
+        if self.country:
+            if self.country not in self._country_days:
+                self._country_days[self.country] = holidays_lib.country_holidays(self.country)
+            return day not in self._country_days[self.country]
+        return True
+
+    def days_between(self, start: dt.date, end: dt.date) -> int:
+        """Days from `start` to `end`: positive when `end` is later. Business days count the
+        working days in (start, end]."""
+        if not self.business_days:
+            return (end - start).days
+        sign, low, high = (1, start, end) if end >= start else (-1, end, start)
+        count = 0
+        day = low + dt.timedelta(days=1)
+        while day <= high:
+            count += self.is_working(day)
+            day += dt.timedelta(days=1)
+        return sign * count
+
+    def add(self, start: dt.date, days: int) -> dt.date:
+        """The date `days` days (or working days) after `start`."""
+        if not self.business_days:
+            return start + dt.timedelta(days=days)
+        step = 1 if days >= 0 else -1
+        day, left = start, abs(days)
+        while left:
+            day += dt.timedelta(days=step)
+            left -= self.is_working(day)
+        return day

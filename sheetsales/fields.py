@@ -1,0 +1,89 @@
+"""The columns of a deals sheet: default headers, their aliases, and header-row detection."""
+
+from dataclasses import dataclass
+
+from .stages import normalize
+
+TEXT, DATE, NUMBER = "text", "date", "number"
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    header: str
+    kind: str = TEXT
+    aliases: tuple[str, ...] = ()
+
+
+DEFAULT_FIELDS: tuple[Field, ...] = (
+    Field("deal_id", "Deal ID", aliases=("Lead ID", "Opportunity ID", "ID")),
+    Field("company", "Company", aliases=("Customer", "Customer Name", "Client", "Client Name",
+                                         "Account", "Account Name", "Company Name")),
+    Field("contact", "Contact", aliases=("Contact Name", "Contact Person")),
+    Field("email", "Email", aliases=("E-mail", "Email Address", "Contact Email")),
+    Field("owner", "Owner", aliases=("Sales Rep", "Salesperson", "Account Manager",
+                                     "Opportunity Owner", "Sales Agent", "Deal Owner", "Rep")),
+    Field("product", "Product", aliases=("Product Name", "Item")),
+    Field("stage", "Stage", aliases=("Deal Stage", "Pipeline Stage", "Sales Stage")),
+    Field("amount", "Amount", NUMBER, ("Value", "Deal Value", "Opportunity Value", "Deal Size",
+                                       "Close Value", "Deal Amount")),
+    Field("probability", "Probability", NUMBER, ("Prob", "Win Probability", "Probability (%)")),
+    Field("created", "Created", DATE, ("Created Date", "Engage Date", "Created On", "Date Created")),
+    Field("first_contact", "First contact", DATE, ("First Contact Date", "Contacted on")),
+    Field("discovery_on", "Discovery on", DATE, ("Discovery Date",)),
+    Field("proposal_sent", "Proposal sent", DATE, ("Proposal Date", "Proposal sent on",
+                                                   "Quote sent on")),
+    Field("confirmed_on", "Confirmed on", DATE, ("Won on", "Won date", "Date won")),
+    Field("delivery_due", "Delivery due", DATE, ("Delivery Due Date", "Delivery date due")),
+    Field("delivered_on", "Delivered on", DATE, ("Delivered", "Delivered date")),
+    Field("follow_up_due", "Follow-up due", DATE, ("Follow-up Due Date",)),
+    Field("followed_up_on", "Followed up on", DATE, ("Follow-up Date", "Followed up")),
+    Field("next_step", "Next step", aliases=("Next Action Planned",)),
+    Field("next_step_due", "Next step due", DATE, ("Next Follow-Up", "Date of Next Action",
+                                                   "Next step date")),
+    Field("last_contact", "Last contact", DATE, ("Last Contact Date", "Date of Last Action",
+                                                 "Last Activity")),
+    Field("lost_on", "Lost on", DATE, ("Lost Date", "Date lost")),
+    Field("lost_reason", "Lost reason", aliases=("Loss Reason",)),
+    Field("snooze_until", "Snooze until", DATE, ("Snoozed until", "Snooze")),
+    Field("notes", "Notes", aliases=("Comments", "Note")),
+    Field("expected_close", "Expected close", DATE, ("Close Date", "Closed", "Expected Close Date",
+                                                     "Expected Close")),
+)
+
+FIELD_KEYS = tuple(f.key for f in DEFAULT_FIELDS)
+HEADER_SCAN_ROWS = 20
+MIN_HEADER_MATCHES = 3
+
+
+def header_lookup(fields) -> dict[str, str]:
+    """Normalised header text -> field key, for every header and alias."""
+    lookup: dict[str, str] = {}
+    for f in fields:
+        for name in (f.header, *f.aliases):
+            lookup.setdefault(normalize(name), f.key)
+            # "Probability (%)" and "probability_pct" forms
+            lookup.setdefault(normalize(name) + "pct", f.key)
+    return lookup
+
+
+def map_header(row, lookup) -> dict[str, int]:
+    """Field key -> 0-based column index for a candidate header row (first match wins)."""
+    mapping: dict[str, int] = {}
+    for index, value in enumerate(row):
+        if value is None or str(value).strip() == "":
+            continue
+        key = lookup.get(normalize(str(value)))
+        if key and key not in mapping:
+            mapping[key] = index
+    return mapping
+
+
+def find_header(rows, lookup, scan=HEADER_SCAN_ROWS) -> tuple[int, dict[str, int]] | None:
+    """The 0-based index and column mapping of the first row in `rows[:scan]` with at least
+    three known column names."""
+    for index, row in enumerate(rows[:scan]):
+        mapping = map_header(row, lookup)
+        if len(mapping) >= MIN_HEADER_MATCHES:
+            return index, mapping
+    return None

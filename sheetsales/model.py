@@ -1,0 +1,195 @@
+"""The data everything passes around: the sheet as read, typed deals, findings, cell changes."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .dates import MAX_SERIAL, ParsedDate, from_serial, parse_text_date
+from .fields import DATE, NUMBER
+from .stages import Stage
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITIES = (ERROR, WARNING, INFO)
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> "A", "B", ... "AA"."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass
+class SheetData:
+    """A deals sheet as a source read it: the header row, which column holds which field, and
+    the data rows with their 1-based sheet row numbers. Values are str, float, int, bool,
+    date, datetime or None."""
+
+    source: str
+    title: str
+    header_row: int
+    columns: dict[str, int]
+    headers: dict[int, str]
+    rows: list[tuple[int, list[Any]]]
+    date1904: bool = False
+    products: dict[str, dict] | None = None
+    serial_dates: bool = True
+
+
+@dataclass
+class Deal:
+    """One deal row, typed: `values` holds dates as dates and numbers as floats; `invalid`
+    holds the fields whose cell could not be read as its kind, with the reason."""
+
+    row: int
+    values: dict[str, Any]
+    raw: dict[str, Any]
+    invalid: dict[str, str] = field(default_factory=dict)
+    ambiguous: dict[str, str] = field(default_factory=dict)
+    stage: Stage | None = None
+
+    @property
+    def deal_id(self) -> str | None:
+        return self.values.get("deal_id")
+
+    def get(self, key):
+        return self.values.get(key)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem or reminder about one cell of one deal."""
+
+    code: str
+    severity: str
+    sheet: str
+    row: int
+    column: str
+    cell: str
+    deal_id: str | None
+    value: Any
+    message: str
+    hint: str
+    due: dt.date | None = None
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "severity": self.severity, "sheet": self.sheet,
+                "row": self.row, "column": self.column, "cell": self.cell,
+                "deal_id": self.deal_id, "value": plain(self.value), "message": self.message,
+                "hint": self.hint, "due": plain(self.due)}
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """A planned write of one cell: what it holds now and what it will hold."""
+
+    sheet: str
+    cell: str
+    old: Any
+    new: Any
+
+
+def plain(value):
+    """A JSON/CSV-friendly form of a cell value."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+_MONEY = re.compile(r"^\(?-?[\s$€£¥₹]*-?[\d.,\s]+(?:[.,]\d+)?\s*[$€£¥₹]?\)?$")
+
+
+def parse_number(value) -> float | None:
+    """A number from a numeric cell or text like "$1,488,043.00", "60%" (60) or "(1,200)";
+    None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", " ")
+    text = text.rstrip("%").strip()
+    if not _MONEY.match(text) or not re.search(r"\d", text):
+        return None
+    negative = text.startswith("(") or "-" in text
+    digits = re.sub(r"[^\d.,]", "", text)
+    if "," in digits and "." in digits:
+        digits = digits.replace(",", "") if digits.rfind(".") > digits.rfind(",") else \
+            digits.replace(".", "").replace(",", ".")
+    elif digits.count(",") == 1 and len(digits.split(",")[1]) != 3:
+        digits = digits.replace(",", ".")  # decimal comma: "12,5"
+    else:
+        digits = digits.replace(",", "")
+    try:
+        number = float(digits)
+    except ValueError:
+        return None
+    return -number if negative else number
+
+
+def text_id(value) -> str | None:
+    """A deal ID as text: 7.0 -> "7"; blank -> None."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_date(value, sheet: SheetData, date_order) -> ParsedDate:
+    if isinstance(value, dt.datetime):
+        return ParsedDate(value.date())
+    if isinstance(value, dt.date):
+        return ParsedDate(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if sheet.serial_dates and 1 <= value <= MAX_SERIAL:
+            return ParsedDate(from_serial(value, sheet.date1904))
+        return ParsedDate(None, "not_a_date", f"the number {plain(value)} is not a date")
+    if isinstance(value, bool):
+        return ParsedDate(None, "not_a_date", f"{value} is not a date")
+    return parse_text_date(str(value), date_order)
+
+
+def build_deal(row: int, cells: list, sheet: SheetData, fields, stages, date_order) -> Deal:
+    """Type one sheet row: dates, numbers, the stage and the ID; unreadable cells are kept
+    in `invalid`/`ambiguous` for the rules to report."""
+    kinds = {f.key: f.kind for f in fields}
+    values, raw = {}, {}
+    deal = Deal(row, values, raw)
+    for key, index in sheet.columns.items():
+        value = cells[index] if index < len(cells) else None
+        if isinstance(value, str):
+            value = value.strip() or None
+        raw[key] = value
+        if value is None:
+            values[key] = None
+        elif kinds.get(key) == DATE:
+            parsed = read_date(value, sheet, date_order)
+            values[key] = parsed.date
+            if parsed.problem == "ambiguous":
+                deal.ambiguous[key] = parsed.detail
+            elif parsed.problem:
+                deal.invalid[key] = parsed.detail
+        elif kinds.get(key) == NUMBER:
+            values[key] = parse_number(value)
+            if values[key] is None:
+                deal.invalid[key] = f"{plain(value)!r} is not a number"
+        elif key == "deal_id":
+            values[key] = text_id(value)
+        else:
+            values[key] = value if isinstance(value, str) else str(plain(value))
+    deal.stage = stages.match(raw.get("stage"))
+    return deal
+
+
+def is_empty_row(cells) -> bool:
+    return all(is_blank(c) for c in cells)

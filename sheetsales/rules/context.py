@@ -1,0 +1,98 @@
+"""What a rule sees besides the deal: the sheet layout, config, today, and derived due dates;
+and the `rule` decorator that gives each rule its code and severity."""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ..model import Deal, Finding, SheetData, column_letter, plain
+from ..stages import normalize
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check with a stable code; its docstring's first line is its published description."""
+
+    code: str
+    severity: str
+    check: Callable[["Deal", "Context"], Iterable[Finding]]
+
+    @property
+    def description(self) -> str:
+        return (self.check.__doc__ or "").strip().splitlines()[0]
+
+
+def rule(code: str, severity: str):
+    def wrap(check):
+        return Rule(code, severity, check)
+    return wrap
+
+
+@dataclass
+class Context:
+    """Shared inputs of every rule; `previous_stages` (deal ID -> stage key from the last
+    run) comes from the run history when there is one."""
+
+    sheet: SheetData
+    config: object
+    today: dt.date
+    id_rows: dict[str, list[int]] = field(default_factory=dict)
+    previous_stages: dict[str, str] | None = None
+
+    def __post_init__(self):
+        self.calendar = self.config.calendar
+        self.rules = self.config.rules
+        self.headers = {f.key: f.header for f in self.config.fields}
+
+    def has(self, key: str) -> bool:
+        return key in self.sheet.columns
+
+    def header(self, key: str) -> str:
+        index = self.sheet.columns.get(key)
+        return self.sheet.headers.get(index, self.headers.get(key, key)) if index is not None \
+            else self.headers.get(key, key)
+
+    def cell(self, deal: Deal, key: str) -> str:
+        index = self.sheet.columns.get(key)
+        where = f"{column_letter(index)}{deal.row}" if index is not None else f"{deal.row}:{deal.row}"
+        return f"{self.sheet.title}!{where}"
+
+    def finding(self, rule_: Rule, deal: Deal, key: str, message: str, hint: str,
+                value=None, due: dt.date | None = None) -> Finding:
+        return Finding(
+            code=rule_.code, severity=rule_.severity, sheet=self.sheet.title, row=deal.row,
+            column=self.header(key), cell=self.cell(deal, key), deal_id=deal.deal_id,
+            value=plain(deal.raw.get(key) if value is None else value), message=message,
+            hint=hint, due=due)
+
+    def product(self, deal: Deal) -> dict | None:
+        name = deal.get("product")
+        if not name or not self.sheet.products:
+            return None
+        return self.sheet.products.get(normalize(str(name)))
+
+    def delivery_due(self, deal: Deal) -> tuple[dt.date | None, str]:
+        """Delivery due, or Confirmed on + the product's lead time when that is empty."""
+        if deal.get("delivery_due"):
+            return deal.get("delivery_due"), "delivery_due"
+        product = self.product(deal)
+        confirmed = deal.get("confirmed_on")
+        if product and product["lead_time_days"] is not None and confirmed:
+            return self.calendar.add(confirmed, product["lead_time_days"]), "lead_time"
+        return None, "delivery_due"
+
+    def follow_up_due(self, deal: Deal) -> tuple[dt.date | None, str]:
+        """Follow-up due, or Delivered on + follow_up_days when that is empty."""
+        if deal.get("follow_up_due"):
+            return deal.get("follow_up_due"), "follow_up_due"
+        delivered = deal.get("delivered_on")
+        if delivered:
+            return self.calendar.add(delivered, self.rules.follow_up_days), "delivered_on"
+        return None, "follow_up_due"
+
+    def snoozed(self, deal: Deal) -> bool:
+        until = deal.get("snooze_until")
+        return bool(until and until >= self.today)
+
+    def days_until(self, due: dt.date) -> int:
+        return self.calendar.days_between(self.today, due)

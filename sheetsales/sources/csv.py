@@ -1,0 +1,57 @@
+"""Reading .csv exports: encoding and delimiter sniffing; preamble lines above the header are
+left to header detection."""
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import SourceError
+from .base import Row
+
+ENCODINGS = ("utf-8-sig", "cp1252")
+
+
+def decode(data: bytes, path: Path) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SourceError(f"{path} is not readable text in UTF-8, UTF-16 or Windows-1252; "
+                      "save it again as 'CSV UTF-8'")
+
+
+class CsvGrid:
+    """A CSV file as a single-sheet grid named after the file."""
+
+    date1904 = False
+    serial_dates = False  # a bare number in a CSV date column is not an Excel date
+
+    def __init__(self, path: Path):
+        self.name = str(path)
+        self._title = path.stem
+        text = decode(path.read_bytes(), path)
+        if "\x00" in text:
+            raise SourceError(f"{path} holds binary data, not CSV text; export the sheet "
+                              "again as CSV")
+        try:
+            dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+        except csv.Error:
+            dialect = csv.excel
+        try:
+            self._rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+        except csv.Error as exc:
+            raise SourceError(f"{path} is not valid CSV ({exc}); export it again") from None
+
+    def sheet_names(self) -> list[str]:
+        return [self._title]
+
+    def row_count(self, title: str) -> int | None:
+        return len(self._rows)
+
+    def rows(self, title: str) -> Iterator[Row]:
+        return ((i + 1, [c if c != "" else None for c in cells])
+                for i, cells in enumerate(self._rows))
