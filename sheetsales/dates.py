@@ -167,9 +167,11 @@ class Calendar:
         """The date `days` days (or working days) after `start`."""
         if not self.business_days:
             return start + dt.timedelta(days=days)
-        step = 1 if days >= 0 else -1
         day, left = start, abs(days)
-        while left:
-            day += dt.timedelta(days=step)
+        while left and days > 0:
+            day += dt.timedelta(days=1)
             left -= self.is_working(day)
+        while left and days < 0:  # the mirror image: (result, start] holds `days` working days
+            left -= self.is_working(day)
+            day -= dt.timedelta(days=1)
         return day

@@ -24,7 +24,7 @@ def not_a_date(deal, ctx):
     for key in _date_keys(ctx):
         if key in deal.invalid:
             yield ctx.finding(not_a_date, deal, key, deal.invalid[key],
-                              'Type the date as 2026-03-04 (or format the cell as a date), or '
+                              'Type the date as YYYY-MM-DD (or format the cell as a date), or '
                               'run "sheetsales clean dates".')
 
 
@@ -67,7 +67,7 @@ def ambiguous_date(deal, ctx):
     for key in _date_keys(ctx):
         if key in deal.ambiguous:
             yield ctx.finding(ambiguous_date, deal, key, deal.ambiguous[key],
-                              f"Type it as 2026-03-04, or {DATE_ORDER_HINT}.")
+                              f"Retype it as YYYY-MM-DD, or {DATE_ORDER_HINT}.")
 
 
 @rule("REQ001", ERROR)

@@ -1,0 +1,114 @@
+import json
+import os
+
+import pytest
+
+from sheetsales.cli import cli
+
+from helpers import BROKEN, CLEAN, HOSTILE, OVERDUE, run_cli, write_deals
+
+TODAY = ["--today", "2026-11-27"]
+
+
+@pytest.fixture
+def clean(tmp_path):
+    return write_deals(tmp_path / "clean.xlsx", [CLEAN])
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    return write_deals(tmp_path / "mixed.xlsx", [CLEAN, OVERDUE, BROKEN])
+
+
+def test_clean_sheet_exits_0(clean):
+    run_cli(["check", clean, *TODAY], 0, stdout="1 deal")
+
+
+def test_errors_exit_1(mixed):
+    result = run_cli(["check", mixed, *TODAY], 1, stdout="Row 4: D-3")
+    assert "STG001  Deals!D4: stage 'Proposl' is not a known stage" in result.stdout
+    assert 'Did you mean "Proposal"?' in result.stdout
+
+
+@pytest.mark.parametrize("fail_on,code", [("error", 0), ("warning", 1), ("never", 0)])
+def test_fail_on_threshold(tmp_path, fail_on, code):
+    path = write_deals(tmp_path / "w.xlsx", [CLEAN, OVERDUE])
+    run_cli(["check", path, *TODAY, "--fail-on", fail_on], code)
+
+
+def test_info_only_passes_at_warning(tmp_path):
+    due_soon = list(OVERDUE)
+    due_soon[9] = due_soon[9].replace(day=29)
+    path = write_deals(tmp_path / "i.xlsx", [due_soon])
+    run_cli(["check", path, *TODAY, "--fail-on", "warning"], 0, stdout="DUE002")
+    run_cli(["check", path, *TODAY, "--fail-on", "info"], 1)
+
+
+def test_json_shape(mixed):
+    result = run_cli(["check", mixed, *TODAY, "--format", "json"], 1)
+    data = json.loads(result.stdout)
+    assert data["summary"]["deals"] == 3 and data["summary"]["header_row"] == 1
+    assert data["summary"]["by_code"]["DUE001"] == 1
+    first = data["findings"][0]
+    assert set(first) >= {"code", "severity", "sheet", "row", "column", "cell", "deal_id",
+                          "value", "message", "hint"}
+
+
+def test_csv_has_bom_and_escapes_formulas(tmp_path):
+    path = write_deals(tmp_path / "h.xlsx", [HOSTILE])
+    result = run_cli(["check", path, *TODAY, "--format", "csv", "--fail-on", "never"], 0)
+    assert result.stdout.startswith("\ufeffcode,severity,")
+    assert "'=HYPERLINK" in result.stdout
+    assert ",=HYPERLINK" not in result.stdout and ',"=HYPERLINK' not in result.stdout
+
+
+def test_check_never_writes(mixed):
+    before = (mixed.read_bytes(), os.stat(mixed).st_mtime_ns)
+    run_cli(["check", mixed, *TODAY], 1)
+    assert (mixed.read_bytes(), os.stat(mixed).st_mtime_ns) == before
+
+
+@pytest.mark.parametrize("args,message", [
+    (["check", "missing.xlsx"], "Error: missing.xlsx not found"),
+    (["check", "{tmp}"], "is a folder"),
+    (["check", "{tmp}/x.xlsx", "--sheet", "Nope"], "has no sheet named 'Nope'"),
+    (["check", "{tmp}/x.xlsx", "--config", "{tmp}/none.toml"], "config file"),
+    (["check", "{tmp}/x.xlsx", "--today", "tomorrow"], "is not a date; use YYYY-MM-DD"),
+])
+def test_usage_and_source_errors_exit_2(tmp_path, args, message):
+    write_deals(tmp_path / "x.xlsx", [CLEAN])
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    run_cli(args, 2, stderr=message)
+
+
+def test_bad_config_key_exit_2(tmp_path, monkeypatch):
+    write_deals(tmp_path / "x.xlsx", [CLEAN])
+    (tmp_path / "sheetsales.toml").write_text("[rules]\ndue_son_days = 2\n")
+    monkeypatch.chdir(tmp_path)
+    run_cli(["check", "x.xlsx"], 2, stderr="did you mean 'due_soon_days'?")
+
+
+def test_debug_shows_traceback(tmp_path):
+    result = run_cli(["check", tmp_path / "missing.xlsx", "--debug"], 2)
+    assert "Traceback" in result.stderr
+
+
+def test_date_order_flag(tmp_path):
+    row = list(CLEAN)
+    row[5] = "03/11/2026"
+    path = write_deals(tmp_path / "d.xlsx", [row])
+    run_cli(["check", path, *TODAY, "--fail-on", "warning"], 1, stdout="DAT004")
+    run_cli(["check", path, *TODAY, "--fail-on", "warning", "--date-order", "dmy"], 0)
+
+
+def test_env_config(tmp_path):
+    path = write_deals(tmp_path / "x.xlsx", [OVERDUE])
+    run_cli(["check", path, *TODAY, "--fail-on", "warning"], 0,
+            env={"SHEETSALES_RULES_DISABLED": "DUE001,IDL001"})
+    run_cli(["check", path, *TODAY, "--fail-on", "warning"], 1)
+
+
+def test_every_command_has_help():
+    for name, command in cli.commands.items():
+        assert command.help, name
+        run_cli([name, "--help"], 0, stdout="Usage:")

@@ -1,0 +1,103 @@
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sheetsales.dates import Calendar, from_serial, parse_text_date, today_in
+
+
+@pytest.mark.parametrize("text,order,expected", [
+    ("2026-03-04", None, dt.date(2026, 3, 4)),
+    ("2026/3/4", None, dt.date(2026, 3, 4)),
+    ("2026-03-04T10:30:00Z", None, dt.date(2026, 3, 4)),
+    ("2026-03-04 10:30", None, dt.date(2026, 3, 4)),
+    ("13/04/2026", None, dt.date(2026, 4, 13)),
+    ("04/13/2026", None, dt.date(2026, 4, 13)),
+    ("03/04/2026", "DMY", dt.date(2026, 4, 3)),
+    ("03/04/2026", "MDY", dt.date(2026, 3, 4)),
+    ("3.4.26", "DMY", dt.date(2026, 4, 3)),
+    ("4 Mar 2026", None, dt.date(2026, 3, 4)),
+    ("Mar 4, 2026", None, dt.date(2026, 3, 4)),
+    ("March 4th 2026", None, dt.date(2026, 3, 4)),
+    ("Tue, 4 March 2026", None, dt.date(2026, 3, 4)),
+    ("4 mars 2026", None, dt.date(2026, 3, 4)),
+    ("4. März 2026", None, dt.date(2026, 3, 4)),
+    ("4 de marzo de 2026", None, dt.date(2026, 3, 4)),
+    ("04/04/2026", None, dt.date(2026, 4, 4)),
+])
+def test_parse_text_date(text, order, expected):
+    parsed = parse_text_date(text, order)
+    assert (parsed.date, parsed.problem) == (expected, None)
+
+
+@pytest.mark.parametrize("text,problem", [
+    ("03/04/2026", "ambiguous"),
+    ("30/02/2026", "not_a_date"),
+    ("2026-02-30", "not_a_date"),
+    ("soon", "not_a_date"),
+    ("4 March", "not_a_date"),
+    ("12345", "not_a_date"),
+    ("next friday 2026", "not_a_date"),
+])
+def test_unparseable_or_ambiguous(text, problem):
+    parsed = parse_text_date(text)
+    assert parsed.date is None and parsed.problem == problem and parsed.detail
+
+
+def test_serial_dates_both_systems():
+    assert from_serial(46000) == dt.date(2025, 12, 9)
+    assert from_serial(46000 - 1462, date1904=True) == dt.date(2025, 12, 9)
+
+
+dates = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2040, 12, 31))
+
+
+@given(dates, st.integers(min_value=-400, max_value=400))
+def test_calendar_days_add_and_count_are_inverse(start, days):
+    cal = Calendar()
+    assert cal.days_between(start, cal.add(start, days)) == days
+
+
+@given(dates, st.integers(min_value=-60, max_value=60))
+def test_business_days_add_and_count_are_inverse(start, days):
+    cal = Calendar(business_days=True, country="US")
+    end = cal.add(start, days)
+    assert cal.days_between(start, end) == days
+    assert days <= 0 or cal.is_working(end)  # forward, it lands on a working day
+
+
+@given(dates, dates)
+def test_business_days_never_exceed_calendar_days(a, b):
+    cal = Calendar(business_days=True, company_holidays=frozenset({dt.date(2026, 12, 24)}))
+    business = cal.days_between(a, b)
+    assert abs(business) <= abs((b - a).days)
+    assert business == -cal.days_between(b, a)
+
+
+def test_business_days_skip_weekends_and_holidays():
+    cal = Calendar(business_days=True, country="US", company_holidays=frozenset({dt.date(2026, 11, 24)}))
+    # Fri 20 Nov -> Fri 27 Nov: Mon, Wed, Fri (Tue company holiday, Thu Thanksgiving)
+    assert cal.days_between(dt.date(2026, 11, 20), dt.date(2026, 11, 27)) == 3
+    assert cal.plural(3) == "3 business days"
+
+
+instants = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2035, 1, 1),
+                        timezones=st.just(dt.timezone.utc))
+
+
+@given(instants, st.integers(min_value=0, max_value=72))
+def test_today_across_dst_counts_whole_days(instant, hours):
+    """Day counts are calendar dates in the configured zone, so DST shifts never add or lose
+    a day: N*24 hours later in UTC is at most one date off, and never a negative count."""
+    zone = "Europe/Paris"
+    first = today_in(zone, instant)
+    later = today_in(zone, instant + dt.timedelta(hours=hours))
+    days = Calendar().days_between(first, later)
+    assert hours // 24 <= days <= hours // 24 + 1
+
+
+def test_today_in_zone():
+    instant = dt.datetime(2026, 3, 29, 23, 30, tzinfo=dt.timezone.utc)  # after the EU DST change
+    assert today_in("Europe/Paris", instant) == dt.date(2026, 3, 30)
+    assert today_in("America/New_York", instant) == dt.date(2026, 3, 29)

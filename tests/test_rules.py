@@ -1,0 +1,67 @@
+"""Data-driven rule cases: tests/rule_cases/<CODE>.toml holds passing and failing deals."""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from sheetsales.check import check
+from sheetsales.config import _validate, build_config
+from sheetsales.fields import DEFAULT_FIELDS
+from sheetsales.rules import RULE_CODES, RULES
+from sheetsales.sources import MemoryGrid
+
+CASES = Path(__file__).parent / "rule_cases"
+HEADERS = [f.header for f in DEFAULT_FIELDS]
+DEFAULTS = {"Deal ID": None, "Company": "Acme Ltd", "Owner": "Ana"}
+
+
+def load_cases():
+    for path in sorted(CASES.glob("*.toml")):
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        for kind in ("pass", "fail"):
+            for number, case in enumerate(spec.get(kind, []), 1):
+                yield pytest.param(spec, kind, case,
+                                   id=f"{path.stem}-{kind}-{case.get('name', number)}")
+
+
+def run_case(spec, case):
+    deal = {**DEFAULTS, "Deal ID": "D-1", **{k: v for k, v in case.items()
+                                            if k not in ("name", "count", "message", "column")}}
+    extra = [{**DEFAULTS, **row} for row in spec.get("other_rows", [])]
+    headers = HEADERS + [h for h in deal if h not in HEADERS]
+    rows = [[row.get(h) for h in headers] for row in [deal, *extra]]
+    products = spec.get("products")
+    sheets = {"Deals": [headers, *rows]}
+    if products:
+        sheets["Products"] = [["Product", "Price", "Lead time days"], *products]
+    config = build_config(_validate(spec.get("config", {}), "case"))
+    report = check(MemoryGrid(sheets), config, spec["today"],
+                   previous_stages=spec.get("previous_stages"))
+    return [f for f in report.findings if f.code == spec["code"] and f.row == 2]
+
+
+@pytest.mark.parametrize("spec,kind,case", list(load_cases()))
+def test_rule_case(spec, kind, case):
+    found = run_case(spec, case)
+    if kind == "pass":
+        assert found == [], [f.message for f in found]
+        return
+    assert len(found) == case.get("count", 1), [f.message for f in found]
+    finding = found[0]
+    assert case.get("message", "") in finding.message
+    if "column" in case:
+        assert finding.column == case["column"]
+    assert finding.hint and finding.cell.startswith("Deals!")
+
+
+def test_every_rule_has_cases():
+    files = {p.stem for p in CASES.glob("*.toml")}
+    assert files == set(RULE_CODES)
+
+
+def test_every_rule_has_a_docstring_and_unique_code():
+    assert len(set(RULE_CODES)) == len(RULES)
+    for rule in RULES:
+        assert rule.description, rule.code
+        assert rule.severity in ("error", "warning", "info")
