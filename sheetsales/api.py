@@ -5,6 +5,10 @@ from pathlib import Path
 
 from .check import Progress, Report, check
 from .config import load_config
+from .dates import today_in
+from .demo import write_demo_workbook
+from .errors import SheetsalesError
+from .starter import CONFIG_TEMPLATE, write_starter_workbook
 
 
 def check_source(source: str | Path, config_path: str | Path | None = None,
@@ -15,3 +19,30 @@ def check_source(source: str | Path, config_path: str | Path | None = None,
     config = load_config(config_path, overrides=overrides)
     source = source or config.source.get("path")
     return check(source, config, today, progress=progress)
+
+
+DEMO_WORKBOOK = "demo-deals.xlsx"
+
+
+def init(directory: Path) -> list[Path]:
+    """Write a commented sheetsales.toml and a starter deals.xlsx into `directory`; refuses
+    to overwrite either."""
+    config, workbook = directory / "sheetsales.toml", directory / "deals.xlsx"
+    for path in (config, workbook):
+        if path.exists():
+            raise SheetsalesError(f"{path} already exists; sheetsales init only creates new "
+                                  "files, so move it away or choose another folder")
+    directory.mkdir(parents=True, exist_ok=True)
+    config.write_text(CONFIG_TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    write_starter_workbook(workbook)
+    return [config, workbook]
+
+
+def demo(directory: Path, today: dt.date | None = None) -> tuple[Path, Report]:
+    """Create (or re-create) the demo workbook in `directory` and check it."""
+    today = today or today_in("UTC")
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / DEMO_WORKBOOK
+    path.unlink(missing_ok=True)  # the demo folder's own file, re-made on every demo
+    write_demo_workbook(path, today)
+    return path, check(path, load_config(None, environ={}, cwd=directory), today)

@@ -39,7 +39,7 @@ _WORDS = re.compile(r"[^\W\d_]+\.?|\d+", re.UNICODE)
 
 @dataclass(frozen=True)
 class ParsedDate:
-    """A date read from a cell: `date` when it is one, else `problem` ("not_a_date" or
+    """A date read from a cell: `date` when it is one, else `problem` ("invalid" or
     "ambiguous") with a human `detail`."""
 
     date: dt.date | None = None
@@ -114,7 +114,7 @@ _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 
 
 def _bad(text) -> ParsedDate:
-    return ParsedDate(None, "not_a_date", f"{text!r} is not a date")
+    return ParsedDate(None, "invalid", f"{text!r} is not a date")
 
 
 def today_in(time_zone: str, now: dt.datetime | None = None) -> dt.date:

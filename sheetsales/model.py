@@ -40,16 +40,17 @@ class SheetData:
     serial_dates: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class Deal:
-    """One deal row, typed: `values` holds dates as dates and numbers as floats; `invalid`
-    holds the fields whose cell could not be read as its kind, with the reason."""
+    """One deal row, typed. `values` holds the filled fields (dates as dates, numbers as
+    floats); `raw` keeps the cell as read only where it differs (text dates, text amounts,
+    unreadable cells); `invalid` and `ambiguous` say why a filled cell has no typed value."""
 
     row: int
     values: dict[str, Any]
-    raw: dict[str, Any]
-    invalid: dict[str, str] = field(default_factory=dict)
-    ambiguous: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+    invalid: dict[str, str] | None = None
+    ambiguous: dict[str, str] | None = None
     stage: Stage | None = None
 
     @property
@@ -58,6 +59,20 @@ class Deal:
 
     def get(self, key):
         return self.values.get(key)
+
+    def original(self, key):
+        """The cell value as the sheet holds it."""
+        return self.raw[key] if key in self.raw else self.values.get(key)
+
+    def filled(self, key) -> bool:
+        return key in self.values or key in self.raw
+
+    def problem(self, kind: str, key: str, detail: str) -> None:
+        problems = getattr(self, kind)
+        if problems is None:
+            problems = {}
+            setattr(self, kind, problems)
+        problems[key] = detail
 
 
 @dataclass(frozen=True)
@@ -153,42 +168,66 @@ def read_date(value, sheet: SheetData, date_order) -> ParsedDate:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if sheet.serial_dates and 1 <= value <= MAX_SERIAL:
             return ParsedDate(from_serial(value, sheet.date1904))
-        return ParsedDate(None, "not_a_date", f"the number {plain(value)} is not a date")
+        return ParsedDate(None, "invalid", f"the number {plain(value)} is not a date")
     if isinstance(value, bool):
-        return ParsedDate(None, "not_a_date", f"{value} is not a date")
+        return ParsedDate(None, "invalid", f"{value} is not a date")
     return parse_text_date(str(value), date_order)
 
 
-def build_deal(row: int, cells: list, sheet: SheetData, fields, stages, date_order) -> Deal:
-    """Type one sheet row: dates, numbers, the stage and the ID; unreadable cells are kept
-    in `invalid`/`ambiguous` for the rules to report."""
-    kinds = {f.key: f.kind for f in fields}
-    values, raw = {}, {}
-    deal = Deal(row, values, raw)
-    for key, index in sheet.columns.items():
-        value = cells[index] if index < len(cells) else None
-        if isinstance(value, str):
-            value = value.strip() or None
-        raw[key] = value
-        if value is None:
-            values[key] = None
-        elif kinds.get(key) == DATE:
-            parsed = read_date(value, sheet, date_order)
-            values[key] = parsed.date
-            if parsed.problem == "ambiguous":
-                deal.ambiguous[key] = parsed.detail
-            elif parsed.problem:
-                deal.invalid[key] = parsed.detail
-        elif kinds.get(key) == NUMBER:
-            values[key] = parse_number(value)
-            if values[key] is None:
-                deal.invalid[key] = f"{plain(value)!r} is not a number"
-        elif key == "deal_id":
-            values[key] = text_id(value)
+class RowTyper:
+    """Turns sheet rows into typed Deals: dates, numbers, the stage and the ID. Unreadable
+    cells are kept in `invalid`/`ambiguous` for the rules to report."""
+
+    def __init__(self, sheet: SheetData, fields, stages, date_order):
+        kinds = {f.key: f.kind for f in fields}
+        self.plan = [(key, index, kinds.get(key)) for key, index in sheet.columns.items()]
+        self.sheet, self.stages, self.date_order = sheet, stages, date_order
+        self._stage_cache: dict = {}
+
+    def __call__(self, row: int, cells: list) -> Deal:
+        values: dict = {}
+        deal = Deal(row, values)
+        width = len(cells)
+        for key, index, kind in self.plan:
+            value = cells[index] if index < width else None
+            if value.__class__ is str:
+                value = value.strip()
+            if value is None or value == "":
+                continue
+            if kind == DATE:
+                self._date(deal, key, value)
+            elif kind == NUMBER:
+                number = parse_number(value)
+                if number is None:
+                    deal.raw[key] = value
+                    deal.problem("invalid", key, f"{plain(value)!r} is not a number")
+                else:
+                    values[key] = number
+                    if value.__class__ is not float:
+                        deal.raw[key] = value
+            elif value.__class__ is str:
+                values[key] = value
+            else:
+                values[key] = text_id(value) if key == "deal_id" else str(plain(value))
+                deal.raw[key] = value
+        deal.stage = self._stage(values.get("stage"))
+        return deal
+
+    def _stage(self, text):
+        if text not in self._stage_cache:
+            self._stage_cache[text] = self.stages.match(text)
+        return self._stage_cache[text]
+
+    def _date(self, deal, key, value):
+        if value.__class__ is dt.date:
+            deal.values[key] = value
+            return
+        deal.raw[key] = value
+        parsed = read_date(value, self.sheet, self.date_order)
+        if parsed.date:
+            deal.values[key] = parsed.date
         else:
-            values[key] = value if isinstance(value, str) else str(plain(value))
-    deal.stage = stages.match(raw.get("stage"))
-    return deal
+            deal.problem(parsed.problem, key, parsed.detail)
 
 
 def is_empty_row(cells) -> bool:

@@ -52,7 +52,7 @@ def render_table(report: Report) -> str:
         deal = deals.get(row)
         title = " · ".join(str(x) for x in (
             deal.deal_id or "(no ID)", deal.get("company") or "(no company)",
-            deal.stage.label if deal.stage else deal.raw.get("stage") or "(no stage)",
+            deal.stage.label if deal.stage else deal.original("stage") or "(no stage)",
             deal.get("owner") or "(no owner)") if x)
         lines.append(f"Row {row}: {title}")
         for f in sorted(findings, key=lambda f: rank[f.severity]):

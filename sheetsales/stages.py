@@ -72,12 +72,16 @@ def _stage_key_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class StageSet:
-    """The configured stages with a lookup table from every normalised label and alias."""
+    """The configured stages with a lookup table from every normalised label and alias;
+    `progression` lists the stages with an order, first to last."""
 
     stages: tuple[Stage, ...] = DEFAULT_STAGES
     _lookup: dict = field(default_factory=dict, compare=False, repr=False)
+    progression: tuple[Stage, ...] = field(default=(), init=False, compare=False, repr=False)
 
     def __post_init__(self):
+        ordered = sorted((s for s in self.stages if s.order is not None), key=lambda s: s.order)
+        object.__setattr__(self, "progression", tuple(ordered))
         for stage in self.stages:
             for name in (stage.label, stage.key, *stage.aliases):
                 self._lookup.setdefault(normalize(name), stage)
@@ -107,8 +111,3 @@ class StageSet:
 
     def by_key(self, key: str) -> Stage:
         return next(s for s in self.stages if s.key == key)
-
-    @property
-    def progression(self) -> list[Stage]:
-        """The stages with an order, first to last."""
-        return sorted((s for s in self.stages if s.order is not None), key=lambda s: s.order)

@@ -112,3 +112,19 @@ def test_every_command_has_help():
     for name, command in cli.commands.items():
         assert command.help, name
         run_cli([name, "--help"], 0, stdout="Usage:")
+
+
+def test_init_writes_new_files_then_refuses(tmp_path):
+    target = tmp_path / "pipeline"
+    run_cli(["init", target], 0, stdout="Wrote")
+    assert (target / "sheetsales.toml").is_file() and (target / "deals.xlsx").is_file()
+    run_cli(["check", target / "deals.xlsx", "--config", target / "sheetsales.toml"], 0)
+    before = (target / "sheetsales.toml").read_bytes()
+    run_cli(["init", target], 2, stderr="already exists")
+    assert (target / "sheetsales.toml").read_bytes() == before
+
+
+def test_demo_runs_end_to_end(tmp_path):
+    result = run_cli(["demo", tmp_path / "demo", *TODAY], 0, stdout="Demo workbook:")
+    assert "62 deals checked" in result.stdout and "DUE001" in result.stdout
+    run_cli(["demo", tmp_path / "demo", *TODAY], 0)  # re-made, not refused

@@ -99,7 +99,7 @@ def test_openpyxl_formula_without_cached_value_reads_as_empty(tmp_path):
     sheet.append(["D-1", "Acme", "Ana", "Lead", "=1+1"])
     book.save(path)
     report = check(path, Config(), TODAY)
-    assert report.deals[0].raw["amount"] is None
+    assert not report.deals[0].filled("amount")
 
 
 def test_deals_sheet_found_by_name_then_by_header(tmp_path):

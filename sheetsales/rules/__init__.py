@@ -36,7 +36,10 @@ def run_rules(deals, ctx: Context) -> list:
     ctx.id_rows = id_rows(deals)
     enabled = [r for r in RULES if r.code not in ctx.config.rules.disabled]
     findings = []
+    checks = [r.check for r in enabled]
     for deal in deals:
-        for rule in enabled:
-            findings.extend(rule.check(deal, ctx))
+        for check in checks:
+            found = check(deal, ctx)
+            if found:
+                findings.extend(found)
     return findings

@@ -5,13 +5,19 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..fields import DATE
 from ..model import Deal, Finding, SheetData, column_letter, plain
 from ..stages import normalize
 
 
+NONE = ()  # what a rule returns for a deal that passes
+
+
 @dataclass(frozen=True)
 class Rule:
-    """A check with a stable code; its docstring's first line is its published description."""
+    """A check with a stable code; its docstring's first line is its published description.
+    `check(deal, ctx)` returns the deal's findings (a list, or NONE when it passes): plain
+    returns rather than generators, because rules run once per deal per rule."""
 
     code: str
     severity: str
@@ -42,19 +48,28 @@ class Context:
     def __post_init__(self):
         self.calendar = self.config.calendar
         self.rules = self.config.rules
-        self.headers = {f.key: f.header for f in self.config.fields}
+        present = self.sheet.columns
+        defaults = {f.key: f.header for f in self.config.fields}
+        # the sheet's own header text where the column exists, else the configured name
+        self.headers = {**defaults, **{k: self.sheet.headers.get(i, defaults.get(k, k))
+                                       for k, i in present.items()}}
+        self.letters = {k: column_letter(i) for k, i in present.items()}
+        self.date_keys = [f.key for f in self.config.fields if f.kind == DATE and f.key in present]
+        self.step_stages = [s for s in self.config.stages.progression
+                            if s.date_field and s.date_field in present]
+        self.stage_date_keys = [s.date_field for s in self.config.stages.stages
+                                if s.date_field and s.date_field in present]
+        self._products: dict = {}
 
     def has(self, key: str) -> bool:
         return key in self.sheet.columns
 
     def header(self, key: str) -> str:
-        index = self.sheet.columns.get(key)
-        return self.sheet.headers.get(index, self.headers.get(key, key)) if index is not None \
-            else self.headers.get(key, key)
+        return self.headers.get(key, key)
 
     def cell(self, deal: Deal, key: str) -> str:
-        index = self.sheet.columns.get(key)
-        where = f"{column_letter(index)}{deal.row}" if index is not None else f"{deal.row}:{deal.row}"
+        letter = self.letters.get(key)
+        where = f"{letter}{deal.row}" if letter else f"{deal.row}:{deal.row}"
         return f"{self.sheet.title}!{where}"
 
     def finding(self, rule_: Rule, deal: Deal, key: str, message: str, hint: str,
@@ -62,36 +77,41 @@ class Context:
         return Finding(
             code=rule_.code, severity=rule_.severity, sheet=self.sheet.title, row=deal.row,
             column=self.header(key), cell=self.cell(deal, key), deal_id=deal.deal_id,
-            value=plain(deal.raw.get(key) if value is None else value), message=message,
+            value=plain(deal.original(key) if value is None else value), message=message,
             hint=hint, due=due)
 
     def product(self, deal: Deal) -> dict | None:
-        name = deal.get("product")
+        """The deal's product row from the Products sheet (case and spacing ignored)."""
+        name = deal.values.get("product")
         if not name or not self.sheet.products:
             return None
-        return self.sheet.products.get(normalize(str(name)))
+        if name not in self._products:
+            self._products[name] = self.sheet.products.get(normalize(str(name)))
+        return self._products[name]
 
     def delivery_due(self, deal: Deal) -> tuple[dt.date | None, str]:
         """Delivery due, or Confirmed on + the product's lead time when that is empty."""
-        if deal.get("delivery_due"):
-            return deal.get("delivery_due"), "delivery_due"
+        values = deal.values
+        if values.get("delivery_due"):
+            return values["delivery_due"], "delivery_due"
         product = self.product(deal)
-        confirmed = deal.get("confirmed_on")
+        confirmed = values.get("confirmed_on")
         if product and product["lead_time_days"] is not None and confirmed:
             return self.calendar.add(confirmed, product["lead_time_days"]), "lead_time"
         return None, "delivery_due"
 
     def follow_up_due(self, deal: Deal) -> tuple[dt.date | None, str]:
         """Follow-up due, or Delivered on + follow_up_days when that is empty."""
-        if deal.get("follow_up_due"):
-            return deal.get("follow_up_due"), "follow_up_due"
-        delivered = deal.get("delivered_on")
+        values = deal.values
+        if values.get("follow_up_due"):
+            return values["follow_up_due"], "follow_up_due"
+        delivered = values.get("delivered_on")
         if delivered:
             return self.calendar.add(delivered, self.rules.follow_up_days), "delivered_on"
         return None, "follow_up_due"
 
     def snoozed(self, deal: Deal) -> bool:
-        until = deal.get("snooze_until")
+        until = deal.values.get("snooze_until")
         return bool(until and until >= self.today)
 
     def days_until(self, due: dt.date) -> int:

@@ -1,139 +1,147 @@
 """Rules about the cells themselves: dates, required fields, numbers, IDs, products."""
 
-from ..fields import DATE
-from ..model import ERROR, WARNING, is_blank
+from ..model import ERROR, WARNING
 from ..stages import ALWAYS_REQUIRED
-from .context import rule
+from .context import NONE, rule
 
 DATE_ORDER_HINT = 'set date_order = "DMY" (or "MDY") under [rules] in sheetsales.toml'
 
 
-def _date_keys(ctx):
-    return [f.key for f in ctx.config.fields if f.kind == DATE and ctx.has(f.key)]
-
-
-def _step_dates(deal, ctx):
-    """(stage, date) of every filled step date, in step order (Created first)."""
-    steps = [s for s in ctx.config.stages.progression if s.date_field and ctx.has(s.date_field)]
-    return [(s, deal.get(s.date_field)) for s in steps if deal.get(s.date_field)]
+def _plural(count: int, noun: str = "day") -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @rule("DAT001", ERROR)
 def not_a_date(deal, ctx):
     """Not a date: unparseable text in a date column."""
-    for key in _date_keys(ctx):
-        if key in deal.invalid:
-            yield ctx.finding(not_a_date, deal, key, deal.invalid[key],
-                              'Type the date as YYYY-MM-DD (or format the cell as a date), or '
-                              'run "sheetsales clean dates".')
+    if not deal.invalid:
+        return NONE
+    return [ctx.finding(not_a_date, deal, key, deal.invalid[key],
+                        'Type the date as YYYY-MM-DD (or format the cell as a date), or run '
+                        '"sheetsales clean dates".')
+            for key in ctx.date_keys if key in deal.invalid]
 
 
 @rule("DAT002", ERROR)
 def dates_out_of_order(deal, ctx):
     """Step dates out of order (e.g. Confirmed on before Proposal sent)."""
-    latest = None
-    for stage, day in _step_dates(deal, ctx):
+    found, latest, values = [], None, deal.values
+    for stage in ctx.step_stages:
+        day = values.get(stage.date_field)
+        if not day:
+            continue
         if latest and day < latest[1]:
             header, before = ctx.header(stage.date_field), ctx.header(latest[0].date_field)
-            gap = (latest[1] - day).days
-            yield ctx.finding(
+            found.append(ctx.finding(
                 dates_out_of_order, deal, stage.date_field,
-                f'"{header}" {day.isoformat()} is {gap} day{"s" * (gap != 1)} before "{before}" '
-                f"{latest[1].isoformat()}",
-                f'Steps happen in order: correct "{header}" or "{before}".')
+                f'"{header}" {day.isoformat()} is {_plural((latest[1] - day).days)} before '
+                f'"{before}" {latest[1].isoformat()}',
+                f'Steps happen in order: correct "{header}" or "{before}".'))
         elif not latest or day > latest[1]:
             latest = (stage, day)
+    return found
 
 
 @rule("DAT003", ERROR)
 def future_step_date(deal, ctx):
     """A completed step is dated in the future."""
-    keys = [s.date_field for s in ctx.config.stages.stages if s.date_field and ctx.has(s.date_field)]
-    for key in keys:
-        day = deal.get(key)
-        if day and day > ctx.today:
-            ahead = (day - ctx.today).days
-            yield ctx.finding(
-                future_step_date, deal, key,
-                f'"{ctx.header(key)}" {day.isoformat()} is {ahead} day{"s" * (ahead != 1)} in '
-                f"the future (today is {ctx.today.isoformat()})",
-                "A completed step cannot be dated later than today: correct the date, or use "
-                '"Next step due" for planned work.')
+    today, values = ctx.today, deal.values
+    late = [key for key in ctx.stage_date_keys if key in values and values[key] > today]
+    return [ctx.finding(
+        future_step_date, deal, key,
+        f'"{ctx.header(key)}" {values[key].isoformat()} is '
+        f"{_plural((values[key] - today).days)} in the future (today is {today.isoformat()})",
+        "A completed step cannot be dated later than today: correct the date, or use "
+        '"Next step due" for planned work.') for key in late]
 
 
 @rule("DAT004", WARNING)
 def ambiguous_date(deal, ctx):
     """Ambiguous text date (03/04/2026) and no date order configured."""
-    for key in _date_keys(ctx):
-        if key in deal.ambiguous:
-            yield ctx.finding(ambiguous_date, deal, key, deal.ambiguous[key],
-                              f"Retype it as YYYY-MM-DD, or {DATE_ORDER_HINT}.")
+    if not deal.ambiguous:
+        return NONE
+    return [ctx.finding(ambiguous_date, deal, key, deal.ambiguous[key],
+                        f"Retype it as YYYY-MM-DD, or {DATE_ORDER_HINT}.")
+            for key in ctx.date_keys if key in deal.ambiguous]
 
 
 @rule("REQ001", ERROR)
 def required_missing(deal, ctx):
-    """A field required at this stage is empty (Owner and Company always; Amount from Proposal
-    on; Delivery due from Won on; each step's own date from that step on)."""
-    required = list(ALWAYS_REQUIRED)
-    if deal.stage:
-        required += list(deal.stage.required)
-        if deal.stage.order and deal.stage.order >= 2 and deal.stage.date_field:
-            required.append(deal.stage.date_field)
-    label = deal.stage.label if deal.stage else "any stage"
+    """A field required at this stage is empty.
+
+    Defaults: Owner and Company always; Amount from Proposal on; Delivery due from Won on;
+    each step's own date from that step on."""
+    required = ALWAYS_REQUIRED
+    stage = deal.stage
+    if stage:
+        required += stage.required
+        if stage.order and stage.order >= 2 and stage.date_field:
+            required += (stage.date_field,)
+    found = []
     for key in dict.fromkeys(required):
-        if not ctx.has(key) or not is_blank(deal.raw.get(key)):
+        if not ctx.has(key) or deal.filled(key):
             continue
         if key == "delivery_due" and ctx.delivery_due(deal)[0]:
             continue  # the product's lead time gives a default
-        yield ctx.finding(required_missing, deal, key,
-                          f'"{ctx.header(key)}" is empty; it is required at {label}',
-                          f'Fill "{ctx.header(key)}".')
+        found.append(ctx.finding(
+            required_missing, deal, key,
+            f'"{ctx.header(key)}" is empty; it is required at {stage.label if stage else "any stage"}',
+            f'Fill "{ctx.header(key)}".'))
+    return found
+
+
+RANGES = (("amount", 0, None), ("probability", 0, 100))
 
 
 @rule("VAL001", ERROR)
 def bad_number(deal, ctx):
     """Amount or probability is not a number, or out of range."""
-    for key, low, high in (("amount", 0, None), ("probability", 0, 100)):
-        if not ctx.has(key) or is_blank(deal.raw.get(key)):
+    found = []
+    for key, low, high in RANGES:
+        if not deal.filled(key):
             continue
         header, number = ctx.header(key), deal.get(key)
         if number is None:
-            problem = f'"{header}" {deal.raw.get(key)!r} is not a number'
+            problem = f'"{header}" {deal.original(key)!r} is not a number'
         elif number < low or (high is not None and number > high):
             limits = f"between {low} and {high}" if high is not None else f"{low} or more"
             problem = f'"{header}" {number:g} is out of range (expected {limits})'
         else:
             continue
-        yield ctx.finding(bad_number, deal, key, problem,
-                          f'Type a plain number in "{header}", such as 12500 or 40.')
+        found.append(ctx.finding(bad_number, deal, key, problem,
+                                 f'Type a plain number in "{header}", such as 12500 or 40.'))
+    return found
 
 
 @rule("IDS001", ERROR)
 def missing_id(deal, ctx):
     """Deal ID missing."""
-    if ctx.has("deal_id") and not deal.deal_id:
-        yield ctx.finding(missing_id, deal, "deal_id", "deal ID is empty",
-                          'Give every deal a unique ID, or run "sheetsales clean ids".')
+    if deal.deal_id or not ctx.has("deal_id"):
+        return NONE
+    return [ctx.finding(missing_id, deal, "deal_id", "deal ID is empty",
+                        'Give every deal a unique ID, or run "sheetsales clean ids".')]
 
 
 @rule("IDS002", ERROR)
 def duplicate_id(deal, ctx):
     """Deal ID duplicated (names every row that shares it)."""
-    rows = ctx.id_rows.get(deal.deal_id, []) if deal.deal_id else []
-    if len(rows) > 1:
-        others = ", ".join(str(r) for r in rows if r != deal.row)
-        yield ctx.finding(duplicate_id, deal, "deal_id",
-                          f"deal ID {deal.deal_id!r} is also used on row{'s' * (len(rows) > 2)} "
-                          f"{others}",
-                          'Give each deal its own ID, or run "sheetsales clean dupes".')
+    rows = ctx.id_rows.get(deal.deal_id, ()) if deal.deal_id else ()
+    if len(rows) < 2:
+        return NONE
+    others = ", ".join(str(r) for r in rows if r != deal.row)
+    return [ctx.finding(duplicate_id, deal, "deal_id",
+                        f"deal ID {deal.deal_id!r} is also used on row{'s' * (len(rows) > 2)} "
+                        f"{others}",
+                        'Give each deal its own ID, or run "sheetsales clean dupes".')]
 
 
 @rule("PRD001", WARNING)
 def unknown_product(deal, ctx):
     """Product not in the Products sheet."""
     name = deal.get("product")
-    if ctx.sheet.products is not None and name and not ctx.product(deal):
-        known = ", ".join(p["name"] for p in list(ctx.sheet.products.values())[:8])
-        yield ctx.finding(unknown_product, deal, "product",
-                          f"product {name!r} is not in the Products sheet",
-                          f"Use a product listed there ({known}), or add it to Products.")
+    if ctx.sheet.products is None or not name or ctx.product(deal):
+        return NONE
+    known = ", ".join(p["name"] for p in list(ctx.sheet.products.values())[:8])
+    return [ctx.finding(unknown_product, deal, "product",
+                        f"product {name!r} is not in the Products sheet",
+                        f"Use a product listed there ({known}), or add it to Products.")]

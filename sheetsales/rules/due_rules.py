@@ -3,12 +3,13 @@ A deal snoozed until today or later gets none of these."""
 
 from ..model import INFO, WARNING
 from ..stages import DELIVERED, OPEN, WON
-from .context import rule
+from .context import NONE, rule
 
 SNOOZE_HINT = 'or set "Snooze until" to a later date'
+ACTIVE = (OPEN, WON, DELIVERED)
 
 
-def _awake(deal, ctx, *phases):
+def _awake(deal, ctx, phases):
     return deal.stage and deal.stage.phase in phases and not ctx.snoozed(deal)
 
 
@@ -21,117 +22,127 @@ def _soon(ctx, days):
 
 
 def _delivery(deal, ctx):
+    """(due, column to point at, days until due) of an undelivered Won deal, else None."""
+    if not _awake(deal, ctx, (WON,)) or deal.get("delivered_on"):
+        return None
     due, key = ctx.delivery_due(deal)
+    if not due:
+        return None
     if key == "lead_time":
         key = "delivery_due" if ctx.has("delivery_due") else "confirmed_on"
-    return due, key
+    return due, key, ctx.days_until(due)
+
+
+def _follow_up(deal, ctx):
+    """(due, column, days until due, basis) of a Delivered deal not followed up, else None."""
+    if not _awake(deal, ctx, (DELIVERED,)) or deal.get("followed_up_on"):
+        return None
+    due, source = ctx.follow_up_due(deal)
+    if not due:
+        return None
+    key = "follow_up_due" if ctx.has("follow_up_due") else "delivered_on"
+    basis = "" if source == "follow_up_due" else \
+        f", {ctx.calendar.plural(ctx.rules.follow_up_days)} after delivery"
+    return due, key, ctx.days_until(due), basis
 
 
 @rule("DUE001", WARNING)
 def delivery_overdue(deal, ctx):
     """Delivery overdue: Won, Delivery due before today, not delivered."""
-    due, key = _delivery(deal, ctx)
-    if _awake(deal, ctx, WON) and due and not deal.get("delivered_on"):
-        days = ctx.days_until(due)
-        if days < 0:
-            yield ctx.finding(delivery_overdue, deal, key,
-                              f"delivery {_late(ctx, -days)} (due {due.isoformat()})",
-                              f'Deliver, then fill "Delivered on" and set Stage to Delivered; '
-                              f"{SNOOZE_HINT}.", value=due, due=due)
+    found = _delivery(deal, ctx)
+    if not found or found[2] >= 0:
+        return NONE
+    due, key, days = found
+    return [ctx.finding(delivery_overdue, deal, key,
+                        f"delivery {_late(ctx, -days)} (due {due.isoformat()})",
+                        'Deliver, then fill "Delivered on" and set Stage to Delivered; '
+                        f"{SNOOZE_HINT}.", value=due, due=due)]
 
 
 @rule("DUE002", INFO)
 def delivery_due_soon(deal, ctx):
     """Delivery due today or within due_soon_days."""
-    due, key = _delivery(deal, ctx)
-    if _awake(deal, ctx, WON) and due and not deal.get("delivered_on"):
-        days = ctx.days_until(due)
-        if 0 <= days <= ctx.rules.due_soon_days:
-            yield ctx.finding(delivery_due_soon, deal, key,
-                              f"delivery due {_soon(ctx, days)} ({due.isoformat()})",
-                              'Plan the delivery; fill "Delivered on" when done.',
-                              value=due, due=due)
-
-
-def _follow_up(deal, ctx):
-    due, source = ctx.follow_up_due(deal)
-    key = "follow_up_due" if ctx.has("follow_up_due") else "delivered_on"
-    return due, key, source
+    found = _delivery(deal, ctx)
+    if not found or not 0 <= found[2] <= ctx.rules.due_soon_days:
+        return NONE
+    due, key, days = found
+    return [ctx.finding(delivery_due_soon, deal, key,
+                        f"delivery due {_soon(ctx, days)} ({due.isoformat()})",
+                        'Plan the delivery; fill "Delivered on" when done.', value=due, due=due)]
 
 
 @rule("DUE003", WARNING)
 def follow_up_overdue(deal, ctx):
-    """Follow-up overdue: delivered, Follow-up due (or Delivered on + follow_up_days) passed,
-    not followed up."""
-    due, key, source = _follow_up(deal, ctx)
-    if _awake(deal, ctx, DELIVERED) and due and not deal.get("followed_up_on"):
-        days = ctx.days_until(due)
-        if days < 0:
-            basis = "" if source == "follow_up_due" else \
-                f", {ctx.calendar.plural(ctx.rules.follow_up_days)} after delivery"
-            yield ctx.finding(follow_up_overdue, deal, key,
-                              f"follow-up {_late(ctx, -days)} (due {due.isoformat()}{basis})",
-                              'Call the customer, then fill "Followed up on" and set Stage to '
-                              f'Followed up; {SNOOZE_HINT}.', value=due, due=due)
+    """Follow-up overdue: delivered, Follow-up due passed, not followed up.
+
+    Follow-up due defaults to Delivered on + follow_up_days."""
+    found = _follow_up(deal, ctx)
+    if not found or found[2] >= 0:
+        return NONE
+    due, key, days, basis = found
+    return [ctx.finding(follow_up_overdue, deal, key,
+                        f"follow-up {_late(ctx, -days)} (due {due.isoformat()}{basis})",
+                        'Call the customer, then fill "Followed up on" and set Stage to '
+                        f"Followed up; {SNOOZE_HINT}.", value=due, due=due)]
 
 
 @rule("DUE004", INFO)
 def follow_up_due_soon(deal, ctx):
     """Follow-up due today or soon."""
-    due, key, _ = _follow_up(deal, ctx)
-    if _awake(deal, ctx, DELIVERED) and due and not deal.get("followed_up_on"):
-        days = ctx.days_until(due)
-        if 0 <= days <= ctx.rules.due_soon_days:
-            yield ctx.finding(follow_up_due_soon, deal, key,
-                              f"follow-up due {_soon(ctx, days)} ({due.isoformat()})",
-                              'Plan the call; fill "Followed up on" when done.', value=due, due=due)
+    found = _follow_up(deal, ctx)
+    if not found or not 0 <= found[2] <= ctx.rules.due_soon_days:
+        return NONE
+    due, key, days, _ = found
+    return [ctx.finding(follow_up_due_soon, deal, key,
+                        f"follow-up due {_soon(ctx, days)} ({due.isoformat()})",
+                        'Plan the call; fill "Followed up on" when done.', value=due, due=due)]
 
 
 @rule("DUE005", WARNING)
 def next_step_overdue(deal, ctx):
     """Planned next step (Next step due) passed on an open deal."""
     due = deal.get("next_step_due")
-    if _awake(deal, ctx, OPEN, WON, DELIVERED) and due:
-        days = ctx.days_until(due)
-        if days < 0:
-            step = deal.get("next_step")
-            what = f"next step {step!r}" if step else "next step"
-            yield ctx.finding(next_step_overdue, deal, "next_step_due",
-                              f"{what} {_late(ctx, -days)} (due {due.isoformat()})",
-                              'Do it and plan the next one in "Next step due"; '
-                              f"{SNOOZE_HINT}.", due=due)
+    if not due or due >= ctx.today or not _awake(deal, ctx, ACTIVE):
+        return NONE
+    step = deal.get("next_step")
+    what = f"next step {step!r}" if step else "next step"
+    return [ctx.finding(next_step_overdue, deal, "next_step_due",
+                        f"{what} {_late(ctx, -ctx.days_until(due))} (due {due.isoformat()})",
+                        f'Do it and plan the next one in "Next step due"; {SNOOZE_HINT}.',
+                        due=due)]
 
 
 @rule("DUE006", INFO)
 def no_next_step(deal, ctx):
     """Open deal before Won with no next step planned."""
-    if not (ctx.has("next_step") or ctx.has("next_step_due")):
-        return
-    if _awake(deal, ctx, OPEN) and not deal.get("next_step_due") and not deal.get("next_step"):
-        key = "next_step_due" if ctx.has("next_step_due") else "next_step"
-        yield ctx.finding(no_next_step, deal, key,
-                          f"no next step planned at {deal.stage.label}",
-                          f'Write the next step and its date ("{deal.stage.next_action}" is '
-                          "usual here).")
+    if deal.filled("next_step_due") or deal.filled("next_step") or \
+            not (ctx.has("next_step") or ctx.has("next_step_due")) or \
+            not _awake(deal, ctx, (OPEN,)):
+        return NONE
+    key = "next_step_due" if ctx.has("next_step_due") else "next_step"
+    return [ctx.finding(no_next_step, deal, key, f"no next step planned at {deal.stage.label}",
+                        f'Write the next step and its date ("{deal.stage.next_action}" is '
+                        "usual here).")]
 
 
 @rule("IDL001", WARNING)
 def idle(deal, ctx):
     """Idle ("rotting"): days in the current stage exceed that stage's limit."""
-    if not _awake(deal, ctx, OPEN, WON, DELIVERED) or not deal.stage.idle_days:
-        return
-    stage_date = deal.get(deal.stage.date_field) if deal.stage.date_field else None
-    starts = [d for d in (stage_date, deal.get("last_contact")) if d]
+    if not deal.stage or not deal.stage.idle_days or not _awake(deal, ctx, ACTIVE):
+        return NONE
+    values = deal.values
+    starts = [d for d in (values.get(deal.stage.date_field), values.get("last_contact")) if d]
     if not starts:
-        return
+        return NONE
     since = max(starts)
     days = ctx.calendar.days_between(since, ctx.today)
-    if days > deal.stage.idle_days:
-        key = "last_contact" if since == deal.get("last_contact") and ctx.has("last_contact") \
-            else deal.stage.date_field
-        yield ctx.finding(
-            idle, deal, key,
-            f"idle for {ctx.calendar.plural(days)} at {deal.stage.label} (limit "
-            f"{ctx.calendar.plural(deal.stage.idle_days)}, since {since.isoformat()})",
-            f'Contact them and update "Last contact", move the deal on, or mark it Lost; '
-            f"{SNOOZE_HINT}.", value=since)
+    if days <= deal.stage.idle_days:
+        return NONE
+    key = "last_contact" if since == deal.get("last_contact") and ctx.has("last_contact") \
+        else deal.stage.date_field
+    return [ctx.finding(
+        idle, deal, key,
+        f"idle for {ctx.calendar.plural(days)} at {deal.stage.label} (limit "
+        f"{ctx.calendar.plural(deal.stage.idle_days)}, since {since.isoformat()})",
+        f'Contact them and update "Last contact", move the deal on, or mark it Lost; '
+        f"{SNOOZE_HINT}.", value=since)]

@@ -45,14 +45,18 @@ class XlsxGrid:
             raise SourceError(f"{path} could not be read as a workbook ({exc}); open and save "
                               "it in Excel to repair it") from None
         self.date1904 = _is_1904(path)
+        self._sheets: dict = {}
 
     def sheet_names(self) -> list[str]:
         return [m.name for m in self._book.sheets_metadata
                 if m.typ == calamine.SheetTypeEnum.WorkSheet]
 
     def _sheet(self, title: str):
+        if title in self._sheets:
+            return self._sheets[title]
         try:
-            return self._book.get_sheet_by_name(title)
+            self._sheets[title] = self._book.get_sheet_by_name(title)
+            return self._sheets[title]
         except (calamine.CalamineError, ValueError) as exc:
             raise SourceError(f"sheet {title!r} of {self.name} could not be read ({exc}); open "
                               "and save the workbook in Excel to repair it") from None
