@@ -17,8 +17,20 @@ def check_source(source: str | Path, config_path: str | Path | None = None,
     """Load the configuration (file, environment, `overrides`) and check `source`, or the
     configured [source] path when `source` is None."""
     config = load_config(config_path, overrides=overrides)
-    source = source or config.source.get("path")
-    return check(source, config, today, progress=progress)
+    return check(resolve_source(source, config), config, today, progress=progress)
+
+
+def resolve_source(source: str | Path | None, config) -> str | Path:
+    """SOURCE as given, else the config's [source] path (relative to the config file)."""
+    if source:
+        return source
+    configured = config.source.get("path")
+    if not configured:
+        raise SheetsalesError("no SOURCE given and no [source] path in the config; pass the "
+                              "spreadsheet's path, e.g. sheetsales check deals.xlsx")
+    if configured.startswith("gsheet:") or "://" in configured or not config.base_dir:
+        return configured
+    return config.base_dir / configured
 
 
 DEMO_WORKBOOK = "demo-deals.xlsx"

@@ -73,7 +73,7 @@ def cli():
 
 
 @cli.command()
-@click.argument("source")
+@click.argument("source", required=False)
 @today_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format.")
@@ -85,8 +85,8 @@ def cli():
               help="How to read text dates such as 03/04/2026.")
 @guarded
 def check(source, today, fmt, fail_on, config_path, sheet, date_order):
-    """Validate SOURCE (.xlsx, .xlsm or .csv) and report every problem and what is due.
-    Never writes to SOURCE."""
+    """Validate SOURCE (.xlsx, .xlsm or .csv; default: [source] path in the config) and
+    report every problem and what is due. Never writes to SOURCE."""
     overrides = {}
     if sheet:
         overrides["source"] = {"sheet": sheet}

@@ -62,7 +62,7 @@ def render_table(report: Report) -> str:
     s = report.summary()
     counts = s["by_severity"]
     lines.append(
-        f"{s['deals']} deals checked in {s['source']} (sheet {s['sheet']!r}, header row "
+        f"{_count(s['deals'], 'deal')} checked in {s['source']} (sheet {s['sheet']!r}, header row "
         f"{s['header_row']}), today {s['today']}: {_count(counts['error'], 'error')}, "
         f"{_count(counts['warning'], 'warning')}, {_count(counts['info'], 'notice')}.")
     if not report.findings:

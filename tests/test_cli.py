@@ -128,3 +128,45 @@ def test_demo_runs_end_to_end(tmp_path):
     result = run_cli(["demo", tmp_path / "demo", *TODAY], 0, stdout="Demo workbook:")
     assert "62 deals checked" in result.stdout and "DUE001" in result.stdout
     run_cli(["demo", tmp_path / "demo", *TODAY], 0)  # re-made, not refused
+
+
+def test_source_from_config(tmp_path, monkeypatch):
+    write_deals(tmp_path / "x.xlsx", [CLEAN])
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "sheetsales.toml").write_text('[source]\npath = "../x.xlsx"\n')
+    monkeypatch.chdir(tmp_path / "sub")
+    run_cli(["check", *TODAY], 0, stdout="1 deal checked")
+    monkeypatch.chdir(tmp_path)
+    run_cli(["check"], 2, stderr="no SOURCE given")
+
+
+def test_progress_on_a_terminal_only(tmp_path):
+    """Progress goes to stderr when it is a terminal; piped, stderr stays empty."""
+    import pty
+    import subprocess
+    import sys
+
+    rows = [[f"D-{i}", "Acme", "Ana", "Lead"] for i in range(2500)]
+    path = write_deals(tmp_path / "big.xlsx", rows, headers=["Deal ID", "Company", "Owner", "Stage"])
+    command = [sys.executable, "-m", "sheetsales", "check", str(path), "--fail-on", "never",
+               "--today", "2026-11-27"]
+    piped = subprocess.run(command, capture_output=True, text=True)
+    assert piped.returncode == 0 and piped.stderr == ""
+    primary, secondary = pty.openpty()
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=secondary, text=True)
+        os.close(secondary)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(primary)
+    assert done.returncode == 0
+    assert b"Reading rows: 2000" in seen
+    assert "Reading rows" not in done.stdout
