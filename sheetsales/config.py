@@ -21,6 +21,7 @@ from .fields import DATE, DEFAULT_FIELDS, Field
 from .stages import DEFAULT_STAGES, Stage, StageSet, normalize
 
 CONFIG_NAME = "sheetsales.toml"
+REMINDERS_SHEET = "Reminders"  # the sheet sheetsales owns and replaces on every run
 STATUS_COLUMNS = {"status": "Status", "flags": "Flags", "next_action": "Next action",
                   "next_action_due": "Next action due"}
 
@@ -115,14 +116,70 @@ def _time_of_day(value):
     return value
 
 
+def _email(value):
+    from email.utils import parseaddr
+    text = _str(value).strip()
+    name, address = parseaddr(text)
+    if not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+", address or ""):
+        raise ValueError('an e-mail address such as "ana@example.com"')
+    return text
+
+
+def _owners(value):
+    if not isinstance(value, dict) or not value:
+        raise ValueError('a table of owner = "e-mail address", e.g. Ana = "ana@example.com"')
+    owners = {}
+    for owner, address in value.items():
+        try:
+            owners[owner] = _email(address)
+        except ValueError:
+            raise ValueError(f'e-mail addresses; the one for {owner!r} is not '
+                             '(write Ana = "ana@example.com")') from None
+    return owners
+
+
+def _port(value):
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+        raise ValueError("a port number from 1 to 65535")
+    return value
+
+
+SMTP_KEYS = {"host": _str, "port": _port, "starttls": _bool, "ssl": _bool, "user": _str,
+             "timeout": _int}
+
+
+def _smtp(value):
+    if not isinstance(value, dict):
+        raise ValueError("a table with host, port, starttls or ssl, and user")
+    if "password" in value:
+        raise ValueError("a table without the password (set the environment variable "
+                         "SHEETSALES_SMTP_PASSWORD instead)")
+    clean = {}
+    for key, item in value.items():
+        if key not in SMTP_KEYS:
+            raise ValueError(f"a table of {', '.join(SMTP_KEYS)}; {key!r} is not one"
+                             f"{_nearest(key, SMTP_KEYS)}")
+        try:
+            clean[key] = SMTP_KEYS[key](item)
+        except ValueError as exc:
+            raise ValueError(f"a table whose {key} is {exc}") from None
+    if "host" not in clean:
+        raise ValueError('a table with a host, e.g. host = "smtp.example.com"')
+    if clean.get("ssl") and clean.get("starttls"):
+        raise ValueError("a table with ssl = true or starttls = true, not both")
+    return clean
+
+
 SCHEMA = {
     "source": {"path": _str, "sheet": _str, "header_row": _int},
     "columns": {**{f.key: _str for f in DEFAULT_FIELDS}, **{k: _str for k in STATUS_COLUMNS}},
     "rules": {"due_soon_days": _int, "follow_up_days": _int, "business_days": _bool,
               "country": _country, "holidays": _holiday_dates, "time_zone": _time_zone,
               "date_order": _date_order, "disabled": _rule_codes},
-    "reminders": {"outbox": _str, "sender": _str, "owners": _table, "smtp": _table,
-                  "resend_every_days": _int, "manager": _str, "escalate_after_days": _int},
+    "reminders": {"outbox": _str, "sender": _email, "owners": _owners, "smtp": _smtp,
+                  "resend_every_days": _int, "manager": _email, "escalate_after_days": _int},
     "schedule": {"at": _time_of_day, "sources": _strings, "log_file": _str},
     "history": {"database": _str, "backups": _int},
 }

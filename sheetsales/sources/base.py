@@ -28,6 +28,8 @@ class Grid(Protocol):
 
     def row_count(self, sheet: str) -> int | None: ...
 
+    def used_width(self, sheet: str) -> int: ...
+
 
 def _head(rows: Iterator[Row], count: int) -> list[Row]:
     head = []

@@ -52,6 +52,9 @@ class CsvGrid:
     def row_count(self, title: str) -> int | None:
         return len(self._rows)
 
+    def used_width(self, title: str) -> int:
+        return max((len(r) for r in self._rows), default=0)
+
     def rows(self, title: str) -> Iterator[Row]:
         return ((i + 1, [c if c != "" else None for c in cells])
                 for i, cells in enumerate(self._rows))

@@ -3,6 +3,8 @@ the values."""
 
 from collections.abc import Iterator
 
+from ..config import REMINDERS_SHEET
+
 from .base import Row
 
 
@@ -20,5 +22,54 @@ class MemoryGrid:
     def row_count(self, title: str) -> int | None:
         return len(self._sheets[title])
 
+    def used_width(self, title: str) -> int:
+        return max((len(r) for r in self._sheets[title]), default=0)
+
     def rows(self, title: str) -> Iterator[Row]:
         return ((i + 1, list(cells)) for i, cells in enumerate(self._sheets[title]))
+
+
+def _position(cell: str) -> tuple[int, int]:
+    letters = cell.rstrip("0123456789")
+    column = 0
+    for char in letters:
+        column = column * 26 + ord(char) - 64
+    return int(cell[len(letters):]) - 1, column - 1
+
+
+class MemoryTarget:
+    """A run target over a MemoryGrid: writes land in the grid's rows; used by tests."""
+
+    def __init__(self, grid: MemoryGrid):
+        self.grid = grid
+        self.name = grid.name
+        self.owned: dict[str, dict[str, int]] = {}
+        self.reminders_owned = False
+        self.writes = 0
+
+    def owned_columns(self, title: str) -> dict[str, int]:
+        return dict(self.owned.get(title, {}))
+
+    def used_width(self, title: str) -> int:
+        return self.grid.used_width(title)
+
+    def reminders_state(self) -> str:
+        if REMINDERS_SHEET not in self.grid.sheet_names():
+            return "absent"
+        return "ours" if self.reminders_owned else "theirs"
+
+    def write(self, plan) -> str:
+        sheets = self.grid._sheets
+        for change in plan.changes:
+            row, column = _position(change.cell)
+            rows = sheets[change.sheet]
+            while len(rows) <= row:
+                rows.append([])
+            rows[row].extend([None] * (column + 1 - len(rows[row])))
+            rows[row][column] = change.new
+        self.owned[plan.report.sheet.title] = dict(plan.layout.columns)
+        if plan.reminders is not None:
+            sheets[REMINDERS_SHEET] = [list(r) for r in plan.reminders]
+            self.reminders_owned = True
+        self.writes += 1
+        return f"wrote {len(plan.changes)} cells"

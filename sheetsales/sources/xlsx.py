@@ -64,6 +64,11 @@ class XlsxGrid:
     def row_count(self, title: str) -> int | None:
         return self._sheet(title).total_height
 
+    def used_width(self, title: str) -> int:
+        """Columns up to the right edge of the sheet's used range."""
+        sheet = self._sheet(title)
+        return sheet.end[1] + 1 if sheet.end else 0
+
     def rows(self, title: str) -> Iterator[Row]:
         sheet = self._sheet(title)
         # calamine yields every row from row 1, but only the columns of the used range
