@@ -1,0 +1,157 @@
+"""Cell references and cell values as SpreadsheetML bytes.
+
+Text is always written as an inline string (`t="inlineStr"`), never as a formula or a number,
+so a Company named `=HYPERLINK("x")` stays text and xl/sharedStrings.xml is never touched.
+Characters XML 1.0 cannot carry (C0 controls other than tab and newline, U+FFFE, U+FFFF) are
+written with the OOXML `_xHHHH_` escape, which Excel, LibreOffice and calamine decode back to
+the character; a literal `_xHHHH_` in the text is escaped as `_x005F_xHHHH_` so it survives,
+and a carriage return is written as `&#13;`. Text that cannot be encoded at all (a lone
+surrogate) or is longer than Excel's 32,767-character cell limit is refused.
+"""
+
+import datetime as dt
+import functools
+import math
+import re
+
+from ..errors import WriteConflict
+
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+MAX_TEXT = 32_767
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})")
+_XML_ESCAPE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NEEDS_CARE = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff&<>_\ud800-\udfff]")
+_LITERAL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_EPOCH_1900 = dt.date(1899, 12, 31)
+_EPOCH_1904 = dt.date(1904, 1, 1)
+_LEAP_BUG = dt.date(1900, 3, 1)  # Excel counts a 29 Feb 1900 that never was
+
+
+@functools.lru_cache(maxsize=4096)
+def column_number(letters: str) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+@functools.lru_cache(maxsize=4096)
+def column_letters(col: int) -> str:
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def cell_name(row: int, col: int) -> str:
+    return f"{column_letters(col)}{row}"
+
+
+def parse_ref(ref: str) -> tuple[int, int]:
+    """`"B12"` -> (12, 2); a malformed or out-of-sheet reference is a ValueError."""
+    match = _REF.fullmatch(ref.strip()) if isinstance(ref, str) else None
+    if not match:
+        raise ValueError(f"{ref!r} is not a cell reference like 'B12'")
+    row, col = int(match[2]), column_number(match[1])
+    if row > MAX_ROW or col > MAX_COL:
+        raise ValueError(f"{ref!r} lies outside the sheet (last cell XFD1048576)")
+    return row, col
+
+
+def parse_range(ref: str) -> tuple[int, int, int, int] | None:
+    """`"A1:C3"` (or `"A1"`) -> (first row, first col, last row, last col); None if unreadable."""
+    try:
+        ends = [parse_ref(part) for part in ref.split(":")]
+    except ValueError:
+        return None
+    (r1, c1), (r2, c2) = ends[0], ends[-1]
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+
+
+def range_name(box: tuple[int, int, int, int]) -> str:
+    r1, c1, r2, c2 = box
+    first, last = cell_name(r1, c1), cell_name(r2, c2)
+    return first if first == last else f"{first}:{last}"
+
+
+def serial(value: dt.date, date1904: bool, where: str) -> int | float:
+    """The Excel serial number of a date or naive datetime in the workbook's date system."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        raise WriteConflict(f"{where}: {value.isoformat()} has a time zone, which Excel cannot "
+                            "store; convert it to local time without tzinfo first")
+    epoch = _EPOCH_1904 if date1904 else _EPOCH_1900
+    first = epoch if date1904 else epoch + dt.timedelta(days=1)
+    if day < first:
+        raise WriteConflict(f"{where}: {day.isoformat()} is before {first.isoformat()}, the "
+                            "first date this workbook can store; write it as text instead")
+    days = (day - epoch).days + (0 if date1904 or day < _LEAP_BUG else 1)
+    if not isinstance(value, dt.datetime):
+        return days
+    seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+    return days + seconds / 86400
+
+
+def _escape_text(text: str, where: str) -> bytes:
+    if len(text) <= MAX_TEXT // 2 and not _NEEDS_CARE.search(text):
+        return text.encode("utf-8")
+    if len(text.encode("utf-16-le", "surrogatepass")) // 2 > MAX_TEXT:
+        raise WriteConflict(f"{where}: text of {len(text)} characters exceeds Excel's limit of "
+                            f"{MAX_TEXT} per cell; shorten it")
+    text = _LITERAL_ESCAPE.sub(r"_x005F_\1", text)
+    text = _XML_ESCAPE.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    try:
+        return text.replace("\r", "&#13;").encode("utf-8")
+    except UnicodeEncodeError:
+        raise WriteConflict(f"{where}: the text holds an unpaired surrogate character that no "
+                            "workbook can store; clean the value and run again") from None
+
+
+def _number(value: int | float, where: str) -> bytes:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise WriteConflict(f"{where}: {value} is not a number Excel can store; write it as "
+                            "text or leave the cell empty")
+    if abs(value) > 1.7976931348623157e308:
+        raise WriteConflict(f"{where}: {value} is too large for Excel; write it as text")
+    return repr(value).encode("ascii") if isinstance(value, float) else str(value).encode("ascii")
+
+
+class CellMaker:
+    """Builds `<c>` elements for one sheet: its namespace prefix, date system and title."""
+
+    def __init__(self, prefix: bytes, date1904: bool, title: str):
+        p = prefix
+        self.date1904, self.title = date1904, title
+        self._text = (b"<" + p + b'c r="%s"%s t="inlineStr"><' + p + b"is><" + p + b"t%s>%s</"
+                      + p + b"t></" + p + b"is></" + p + b"c>")
+        self._bool = b"<" + p + b'c r="%s"%s t="b"><' + p + b"v>%s</" + p + b"v></" + p + b"c>"
+        self._number = b"<" + p + b'c r="%s"%s><' + p + b"v>%s</" + p + b"v></" + p + b"c>"
+        self._empty = b"<" + p + b'c r="%s"%s/>'
+
+    def where(self, ref: bytes) -> str:
+        return f"{self.title}!{ref.decode()}"
+
+    def cell(self, ref: bytes, value, style: int, keep: bytes = b"") -> bytes:
+        """A complete `<c>` element holding `value` (never None) with style `style`;
+        `keep` carries attributes kept from the cell it replaces."""
+        extra = (b' s="%d"' % style if style else b"") + keep
+        if isinstance(value, str):
+            text = _escape_text(value, self.where(ref))
+            space = b' xml:space="preserve"' if value != value.strip() or "\n" in value else b""
+            return self._text % (ref, extra, space, text)
+        if isinstance(value, bool):
+            return self._bool % (ref, extra, b"1" if value else b"0")
+        if isinstance(value, (int, float)):
+            return self._number % (ref, extra, _number(value, self.where(ref)))
+        if isinstance(value, dt.date):
+            number = serial(value, self.date1904, self.where(ref))
+            return self._number % (ref, extra, _number(number, self.where(ref)))
+        raise TypeError(f"{self.where(ref)}: cannot write a {type(value).__name__}; use str, "
+                        "int, float, bool, date, datetime or None")
+
+    def empty(self, ref: bytes, style: int, keep: bytes = b"") -> bytes:
+        """A cell with no value that keeps its formatting."""
+        return self._empty % (ref, (b' s="%d"' % style if style else b"") + keep)

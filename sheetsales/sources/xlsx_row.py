@@ -1,0 +1,163 @@
+"""The rewrite of one `<row>` of a worksheet: only the written `<c>` elements change.
+
+Written cells are replaced in place, inserted in column order, or removed when cleared (a
+cleared cell with a style keeps an empty, styled `<c>`). A cell without an `r` attribute that
+follows an inserted or removed cell gets its `r`, so its position cannot shift. `spans` is
+widened when present. Every other byte of the row stays as it was.
+"""
+
+import re
+
+from ..errors import WriteConflict
+from .ooxml import attrs, set_attr
+from .xlsx_cells import cell_name, column_number
+
+_R_CELL = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?[0-9]+["']""")
+_S_CELL = re.compile(rb"""\ss\s*=\s*["']([0-9]+)["']""")
+_PH_CELL = re.compile(rb"""\sph\s*=\s*["']([^"']*)["']""")
+_SPANS = re.compile(rb"[0-9]+:[0-9]+(?: [0-9]+:[0-9]+)*")
+
+
+def rewrite_row(rw, row: int, match, rest: bytes) -> bytes:
+    """The new bytes of row `row`, whose start tag is `match` and `rest` the bytes after it;
+    `rw` is the SheetRewriter holding the cells to write."""
+    p = rw.p
+    close = b"</" + p + b"row>"
+    content = b"" if match[2] else rest[:-len(close)]
+    if b"<!--" in content or b"<![CDATA[" in content:
+        raise WriteConflict(f"{rw.where}: row {row} holds XML comments or CDATA, which "
+                            "sheetsales does not edit; open and re-save it in Excel")
+    if b"ref=" in content:
+        rw.note_formula_ranges(content)
+    row_attrs = attrs(match[1]) if b"customFormat" in match[1] or b"spans" in match[1] else {}
+    new_content, new_cols = _CellMerge(rw, row, row_attrs, content).run()
+    tag = match[0]
+    spans = row_attrs.get(b"spans")
+    if spans and new_cols and _SPANS.fullmatch(spans):
+        bounds = [int(n) for n in re.findall(rb"[0-9]+", spans)]
+        low, high = min(bounds + new_cols), max(bounds + new_cols)
+        if (low, high) != (min(bounds), max(bounds)):
+            tag = set_attr(tag, b"spans", f"{low}:{high}".encode())
+    if match[2]:
+        if not new_content:
+            return tag
+        tag = tag[:-2].rstrip() + b">"
+    return tag + new_content + close
+
+
+class _CellMerge:
+    """Merges a row's existing cells with the cells written into it, in column order."""
+
+    def __init__(self, rw, row: int, row_attrs: dict, content: bytes):
+        self.rw, self.row, self.row_attrs, self.content = rw, row, row_attrs, content
+
+    def run(self) -> tuple[bytes, list[int]]:
+        """The row's new content and the columns of cells added to it."""
+        fast = self._fast()
+        return fast if fast is not None else self._general()
+
+    def _fast(self) -> tuple[bytes, list[int]] | None:
+        """The common case, without visiting every cell: each cell starts `<c r="...` (as
+        Excel, LibreOffice, openpyxl and xlsxwriter write them) and each written cell either
+        exists or lies right of the last cell. None when the row needs the general path."""
+        rw, row, content = self.rw, self.row, self.content
+        opener = b"<" + rw.p + b'c r="'
+        if content.count(b"<" + rw.p + b"c") != content.count(opener) or b"extLst" in content:
+            return None
+        last = content.rfind(opener)
+        last_col = cells_end = 0
+        if last >= 0:
+            letters = re.match(rb"[A-Z]+", content[last + len(opener):last + len(opener) + 3])
+            last_cell = rw.cell_re.match(content, last)
+            if not letters or not last_cell:
+                return None
+            last_col, cells_end = column_number(letters[0].decode()), last_cell.end()
+        found, previous = [], -1
+        for col, value, ref in rw.by_row[row]:
+            at = content.find(opener + ref + b'"')
+            if (at < 0 and col <= last_col) or (at >= 0 and at <= previous):
+                return None
+            if at >= 0:
+                match = rw.cell_re.match(content, at)
+                if match is None:
+                    return None
+                previous = at
+            found.append((col, value, ref, match if at >= 0 else None))
+        out, done, new_cols = [], 0, []
+        for col, value, ref, match in found:
+            if match is not None:
+                out += [content[done:match.start()], self._replace(col, value, ref, match)]
+                done = match.end()
+        if done < cells_end:
+            out.append(content[done:cells_end])
+            done = cells_end
+        for col, value, ref, match in found:
+            if match is None and (made := self._new(col, value, ref)):
+                out.append(made)
+                new_cols.append(col)
+        out.append(content[done:])
+        return b"".join(out), new_cols
+
+    def _general(self) -> tuple[bytes, list[int]]:
+        rw, row, content = self.rw, self.row, self.content
+        targets = rw.by_row[row]
+        ext = content.find(b"<" + rw.p + b"extLst")
+        limit = ext if ext >= 0 else len(content)
+        out, done, previous, cells_end, ti = [], 0, 0, 0, 0
+        new_cols, shifted = [], False
+        for m in rw.cell_re.finditer(content, 0, limit):
+            r = _R_CELL.search(m[1])
+            col = column_number(r[1].decode()) if r else previous + 1
+            if col <= previous:
+                raise WriteConflict(f"{rw.where}: in row {row} cell {cell_name(row, col)} comes "
+                                    "after a cell to its right; open and re-save it in Excel")
+            previous, cells_end = col, m.end()
+            while ti < len(targets) and targets[ti][0] < col:
+                made = self._new(*targets[ti])
+                if made:
+                    out += [content[done:m.start()], made]
+                    done = m.start()
+                    new_cols.append(targets[ti][0])
+                    shifted = True
+                ti += 1
+            if ti < len(targets) and targets[ti][0] == col:
+                made = self._replace(col, targets[ti][1], targets[ti][2], m)
+                shifted = shifted or not made
+                out += [content[done:m.start()], made]
+                done = m.end()
+                ti += 1
+            elif shifted and not r:  # keep its position now that the cells before it moved
+                name_end = m.start() + len(rw.p) + 2
+                out += [content[done:name_end], b' r="' + cell_name(row, col).encode() + b'"']
+                done = name_end
+        out.append(content[done:cells_end] if cells_end > done else b"")
+        done = max(done, cells_end)
+        for col, value, ref in targets[ti:]:  # right of every existing cell
+            made = self._new(col, value, ref)
+            if made:
+                out.append(made)
+                new_cols.append(col)
+        out.append(content[done:])
+        return b"".join(out), new_cols
+
+    def _new(self, col: int, value, ref: bytes) -> bytes:
+        if value is None:
+            self.rw.check_target(self.row, col)
+            return b""
+        return self.rw.cell(self.row, col, ref, value, self.rw.base_style(col, self.row_attrs))
+
+    def _replace(self, col: int, value, ref: bytes, m) -> bytes:
+        rw = self.rw
+        if m[2] and rw.formula_re.search(m[2]):
+            raise WriteConflict(f"{rw.maker.where(ref)} holds a formula, and sheetsales never "
+                                "writes over formulas; move the formula or let sheetsales use "
+                                "another column")
+        style = _S_CELL.search(m[1])
+        style = int(style[1]) if style else 0
+        phonetic = _PH_CELL.search(m[1]) if b"ph" in m[1] else None
+        keep = b' ph="' + phonetic[1] + b'"' if phonetic else b""
+        if value is None:
+            rw.check_target(self.row, col)
+            rw.job.cleared += 1
+            return rw.maker.empty(ref, style, keep) if style else b""
+        return rw.cell(self.row, col, ref, value, style, keep)

@@ -1,0 +1,323 @@
+"""Streaming rewrite of one worksheet part in which only the written cells change.
+
+The sheet XML is scanned as bytes, never built into a tree, so memory stays flat however
+many rows there are. Rows without a written cell are copied verbatim, rows with one are
+handed to xlsx_row, new rows are inserted in row order, `<dimension ref>` grows to cover the
+written cells, and everything outside `<sheetData>` is copied as is (`<cols>` included: it is
+only read, for column styles). A new cell takes its row's style, else its column's; the
+cell above is not consulted, so a header's bold never spreads down a status column.
+
+Refused with WriteConflict, always before the output file is created: writing over a formula
+(sheetsales never writes over one, so shared and array formula masters and xl/calcChain.xml
+never change), into an array or data-table formula's range, into a merged range other than
+its top-left cell, into an Excel table or pivot table, and rows or cells out of order.
+"""
+
+import bisect
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ..errors import SourceError, WriteConflict
+from .ooxml import ATTR, NS_MAIN, NS_STRICT, attrs, set_attr, start_tag
+from .xlsx_cells import CellMaker, cell_name, parse_range, range_name
+from .xlsx_row import rewrite_row
+
+_CHUNK = 1 << 20
+_FLUSH = 1 << 20
+_ROOT = re.compile(rb"<(?![?!])([^\s/>]+)")
+_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']+)""")
+_R_ROW = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
+_STRICT_HINT = ("is saved as Strict Open XML, which sheetsales does not write; save it in Excel "
+                "as 'Excel Workbook (*.xlsx)' and run again")
+
+
+@dataclass
+class SheetJob:
+    """What to write into one worksheet."""
+    title: str
+    cells: dict[tuple[int, int], object]  # (row, col) -> value; None clears the cell
+    replace_rows: bool = False  # drop every existing row first (a sheet sheetsales owns)
+    blocked: list = field(default_factory=list)  # ((r1, c1, r2, c2), what) never written
+    written: int = 0
+    cleared: int = 0
+
+
+class SheetRewriter:
+    """Copies a worksheet from `stream` to `out`, applying `job`."""
+
+    def __init__(self, stream, out, job: SheetJob, styles, date1904: bool, where: str):
+        self.src, self.out, self.job = stream, out, job
+        self.styles, self.date1904, self.where = styles, date1904, where
+        self.buf, self.pos, self.copy_from, self.eof = b"", 0, 0, False
+        self.pending, self.pending_size = [], 0
+        self.by_row: dict[int, list[tuple[int, object, bytes]]] = {}
+        for (row, col), value in sorted(job.cells.items()):
+            self.by_row.setdefault(row, []).append((col, value, cell_name(row, col).encode()))
+        self.rows = sorted(self.by_row)
+        self.next_new = 0  # index in self.rows of the next row not yet written
+        self.last_row = self.rows[-1] if self.rows else 0
+        self.col_styles: list[tuple[int, int, int]] = []
+        self.p = b""
+
+    # -- buffer and output -------------------------------------------------------------
+    def _fill(self) -> bool:
+        """Read more of the part; False at its end."""
+        if self.eof:
+            return False
+        chunk = self.src.read(_CHUNK)
+        if not chunk:
+            self.eof = True
+            return False
+        if self.copy_from < self.pos:
+            self._emit(self.buf[self.copy_from:self.pos])
+        self.buf = self.buf[self.pos:] + chunk
+        self.pos = self.copy_from = 0
+        return True
+
+    def _need_more(self, what: str):
+        if not self._fill():
+            raise SourceError(f"{self.where} ends inside {what}; the workbook is damaged, "
+                              "restore it from a backup")
+
+    def _emit(self, data: bytes):
+        self.pending.append(data)
+        self.pending_size += len(data)
+        if self.pending_size >= _FLUSH:
+            self.out.write(b"".join(self.pending))
+            self.pending, self.pending_size = [], 0
+
+    def _copy_until(self, at: int):
+        if self.copy_from < at:
+            self._emit(self.buf[self.copy_from:at])
+        self.copy_from = at
+
+    # -- the three parts of a worksheet ------------------------------------------------
+    def run(self):
+        sheet_data = self._head()
+        if sheet_data[2]:  # <sheetData/>: no rows at all
+            self._copy_until(sheet_data.start())
+            close = b"</" + self.p + b"sheetData>"
+            rows = self._new_rows_before(None)
+            opened = sheet_data[0][:-2].rstrip() + b">"
+            self._emit(opened + rows + close if rows else sheet_data[0])
+            self.copy_from = self.pos = sheet_data.end()
+        else:
+            self.pos = sheet_data.end()
+            self._rows()
+        self._tail()
+        self.out.write(b"".join(self.pending))
+        self.pending = []
+
+    def _head(self):
+        while not (root := _ROOT.search(self.buf)) or self.buf.find(b">", root.start()) < 0:
+            self._need_more("its first element")
+        encoding = _ENCODING.match(self.buf)
+        if self.buf[:2] in (b"\xff\xfe", b"\xfe\xff") or (
+                encoding and encoding[1].lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii")):
+            raise WriteConflict(f"{self.where} is not UTF-8 encoded; open and re-save the workbook "
+                                "in Excel and run again")
+        name = root[1]
+        self.p = name[:name.index(b":") + 1] if b":" in name else b""
+        p = re.escape(self.p)
+        self.maker = CellMaker(self.p, self.date1904, self.job.title)
+        self.cell_re = re.compile(b"<" + p + b"c((?:" + ATTR + rb")*)\s*(?:/>|>(.*?)</" + p
+                                  + b"c>)", re.S)
+        self.formula_re = re.compile(b"<" + p + rb"f[\s/>]")
+        if name[len(self.p):] != b"worksheet":
+            raise WriteConflict(f"{self.job.title!r} is not a worksheet (it is a "
+                                f"{name.decode(errors='replace')}); sheetsales writes only to "
+                                "worksheets")
+        tag = start_tag(self.p, b"worksheet").match(self.buf, root.start())
+        namespace = attrs(tag[1]).get(b"xmlns" + (b":" + self.p[:-1] if self.p else b""), b"")
+        if namespace == NS_STRICT.encode():
+            raise WriteConflict(f"{self.where} {_STRICT_HINT}")
+        if namespace != NS_MAIN.encode():
+            raise SourceError(f"{self.where} is not a SpreadsheetML worksheet; open and re-save "
+                              "the workbook in Excel and run again")
+        pattern = start_tag(self.p, b"sheetData")
+        while not (sheet_data := pattern.search(self.buf, root.start())):
+            self._need_more("its header, before <sheetData>")
+        self._read_cols(self.buf[:sheet_data.start()])
+        head = self._with_dimension(self.buf[:sheet_data.start()])
+        self._emit(head)
+        self.copy_from = sheet_data.start()
+        return sheet_data
+
+    def _read_cols(self, head: bytes):
+        for m in start_tag(self.p, b"col").finditer(head):
+            a = attrs(m[1])
+            if a.get(b"style", b"0").isdigit() and a.get(b"min", b"").isdigit():
+                low = int(a[b"min"])
+                high = int(a[b"max"]) if a.get(b"max", b"").isdigit() else low
+                self.col_styles.append((low, high, int(a.get(b"style", b"0"))))
+
+    def _with_dimension(self, head: bytes) -> bytes:
+        found = start_tag(self.p, b"dimension").search(head)
+        written = [(r, c) for (r, c), v in self.job.cells.items() if v is not None]
+        if not found or not (written or self.job.replace_rows):
+            return head
+        old = parse_range(attrs(found[1]).get(b"ref", b"").decode("ascii", "replace"))
+        if old is None and not self.job.replace_rows:
+            return head  # unreadable: leave it for Excel to recompute
+        boxes = [] if self.job.replace_rows or not old else [old]
+        boxes += [(r, c, r, c) for r, c in written]
+        box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+               max(b[2] for b in boxes), max(b[3] for b in boxes)) if boxes else (1, 1, 1, 1)
+        if box == old:
+            return head
+        tag = set_attr(found[0], b"ref", range_name(box).encode())
+        return head[:found.start()] + tag + head[found.end():]
+
+    def _rows(self):
+        p = self.p
+        row_tag = start_tag(p, b"row")
+        row_close = b"</" + p + b"row>"
+        data_close = b"</" + p + b"sheetData>"
+        previous = 0
+        while True:
+            lt = self.buf.find(b"<", self.pos)
+            if lt < 0 or len(self.buf) - lt < len(data_close) + 1:
+                self._need_more("<sheetData>")
+                continue
+            if self.buf.startswith(data_close, lt):
+                self._copy_until(lt)
+                self._emit(self._new_rows_before(None))
+                self.pos = lt
+                return
+            match = row_tag.match(self.buf, lt)
+            if match is None:
+                self._skip_other(lt)
+                continue
+            if match[2]:
+                end = match.end()
+            else:
+                end = self.buf.find(row_close, match.end())
+                if end < 0:
+                    self._need_more("a <row>")
+                    continue
+                end += len(row_close)
+            number = _R_ROW.search(match[1])
+            number = int(number[1]) if number else previous + 1
+            if number <= previous:
+                raise WriteConflict(f"{self.where}: row {number} comes after row {previous}, so "
+                                    "the sheet is out of order; open and re-save it in Excel")
+            previous = number
+            self._row(lt, match, end, number)
+            self.pos = end
+
+    def _skip_other(self, lt: int):
+        """Copy a comment or processing instruction between rows; refuse anything else."""
+        for opener, closer in ((b"<!--", b"-->"), (b"<?", b"?>")):
+            if self.buf.startswith(opener, lt):
+                end = self.buf.find(closer, lt)
+                if end < 0:
+                    self._need_more("a comment")
+                else:
+                    self.pos = end + len(closer)
+                return
+        if self.buf.find(b">", lt) < 0:
+            self._need_more("a <row>")
+            return
+        raise WriteConflict(f"{self.where} holds unexpected XML inside <sheetData> "
+                            f"({self.buf[lt:lt + 40]!r}); open and re-save it in Excel")
+
+    def _row(self, lt: int, match, end: int, number: int):
+        inserted = self._new_rows_before(number)
+        if inserted:
+            self._copy_until(lt)
+            self._emit(inserted)
+        if self.job.replace_rows:
+            self._copy_until(lt)
+            self.copy_from = end
+            return
+        if number in self.by_row:
+            self._copy_until(lt)
+            self._emit(rewrite_row(self, number, match, self.buf[match.end():end]))
+            self.copy_from = end
+            self.next_new += 1
+        elif number < self.last_row and self.buf.find(b"ref=", lt, end) >= 0:
+            self.note_formula_ranges(self.buf[lt:end])
+
+    def _tail(self):
+        while self._fill():
+            pass
+        tail = self.buf[self.pos:]
+        self._check_merges(tail)  # <mergeCells> always follows <sheetData>
+        self._copy_until(len(self.buf))
+
+    # -- cells ---------------------------------------------------------------------------
+    def note_formula_ranges(self, data: bytes):
+        """Remember array and data-table formula ranges: their cells must not be written."""
+        for m in start_tag(self.p, b"f").finditer(data):
+            a = attrs(m[1])
+            if a.get(b"t") in (b"array", b"dataTable"):
+                box = parse_range(a.get(b"ref", b"").decode("ascii", "replace"))
+                if box:
+                    self.job.blocked.append((box, f"an {a[b't'].decode()} formula's range"))
+
+    def check_target(self, row: int, col: int):
+        """Refuse a cell inside a table, pivot table or array formula range."""
+        for box, what in self.job.blocked:
+            if box[0] <= row <= box[2] and box[1] <= col <= box[3]:
+                raise WriteConflict(f"{self.job.title}!{cell_name(row, col)} lies inside {what} "
+                                    f"({range_name(box)}); sheetsales writes only outside it: "
+                                    "move the column out of that range or convert it to cells")
+
+    def _check_merges(self, tail: bytes):
+        if not self.rows:
+            return
+        for m in start_tag(self.p, b"mergeCell").finditer(tail):
+            box = parse_range(attrs(m[1]).get(b"ref", b"").decode("ascii", "replace"))
+            if not box:
+                continue
+            first = bisect.bisect_left(self.rows, box[0])
+            for row in self.rows[first:bisect.bisect_right(self.rows, box[2])]:
+                for col, _, _ in self.by_row[row]:
+                    if box[1] <= col <= box[3] and (row, col) != box[:2]:
+                        raise WriteConflict(
+                            f"{self.job.title}!{cell_name(row, col)} is hidden inside the merged "
+                            f"range {range_name(box)}; unmerge it or write to "
+                            f"{cell_name(*box[:2])} instead")
+
+    def base_style(self, col: int, row_attrs: dict | None) -> int:
+        """The style a new cell takes: its row's (when set) else its column's."""
+        if row_attrs and row_attrs.get(b"customFormat", b"0").lower() in (b"1", b"true"):
+            style = row_attrs.get(b"s", b"0")
+            if style.isdigit():
+                return int(style)
+        for low, high, style in self.col_styles:
+            if low <= col <= high:
+                return style
+        return 0
+
+    def cell(self, row: int, col: int, ref: bytes, value, style: int, keep: bytes = b"") -> bytes:
+        """The `<c>` element for a written value, with a date style when it needs one."""
+        if self.job.blocked:
+            self.check_target(row, col)
+        if isinstance(value, dt.date):
+            if self.styles is None:
+                raise WriteConflict(f"{self.where}: the workbook has no styles part, so "
+                                    f"{self.job.title}!{ref.decode()} cannot show a date; "
+                                    "open and re-save it in Excel and run again")
+            style = self.styles.date_style(style, isinstance(value, dt.datetime))
+        self.job.written += 1
+        return self.maker.cell(ref, value, style, keep)
+
+    def _new_rows_before(self, number: int | None) -> bytes:
+        """New <row> elements for written rows that do not exist, up to (not incl.) `number`."""
+        made = []
+        while self.next_new < len(self.rows):
+            row = self.rows[self.next_new]
+            if number is not None and row >= number:
+                break
+            cells = b"".join(self.cell(row, col, ref, value, self.base_style(col, None))
+                             for col, value, ref in self.by_row[row] if value is not None)
+            for col, value, _ in self.by_row[row]:
+                if value is None:
+                    self.check_target(row, col)
+            if cells:
+                made.append(b"<" + self.p + b'row r="' + str(row).encode() + b'">' + cells
+                            + b"</" + self.p + b"row>")
+            self.next_new += 1
+        return b"".join(made)
