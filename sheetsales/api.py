@@ -3,11 +3,15 @@
 import datetime as dt
 from pathlib import Path
 
+from . import backups
 from .check import Progress, Report, check
-from .config import load_config
+from .config import Config, load_config
 from .dates import today_in
 from .demo import write_demo_workbook
 from .errors import SheetsalesError
+from .run import RunResult, run
+from .sources import is_google_source, open_grid
+from .sources.xlsx_target import XlsxTarget
 from .starter import CONFIG_TEMPLATE, write_starter_workbook
 
 
@@ -58,3 +62,30 @@ def demo(directory: Path, today: dt.date | None = None) -> tuple[Path, Report]:
     path.unlink(missing_ok=True)  # the demo folder's own file, re-made on every demo
     write_demo_workbook(path, today)
     return path, check(path, load_config(None, environ={}, cwd=directory), today)
+
+
+def open_target(source: str | Path, config: Config):
+    """The writable target behind SOURCE."""
+    if isinstance(source, str) and is_google_source(source):
+        from .sources.gsheets import open_target as open_google
+        return open_google(source, config)
+    path = Path(source)
+    open_grid(path)  # the same clear refusals as check for missing, folders, non-workbooks
+    if path.suffix.lower() == ".csv":
+        raise SheetsalesError(f"{path} is a CSV file, which cannot hold status columns and a "
+                              "Reminders sheet safely; open it in Excel, save it as .xlsx, "
+                              "and run on that")
+    return XlsxTarget(path, config.history.get("backups", backups.DEFAULT_KEEP))
+
+
+def run_source(source: str | Path | None, config_path=None, overrides: dict | None = None,
+               today: dt.date | None = None, dry_run: bool = False) -> RunResult:
+    """Check SOURCE and write its status columns and Reminders sheet (unless `dry_run`)."""
+    config = load_config(config_path, overrides=overrides)
+    target = open_target(resolve_source(source, config), config)
+    return run(target, config, today or today_in(config.rules.time_zone), dry_run=dry_run)
+
+
+def undo_source(source: str | Path, force: bool = False) -> Path:
+    """Restore SOURCE as it was before sheetsales' last write; returns the backup used."""
+    return backups.undo(Path(source), force=force)

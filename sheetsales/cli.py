@@ -11,6 +11,8 @@ import click
 from . import api
 from .errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SheetsalesError
 from .model import SEVERITIES
+from .config import REMINDERS_SHEET
+from .plan import render_diff
 from .report import render
 
 FAIL_ON = (*SEVERITIES, "never")
@@ -104,6 +106,49 @@ def exit_code(report, fail_on: str) -> int:
         return EXIT_OK
     return EXIT_FINDINGS if SEVERITIES.index(report.worst()) <= SEVERITIES.index(fail_on) \
         else EXIT_OK
+
+
+@cli.command()
+@click.argument("source", required=False)
+@today_option
+@click.option("--dry-run", is_flag=True, help="Print the cell-level diff; write nothing.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
+              help="Exit 1 when a finding at or above this severity exists.")
+@config_option
+@sheet_option
+@guarded
+def run(source, today, dry_run, fail_on, config_path, sheet):
+    """Check SOURCE, then write the Status, Flags, Next action and Next action due columns and
+    the Reminders sheet, changing nothing else. A backup is kept; `sheetsales undo` restores it."""
+    overrides = {"source": {"sheet": sheet}} if sheet else {}
+    result = api.run_source(source, config_path, overrides, today, dry_run=dry_run)
+    plan = result.plan
+    for note in plan.notes:
+        click.echo(f"Note: {note}.", err=True)
+    summary = plan.report.summary()
+    click.echo(f"{summary['deals']} deals checked in {summary['source']} (sheet "
+               f"{summary['sheet']!r}): {summary['findings']} findings.")
+    if dry_run:
+        click.echo(render_diff(plan.changes), nl=False)
+        if plan.reminders is not None:
+            click.echo(f"{REMINDERS_SHEET}: would be replaced with {len(plan.reminders) - 1} "
+                       "reminders")
+        click.echo("Nothing to change." if plan.empty else
+                   f"{len(plan.changes)} cells would change (dry run: nothing written).")
+        sys.exit(EXIT_FINDINGS if not plan.empty else EXIT_OK)
+    click.echo(result.written[:1].upper() + result.written[1:] + "." if result.written else
+               "Nothing to change: the sheet is up to date, nothing was written.")
+    sys.exit(exit_code(plan.report, fail_on))
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--force", is_flag=True, help="Restore even if the file changed since sheetsales wrote it.")
+@guarded
+def undo(source, force):
+    """Restore SOURCE exactly as it was before sheetsales' last write."""
+    backup = api.undo_source(source, force=force)
+    click.echo(f"Restored {source} from {backup}.")
 
 
 @cli.command()

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .check import Report
-from .config import REMINDERS_SHEET
 from .model import CellChange, column_letter, is_blank
 from .stages import normalize
 from .status import CLOSED

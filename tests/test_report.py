@@ -11,7 +11,6 @@ from sheetsales.check import check
 from sheetsales.config import Config
 from sheetsales.report import render, safe_csv_text
 from sheetsales.sources import MemoryGrid
-from sheetsales.status import deal_status
 
 GOLDEN = Path(__file__).parent / "golden"
 D = dt.date

@@ -11,7 +11,6 @@ import collections
 import csv
 import datetime as dt
 import difflib
-import os
 import re
 import shutil
 import subprocess
@@ -25,6 +24,7 @@ from python_calamine import CalamineWorkbook
 from conftest import shared_dir
 from sheetsales.errors import SourceError, WriteConflict
 from sheetsales.sources.xlsx_writer import write_xlsx
+from libreoffice import read_csv, soffice, to_csv
 from test_xlsx_writer import deals_workbook, grid, part, raw_entries, split_sheet, without_cells
 
 WRITTEN = ["sheetsales \u2713 <&> ", 12345.5, dt.date(2026, 3, 4), "=SUM(A1:A2)", True]
@@ -229,39 +229,12 @@ def test_corpus_summary(corpus, capsys):
 LIBREOFFICE_SAMPLE = 10
 
 
-def _soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if not found:
-        if os.environ.get("SHEETSALES_REQUIRE_SHARED"):
-            pytest.fail("LibreOffice (soffice) is required but not installed")
-        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
-    return found
-
-
-def to_csv(files: list[Path], folder: Path) -> Path:
-    """Every sheet of every file as CSV (`<stem>-<sheet>.csv`), values as LibreOffice shows them."""
-    out = folder / "csv"
-    profile = folder / "lo-profile"
-    subprocess.run([_soffice(), f"-env:UserInstallation=file://{profile}", "--headless",
-                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,"
-                    "true,false,false,-1", "--outdir", str(out), *map(str, files)],
-                   check=True, capture_output=True, timeout=300)
-    return out
-
-
-def read_csv(folder: Path, stem: str, sheet: str) -> list[list[str]]:
-    path = folder / f"{stem}-{sheet}.csv"
-    assert path.exists(), f"LibreOffice wrote no {path.name}; it wrote {sorted(os.listdir(folder))}"
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.reader(f))
-
-
 def shown(cells: list[list[str]], row: int, col: int) -> str:
     return cells[row - 1][col - 1] if row <= len(cells) and col <= len(cells[row - 1]) else ""
 
 
 def test_libreoffice_reads_what_was_written(tmp_path):
-    _soffice()
+    soffice()
     path = deals_workbook(tmp_path / "deals.xlsx")
     path1904 = deals_workbook(tmp_path / "deals1904.xlsx", date_1904=True)
     text = "a\x01b _x0041_ <&> \u00e9"
@@ -283,7 +256,7 @@ def test_libreoffice_reads_what_was_written(tmp_path):
 
 
 def test_libreoffice_reads_patched_corpus_workbooks(corpus, tmp_path):
-    _soffice()
+    soffice()
     names = [n for n in corpus_files() if RESULTS.get(n, "patched") == "patched"]
     sample, expected = [], {}
     for name in names[::max(1, len(names) // LIBREOFFICE_SAMPLE)]:
@@ -310,11 +283,11 @@ def test_libreoffice_reads_patched_corpus_workbooks(corpus, tmp_path):
 
 
 def test_owned_mark_survives_a_libreoffice_resave(tmp_path):
-    _soffice()
+    soffice()
     path = deals_workbook(tmp_path / "deals.xlsx")
     write_xlsx(path, {}, {"Reminders": REMINDERS})
     resaved = tmp_path / "resaved"
-    subprocess.run([_soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+    subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
                     "--headless", "--convert-to", "xlsx", "--outdir", str(resaved), str(path)],
                    check=True, capture_output=True, timeout=300)
     result = write_xlsx(resaved / "deals.xlsx", {}, {"Reminders": [["after LibreOffice"]]})

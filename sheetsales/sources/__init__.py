@@ -8,12 +8,18 @@ from .memory import MemoryGrid
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
-__all__ = ["Grid", "MemoryGrid", "locate_deals", "open_grid"]
+__all__ = ["Grid", "MemoryGrid", "is_google_source", "locate_deals", "open_grid"]
+
+
+def is_google_source(source) -> bool:
+    """gsheet:KEY[/WORKSHEET] or a pasted Google Sheets URL."""
+    return isinstance(source, str) and (source.startswith("gsheet:") or
+                                        "docs.google.com/spreadsheets" in source)
 
 
 def open_grid(source: str | Path) -> Grid:
     """The readable grid behind a SOURCE argument (a path to .xlsx, .xlsm or .csv)."""
-    if isinstance(source, str) and (source.startswith("gsheet:") or "docs.google.com" in source):
+    if is_google_source(source):
         raise SourceError(f"Google Sheets sources are not supported yet ({source}); export the "
                           "sheet as .xlsx or .csv for now")
     path = Path(source)

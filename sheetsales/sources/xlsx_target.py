@@ -1,0 +1,94 @@
+"""An .xlsx/.xlsm workbook as a `run` target: which columns sheetsales owns, whether the
+Reminders sheet is its own, and the one surgical write with its safety net (changed-since-read
+refusal, a backup, the backup log for undo).
+
+Column ownership is a hidden, sheet-scoped defined name per status column,
+`_sheetsales_status` = `'Deals'!$Q:$Q`: Excel rewrites the reference when a person inserts,
+deletes or moves columns, so the record follows the column; a deleted column becomes #REF!
+and is simply no longer owned."""
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+from .. import backups
+from ..errors import WriteConflict
+from ..model import column_letter
+from ..config import REMINDERS_SHEET
+from ..plan import STATUS_KEYS
+from .ooxml import SourcePackage
+from .xlsx import XlsxGrid
+from .xlsx_book import Book
+from .xlsx_writer import write_xlsx
+
+NAME_PREFIX = "_sheetsales_"
+_COLUMN_REF = re.compile(r"^(?:'(?:[^']|'')+'|[^!]+)!\$?([A-Z]{1,3})(?::\$?([A-Z]{1,3}))?$")
+
+
+def column_index(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number - 1
+
+
+def _stamp(path: Path) -> tuple:
+    info = os.stat(path)
+    return info.st_mtime_ns, info.st_size, info.st_ino
+
+
+class XlsxTarget:
+    """A workbook on disk that `run` reads once and writes at most once."""
+
+    def __init__(self, path: Path, keep_backups: int = backups.DEFAULT_KEEP,
+                 clock=dt.datetime.now):
+        self.path = Path(path)
+        self.name = str(path)
+        self.read_stamp = _stamp(self.path)  # before reading: a later change is refused
+        self.grid = XlsxGrid(self.path)
+        self.keep_backups, self.clock = keep_backups, clock
+        with SourcePackage(self.path) as pkg:
+            book = Book(pkg)
+            self._sheets = {s.title: s for s in book.sheets}
+            self._names = book.names
+            self._reminders = book.sheet(REMINDERS_SHEET)
+            self._reminders_ours = self._reminders is not None and book.owned(self._reminders)
+
+    def owned_columns(self, title: str) -> dict[str, int]:
+        sheet = self._sheets.get(title)
+        owned = {}
+        for key in STATUS_KEYS:
+            ref = self._names.get((NAME_PREFIX + key).lower(), {}).get(sheet.index if sheet else -1)
+            match = _COLUMN_REF.match(ref or "")
+            if match and (match[2] is None or match[2] == match[1]):
+                owned[key] = column_index(match[1])
+        return owned
+
+    def used_width(self, title: str) -> int:
+        return self.grid.used_width(title)
+
+    def reminders_state(self) -> str:
+        if self._reminders is None:
+            return "absent"
+        return "ours" if self._reminders_ours else "theirs"
+
+    def write(self, plan) -> str:
+        if _stamp(self.path) != self.read_stamp:
+            raise WriteConflict(f"{self.path.name} changed since sheetsales read it (someone "
+                                "saved it meanwhile); nothing was written, run again")
+        title = plan.report.sheet.title
+        cells = {(c.sheet, c.cell): c.new for c in plan.changes}
+        names = {(title, NAME_PREFIX + key): f"${column_letter(i)}:${column_letter(i)}"
+                 for key, i in plan.layout.columns.items()}
+        sheets = {REMINDERS_SHEET: plan.reminders} if plan.reminders is not None else None
+        backup = backups.back_up(self.path, self.clock())
+        try:
+            result = write_xlsx(self.path, cells, sheets, names=names)
+        except BaseException:
+            backups.discard(backup)
+            raise
+        backups.record_write(self.path, backup, self.keep_backups)
+        rows = "" if plan.reminders is None else f" and {len(plan.reminders) - 1} reminders"
+        return (f"wrote {result.cells_written + result.cells_cleared} cells{rows} to "
+                f"{self.path.name}; backup {backup}")
