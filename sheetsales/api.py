@@ -5,6 +5,7 @@ from pathlib import Path
 
 from . import backups
 from .check import Progress, Report, check
+from .cleanup import CleanOptions, CleanResult, clean, read_table
 from .config import Config, load_config
 from .dates import today_in
 from .demo import write_demo_workbook
@@ -54,14 +55,15 @@ def init(directory: Path) -> list[Path]:
     return [config, workbook]
 
 
-def demo(directory: Path, today: dt.date | None = None) -> tuple[Path, Report]:
-    """Create (or re-create) the demo workbook in `directory` and check it."""
+def demo(directory: Path, today: dt.date | None = None) -> tuple[Path, RunResult]:
+    """Create (or re-create) the demo workbook in `directory` and run the nightly job on it."""
     today = today or today_in("UTC")
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / DEMO_WORKBOOK
     path.unlink(missing_ok=True)  # the demo folder's own file, re-made on every demo
     write_demo_workbook(path, today)
-    return path, check(path, load_config(None, environ={}, cwd=directory), today)
+    config = load_config(None, environ={}, cwd=directory)
+    return path, run(XlsxTarget(path, clock=lambda: dt.datetime.now()), config, today)
 
 
 def open_target(source: str | Path, config: Config):
@@ -89,3 +91,18 @@ def run_source(source: str | Path | None, config_path=None, overrides: dict | No
 def undo_source(source: str | Path, force: bool = False) -> Path:
     """Restore SOURCE as it was before sheetsales' last write; returns the backup used."""
     return backups.undo(Path(source), force=force)
+
+
+def clean_source(kinds: list[str], source: str | Path | None, config_path=None,
+                 overrides: dict | None = None, mappings: dict[str, str] | None = None,
+                 apply: bool = False) -> tuple[CleanResult, str | None]:
+    """Plan the chosen cleanups of SOURCE; with `apply`, write exactly that plan."""
+    config = load_config(config_path, overrides=overrides)
+    source = resolve_source(source, config)
+    target = open_target(source, config) if apply else None
+    grid = target.grid if target else open_grid(source)
+    result = clean(kinds, read_table(grid, config), config,
+                   CleanOptions(mappings=mappings or {}))
+    if not apply or not result.pending:
+        return result, None
+    return result, target.apply_cells(result.changes)

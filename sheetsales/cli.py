@@ -2,6 +2,7 @@
 
 import datetime as dt
 import functools
+import json
 import sys
 import traceback
 from pathlib import Path
@@ -11,6 +12,8 @@ import click
 from . import api
 from .errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SheetsalesError
 from .model import SEVERITIES
+from .cleanup import KINDS as CLEAN_KINDS
+from .cleanup import render_diff as render_clean_diff
 from .config import REMINDERS_SHEET
 from .plan import render_diff
 from .report import render
@@ -141,6 +144,51 @@ def run(source, today, dry_run, fail_on, config_path, sheet):
     sys.exit(exit_code(plan.report, fail_on))
 
 
+def _mapping(_ctx, _param, values):
+    mappings = {}
+    for value in values:
+        text, sep, stage = value.partition("=")
+        if not sep or not text.strip() or not stage.strip():
+            raise click.BadParameter(f"{value!r} is not TEXT=STAGE, e.g. \"Pitching=Proposal\"")
+        mappings[text.strip()] = stage.strip()
+    return mappings
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice([*CLEAN_KINDS, "all"]))
+@click.argument("source", required=False)
+@click.option("--apply", "apply_", is_flag=True, help="Write the changes (default: show them).")
+@click.option("--map", "mappings", multiple=True, callback=_mapping, metavar="TEXT=STAGE",
+              help='Decide a stage cleanup, e.g. --map "Pitching=Proposal" (repeatable).')
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@config_option
+@sheet_option
+@click.option("--date-order", type=click.Choice(["DMY", "MDY", "YMD"], case_sensitive=False),
+              help="How to read text dates such as 03/04/2026.")
+@guarded
+def clean(kind, source, apply_, mappings, fmt, config_path, sheet, date_order):
+    """Propose fixes for messy stages, dates, IDs, duplicates or whitespace as a cell-level
+    diff; write them only with --apply (a backup is kept; `sheetsales undo` reverts)."""
+    overrides = {}
+    if sheet:
+        overrides["source"] = {"sheet": sheet}
+    if date_order:
+        overrides["rules"] = {"date_order": date_order.upper()}
+    result, written = api.clean_source([kind], source, config_path, overrides, mappings,
+                                       apply=apply_)
+    if fmt == "json":
+        click.echo(json.dumps({**result.as_dict(), "written": written}, indent=2,
+                              ensure_ascii=False, default=str))
+    else:
+        click.echo(render_clean_diff(result), nl=False)
+        if written:
+            click.echo(written[:1].upper() + written[1:] + ".")
+        elif result.pending:
+            click.echo("Dry run: nothing written; add --apply to write these changes.")
+    sys.exit(EXIT_FINDINGS if result.pending and not apply_ else EXIT_OK)
+
+
 @cli.command()
 @click.argument("source")
 @click.option("--force", is_flag=True, help="Restore even if the file changed since sheetsales wrote it.")
@@ -167,10 +215,14 @@ def init(directory):
 @today_option
 @guarded
 def demo(directory, today):
-    """Create a realistic demo pipeline in DIRECTORY and check it, end to end."""
-    path, report = api.demo(Path(directory), today)
-    click.echo(render(report, "table"), nl=False)
-    click.echo(f"\nDemo workbook: {path}\nTry: sheetsales check {path} --format json")
+    """Create a realistic demo pipeline in DIRECTORY and run the nightly job on it, end to end."""
+    path, result = api.demo(Path(directory), today)
+    click.echo(render(result.plan.report, "table"), nl=False)
+    click.echo(f"\n{result.written[:1].upper()}{result.written[1:]}.")
+    click.echo(f"Open {path}: the Deals sheet now has the columns "
+               f"{', '.join(repr(h) for h in result.plan.layout.headers.values())}, and the "
+               f"{REMINDERS_SHEET} sheet lists what each owner must do.\n"
+               f"Try: sheetsales check {path} --format json")
 
 
 def main():

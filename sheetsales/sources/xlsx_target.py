@@ -74,21 +74,29 @@ class XlsxTarget:
         return "ours" if self._reminders_ours else "theirs"
 
     def write(self, plan) -> str:
-        if _stamp(self.path) != self.read_stamp:
-            raise WriteConflict(f"{self.path.name} changed since sheetsales read it (someone "
-                                "saved it meanwhile); nothing was written, run again")
         title = plan.report.sheet.title
-        cells = {(c.sheet, c.cell): c.new for c in plan.changes}
         names = {(title, NAME_PREFIX + key): f"${column_letter(i)}:${column_letter(i)}"
                  for key, i in plan.layout.columns.items()}
         sheets = {REMINDERS_SHEET: plan.reminders} if plan.reminders is not None else None
+        backup = self._write(plan.changes, sheets, names)
+        rows = "" if plan.reminders is None else f" and {len(plan.reminders) - 1} reminders"
+        return f"wrote {len(plan.changes)} cells{rows} to {self.path.name}; backup {backup}"
+
+    def apply_cells(self, changes) -> str:
+        """Write arbitrary planned cell changes (cleanups) with the same safety net."""
+        backup = self._write(changes)
+        return f"wrote {len(changes)} cells to {self.path.name}; backup {backup}"
+
+    def _write(self, changes, sheets=None, names=None) -> Path:
+        if _stamp(self.path) != self.read_stamp:
+            raise WriteConflict(f"{self.path.name} changed since sheetsales read it (someone "
+                                "saved it meanwhile); nothing was written, run again")
+        cells = {(c.sheet, c.cell): c.new for c in changes}
         backup = backups.back_up(self.path, self.clock())
         try:
-            result = write_xlsx(self.path, cells, sheets, names=names)
+            write_xlsx(self.path, cells, sheets, names=names)
         except BaseException:
             backups.discard(backup)
             raise
         backups.record_write(self.path, backup, self.keep_backups)
-        rows = "" if plan.reminders is None else f" and {len(plan.reminders) - 1} reminders"
-        return (f"wrote {result.cells_written + result.cells_cleared} cells{rows} to "
-                f"{self.path.name}; backup {backup}")
+        return backup

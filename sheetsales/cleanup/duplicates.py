@@ -1,0 +1,139 @@
+"""dupes: find deals entered twice. Rows sharing a Deal ID with different content are two
+deals, so all but the first get fresh IDs; rows sharing an ID and content, or sharing company,
+contact and product with created (else first-contact) dates within `dupe_days`, are only
+reported. No row is ever deleted: each later row gets a Flags text for a person to decide."""
+
+from collections import defaultdict
+
+from ..fields import DATE, NUMBER
+from ..model import is_blank, parse_number, plain
+from ..stages import normalize
+from .base import CleanOptions, DuplicateGroup, Step, Table
+from .deal_ids import allocator, id_key
+from .text_dates import as_date
+
+KIND = "dupes"
+
+SIMILAR_KEYS = ("company", "contact", "product")
+DATE_KEYS = ("created", "first_contact")
+SHOWN = ("deal_id", "company", "contact", "product", "stage", "owner", "amount", "created",
+         "first_contact")
+
+
+def content(table: Table, row: int, config) -> dict:
+    """A row's fields other than its ID, compared loosely: text by case and spacing, dates
+    and numbers by value."""
+    kinds = {f.key: f.kind for f in config.fields}
+    found = {}
+    for key, col in table.columns.items():
+        value = table.get(row, col)
+        if key == "deal_id" or is_blank(value):
+            continue
+        if kinds.get(key) == DATE:
+            value = as_date(value, config.rules.date_order) or value
+        elif kinds.get(key) == NUMBER:
+            number = parse_number(value)
+            value = value if number is None else number
+        found[key] = " ".join(value.split()).casefold() if isinstance(value, str) else value
+    return found
+
+
+def side_by_side(table: Table, rows, config, kind, reason, new_ids=None) -> DuplicateGroup:
+    """The group's identifying fields plus every field on which its rows differ (blank
+    everywhere: left out)."""
+    contents = [content(table, r, config) for r in rows]
+    keys = [k for k in table.columns
+            if any(not is_blank(table.value(r, k)) for r in rows)
+            and (k in SHOWN or len({repr(c.get(k)) for c in contents}) > 1)]
+    keys.sort(key=lambda k: table.columns[k])
+    cols = [table.columns[k] for k in keys]
+    values = tuple(tuple(table.get(r, c) for c in cols) for r in rows)
+    return DuplicateGroup(kind, reason, tuple(rows), tuple(table.header(c) for c in cols),
+                          values, dict(new_ids or {}))
+
+
+def same_id_groups(table: Table, config, options: CleanOptions, step: Step) -> dict:
+    """Rows sharing an ID: re-ID those whose content differs from the first row's; report
+    the rest. Returns row -> its group's first row, for the rows reported here."""
+    col = table.columns["deal_id"]
+    by_id = defaultdict(list)
+    for row in table.deals:
+        key = id_key(table.get(row, col))
+        if key:
+            by_id[key].append(row)
+    ids, group_of = None, {}
+    for rows in (rs for rs in by_id.values() if len(rs) > 1):
+        first, shown = rows[0], table.get(rows[0], col)
+        seen = {}  # content -> the first row holding it
+        new_ids = {}
+        for row in rows:
+            same = repr(sorted(content(table, row, config).items(), key=repr))
+            same_as = seen.setdefault(same, row)
+            group_of[row] = first
+            if row == first:
+                continue
+            if same_as != first:
+                ids = ids or allocator(table, options)
+                new_ids[row] = ids.fresh()
+                step.edits[row, col] = new_ids[row]
+                step.flag(row, f"Deal ID {plain(shown)} was also used by row {first}; "
+                               f"given {new_ids[row]}")
+            if same_as != row:
+                step.flag(row, f"duplicate of row {same_as} (same Deal ID and content)")
+        kind = "same_id" if new_ids else "exact"
+        reason = (f"same Deal ID {plain(shown)} with different content" if new_ids else
+                  f"same Deal ID {plain(shown)} and same content")
+        step.groups.append(side_by_side(table, rows, config, kind, reason, new_ids))
+    return group_of
+
+
+def similar_groups(table: Table, config, options: CleanOptions, step: Step,
+                   group_of: dict) -> None:
+    """Rows with the same company, contact and product (every one of those columns the
+    sheet has, all filled) whose dates lie within `dupe_days` of each other, chained."""
+    keys = [k for k in SIMILAR_KEYS if k in table.columns]
+    if "company" not in keys or len(keys) < 2:
+        return
+    by_key = defaultdict(list)
+    for row in table.deals:
+        parts = [table.value(row, k) for k in keys]
+        day = next((d for d in (as_date(table.value(row, k), config.rules.date_order)
+                                for k in DATE_KEYS) if d), None)
+        if day and not any(is_blank(p) for p in parts):
+            by_key[tuple(normalize(str(plain(p))) for p in parts)].append((day, row))
+    for dated in by_key.values():
+        dated.sort()
+        cluster = [dated[0]]
+        for day, row in dated[1:] + [(None, None)]:
+            if day is not None and (day - cluster[-1][0]).days <= options.dupe_days:
+                cluster.append((day, row))
+                continue
+            _report_similar(table, config, options, step, sorted(r for _, r in cluster),
+                            group_of)
+            cluster = [(day, row)]
+
+
+def _report_similar(table, config, options, step, rows, group_of) -> None:
+    """Report a cluster unless one same-ID group already holds all of it."""
+    groups = {group_of.get(r) for r in rows}
+    if len(rows) < 2 or (len(groups) == 1 and None not in groups):
+        return
+    for row in rows[1:]:
+        if group_of.get(row) is None or group_of.get(row) != group_of.get(rows[0]):
+            step.flag(row, f"possible duplicate of row {rows[0]}")
+    step.groups.append(side_by_side(
+        table, rows, config, "similar",
+        f"same company, contact and product, dated within {options.dupe_days} days"))
+
+
+def clean_dupes(table: Table, config, options: CleanOptions) -> Step:
+    """Re-ID colliding deals; report likely duplicates and flag them."""
+    step = Step()
+    group_of = {}
+    if "deal_id" in table.columns:
+        group_of = same_id_groups(table, config, options, step)
+    else:
+        step.notes.append("dupes: the sheet has no Deal ID column, so only company, contact "
+                          "and product are compared")
+    similar_groups(table, config, options, step, group_of)
+    return step

@@ -1,0 +1,48 @@
+"""`sheetsales clean` end to end on real workbooks: dry run, --apply, undo."""
+
+import json
+
+from python_calamine import CalamineWorkbook
+
+from helpers import run_cli, write_deals
+
+HEADERS = ["Deal ID", "Company", "Owner", "Stage", "Created"]
+ROWS = [["D-0001", " Acme  Ltd ", "Ana", "Proposl", "2026-11-02"],
+        ["D-0002", "Beta", "Bo", "Pitching", "14/07/2026"],
+        [None, "Gamma", "Cy", " closed-won", None]]
+
+
+def cells(path):
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Deals").to_python()
+
+
+def test_dry_run_shows_the_diff_and_writes_nothing(tmp_path):
+    path = write_deals(tmp_path / "d.xlsx", ROWS, headers=HEADERS)
+    before = path.read_bytes()
+    result = run_cli(["clean", "all", path], 1)
+    assert 'Deals!D2: "Proposl" -> "Proposal"' in result.stdout
+    assert 'Deals!B2: " Acme  Ltd " -> "Acme Ltd"' in result.stdout
+    assert 'Deals!A4: "" -> "D-0003"' in result.stdout
+    assert "Deals!E3: \"14/07/2026\" -> 2026-07-14" in result.stdout
+    assert '"Pitching"' in result.stdout and "Left alone" in result.stdout
+    assert path.read_bytes() == before
+
+
+def test_apply_then_nothing_pending_then_undo(tmp_path):
+    path = write_deals(tmp_path / "d.xlsx", ROWS, headers=HEADERS)
+    before = path.read_bytes()
+    run_cli(["clean", "all", path, "--apply", "--map", "Pitching=Proposal"], 0, stdout="Wrote")
+    rows = cells(path)
+    assert [r[3] for r in rows[1:]] == ["Proposal", "Proposal", "Won"]
+    assert rows[3][0] == "D-0003" and rows[1][1] == "Acme Ltd"
+    run_cli(["clean", "all", path, "--map", "Pitching=Proposal"], 0, stdout="No changes")
+    run_cli(["undo", path], 0)
+    assert path.read_bytes() == before
+
+
+def test_json_and_bad_map(tmp_path):
+    path = write_deals(tmp_path / "d.xlsx", ROWS, headers=HEADERS)
+    data = json.loads(run_cli(["clean", "stages", path, "--format", "json"], 1).stdout)
+    assert [c["new"] for c in data["changes"]] == ["Proposal", "Won"]
+    run_cli(["clean", "stages", path, "--map", "Pitching"], 2, stderr="is not TEXT=STAGE")
+    run_cli(["clean", "stages", path, "--map", "Pitching=Nope"], 2)
