@@ -10,7 +10,11 @@ from .config import Config, load_config
 from .dates import today_in
 from .demo import write_demo_workbook
 from .errors import SheetsalesError
+from .history import History, history_path
+from .nightly import NightlyResult, nightly_run
+from .reminders import Delivery, send_reminders
 from .run import RunResult, run
+from .scheduler import Scheduler, setup_logging
 from .sources import is_google_source, open_grid
 from .sources.xlsx_target import XlsxTarget
 from .starter import CONFIG_TEMPLATE, write_starter_workbook
@@ -81,16 +85,69 @@ def open_target(source: str | Path, config: Config):
 
 
 def run_source(source: str | Path | None, config_path=None, overrides: dict | None = None,
-               today: dt.date | None = None, dry_run: bool = False) -> RunResult:
-    """Check SOURCE and write its status columns and Reminders sheet (unless `dry_run`)."""
+               today: dt.date | None = None, dry_run: bool = False,
+               environ=None) -> NightlyResult:
+    """Check SOURCE, write its status columns and Reminders sheet (unless `dry_run`), deliver
+    the digests and record the run in the history."""
     config = load_config(config_path, overrides=overrides)
-    target = open_target(resolve_source(source, config), config)
-    return run(target, config, today or today_in(config.rules.time_zone), dry_run=dry_run)
+    source = str(resolve_source(source, config))
+    return nightly_run(lambda s: open_target(s, config), source, config,
+                       today or today_in(config.rules.time_zone), dry_run, environ)
 
 
-def undo_source(source: str | Path, force: bool = False) -> Path:
+def remind_source(source: str | Path | None, config_path=None, overrides: dict | None = None,
+                  today: dt.date | None = None, channel: str | None = None, environ=None,
+                  stdout=None) -> Delivery:
+    """Check SOURCE and deliver each owner's digest (printed unless an outbox or SMTP is
+    configured); writes nothing into the sheet."""
+    config = load_config(config_path, overrides=overrides)
+    source = str(resolve_source(source, config))
+    report = check(source, config, today or today_in(config.rules.time_zone))
+    with History.open(history_path(config, source)) as history:
+        return send_reminders(report, config, history, report.today, environ, channel, stdout,
+                              source=source)
+
+
+def recent_runs(source: str | Path | None, config_path=None, limit: int = 20) -> list:
+    """The last runs recorded for SOURCE, newest first."""
+    config = load_config(config_path)
+    source = str(resolve_source(source, config))
+    path = history_path(config, source)
+    if not path.exists():
+        return []
+    with History.open(path) as history:
+        return history.recent_runs(source, limit)
+
+
+def undo_source(source: str | Path, config_path=None, force: bool = False) -> Path:
     """Restore SOURCE as it was before sheetsales' last write; returns the backup used."""
-    return backups.undo(Path(source), force=force)
+    config = load_config(config_path)
+    backup = backups.undo(Path(source), force=force)
+    path = history_path(config, source)
+    if path.exists():
+        with History.open(path) as history:
+            last = history.last_write(str(source))
+            if last:
+                history.mark_undone(last.id)
+    return backup
+
+
+def schedule_sources(config_path=None, once: bool = False, today: dt.date | None = None,
+                     environ=None) -> list:
+    """Run every configured source daily at [schedule] at (or once, with `once`); returns
+    the outcome of each job run."""
+    config = load_config(config_path)
+    remove = setup_logging(config.schedule.get("log_file"), config.base_dir)
+    try:
+        scheduler = Scheduler(config, job=lambda source: run_source(
+            source, config_path, today=today, environ=environ))
+        if once:
+            scheduler.run_once()
+        else:
+            scheduler.run_forever()
+        return scheduler.outcomes
+    finally:
+        remove()
 
 
 def clean_source(kinds: list[str], source: str | Path | None, config_path=None,

@@ -124,8 +124,8 @@ def run(source, today, dry_run, fail_on, config_path, sheet):
     """Check SOURCE, then write the Status, Flags, Next action and Next action due columns and
     the Reminders sheet, changing nothing else. A backup is kept; `sheetsales undo` restores it."""
     overrides = {"source": {"sheet": sheet}} if sheet else {}
-    result = api.run_source(source, config_path, overrides, today, dry_run=dry_run)
-    plan = result.plan
+    nightly = api.run_source(source, config_path, overrides, today, dry_run=dry_run)
+    result, plan = nightly.result, nightly.result.plan
     for note in plan.notes:
         click.echo(f"Note: {note}.", err=True)
     summary = plan.report.summary()
@@ -139,9 +139,77 @@ def run(source, today, dry_run, fail_on, config_path, sheet):
         click.echo("Nothing to change." if plan.empty else
                    f"{len(plan.changes)} cells would change (dry run: nothing written).")
         sys.exit(EXIT_FINDINGS if not plan.empty else EXIT_OK)
-    click.echo(result.written[:1].upper() + result.written[1:] + "." if result.written else
+    click.echo(_sentence(result.written) if result.written else
                "Nothing to change: the sheet is up to date, nothing was written.")
+    if nightly.delivery:
+        _report_delivery(nightly.delivery)
     sys.exit(exit_code(plan.report, fail_on))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _report_delivery(delivery) -> None:
+    sent = sum(len(d.items) for d in delivery.delivered)
+    click.echo(f"Reminders: {sent} items to {len(delivery.delivered)} recipients by "
+               f"{delivery.channel}" + (f" ({delivery.held_back} already sent)"
+                                        if delivery.held_back else "") + ".")
+    for line in delivery.warnings:
+        click.echo(f"Warning: {line}", err=True)
+    for line in delivery.failures:
+        click.echo(f"Error: {line}", err=True)
+
+
+@cli.command()
+@click.argument("source", required=False)
+@today_option
+@click.option("--print", "print_", is_flag=True,
+              help="Print the digests instead of using the configured outbox or SMTP.")
+@config_option
+@sheet_option
+@guarded
+def remind(source, today, print_, config_path, sheet):
+    """Build each owner's digest of what is overdue, due today and due soon, and deliver it
+    (printed, an outbox folder of .eml files, or SMTP). Writes nothing into the sheet; an item
+    is sent once, overdue ones again on the configured cadence."""
+    overrides = {"source": {"sheet": sheet}} if sheet else {}
+    delivery = api.remind_source(source, config_path, overrides, today,
+                                 channel="print" if print_ else None,
+                                 stdout=sys.stdout)
+    _report_delivery(delivery)
+    sys.exit(EXIT_ERROR if delivery.failures else EXIT_OK)
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Run every configured source once and exit (cron).")
+@today_option
+@config_option
+@guarded
+def schedule(once, today, config_path):
+    """Run the nightly job for every [schedule] source daily at [schedule] at; a missed run is
+    caught up at start; SIGTERM or Ctrl-C stops it between jobs."""
+    outcomes = api.schedule_sources(config_path, once=once, today=today)
+    for outcome in outcomes:
+        click.echo(f"{outcome.source}: {outcome.status}"
+                   + (f" ({outcome.error})" if outcome.error else ""))
+    sys.exit(EXIT_ERROR if any(o.status == "failed" for o in outcomes) else EXIT_OK)
+
+
+@cli.command()
+@click.argument("source", required=False)
+@click.option("--limit", default=20, show_default=True, help="How many runs to show.")
+@config_option
+@guarded
+def history(source, limit, config_path):
+    """Show the recent runs recorded for SOURCE: when, outcome, findings per rule."""
+    runs = api.recent_runs(source, config_path, limit)
+    if not runs:
+        click.echo("No runs recorded yet.")
+    for item in runs:
+        counts = ", ".join(f"{code} {n}" for code, n in sorted(item.counts.items())) or "no findings"
+        click.echo(f"{item.started_at:%Y-%m-%d %H:%M} {item.outcome or 'unfinished':<10} "
+                   f"today={item.day} {counts}")
 
 
 def _mapping(_ctx, _param, values):
@@ -183,7 +251,7 @@ def clean(kind, source, apply_, mappings, fmt, config_path, sheet, date_order):
     else:
         click.echo(render_clean_diff(result), nl=False)
         if written:
-            click.echo(written[:1].upper() + written[1:] + ".")
+            click.echo(_sentence(written))
         elif result.pending:
             click.echo("Dry run: nothing written; add --apply to write these changes.")
     sys.exit(EXIT_FINDINGS if result.pending and not apply_ else EXIT_OK)
@@ -191,11 +259,13 @@ def clean(kind, source, apply_, mappings, fmt, config_path, sheet, date_order):
 
 @cli.command()
 @click.argument("source")
-@click.option("--force", is_flag=True, help="Restore even if the file changed since sheetsales wrote it.")
+@click.option("--force", is_flag=True,
+              help="Restore even if the file changed since sheetsales wrote it.")
+@config_option
 @guarded
-def undo(source, force):
+def undo(source, force, config_path):
     """Restore SOURCE exactly as it was before sheetsales' last write."""
-    backup = api.undo_source(source, force=force)
+    backup = api.undo_source(source, config_path, force=force)
     click.echo(f"Restored {source} from {backup}.")
 
 
@@ -218,7 +288,7 @@ def demo(directory, today):
     """Create a realistic demo pipeline in DIRECTORY and run the nightly job on it, end to end."""
     path, result = api.demo(Path(directory), today)
     click.echo(render(result.plan.report, "table"), nl=False)
-    click.echo(f"\n{result.written[:1].upper()}{result.written[1:]}.")
+    click.echo("\n" + _sentence(result.written))
     click.echo(f"Open {path}: the Deals sheet now has the columns "
                f"{', '.join(repr(h) for h in result.plan.layout.headers.values())}, and the "
                f"{REMINDERS_SHEET} sheet lists what each owner must do.\n"

@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from smtp_server import smtp_server  # noqa: F401 (the fixture, for every test module)
+
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -3,7 +3,6 @@ import email
 import email.policy
 import io
 import ipaddress
-import socket
 import ssl
 
 import pytest
@@ -16,6 +15,7 @@ from sheetsales.reminders import (ACTIONABLE, MANAGER, Digest, build_digests, de
                                   owner_key, render_html, render_text, safe_file_name,
                                   select_new, send_reminders, to_email)
 from sheetsales.sources import MemoryGrid
+from smtp_server import Inbox, free_port
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 from aiosmtpd.smtp import AuthResult  # noqa: E402
@@ -180,37 +180,6 @@ def test_escalation_goes_to_the_manager_once_per_cadence(tmp_path):
 
 
 # --- SMTP on loopback -------------------------------------------------------------------------
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        parsed = email.message_from_bytes(envelope.original_content or envelope.content,
-                                          policy=email.policy.default)
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), parsed))
-        return "250 OK"
-
-    def to(self):
-        return sorted(rcpt for _, rcpts, _ in self.messages for rcpt in rcpts)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    controller = aiosmtpd_controller.Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield controller, inbox
-    finally:
-        controller.stop()
-
 
 def smtp_config(tmp_path, port, **more):
     return config(tmp_path, smtp={"host": "127.0.0.1", "port": port, "starttls": False},
