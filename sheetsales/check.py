@@ -78,9 +78,10 @@ def read_deals(sheet: SheetData, config: Config, total: int | None = None,
 
 def check(source: str | Path | Grid, config: Config | None = None,
           today: dt.date | None = None, previous_stages: dict[str, str] | None = None,
-          progress: Progress | None = None) -> Report:
+          progress: Progress | None = None, stage_since: dict | None = None) -> Report:
     """Check a deals sheet. `source` is a path or an already opened grid; `today` defaults to
-    the date in the configured time zone."""
+    the date in the configured time zone; `previous_stages` and `stage_since` come from the
+    run history (see rules.Context)."""
     config = config or Config()
     grid = open_grid(source) if isinstance(source, (str, Path)) else source
     sheet = locate_deals(grid, config)
@@ -88,7 +89,8 @@ def check(source: str | Path | Grid, config: Config | None = None,
     today = today or today_in(config.rules.time_zone)
     with _collector_paused():
         deals = read_deals(sheet, config, total, progress)
-        ctx = Context(sheet, config, today, previous_stages=previous_stages)
+        ctx = Context(sheet, config, today, previous_stages=previous_stages,
+                      stage_since=stage_since)
         return Report(sheet, deals, run_rules(deals, ctx), ctx)
 
 

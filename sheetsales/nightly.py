@@ -26,17 +26,18 @@ def nightly_run(target_for, source, config: Config, today: dt.date, dry_run: boo
     path = history_path(config, source)
     if dry_run:
         target = target_for(source)
-        previous = None
+        previous, since = None, None
         if path.exists():
             with History.open(path) as history:
-                previous = history.previous_stages(source)
-        return NightlyResult(run(target, config, today, dry_run=True, previous_stages=previous),
-                             None)
+                previous, since = history.previous_stages(source), history.stages_since(source)
+        return NightlyResult(run(target, config, today, dry_run=True, previous_stages=previous,
+                                 stage_since=since), None)
     with source_lock(source, config.base_dir), History.open(path) as history:
         run_id = history.start_run(source, None, now, today)
         try:
             result = run(target_for(source), config, today,
-                         previous_stages=history.previous_stages(source))
+                         previous_stages=history.previous_stages(source),
+                         stage_since=history.stages_since(source))
         except BaseException:
             history.finish_run(run_id, "error")
             raise

@@ -90,13 +90,15 @@ def _unchanged(old_rows: list[list], new_rows: list[list]) -> bool:
 
 
 def make_plan(target: Target, config: Config, today: dt.date,
-              previous_stages: dict[str, str] | None = None) -> Plan:
+              previous_stages: dict[str, str] | None = None,
+              stage_since: dict | None = None) -> Plan:
     """Check the target's deals sheet and plan every cell sheetsales would write."""
     if target.reminders_state() == "theirs":
         raise WriteConflict(f"{target.name} already has a sheet named {REMINDERS_SHEET!r} that "
                             "sheetsales did not create; rename that sheet so sheetsales can "
                             "keep its own")
-    report = check(target.grid, config, today, previous_stages=previous_stages)
+    report = check(target.grid, config, today, previous_stages=previous_stages,
+                   stage_since=stage_since)
     title = report.sheet.title
     owned = target.owned_columns(title)
     layout = choose_layout(report, config.status_columns, owned, target.used_width(title))
@@ -110,10 +112,11 @@ def make_plan(target: Target, config: Config, today: dt.date,
 
 
 def run(target: Target, config: Config, today: dt.date | None = None, dry_run: bool = False,
-        previous_stages: dict[str, str] | None = None) -> RunResult:
+        previous_stages: dict[str, str] | None = None,
+        stage_since: dict | None = None) -> RunResult:
     """Plan, then (unless `dry_run` or there is nothing to change) write the plan."""
     today = today or today_in(config.rules.time_zone)
-    plan = make_plan(target, config, today, previous_stages)
+    plan = make_plan(target, config, today, previous_stages, stage_since)
     if dry_run or plan.empty:
         return RunResult(plan, None)
     return RunResult(plan, target.write(plan))

@@ -92,3 +92,17 @@ def test_undo_is_recorded(tmp_path):
     run_cli(["undo", path, "--config", config], 0)
     assert path.read_bytes() == original
     assert dt.date.fromisoformat(DAY1)  # dates parse
+
+
+def test_idle_clock_from_history_when_the_sheet_has_no_stage_dates(tmp_path):
+    path = write_deals(tmp_path / "deals.xlsx", [["D-1", "Acme", "Ana", "Discovery"]],
+                       headers=["Deal ID", "Company", "Owner", "Stage"])
+    config = tmp_path / "sheetsales.toml"
+    config.write_text('[source]\npath = "deals.xlsx"\n', encoding="utf-8")
+    run_cli(["run", "--config", config, "--today", "2026-11-01"], 0)
+    run_cli(["run", "--config", config, "--today", "2026-11-10"], 0)
+    assert openpyxl.load_workbook(path)["Deals"]["E2"].value == "OK"
+    run_cli(["run", "--config", config, "--today", "2026-11-20"], 0)
+    row = [c.value for c in openpyxl.load_workbook(path)["Deals"][2]]
+    assert row[4] == "Idle" and "idle for 19 days at Discovery (limit 14 days, since " \
+        "2026-11-01)" in row[5]

@@ -36,14 +36,16 @@ def rule(code: str, severity: str):
 
 @dataclass
 class Context:
-    """Shared inputs of every rule; `previous_stages` (deal ID -> stage key from the last
-    run) comes from the run history when there is one."""
+    """Shared inputs of every rule. From the run history, when there is one:
+    `previous_stages` (deal ID -> stage key at the last run) and `stage_since` (deal ID ->
+    (stage key, first day seen in it), for stages whose date the sheet does not hold)."""
 
     sheet: SheetData
     config: object
     today: dt.date
     id_rows: dict[str, list[int]] = field(default_factory=dict)
     previous_stages: dict[str, str] | None = None
+    stage_since: dict[str, tuple[str, dt.date]] | None = None
 
     def __post_init__(self):
         self.calendar = self.config.calendar

@@ -127,11 +127,18 @@ def no_next_step(deal, ctx):
 
 @rule("IDL001", WARNING)
 def idle(deal, ctx):
-    """Idle ("rotting"): days in the current stage exceed that stage's limit."""
+    """Idle ("rotting"): days in the current stage exceed that stage's limit.
+
+    The clock starts at the later of the stage's date and Last contact; without a stage
+    date, at the first run that saw the deal in this stage (from the run history)."""
     if not deal.stage or not deal.stage.idle_days or not _awake(deal, ctx, ACTIVE):
         return NONE
     values = deal.values
-    starts = [d for d in (values.get(deal.stage.date_field), values.get("last_contact")) if d]
+    entered = values.get(deal.stage.date_field)
+    if not entered and ctx.stage_since and deal.deal_id in ctx.stage_since:
+        stage_key, seen = ctx.stage_since[deal.deal_id]
+        entered = seen if stage_key == deal.stage.key else None
+    starts = [d for d in (entered, values.get("last_contact")) if d]
     if not starts:
         return NONE
     since = max(starts)
