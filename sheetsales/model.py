@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .a1 import column_letters
 from .dates import MAX_SERIAL, ParsedDate, from_serial, parse_text_date
 from .fields import DATE, NUMBER
 from .stages import Stage
@@ -15,12 +16,7 @@ SEVERITIES = (ERROR, WARNING, INFO)
 
 def column_letter(index: int) -> str:
     """0-based column index -> "A", "B", ... "AA"."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return column_letters(index + 1)
 
 
 @dataclass

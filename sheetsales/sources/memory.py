@@ -3,6 +3,7 @@ the values."""
 
 from collections.abc import Iterator
 
+from ..a1 import parse_ref
 from ..config import REMINDERS_SHEET
 
 from .base import Row
@@ -29,14 +30,6 @@ class MemoryGrid:
         return ((i + 1, list(cells)) for i, cells in enumerate(self._sheets[title]))
 
 
-def _position(cell: str) -> tuple[int, int]:
-    letters = cell.rstrip("0123456789")
-    column = 0
-    for char in letters:
-        column = column * 26 + ord(char) - 64
-    return int(cell[len(letters):]) - 1, column - 1
-
-
 class MemoryTarget:
     """A run target over a MemoryGrid: writes land in the grid's rows; used by tests."""
 
@@ -61,7 +54,7 @@ class MemoryTarget:
     def write(self, plan) -> str:
         sheets = self.grid._sheets
         for change in plan.changes:
-            row, column = _position(change.cell)
+            row, column = (n - 1 for n in parse_ref(change.cell))
             rows = sheets[change.sheet]
             while len(rows) <= row:
                 rows.append([])

@@ -10,16 +10,13 @@ surrogate) or is longer than Excel's 32,767-character cell limit is refused.
 """
 
 import datetime as dt
-import functools
 import math
 import re
 
+from ..a1 import cell_name, parse_ref
 from ..errors import WriteConflict
 
-MAX_ROW = 1_048_576
-MAX_COL = 16_384
 MAX_TEXT = 32_767
-_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})")
 _XML_ESCAPE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NEEDS_CARE = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff&<>_\ud800-\udfff]")
 _LITERAL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
@@ -28,36 +25,6 @@ _EPOCH_1904 = dt.date(1904, 1, 1)
 _LEAP_BUG = dt.date(1900, 3, 1)  # Excel counts a 29 Feb 1900 that never was
 
 
-@functools.lru_cache(maxsize=4096)
-def column_number(letters: str) -> int:
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ord(ch) - 64
-    return number
-
-
-@functools.lru_cache(maxsize=4096)
-def column_letters(col: int) -> str:
-    letters = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def cell_name(row: int, col: int) -> str:
-    return f"{column_letters(col)}{row}"
-
-
-def parse_ref(ref: str) -> tuple[int, int]:
-    """`"B12"` -> (12, 2); a malformed or out-of-sheet reference is a ValueError."""
-    match = _REF.fullmatch(ref.strip()) if isinstance(ref, str) else None
-    if not match:
-        raise ValueError(f"{ref!r} is not a cell reference like 'B12'")
-    row, col = int(match[2]), column_number(match[1])
-    if row > MAX_ROW or col > MAX_COL:
-        raise ValueError(f"{ref!r} lies outside the sheet (last cell XFD1048576)")
-    return row, col
 
 
 def parse_range(ref: str) -> tuple[int, int, int, int] | None:

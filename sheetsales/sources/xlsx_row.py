@@ -10,7 +10,7 @@ import re
 
 from ..errors import WriteConflict
 from .ooxml import attrs, set_attr
-from .xlsx_cells import cell_name, column_number
+from ..a1 import cell_name, column_number
 
 _R_CELL = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?[0-9]+["']""")
 _S_CELL = re.compile(rb"""\ss\s*=\s*["']([0-9]+)["']""")

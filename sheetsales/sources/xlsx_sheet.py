@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from ..errors import SourceError, WriteConflict
 from .ooxml import ATTR, NS_MAIN, NS_STRICT, attrs, set_attr, start_tag
-from .xlsx_cells import CellMaker, cell_name, parse_range, range_name
+from ..a1 import cell_name
+from .xlsx_cells import CellMaker, parse_range, range_name
 from .xlsx_row import rewrite_row
 
 _CHUNK = 1 << 20

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from .. import backups
+from ..a1 import column_number
 from ..errors import WriteConflict
 from ..model import column_letter
 from ..config import REMINDERS_SHEET
@@ -24,13 +25,6 @@ from .xlsx_writer import write_xlsx
 
 NAME_PREFIX = "_sheetsales_"
 _COLUMN_REF = re.compile(r"^(?:'(?:[^']|'')+'|[^!]+)!\$?([A-Z]{1,3})(?::\$?([A-Z]{1,3}))?$")
-
-
-def column_index(letters: str) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char) - 64
-    return number - 1
 
 
 def _stamp(path: Path) -> tuple:
@@ -62,7 +56,7 @@ class XlsxTarget:
             ref = self._names.get((NAME_PREFIX + key).lower(), {}).get(sheet.index if sheet else -1)
             match = _COLUMN_REF.match(ref or "")
             if match and (match[2] is None or match[2] == match[1]):
-                owned[key] = column_index(match[1])
+                owned[key] = column_number(match[1]) - 1
         return owned
 
     def used_width(self, title: str) -> int:

@@ -29,7 +29,7 @@ from ..errors import SourceError, WriteConflict
 from .ooxml import SourcePackage
 from .zipout import Deflated, ZipOutput, deflate, new_entry_info
 from .xlsx_book import Book, check_title
-from .xlsx_cells import parse_ref
+from ..a1 import parse_ref
 from .xlsx_sheet import SheetJob, SheetRewriter
 from .xlsx_styles import StyleSheet
 

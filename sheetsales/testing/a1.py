@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import a1
+
 MAX_COLUMNS = 18278  # ZZZ, the API's widest column
 MAX_ROWS = 10_000_000
 
@@ -53,20 +55,12 @@ class ParsedRange:
 
 def column_letters(index: int) -> str:
     """0 -> ``A``, 25 -> ``Z``, 26 -> ``AA``."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return a1.column_letters(index + 1)
 
 
 def column_index(letters: str) -> int:
     """``A`` -> 0, ``AA`` -> 26; case-insensitive."""
-    index = 0
-    for char in letters.upper():
-        index = index * 26 + ord(char) - 64
-    return index - 1
+    return a1.column_number(letters) - 1
 
 
 def quote_title(title: str) -> str:
