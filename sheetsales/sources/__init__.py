@@ -20,8 +20,8 @@ def is_google_source(source) -> bool:
 def open_grid(source: str | Path) -> Grid:
     """The readable grid behind a SOURCE argument (a path to .xlsx, .xlsm or .csv)."""
     if is_google_source(source):
-        raise SourceError(f"Google Sheets sources are not supported yet ({source}); export the "
-                          "sheet as .xlsx or .csv for now")
+        from .gsheets import open_gsheet
+        return open_gsheet(source)
     path = Path(source)
     if not path.exists():
         raise SourceError(f"{path} not found; check the path (a .xlsx, .xlsm or .csv file)")

@@ -38,12 +38,16 @@ def apply_batch(ss: Spreadsheet, body: dict, context) -> dict:
             except ApiError as error:
                 error.message = f"Invalid requests[{i}].{kind}: {error.message}"
                 raise
+        result = {"spreadsheetId": ss.id, "replies": replies}
+        if str(body.get("includeSpreadsheetInResponse", "")).lower() == "true":
+            # responseRanges / responseIncludeGridData shape the returned spreadsheet; an invalid
+            # response range fails the whole batch, which then changes nothing
+            result["updatedSpreadsheet"] = context.metadata(
+                ss, str(body.get("responseIncludeGridData", "")).lower() == "true",
+                body.get("responseRanges") or None)
     except ApiError:
         ss.properties, ss.sheets, ss.named_ranges, ss.developer_metadata = snapshot
         raise
-    result = {"spreadsheetId": ss.id, "replies": replies}
-    if str(body.get("includeSpreadsheetInResponse", "")).lower() == "true":
-        result["updatedSpreadsheet"] = context.metadata(ss)
     return result
 
 
