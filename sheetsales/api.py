@@ -1,6 +1,7 @@
 """The operations behind the commands, callable from Python."""
 
 import datetime as dt
+from contextlib import closing
 from pathlib import Path
 
 from . import backups
@@ -10,23 +11,26 @@ from .config import Config, load_config
 from .dates import today_in
 from .demo import write_demo_workbook
 from .errors import SheetsalesError
+from .model import CellChange
 from .history import History, history_path
 from .nightly import NightlyResult, nightly_run
 from .reminders import Delivery, send_reminders
 from .run import RunResult, run
-from .scheduler import Scheduler, setup_logging
+from .scheduler import Scheduler, setup_logging, source_lock
 from .sources import is_google_source, open_grid
+from .sources.gsheets_write import GSheetTarget
 from .sources.xlsx_target import XlsxTarget
 from .starter import CONFIG_TEMPLATE, write_starter_workbook
 
 
 def check_source(source: str | Path, config_path: str | Path | None = None,
                  overrides: dict | None = None, today: dt.date | None = None,
-                 progress: Progress | None = None) -> Report:
+                 progress: Progress | None = None, credentials=None) -> Report:
     """Load the configuration (file, environment, `overrides`) and check `source`, or the
     configured [source] path when `source` is None."""
     config = load_config(config_path, overrides=overrides)
-    return check(resolve_source(source, config), config, today, progress=progress)
+    grid = open_grid(resolve_source(source, config), credentials, config.source.get("sheet"))
+    return check(grid, config, today, progress=progress)
 
 
 def resolve_source(source: str | Path | None, config) -> str | Path:
@@ -70,11 +74,10 @@ def demo(directory: Path, today: dt.date | None = None) -> tuple[Path, RunResult
     return path, run(XlsxTarget(path, clock=lambda: dt.datetime.now()), config, today)
 
 
-def open_target(source: str | Path, config: Config):
+def open_target(source: str | Path, config: Config, credentials=None):
     """The writable target behind SOURCE."""
-    if isinstance(source, str) and is_google_source(source):
-        from .sources.gsheets import open_target as open_google
-        return open_google(source, config)
+    if is_google_source(source):
+        return GSheetTarget.open(source, credentials, sheet=config.source.get("sheet"))
     path = Path(source)
     open_grid(path)  # the same clear refusals as check for missing, folders, non-workbooks
     if path.suffix.lower() == ".csv":
@@ -86,23 +89,24 @@ def open_target(source: str | Path, config: Config):
 
 def run_source(source: str | Path | None, config_path=None, overrides: dict | None = None,
                today: dt.date | None = None, dry_run: bool = False,
-               environ=None) -> NightlyResult:
+               environ=None, credentials=None) -> NightlyResult:
     """Check SOURCE, write its status columns and Reminders sheet (unless `dry_run`), deliver
     the digests and record the run in the history."""
     config = load_config(config_path, overrides=overrides)
     source = str(resolve_source(source, config))
-    return nightly_run(lambda s: open_target(s, config), source, config,
+    return nightly_run(lambda s: open_target(s, config, credentials), source, config,
                        today or today_in(config.rules.time_zone), dry_run, environ)
 
 
 def remind_source(source: str | Path | None, config_path=None, overrides: dict | None = None,
                   today: dt.date | None = None, channel: str | None = None, environ=None,
-                  stdout=None) -> Delivery:
+                  stdout=None, credentials=None) -> Delivery:
     """Check SOURCE and deliver each owner's digest (printed unless an outbox or SMTP is
     configured); writes nothing into the sheet."""
     config = load_config(config_path, overrides=overrides)
     source = str(resolve_source(source, config))
-    report = check(source, config, today or today_in(config.rules.time_zone))
+    grid = open_grid(source, credentials, config.source.get("sheet"))
+    report = check(grid, config, today or today_in(config.rules.time_zone))
     with History.open(history_path(config, source)) as history:
         return send_reminders(report, config, history, report.today, environ, channel, stdout,
                               source=source)
@@ -119,17 +123,39 @@ def recent_runs(source: str | Path | None, config_path=None, limit: int = 20) ->
         return history.recent_runs(source, limit)
 
 
-def undo_source(source: str | Path, config_path=None, force: bool = False) -> Path:
-    """Restore SOURCE as it was before sheetsales' last write; returns the backup used."""
+def undo_source(source: str | Path, config_path=None, force: bool = False,
+                credentials=None) -> str:
+    """Put SOURCE back as it was before sheetsales' last write; says what was restored. A
+    workbook comes back from its backup, byte for byte; a Google Sheet from the journal of
+    cells written (each must still hold what sheetsales wrote)."""
     config = load_config(config_path)
-    backup = backups.undo(Path(source), force=force)
+    source = str(source)
     path = history_path(config, source)
+    if is_google_source(source):
+        return _undo_google(source, config, path, credentials)
+    backup = backups.undo(Path(source), force=force)
     if path.exists():
         with History.open(path) as history:
-            last = history.last_write(str(source))
+            last = history.last_write(source)
             if last:
                 history.mark_undone(last.id)
-    return backup
+    return f"restored {source} from {backup}"
+
+
+def _undo_google(source: str, config: Config, path: Path, credentials) -> str:
+    last = None
+    if path.exists():
+        with History.open(path) as history:
+            last = history.last_write(source)
+    if last is None:
+        raise SheetsalesError(f"there is no sheetsales write of {source} to undo")
+    reverse = [CellChange(c.sheet, c.cell, c.new, c.old) for c in last.changes]
+    with GSheetTarget.open(source, credentials, sheet=config.source.get("sheet")) as target:
+        report = check(target.grid, config)
+        summary = target.apply_cells(reverse, deals=report.sheet)
+    with History.open(path) as history:
+        history.mark_undone(last.id, reverse)
+    return summary
 
 
 def schedule_sources(config_path=None, once: bool = False, today: dt.date | None = None,
@@ -152,14 +178,21 @@ def schedule_sources(config_path=None, once: bool = False, today: dt.date | None
 
 def clean_source(kinds: list[str], source: str | Path | None, config_path=None,
                  overrides: dict | None = None, mappings: dict[str, str] | None = None,
-                 apply: bool = False) -> tuple[CleanResult, str | None]:
+                 apply: bool = False, credentials=None) -> tuple[CleanResult, str | None]:
     """Plan the chosen cleanups of SOURCE; with `apply`, write exactly that plan."""
     config = load_config(config_path, overrides=overrides)
     source = resolve_source(source, config)
-    target = open_target(source, config) if apply else None
-    grid = target.grid if target else open_grid(source)
-    result = clean(kinds, read_table(grid, config), config,
-                   CleanOptions(mappings=mappings or {}))
-    if not apply or not result.pending:
-        return result, None
-    return result, target.apply_cells(result.changes)
+    if not apply:
+        grid = open_grid(source, credentials, config.source.get("sheet"))
+        return clean(kinds, read_table(grid, config), config,
+                     CleanOptions(mappings=mappings or {})), None
+    with source_lock(source, config.base_dir), \
+            closing(open_target(source, config, credentials)) as target:
+        result = clean(kinds, read_table(target.grid, config), config,
+                       CleanOptions(mappings=mappings or {}))
+        if not result.pending:
+            return result, None
+        written = target.apply_cells(result.changes)
+        with History.open(history_path(config, source)) as history:
+            history.journal_write(None, str(source), target.written)
+    return result, written

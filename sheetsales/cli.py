@@ -58,6 +58,10 @@ today_option = click.option("--today", callback=_today, metavar="YYYY-MM-DD",
 config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False),
                              help="Config file (default: ./sheetsales.toml if present).")
 sheet_option = click.option("--sheet", help="Name of the deals sheet.")
+credentials_option = click.option(
+    "--credentials", type=click.Path(dir_okay=False),
+    help="Google service-account key file (else $SHEETSALES_CREDENTIALS or "
+         "$GOOGLE_APPLICATION_CREDENTIALS), for gsheet: sources.")
 
 
 def _progress():
@@ -88,8 +92,9 @@ def cli():
 @sheet_option
 @click.option("--date-order", type=click.Choice(["DMY", "MDY", "YMD"], case_sensitive=False),
               help="How to read text dates such as 03/04/2026.")
+@credentials_option
 @guarded
-def check(source, today, fmt, fail_on, config_path, sheet, date_order):
+def check(source, today, fmt, fail_on, config_path, sheet, date_order, credentials):
     """Validate SOURCE (.xlsx, .xlsm or .csv; default: [source] path in the config) and
     report every problem and what is due. Never writes to SOURCE."""
     overrides = {}
@@ -97,7 +102,7 @@ def check(source, today, fmt, fail_on, config_path, sheet, date_order):
         overrides["source"] = {"sheet": sheet}
     if date_order:
         overrides["rules"] = {"date_order": date_order.upper()}
-    report = api.check_source(source, config_path, overrides, today, _progress())
+    report = api.check_source(source, config_path, overrides, today, _progress(), credentials)
     if sys.stderr.isatty() and report.deals and len(report.deals) >= 1000:
         click.echo("", err=True)
     click.echo(render(report, fmt), nl=False)
@@ -119,12 +124,14 @@ def exit_code(report, fail_on: str) -> int:
               help="Exit 1 when a finding at or above this severity exists.")
 @config_option
 @sheet_option
+@credentials_option
 @guarded
-def run(source, today, dry_run, fail_on, config_path, sheet):
+def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
     """Check SOURCE, then write the Status, Flags, Next action and Next action due columns and
     the Reminders sheet, changing nothing else. A backup is kept; `sheetsales undo` restores it."""
     overrides = {"source": {"sheet": sheet}} if sheet else {}
-    nightly = api.run_source(source, config_path, overrides, today, dry_run=dry_run)
+    nightly = api.run_source(source, config_path, overrides, today, dry_run=dry_run,
+                             credentials=credentials)
     result, plan = nightly.result, nightly.result.plan
     for note in plan.notes:
         click.echo(f"Note: {note}.", err=True)
@@ -168,15 +175,16 @@ def _report_delivery(delivery) -> None:
               help="Print the digests instead of using the configured outbox or SMTP.")
 @config_option
 @sheet_option
+@credentials_option
 @guarded
-def remind(source, today, print_, config_path, sheet):
+def remind(source, today, print_, config_path, sheet, credentials):
     """Build each owner's digest of what is overdue, due today and due soon, and deliver it
     (printed, an outbox folder of .eml files, or SMTP). Writes nothing into the sheet; an item
     is sent once, overdue ones again on the configured cadence."""
     overrides = {"source": {"sheet": sheet}} if sheet else {}
     delivery = api.remind_source(source, config_path, overrides, today,
                                  channel="print" if print_ else None,
-                                 stdout=sys.stdout)
+                                 stdout=sys.stdout, credentials=credentials)
     _report_delivery(delivery)
     sys.exit(EXIT_ERROR if delivery.failures else EXIT_OK)
 
@@ -234,8 +242,9 @@ def _mapping(_ctx, _param, values):
 @sheet_option
 @click.option("--date-order", type=click.Choice(["DMY", "MDY", "YMD"], case_sensitive=False),
               help="How to read text dates such as 03/04/2026.")
+@credentials_option
 @guarded
-def clean(kind, source, apply_, mappings, fmt, config_path, sheet, date_order):
+def clean(kind, source, apply_, mappings, fmt, config_path, sheet, date_order, credentials):
     """Propose fixes for messy stages, dates, IDs, duplicates or whitespace as a cell-level
     diff; write them only with --apply (a backup is kept; `sheetsales undo` reverts)."""
     overrides = {}
@@ -244,7 +253,7 @@ def clean(kind, source, apply_, mappings, fmt, config_path, sheet, date_order):
     if date_order:
         overrides["rules"] = {"date_order": date_order.upper()}
     result, written = api.clean_source([kind], source, config_path, overrides, mappings,
-                                       apply=apply_)
+                                       apply=apply_, credentials=credentials)
     if fmt == "json":
         click.echo(json.dumps({**result.as_dict(), "written": written}, indent=2,
                               ensure_ascii=False, default=str))
@@ -262,11 +271,12 @@ def clean(kind, source, apply_, mappings, fmt, config_path, sheet, date_order):
 @click.option("--force", is_flag=True,
               help="Restore even if the file changed since sheetsales wrote it.")
 @config_option
+@credentials_option
 @guarded
-def undo(source, force, config_path):
+def undo(source, force, config_path, credentials):
     """Restore SOURCE exactly as it was before sheetsales' last write."""
-    backup = api.undo_source(source, config_path, force=force)
-    click.echo(f"Restored {source} from {backup}.")
+    click.echo(_sentence(api.undo_source(source, config_path, force=force,
+                                         credentials=credentials)))
 
 
 @cli.command()

@@ -2,6 +2,7 @@
 write journal), and the reminder digests, all recorded in the history database."""
 
 import datetime as dt
+from contextlib import closing
 from dataclasses import dataclass
 
 from .config import Config
@@ -25,25 +26,26 @@ def nightly_run(target_for, source, config: Config, today: dt.date, dry_run: boo
     now = now or dt.datetime.now(dt.timezone.utc)
     path = history_path(config, source)
     if dry_run:
-        target = target_for(source)
         previous, since = None, None
         if path.exists():
             with History.open(path) as history:
                 previous, since = history.previous_stages(source), history.stages_since(source)
-        return NightlyResult(run(target, config, today, dry_run=True, previous_stages=previous,
-                                 stage_since=since), None)
+        with closing(target_for(source)) as target:
+            return NightlyResult(run(target, config, today, dry_run=True,
+                                     previous_stages=previous, stage_since=since), None)
     with source_lock(source, config.base_dir), History.open(path) as history:
         run_id = history.start_run(source, None, now, today)
         try:
-            result = run(target_for(source), config, today,
-                         previous_stages=history.previous_stages(source),
-                         stage_since=history.stages_since(source))
+            with closing(target_for(source)) as target:
+                result = run(target, config, today,
+                             previous_stages=history.previous_stages(source),
+                             stage_since=history.stages_since(source))
         except BaseException:
             history.finish_run(run_id, "error")
             raise
         report = result.plan.report
         if result.written:
-            history.journal_write(run_id, source, result.plan.changes)
+            history.journal_write(run_id, source, target.written)
         delivery = None
         if channels(config) != [PRINT]:
             delivery = send_reminders(report, config, history, today, environ, source=source,

@@ -20,6 +20,7 @@ class Target(Protocol):
 
     name: str
     grid: Grid
+    written: list[CellChange]  # after a write: the cells as they landed (for the journal)
 
     def owned_columns(self, title: str) -> dict[str, int]:
         """Status field key -> 0-based column the workbook records as sheetsales'."""
@@ -32,6 +33,9 @@ class Target(Protocol):
 
     def write(self, plan: "Plan") -> str:
         """Apply the plan in one write; returns one line saying what was written."""
+
+    def close(self) -> None:
+        """Let go of connections or files."""
 
 
 @dataclass

@@ -10,18 +10,33 @@ from ..errors import SourceError
 from .base import Row
 
 ENCODINGS = ("utf-8-sig", "cp1252")
+MAX_BYTES = 64 * 1024**2  # parsed, a CSV takes about ten times its size in memory
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 text without a byte-order mark shows as a NUL in every other byte."""
+    if len(head) < 4 or b"\x00" not in head:
+        return None
+    for codec, zeros in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+        if zeros.count(0) >= 0.9 * len(zeros):
+            return codec
+    return None
 
 
 def decode(data: bytes, path: Path) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    for encoding in ENCODINGS:
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        candidates = ("utf-32",)
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ("utf-16",)
+    else:
+        candidates = tuple(filter(None, (_utf16_without_bom(data[:4096]),))) + ENCODINGS
+    for encoding in candidates:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise SourceError(f"{path} is not readable text in UTF-8, UTF-16 or Windows-1252; "
-                      "save it again as 'CSV UTF-8'")
+    raise SourceError(f"{path} is not readable text in UTF-8, UTF-16, UTF-32 or "
+                      "Windows-1252; save it again as 'CSV UTF-8'")
 
 
 class CsvGrid:
@@ -33,6 +48,11 @@ class CsvGrid:
     def __init__(self, path: Path):
         self.name = str(path)
         self._title = path.stem
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SourceError(f"{path} is {size:,} bytes, more than the {MAX_BYTES:,} sheetsales "
+                              "reads from a CSV file; save it as .xlsx (read in far less "
+                              "memory) and check that")
         text = decode(path.read_bytes(), path)
         if "\x00" in text:
             raise SourceError(f"{path} holds binary data, not CSV text; export the sheet "

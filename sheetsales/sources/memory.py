@@ -39,6 +39,7 @@ class MemoryTarget:
         self.owned: dict[str, dict[str, int]] = {}
         self.reminders_owned = False
         self.writes = 0
+        self.written: list = []
 
     def owned_columns(self, title: str) -> dict[str, int]:
         return dict(self.owned.get(title, {}))
@@ -65,4 +66,8 @@ class MemoryTarget:
             sheets[REMINDERS_SHEET] = [list(r) for r in plan.reminders]
             self.reminders_owned = True
         self.writes += 1
+        self.written = list(plan.changes)
         return f"wrote {len(plan.changes)} cells"
+
+    def close(self) -> None:
+        pass

@@ -1,17 +1,45 @@
 """Reading .xlsx/.xlsm workbooks fast with python-calamine (cached formula values, dates,
-the 1904 system), and telling apart the files that only look like workbooks."""
+the 1904 system), and telling apart the files that only look like workbooks.
 
+calamine trusts what it reads: it inflates every part the zip declares, and it builds a
+sheet as one dense grid from its first to its last value cell, so a single stray value at
+XFD1048576 asks for 512 GiB and aborts the process. Hostile files are therefore refused
+before calamine sees them, each with one sentence: zip entries whose inflated size or
+compression ratio is absurd (the writer's zip-bomb limits, plus a total), a package without
+its workbook part, XML parts that declare entities (a DOCTYPE, which Excel never writes), and
+sheets whose value cells span more than MAX_CELLS (bounded by a regex scan of the sheet XML
+before calamine reads it)."""
+
+import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from xml.parsers import expat
 
 import python_calamine as calamine
+from lxml import etree
 
 from ..errors import SourceError
 from .base import Row
+from .ooxml import MAX_PART_BYTES, MAX_RATIO, RATIO_FLOOR, parse_xml, resolve, rels_part
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+MAX_TOTAL_BYTES = MAX_PART_BYTES  # all parts together, inflated
+MAX_CELLS = 1 << 24  # calamine spends 32 bytes a cell of a sheet's span: 512 MiB
+PROLOG_PEEK = 1 << 16  # bytes of each XML part searched for a DOCTYPE
+SCAN_CHUNK = 1 << 22
+_DOCTYPE = [marker.encode(codec) for marker in ("<!DOCTYPE", "<!doctype")
+            for codec in ("utf-8", "utf-16-le", "utf-16-be")]
+# Cell start tags (any namespace prefix) that carry content, i.e. are not self-closing:
+# only those become calamine cells. The literal `c` first keeps the scans at regex speed.
+_CONTENT = rb'"(?:[^>"/]|"[^"]*")*>'
+_IRREGULAR_CELL = re.compile(rb'c(?:[\t\r\n>/]| (?!r="))(?<=[<:]c.)')  # not `<c r="...`
+_WIDE_CELL = re.compile(rb'c(?<=[<:]c) r="([A-Z]{2,})[0-9]+' + _CONTENT)  # column AA on
+_DEEP_CELL = re.compile(rb'c(?<=[<:]c) r="[A-Z]*([0-9]{6,})' + _CONTENT)  # row 100000 on
+_CELL = re.compile(rb'c(?<=[<:]c) r="([A-Z]+)([0-9]+)' + _CONTENT)
+_REF = re.compile(r"([A-Z]+)([0-9]+)")
 
 
 def check_workbook_file(path: Path) -> None:
@@ -38,13 +66,13 @@ class XlsxGrid:
 
     def __init__(self, path: Path):
         check_workbook_file(path)
-        self.name = str(path)
+        self.path, self.name = path, str(path)
+        self.date1904, self._parts = inspect_package(path)
         try:
             self._book = calamine.CalamineWorkbook.from_path(str(path))
         except (calamine.CalamineError, OSError, ValueError) as exc:
             raise SourceError(f"{path} could not be read as a workbook ({exc}); open and save "
                               "it in Excel to repair it") from None
-        self.date1904 = _is_1904(path)
         self._sheets: dict = {}
 
     def sheet_names(self) -> list[str]:
@@ -54,6 +82,9 @@ class XlsxGrid:
     def _sheet(self, title: str):
         if title in self._sheets:
             return self._sheets[title]
+        part = self._parts.get(title)
+        if part is not None:
+            check_sheet_span(self.path, part, title)
         try:
             self._sheets[title] = self._book.get_sheet_by_name(title)
             return self._sheets[title]
@@ -77,12 +108,223 @@ class XlsxGrid:
             yield index + 1, pad + cells if pad else cells
 
 
-def _is_1904(path: Path) -> bool:
-    with zipfile.ZipFile(path) as package:
-        try:
-            info = package.getinfo("xl/workbook.xml")
-        except KeyError:
-            return False
-        with package.open(info) as part:
-            head = part.read(4096)
-    return b'date1904="1"' in head or b'date1904="true"' in head
+# --- checks before calamine opens the package ----------------------------------------------
+
+def _corrupt(path: Path, exc: Exception) -> SourceError:
+    return SourceError(f"{path} is a damaged workbook ({exc}); open and save it in Excel to "
+                       "repair it, or restore it from a backup")
+
+
+def inspect_package(path: Path) -> tuple[bool, dict[str, str]]:
+    """Refuse a hostile or broken package; return its date system (True for 1904) and its
+    sheet titles -> sheet parts."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            infos = package.infolist()
+            check_sizes(path, infos)
+            for info in infos:
+                if info.filename.lower().endswith((".xml", ".rels")):
+                    _refuse_doctype(path, package, info)
+            return _workbook(path, package)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
+        raise _corrupt(path, exc) from None
+
+
+def check_sizes(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse zip bombs from the central directory alone, before inflating anything."""
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise SourceError(f"{path} has encrypted zip entries ({info.filename}), which "
+                              "Excel never writes; open and save it in Excel and try again")
+        absurd_ratio = (info.file_size > RATIO_FLOOR
+                        and info.file_size > MAX_RATIO * max(info.compress_size, 1))
+        if info.file_size > MAX_PART_BYTES or absurd_ratio:
+            raise SourceError(
+                f"{path}: part {info.filename} would inflate to {info.file_size:,} bytes from "
+                f"{info.compress_size:,} ({info.file_size // max(info.compress_size, 1):,}:1), "
+                "which looks like a zip bomb, so it was not opened; if the workbook is "
+                "genuine, export its deals sheet from Excel as .csv and check that")
+    total = sum(info.file_size for info in infos)
+    if total > MAX_TOTAL_BYTES:
+        raise SourceError(f"{path} would inflate to {total:,} bytes in all, more than the "
+                          f"{MAX_TOTAL_BYTES:,} sheetsales reads, so it was not opened; export "
+                          "its deals sheet from Excel as .csv and check that")
+
+
+def _refuse_doctype(path: Path, package: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    with package.open(info) as part:
+        head = part.read(PROLOG_PEEK)
+    if any(marker in head for marker in _DOCTYPE):
+        raise SourceError(f"{path}: part {info.filename} declares XML entities (a DOCTYPE), "
+                          "which Excel never writes and which can hide an entity bomb, so it "
+                          "was not read; open and save the workbook in Excel and try again")
+
+
+def _local(element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def _rels(path: Path, package: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type, target part) of `part`, or {} when it has none."""
+    name = rels_part(part)
+    try:
+        data = package.read(name)
+    except KeyError:
+        return {}
+    root = parse_xml(data, f"{path}: {name}")
+    return {rel.get("Id", ""): (rel.get("Type", ""), resolve(part, rel.get("Target", "")))
+            for rel in root if _local(rel) == "Relationship"
+            and rel.get("TargetMode") != "External"}
+
+
+def _workbook(path: Path, package: zipfile.ZipFile) -> tuple[bool, dict[str, str]]:
+    names = {name.lower(): name for name in package.namelist()}
+    office = [target for kind, target in _rels(path, package, "").values()
+              if kind.endswith("/officeDocument")]
+    part = names.get((office[0] if office else "xl/workbook.xml").lower())
+    if part is None:
+        raise SourceError(f"{path} is a zip file without a workbook part (xl/workbook.xml), "
+                          "so it is not an Excel workbook; save it from Excel as .xlsx")
+    root = parse_xml(package.read(part), f"{path}: {part}")
+    date1904 = any(_local(el) == "workbookPr" and
+                   el.get("date1904", "").lower() in ("1", "true") for el in root)
+    rels = _rels(path, package, part)
+    parts = {}
+    for sheet in root.iter():
+        if _local(sheet) != "sheet":
+            continue
+        rel_id = next((v for k, v in sheet.attrib.items() if etree.QName(k).localname == "id"
+                       and etree.QName(k).namespace), None)
+        target = rels.get(rel_id, ("", None))[1]
+        if target is not None and target.lower() in names:
+            parts[sheet.get("name", "")] = names[target.lower()]
+    return date1904, parts
+
+
+# --- the span of a sheet's cells, before calamine builds it ---------------------------------
+
+def column_number(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+def check_sheet_span(path: Path, part: str, title: str) -> None:
+    """Refuse a sheet whose value cells span more than MAX_CELLS, which calamine would
+    allocate as one grid. Formatting-only cells and rows (self-closing tags) do not count."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            if _quick_bound(package, part) <= MAX_CELLS:
+                return
+            span = _exact_span(package, part)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
+        raise _corrupt(path, exc) from None
+    except expat.ExpatError as exc:
+        raise SourceError(f"sheet {title!r} of {path} is not well-formed XML ({exc}); open and "
+                          "save the workbook in Excel to repair it") from None
+    if span is None:
+        return
+    (top, left), (bottom, right) = span
+    cells = (bottom - top + 1) * (right - left + 1)
+    if cells > MAX_CELLS:
+        raise SourceError(
+            f"sheet {title!r} of {path} has values from {_ref(top, left)} to "
+            f"{_ref(bottom, right)}, a span of {cells:,} cells, more than the {MAX_CELLS:,} "
+            f"sheetsales reads; delete the stray value at {_ref(bottom, right)} (or the rows "
+            "and columns beyond your data) in Excel, save, and try again")
+
+
+def _ref(row: int, column: int) -> str:
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"
+
+
+def _chunks(package: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """The part's inflated bytes in chunks that end after a `>`, so no tag is split."""
+    tail = b""
+    with package.open(part) as stream:
+        while chunk := stream.read(SCAN_CHUNK):
+            data = tail + chunk
+            cut = data.rfind(b">") + 1
+            tail = data[cut:]
+            yield data[:cut]
+    yield tail
+
+
+def _quick_bound(package: zipfile.ZipFile, part: str) -> float:
+    """An upper bound of the span's cells: exact past row 99,999 and column Z, else those
+    limits; infinite when some cell lacks a leading r="..." (its place is implied)."""
+    deepest, widest = 99_999, 26
+    for data in _chunks(package, part):
+        if _IRREGULAR_CELL.search(data):
+            return float("inf")
+        deep = _DEEP_CELL.findall(data)
+        if deep:
+            deepest = max(deepest, max(map(int, deep)))
+        wide = set(_WIDE_CELL.findall(data))
+        if wide:
+            widest = max(widest, max(column_number(c.decode()) for c in wide))
+    return deepest * widest
+
+
+def _exact_span(package: zipfile.ZipFile, part: str):
+    """((top, left), (bottom, right)) of the cells with content (1-based), or None."""
+    top = left = float("inf")
+    bottom = right = 0
+    irregular = False
+    for data in _chunks(package, part):
+        if _IRREGULAR_CELL.search(data):
+            irregular = True
+            break
+        found = _CELL.findall(data)
+        if found:
+            columns = {column_number(c.decode()) for c, _ in found}
+            rows = [int(r) for _, r in found]
+            top, bottom = min(top, min(rows)), max(bottom, max(rows))
+            left, right = min(left, min(columns)), max(right, max(columns))
+    if irregular:
+        return _parsed_span(package, part)
+    return ((top, left), (bottom, right)) if bottom else None
+
+
+def _parsed_span(package: zipfile.ZipFile, part: str):
+    """The span by parsing, for sheets whose cells or rows leave their place implied (calamine
+    puts them after the previous one)."""
+    state = {"row": 0, "col": 0, "cell": None, "top": float("inf"), "left": float("inf"),
+             "bottom": 0, "right": 0}
+
+    def start(name, attributes):
+        local = name.rpartition(":")[2]
+        if local == "row":
+            ref = attributes.get("r", "")
+            state["row"] = int(ref) if ref.isdigit() else state["row"] + 1
+            state["col"] = 0
+        elif local == "c":
+            match = _REF.fullmatch(attributes.get("r", ""))
+            if match:
+                state["col"] = column_number(match[1])
+                state["cell"] = (int(match[2]), state["col"])
+            else:
+                state["col"] += 1
+                state["cell"] = (state["row"], state["col"])
+        elif local in ("v", "is") and state["cell"] is not None:
+            row, col = state["cell"]
+            state["top"], state["bottom"] = min(state["top"], row), max(state["bottom"], row)
+            state["left"], state["right"] = min(state["left"], col), max(state["right"], col)
+
+    def end(name):
+        if name.rpartition(":")[2] == "c":
+            state["cell"] = None
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    with package.open(part) as stream:
+        parser.ParseFile(stream)
+    if not state["bottom"]:
+        return None
+    return (state["top"], state["left"]), (state["bottom"], state["right"])

@@ -42,6 +42,7 @@ class XlsxTarget:
         self.read_stamp = _stamp(self.path)  # before reading: a later change is refused
         self.grid = XlsxGrid(self.path)
         self.keep_backups, self.clock = keep_backups, clock
+        self.written: list = []
         with SourcePackage(self.path) as pkg:
             book = Book(pkg)
             self._sheets = {s.title: s for s in book.sheets}
@@ -93,4 +94,8 @@ class XlsxTarget:
             backups.discard(backup)
             raise
         backups.record_write(self.path, backup, self.keep_backups)
+        self.written = list(changes)
         return backup
+
+    def close(self) -> None:
+        """Nothing stays open between the read and the write."""
