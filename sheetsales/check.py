@@ -1,6 +1,7 @@
 """`check`: read a source, type its deals, run every rule, and report; writes nothing."""
 
 import contextlib
+import functools
 import datetime as dt
 import gc
 from collections import Counter
@@ -52,10 +53,14 @@ class Report:
             rows.setdefault(finding.row, []).append(finding)
         return rows
 
-    def statuses(self) -> dict[int, DealStatus]:
-        """Row -> the deal's status columns."""
+    @functools.cached_property
+    def _statuses(self) -> dict[int, DealStatus]:
         by_row = self.findings_by_row()
         return {d.row: deal_status(d, by_row.get(d.row, []), self.context) for d in self.deals}
+
+    def statuses(self) -> dict[int, DealStatus]:
+        """Row -> the deal's status columns (computed once)."""
+        return self._statuses
 
     def worst(self) -> str | None:
         """The most severe level found, or None."""

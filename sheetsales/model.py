@@ -94,7 +94,7 @@ class Finding:
                 "hint": self.hint, "due": plain(self.due)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellChange:
     """A planned write of one cell: what it holds now and what it will hold."""
 

@@ -92,6 +92,11 @@ class XlsxGrid:
             raise SourceError(f"sheet {title!r} of {self.name} could not be read ({exc}); open "
                               "and save the workbook in Excel to repair it") from None
 
+    def close(self) -> None:
+        """Let go of the sheets read (calamine holds whole sheets in memory)."""
+        self._sheets.clear()
+        self._book.close()
+
     def row_count(self, title: str) -> int | None:
         return self._sheet(title).total_height
 
