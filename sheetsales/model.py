@@ -170,13 +170,20 @@ def read_date(value, sheet: SheetData, date_order) -> ParsedDate:
     return parse_text_date(str(value), date_order)
 
 
+# Text no rule, status or reminder reads: not kept per deal (it is most of a big sheet's
+# memory), unless a stage's `required` names it.
+UNCHECKED_FIELDS = frozenset({"contact", "email", "notes", "lost_reason"})
+
+
 class RowTyper:
     """Turns sheet rows into typed Deals: dates, numbers, the stage and the ID. Unreadable
     cells are kept in `invalid`/`ambiguous` for the rules to report."""
 
     def __init__(self, sheet: SheetData, fields, stages, date_order):
         kinds = {f.key: f.kind for f in fields}
-        self.plan = [(key, index, kinds.get(key)) for key, index in sheet.columns.items()]
+        required = {key for stage in stages.stages for key in stage.required}
+        self.plan = [(key, index, kinds.get(key)) for key, index in sheet.columns.items()
+                     if key not in UNCHECKED_FIELDS or key in required]
         self.sheet, self.stages, self.date_order = sheet, stages, date_order
         self._stage_cache: dict = {}
 

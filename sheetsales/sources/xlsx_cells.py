@@ -106,7 +106,9 @@ class CellMaker:
         `keep` carries attributes kept from the cell it replaces."""
         extra = (b' s="%d"' % style if style else b"") + keep
         if isinstance(value, str):
-            text = _escape_text(value, self.where(ref))
+            # the common case inline: where() is only needed for an error message
+            text = value.encode("utf-8") if len(value) <= MAX_TEXT // 2 and \
+                not _NEEDS_CARE.search(value) else _escape_text(value, self.where(ref))
             space = b' xml:space="preserve"' if value != value.strip() or "\n" in value else b""
             return self._text % (ref, extra, space, text)
         if isinstance(value, bool):
@@ -115,6 +117,8 @@ class CellMaker:
             return self._number % (ref, extra, _number(value, self.where(ref)))
         if isinstance(value, dt.date):
             number = serial(value, self.date1904, self.where(ref))
+            if isinstance(number, int):
+                return self._number % (ref, extra, b"%d" % number)
             return self._number % (ref, extra, _number(number, self.where(ref)))
         raise TypeError(f"{self.where(ref)}: cannot write a {type(value).__name__}; use str, "
                         "int, float, bool, date, datetime or None")
