@@ -145,6 +145,9 @@ def _problems(rng, t) -> list[dict]:
     original = make("discovery", 4, "Entered twice")
     duplicate = dict(original, last_contact=t, notes="Entered twice (second copy)",
                      duplicate_of=original)
+    retyped_from = make("contacted", 5, "")
+    retyped = dict(retyped_from, notes="Entered again by someone else", duplicate_of=retyped_from,
+                   new_id=True)
     return [
         make("proposal", 4, "Stage typed by hand", stage="Proposl"),  # STG001
         make("won", 3, "Won straight after discovery?", proposal_sent=None,  # STG002
@@ -161,6 +164,7 @@ def _problems(rng, t) -> list[dict]:
              probability=150),
         make("lead", 2, "Met at the trade fair", deal_id=None),  # IDS001
         original, duplicate,  # IDS002 on both rows
+        retyped_from, retyped,  # IDS003 on the second: same company, contact and product
         make("proposal", 6, "Wants the new model", product="Espresso Pro 3"),  # PRD001
         make("won", 20, "Supplier delay", delivery_due=_days(t, -4)),  # DUE001
         make("won", 8, "", delivery_due=_days(t, 2)),  # DUE002
@@ -203,10 +207,14 @@ def demo_deals(today: dt.date) -> list[dict]:
                     email=f"{_ascii(first)}.{_ascii(last)}@{domain}")
         if "deal_id" not in deal:
             deal["deal_id"] = f"D-{1000 + number}"
+    fresh = 1000 + len(originals)
     for deal in deals:
         if "duplicate_of" in deal:
             source = deal.pop("duplicate_of")
             deal.update({k: source[k] for k in ("deal_id", "company", "contact", "email")})
+            if deal.pop("new_id", False):
+                fresh += 1
+                deal["deal_id"] = f"D-{fresh}"
     return deals
 
 

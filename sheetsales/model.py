@@ -172,7 +172,7 @@ def read_date(value, sheet: SheetData, date_order) -> ParsedDate:
 
 # Text no rule, status or reminder reads: not kept per deal (it is most of a big sheet's
 # memory), unless a stage's `required` names it.
-UNCHECKED_FIELDS = frozenset({"contact", "email", "notes", "lost_reason"})
+UNCHECKED_FIELDS = frozenset({"email", "notes", "lost_reason"})
 
 
 class RowTyper:

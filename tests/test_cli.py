@@ -126,7 +126,7 @@ def test_init_writes_new_files_then_refuses(tmp_path):
 
 def test_demo_runs_end_to_end(tmp_path):
     result = run_cli(["demo", tmp_path / "demo", *TODAY], 0, stdout="the Reminders sheet lists")
-    assert "62 deals checked" in result.stdout and "DUE001" in result.stdout
+    assert "64 deals checked" in result.stdout and "DUE001" in result.stdout
     assert "Wrote " in result.stdout
     run_cli(["demo", tmp_path / "demo", *TODAY], 0)  # re-made, not refused
 

@@ -28,9 +28,10 @@ def load_cases():
 def run_case(spec, case):
     deal = {**DEFAULTS, "Deal ID": "D-1", **{k: v for k, v in case.items()
                                             if k not in ("name", "count", "message", "column")}}
+    before = [{**DEFAULTS, **row} for row in spec.get("rows_before", [])]
     extra = [{**DEFAULTS, **row} for row in spec.get("other_rows", [])]
     headers = HEADERS + [h for h in deal if h not in HEADERS]
-    rows = [[row.get(h) for h in headers] for row in [deal, *extra]]
+    rows = [[row.get(h) for h in headers] for row in [*before, deal, *extra]]
     products = spec.get("products")
     sheets = {"Deals": [headers, *rows]}
     if products:
@@ -38,7 +39,8 @@ def run_case(spec, case):
     config = build_config(_validate(spec.get("config", {}), "case"))
     report = check(MemoryGrid(sheets), config, spec["today"],
                    previous_stages=spec.get("previous_stages"))
-    return [f for f in report.findings if f.code == spec["code"] and f.row == 2]
+    row = 2 + len(before)  # the case's deal, below the header and any rows_before
+    return [f for f in report.findings if f.code == spec["code"] and f.row == row]
 
 
 @pytest.mark.parametrize("spec,kind,case", list(load_cases()))

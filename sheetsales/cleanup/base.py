@@ -6,11 +6,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..duplicates import DUPE_DAYS
 from ..check import IDENTITY_FIELDS
 from ..model import CellChange, SheetData, column_letter, is_blank
 from ..sources import Grid, locate_deals
 
-DUPE_DAYS = 14
 
 _REF = re.compile(r"^(?:.*!)?\$?([A-Za-z]{1,3})\$?([0-9]+)$")
 

@@ -1,10 +1,11 @@
 """dupes: find deals entered twice. Rows sharing a Deal ID with different content are two
 deals, so all but the first get fresh IDs; rows sharing an ID and content, or sharing company,
 contact and product with created (else first-contact) dates within `dupe_days`, are only
-reported. No row is ever deleted: each later row gets a Flags text for a person to decide."""
+reported (and `sheetsales run` flags them, IDS002 and IDS003). No row is ever deleted."""
 
 from collections import defaultdict
 
+from ..duplicates import SIMILAR_KEYS, similar_clusters
 from ..fields import DATE, NUMBER
 from ..model import is_blank, parse_number, plain
 from ..stages import normalize
@@ -14,7 +15,6 @@ from .text_dates import as_date
 
 KIND = "dupes"
 
-SIMILAR_KEYS = ("company", "contact", "product")
 DATE_KEYS = ("created", "first_contact")
 SHOWN = ("deal_id", "company", "contact", "product", "stage", "owner", "amount", "created",
          "first_contact")
@@ -94,23 +94,15 @@ def similar_groups(table: Table, config, options: CleanOptions, step: Step,
     keys = [k for k in SIMILAR_KEYS if k in table.columns]
     if "company" not in keys or len(keys) < 2:
         return
-    by_key = defaultdict(list)
+    entries = []
     for row in table.deals:
         parts = [table.value(row, k) for k in keys]
         day = next((d for d in (as_date(table.value(row, k), config.rules.date_order)
                                 for k in DATE_KEYS) if d), None)
         if day and not any(is_blank(p) for p in parts):
-            by_key[tuple(normalize(str(plain(p))) for p in parts)].append((day, row))
-    for dated in by_key.values():
-        dated.sort()
-        cluster = [dated[0]]
-        for day, row in dated[1:] + [(None, None)]:
-            if day is not None and (day - cluster[-1][0]).days <= options.dupe_days:
-                cluster.append((day, row))
-                continue
-            _report_similar(table, config, options, step, sorted(r for _, r in cluster),
-                            group_of)
-            cluster = [(day, row)]
+            entries.append((tuple(normalize(str(plain(p))) for p in parts), day, row))
+    for rows in similar_clusters(entries, options.dupe_days):
+        _report_similar(table, config, options, step, rows, group_of)
 
 
 def _report_similar(table, config, options, step, rows, group_of) -> None:

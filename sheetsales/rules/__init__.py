@@ -2,10 +2,12 @@
 
 from collections import defaultdict
 
+from ..duplicates import SIMILAR_KEYS, similar_clusters
+from ..stages import normalize
 from .context import Context, Rule
 from .data_rules import (ambiguous_date, bad_number, dates_out_of_order, duplicate_id,
-                         future_step_date, missing_id, not_a_date, required_missing,
-                         unknown_product)
+                         future_step_date, missing_id, not_a_date, possible_duplicate,
+                         required_missing, unknown_product)
 from .due_rules import (delivery_due_soon, delivery_overdue, follow_up_due_soon,
                         follow_up_overdue, idle, next_step_overdue, no_next_step)
 from .stage_rules import skipped_step, stage_behind_dates, stage_moved_back, unknown_stage
@@ -13,7 +15,7 @@ from .stage_rules import skipped_step, stage_behind_dates, stage_moved_back, unk
 RULES: tuple[Rule, ...] = (
     unknown_stage, skipped_step, stage_behind_dates, stage_moved_back,
     not_a_date, dates_out_of_order, future_step_date, ambiguous_date,
-    required_missing, bad_number, missing_id, duplicate_id, unknown_product,
+    required_missing, bad_number, missing_id, duplicate_id, possible_duplicate, unknown_product,
     delivery_overdue, delivery_due_soon, follow_up_overdue, follow_up_due_soon,
     next_step_overdue, no_next_step, idle,
 )
@@ -31,9 +33,31 @@ def id_rows(deals) -> dict[str, list[int]]:
     return dict(rows)
 
 
+def similar_rows(deals, columns) -> dict[int, int]:
+    """Row -> the first row of its cluster, for every later deal of a likely-duplicate
+    cluster (see duplicates.py); deals with the same ID are IDS002's, not these."""
+    keys = [k for k in SIMILAR_KEYS if k in columns]
+    if "company" not in keys or len(keys) < 2:
+        return {}
+    entries = []
+    for deal in deals:
+        parts = [deal.get(k) for k in keys]
+        day = deal.get("created") or deal.get("first_contact")
+        if day and all(parts):
+            entries.append((tuple(normalize(str(p)) for p in parts), day, deal.row))
+    ids = {deal.row: deal.deal_id for deal in deals}
+    later = {}
+    for rows in similar_clusters(entries):
+        for row in rows[1:]:
+            if not ids[row] or ids[row] != ids[rows[0]]:
+                later[row] = rows[0]
+    return later
+
+
 def run_rules(deals, ctx: Context) -> list:
     """Every enabled rule on every deal: findings in row order, then rule order."""
     ctx.id_rows = id_rows(deals)
+    ctx.similar_rows = similar_rows(deals, ctx.sheet.columns)
     enabled = [r for r in RULES if r.code not in ctx.config.rules.disabled]
     findings = []
     checks = [r.check for r in enabled]

@@ -44,6 +44,7 @@ class Context:
     config: object
     today: dt.date
     id_rows: dict[str, list[int]] = field(default_factory=dict)
+    similar_rows: dict[int, int] = field(default_factory=dict)
     previous_stages: dict[str, str] | None = None
     stage_since: dict[str, tuple[str, dt.date]] | None = None
 

@@ -1,5 +1,6 @@
 """Rules about the cells themselves: dates, required fields, numbers, IDs, products."""
 
+from ..duplicates import DUPE_DAYS
 from ..model import ERROR, WARNING
 from ..stages import ALWAYS_REQUIRED
 from .context import NONE, rule
@@ -133,6 +134,19 @@ def duplicate_id(deal, ctx):
                         f"deal ID {deal.deal_id!r} is also used on row{'s' * (len(rows) > 2)} "
                         f"{others}",
                         'Give each deal its own ID, or run "sheetsales clean dupes".')]
+
+
+@rule("IDS003", WARNING)
+def possible_duplicate(deal, ctx):
+    """Possible duplicate: same company, contact and product as an earlier deal, dated close."""
+    first = ctx.similar_rows.get(deal.row)
+    if first is None:
+        return NONE
+    return [ctx.finding(possible_duplicate, deal, "company",
+                        f"possible duplicate of row {first}: same company, contact and "
+                        f"product, created within {DUPE_DAYS} days",
+                        'Merge the two rows or mark one Lost; "sheetsales clean dupes" shows '
+                        "them side by side.")]
 
 
 @rule("PRD001", WARNING)
