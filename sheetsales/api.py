@@ -17,9 +17,9 @@ from .nightly import NightlyResult, nightly_run
 from .reminders import Delivery, send_reminders
 from .run import RunResult, run
 from .scheduler import Scheduler, setup_logging, source_lock
-from .sources import is_google_source, open_grid
+from .sources import WORKBOOK_SUFFIXES, is_google_source, open_grid
 from .sources.gsheets_write import GSheetTarget
-from .sources.xlsx_target import XlsxTarget
+from .sources.xlsx_target import XlsxTarget, remove_stale_temp_files
 from .starter import CONFIG_TEMPLATE, write_starter_workbook
 
 
@@ -94,8 +94,21 @@ def run_source(source: str | Path | None, config_path=None, overrides: dict | No
     the digests and record the run in the history."""
     config = load_config(config_path, overrides=overrides)
     source = str(resolve_source(source, config))
-    return nightly_run(lambda s: open_target(s, config, credentials), source, config,
-                       today or today_in(config.rules.time_zone), dry_run, environ)
+
+    def target_for(source):
+        if not dry_run:  # nightly_run calls this inside the source's lock
+            _remove_stale_temp_files(source)
+        return open_target(source, config, credentials)
+    return nightly_run(target_for, source, config, today or today_in(config.rules.time_zone),
+                       dry_run, environ)
+
+
+def _remove_stale_temp_files(source: str) -> None:
+    """Temporary files of a killed write of a workbook; only while holding its lock, so a
+    live writer's file is never taken."""
+    path = Path(source)
+    if not is_google_source(source) and path.suffix.lower() in WORKBOOK_SUFFIXES:
+        remove_stale_temp_files(path)
 
 
 def remind_source(source: str | Path | None, config_path=None, overrides: dict | None = None,
@@ -133,7 +146,9 @@ def undo_source(source: str | Path, config_path=None, force: bool = False,
     path = history_path(config, source)
     if is_google_source(source):
         return _undo_google(source, config, path, credentials)
-    backup = backups.undo(Path(source), force=force)
+    with source_lock(source, config.base_dir):  # never beside a run writing the same file
+        _remove_stale_temp_files(source)
+        backup = backups.undo(Path(source), force=force)
     if path.exists():
         with History.open(path) as history:
             last = history.last_write(source)
@@ -188,6 +203,7 @@ def clean_source(kinds: list[str], source: str | Path | None, config_path=None,
                      CleanOptions(mappings=mappings or {})), None
     with source_lock(source, config.base_dir), \
             closing(open_target(source, config, credentials)) as target:
+        _remove_stale_temp_files(str(source))  # a killed write's, never a live one's
         result = clean(kinds, read_table(target.grid, config), config,
                        CleanOptions(mappings=mappings or {}))
         if not result.pending:

@@ -1,6 +1,7 @@
 """The command line: parse options, call one library function, render, map errors to exit codes."""
 
 import datetime as dt
+import errno
 import functools
 import json
 import sys
@@ -39,9 +40,42 @@ def guarded(command):
         except (OSError, MemoryError) as exc:
             if debug:
                 traceback.print_exc()
-            _fail(f"{exc.__class__.__name__}: {exc}; check the path and permissions "
-                  "(run with --debug for details)")
+            _fail(_system_error(exc))
+        except Exception as exc:  # a bug, but still one sentence and exit 2, never a traceback
+            if debug:
+                traceback.print_exc()
+            _fail(f"sheetsales failed unexpectedly ({exc.__class__.__name__}: {exc}); this is a "
+                  "bug: please report it with the output of the same command run with --debug")
+        except BaseException as exc:
+            if type(exc).__name__ != "PanicException":  # pyo3: a Rust reader panicked
+                raise
+            if debug:
+                traceback.print_exc()
+            _fail(f"the spreadsheet reader crashed on this file ({exc}); open and save it in "
+                  "Excel to repair it, or export the deals sheet as .csv")
     return click.option("--debug", is_flag=True, help="Show tracebacks on errors.")(wrapper)
+
+
+def _system_error(exc: BaseException) -> str:
+    """One sentence for what the operating system refused (the write itself is atomic, so a
+    workbook is never left half-written)."""
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    code = getattr(exc, "errno", None)
+    if isinstance(exc, MemoryError):
+        return ("ran out of memory; close other programs, or split the sheet, and run again "
+                "(run with --debug for details)")
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return (f"the disk is full{where}; the workbook was left as it was, free some space "
+                "and run again")
+    if code == errno.EFBIG:
+        return (f"a file grew past the size this system allows{where}; the workbook was left "
+                "as it was, raise the limit or free space and run again")
+    if code in (errno.EACCES, errno.EPERM):
+        return f"permission denied{where}; check the permissions of the file and its folder"
+    if code == errno.EROFS:
+        return f"the disk is read-only{where}; copy the workbook to a writable folder"
+    return (f"{exc.__class__.__name__}: {exc}; check the path and permissions "
+            "(run with --debug for details)")
 
 
 def _today(_ctx, _param, value):

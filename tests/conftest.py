@@ -1,18 +1,9 @@
 import os
-from pathlib import Path
 
 import pytest
 
+from shared_data import shared_dir
 from smtp_server import smtp_server  # noqa: F401 (the fixture, for every test module)
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def shared_dir() -> Path | None:
-    """The shared data folder (../shared or $SHEETSALES_SHARED), or None when absent."""
-    configured = os.environ.get("SHEETSALES_SHARED")
-    path = Path(configured) if configured else REPO.parent / "shared"
-    return path if path.is_dir() else None
 
 
 @pytest.fixture(scope="session")

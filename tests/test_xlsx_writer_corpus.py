@@ -21,7 +21,7 @@ import pytest
 from lxml import etree
 from python_calamine import CalamineWorkbook
 
-from conftest import shared_dir
+from shared_data import shared_dir
 from sheetsales.errors import SourceError, WriteConflict
 from sheetsales.sources.xlsx_writer import write_xlsx
 from libreoffice import read_csv, soffice, to_csv

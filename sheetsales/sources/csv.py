@@ -10,7 +10,7 @@ from ..errors import SourceError
 from .base import Row
 
 ENCODINGS = ("utf-8-sig", "cp1252")
-MAX_BYTES = 64 * 1024**2  # parsed, a CSV takes about ten times its size in memory
+MAX_BYTES = 64 * 1024**2  # a larger export is not a small pipeline; refuse, don't swap
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -40,7 +40,8 @@ def decode(data: bytes, path: Path) -> str:
 
 
 class CsvGrid:
-    """A CSV file as a single-sheet grid named after the file."""
+    """A CSV file as a single-sheet grid named after the file. The decoded text is kept and
+    parsed again on each pass, so rows are never all in memory at once."""
 
     date1904 = False
     serial_dates = False  # a bare number in a CSV date column is not an Excel date
@@ -51,30 +52,34 @@ class CsvGrid:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise SourceError(f"{path} is {size:,} bytes, more than the {MAX_BYTES:,} sheetsales "
-                              "reads from a CSV file; save it as .xlsx (read in far less "
-                              "memory) and check that")
-        text = decode(path.read_bytes(), path)
-        if "\x00" in text:
+                              "reads from a CSV file; save it as .xlsx and check that")
+        self._text = decode(path.read_bytes(), path)
+        if "\x00" in self._text:
             raise SourceError(f"{path} holds binary data, not CSV text; export the sheet "
                               "again as CSV")
         try:
-            dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+            self._dialect = csv.Sniffer().sniff(self._text[:8192], delimiters=",;\t|")
         except csv.Error:
-            dialect = csv.excel
+            self._dialect = csv.excel
+        self._width = None
+
+    def _parsed(self) -> Iterator[list[str]]:
         try:
-            self._rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+            yield from csv.reader(io.StringIO(self._text, newline=""), self._dialect)
         except csv.Error as exc:
-            raise SourceError(f"{path} is not valid CSV ({exc}); export it again") from None
+            raise SourceError(f"{self.name} is not valid CSV ({exc}); export it again") from None
 
     def sheet_names(self) -> list[str]:
         return [self._title]
 
     def row_count(self, title: str) -> int | None:
-        return len(self._rows)
+        return None  # known only after a full pass; progress shows rows read so far
 
     def used_width(self, title: str) -> int:
-        return max((len(r) for r in self._rows), default=0)
+        if self._width is None:
+            self._width = max((len(r) for r in self._parsed()), default=0)
+        return self._width
 
     def rows(self, title: str) -> Iterator[Row]:
         return ((i + 1, [c if c != "" else None for c in cells])
-                for i, cells in enumerate(self._rows))
+                for i, cells in enumerate(self._parsed()))

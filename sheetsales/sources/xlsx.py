@@ -67,7 +67,7 @@ class XlsxGrid:
     def __init__(self, path: Path):
         check_workbook_file(path)
         self.path, self.name = path, str(path)
-        self.date1904, self._parts = inspect_package(path)
+        self.date1904, self._parts, self._every_sheet = inspect_package(path)
         try:
             self._book = calamine.CalamineWorkbook.from_path(str(path))
         except (calamine.CalamineError, OSError, ValueError) as exc:
@@ -82,8 +82,8 @@ class XlsxGrid:
     def _sheet(self, title: str):
         if title in self._sheets:
             return self._sheets[title]
-        part = self._parts.get(title)
-        if part is not None:
+        # a sheet whose part the workbook does not name plainly: bound every worksheet part
+        for part in [self._parts[title]] if title in self._parts else self._every_sheet:
             check_sheet_span(self.path, part, title)
         try:
             self._sheets[title] = self._book.get_sheet_by_name(title)
@@ -120,9 +120,9 @@ def _corrupt(path: Path, exc: Exception) -> SourceError:
                        "repair it, or restore it from a backup")
 
 
-def inspect_package(path: Path) -> tuple[bool, dict[str, str]]:
-    """Refuse a hostile or broken package; return its date system (True for 1904) and its
-    sheet titles -> sheet parts."""
+def inspect_package(path: Path) -> tuple[bool, dict[str, str], list[str]]:
+    """Refuse a hostile or broken package; return its date system (True for 1904), its
+    sheet titles -> sheet parts, and every part in xl/worksheets/."""
     try:
         with zipfile.ZipFile(path) as package:
             infos = package.infolist()
@@ -182,7 +182,7 @@ def _rels(path: Path, package: zipfile.ZipFile, part: str) -> dict[str, tuple[st
             and rel.get("TargetMode") != "External"}
 
 
-def _workbook(path: Path, package: zipfile.ZipFile) -> tuple[bool, dict[str, str]]:
+def _workbook(path: Path, package: zipfile.ZipFile) -> tuple[bool, dict[str, str], list[str]]:
     names = {name.lower(): name for name in package.namelist()}
     office = [target for kind, target in _rels(path, package, "").values()
               if kind.endswith("/officeDocument")]
@@ -203,7 +203,9 @@ def _workbook(path: Path, package: zipfile.ZipFile) -> tuple[bool, dict[str, str
         target = rels.get(rel_id, ("", None))[1]
         if target is not None and target.lower() in names:
             parts[sheet.get("name", "")] = names[target.lower()]
-    return date1904, parts
+    every = [name for lower, name in names.items()
+             if lower.startswith("xl/worksheets/") and lower.endswith(".xml")]
+    return date1904, parts, every
 
 
 # --- the span of a sheet's cells, before calamine builds it ---------------------------------

@@ -8,8 +8,10 @@ deletes or moves columns, so the record follows the column; a deleted column bec
 and is simply no longer owned."""
 
 import datetime as dt
+import glob
 import os
 import re
+from contextlib import suppress
 from pathlib import Path
 
 from .. import backups
@@ -25,6 +27,22 @@ from .xlsx_writer import write_xlsx
 
 NAME_PREFIX = "_sheetsales_"
 _COLUMN_REF = re.compile(r"^(?:'(?:[^']|'')+'|[^!]+)!\$?([A-Z]{1,3})(?::\$?([A-Z]{1,3}))?$")
+
+
+TEMP_PREFIX = ".~sheetsales-"  # the writer's and undo's temporary files: .~sheetsales-NAME.*.tmp
+
+
+def remove_stale_temp_files(path: Path) -> list[Path]:
+    """Remove the temporary files a killed write of `path` left beside it. Call only while
+    holding the workbook's run lock (scheduler.source_lock), so no live write's file is
+    removed."""
+    path = Path(os.path.realpath(path))  # the writer puts its file beside the real one
+    removed = []
+    for stale in path.parent.glob(f"{glob.escape(TEMP_PREFIX + path.name)}.*.tmp"):
+        with suppress(OSError):
+            stale.unlink()
+            removed.append(stale)
+    return removed
 
 
 def _stamp(path: Path) -> tuple:
