@@ -5,6 +5,7 @@ import re
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
+MAX_TEXT = 32_767  # characters in one cell
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})")
 
 

@@ -52,7 +52,14 @@ def back_up(path: Path, now: dt.datetime) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = now.strftime("%Y%m%dT%H%M%S%f")
     backup = folder / f"{path.stem}.{stamp}{path.suffix}"
-    shutil.copy2(path, backup)
+    partial = backup.with_name(f".~{backup.name}.tmp")  # a full disk leaves no half backup
+    try:
+        shutil.copy2(path, partial)
+        os.replace(partial, backup)
+    except BaseException:
+        with suppress(OSError):
+            partial.unlink()
+        raise
     return backup
 
 

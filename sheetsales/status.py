@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from .a1 import MAX_TEXT
 from .model import ERROR, Deal, Finding
 from .rules import Context
 from .stages import DELIVERED, WON
@@ -45,6 +46,8 @@ def deal_status(deal: Deal, findings: list[Finding], ctx: Context) -> DealStatus
         status = OK
     action, due = next_action(deal, ctx)
     flags = "; ".join(f"{f.code} {f.message}" for f in findings)
+    if len(flags) > MAX_TEXT:  # messages quote cells, which may be as long as a cell can be
+        flags = flags[:MAX_TEXT - 1] + "…"
     return DealStatus(status, flags, action, due)
 
 

@@ -128,3 +128,23 @@ def test_libreoffice_reads_the_result(tmp_path, book):
     assert deals[2][15] == "2026-11-24"
     reminders = read_csv(out, "deals", "Reminders")
     assert reminders[1][:3] == ["Bo", "D-2", "Beta"]
+
+
+def test_a_save_after_the_backup_is_refused_too(book, monkeypatch):
+    """The file changes after sheetsales' own check but before the writer starts."""
+    from sheetsales import backups
+
+    target = XlsxTarget(book)
+    real_back_up = backups.back_up
+
+    def back_up_then_someone_saves(path, now):
+        backup = real_back_up(path, now)
+        os.utime(path, ns=(5, 5))
+        return backup
+
+    monkeypatch.setattr(backups, "back_up", back_up_then_someone_saves)
+    stamp = book.read_bytes()
+    with pytest.raises(WriteConflict, match="changed since sheetsales read it"):
+        run(target, Config(), dt.date(2026, 11, 27))
+    assert book.read_bytes() == stamp
+    assert not list(backups.folder_for(book).glob("deals.*.xlsx"))  # its backup discarded

@@ -13,10 +13,9 @@ import datetime as dt
 import math
 import re
 
-from ..a1 import cell_name, parse_ref
+from ..a1 import MAX_TEXT, cell_name, parse_ref
 from ..errors import WriteConflict
 
-MAX_TEXT = 32_767
 _XML_ESCAPE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NEEDS_CARE = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff&<>_\ud800-\udfff]")
 _LITERAL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")

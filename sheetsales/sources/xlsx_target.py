@@ -108,7 +108,8 @@ class XlsxTarget:
         self.grid.close()  # everything needed is in the plan; free the sheets before writing
         backup = backups.back_up(self.path, self.clock())
         try:
-            write_xlsx(self.path, cells, sheets, names=names)
+            # the read stamp again: a save during the backup copy must not slip through
+            write_xlsx(self.path, cells, sheets, names=names, expect=self.read_stamp)
         except BaseException:
             backups.discard(backup)
             raise

@@ -58,7 +58,7 @@ class WriteResult:
 def write_xlsx(path, cells: Mapping[tuple[str, str], object],
                sheets: Mapping[str, Iterable[Iterable]] | None = None, *,
                out_path=None, names: Mapping[tuple[str, str], str | None] | None = None,
-               ) -> WriteResult:
+               expect: tuple | None = None) -> WriteResult:
     """Write `cells` ({(sheet title, "B12"): value}) and the sheets sheetsales owns
     ({title: rows}) into the workbook at `path`, atomically, changing nothing else.
 
@@ -67,7 +67,8 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object],
     replaced when it carries the mark, and refused when a user's sheet has that title.
     `names` sets hidden sheet-scoped names sheetsales keeps ({(sheet title,
     "_sheetsales_status"): "$Q:$Q"}; None removes one). The result goes to `out_path` when
-    given, else replaces `path`; when every edited part comes out identical to the original
+    given, else replaces `path`; `expect` is the (mtime_ns, size, inode) the caller read, and
+    a file that no longer has it is refused. When every edited part comes out identical to the original
     (same CRC-32 and size), nothing is written at all.
     """
     source = Path(os.path.realpath(path))
@@ -85,6 +86,9 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object],
     if target != source:
         _refuse_if_open(target)
     before = _fingerprint(source)
+    if expect is not None and (before.st_mtime_ns, before.st_size, before.st_ino) != expect:
+        raise WriteConflict(f"{source.name} changed since sheetsales read it (someone saved it "
+                            "meanwhile); nothing was written, run again")
     with SourcePackage(source) as pkg:
         book = Book(pkg)
         styles = StyleSheet(pkg.read(book.styles_part), f"{pkg.name}: {book.styles_part}") \

@@ -121,11 +121,6 @@ CASES = [
          "a span of 1,638,383,616 cells"),
     Case("text-32767.xlsx", lambda p, _b: hostile.long_text_workbook(p), None),
 ]
-# Flags joins the findings' messages, which quote the cells: three 32,767-character values
-# make a 98,398-character Flags text, which the writer refuses (Excel's cell limit). The fix
-# belongs in status.py (bound the Flags text), outside this suite's files.
-FLAGS_TOO_LONG = pytest.mark.xfail(strict=True, reason="status.py: Flags text is not bounded "
-                                   "to Excel's 32,767 characters")
 
 
 def digest(path: Path) -> str | None:
@@ -177,7 +172,7 @@ def _one_sentence(stderr: str) -> str:
 
 
 def _marked(command, case):
-    marks = [FLAGS_TOO_LONG] if (command, case.name) == ("run", "text-32767.xlsx") else []
+    marks = []
     return pytest.param(case, command, marks=marks, id=f"{command}-{case.name}")
 
 
@@ -210,7 +205,7 @@ def _values(path: Path) -> list[list]:
 
 
 @pytest.mark.parametrize("name", [
-    pytest.param(c.name, marks=[FLAGS_TOO_LONG] if c.name == "text-32767.xlsx" else [])
+    pytest.param(c.name)
     for c in CASES if c.message is None and c.name.endswith(".xlsx")])
 def test_valid_inputs_keep_every_value_through_run(gauntlet, name):
     """`run` on the valid odd workbooks writes its columns and keeps every other value, the
