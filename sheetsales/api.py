@@ -16,7 +16,8 @@ from .history import History, history_path
 from .nightly import NightlyResult, nightly_run
 from .reminders import Delivery, send_reminders
 from .run import RunResult, run
-from .scheduler import Scheduler, setup_logging, source_lock
+from .locks import source_lock
+from .scheduler import Scheduler, setup_logging
 from .sources import WORKBOOK_SUFFIXES, is_google_source, open_grid
 from .sources.gsheets_write import GSheetTarget
 from .sources.xlsx_target import XlsxTarget, remove_stale_temp_files

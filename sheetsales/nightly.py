@@ -9,7 +9,7 @@ from .config import Config
 from .history import History, history_path
 from .reminders import PRINT, Delivery, channels, send_reminders
 from .run import RunResult, run
-from .scheduler import source_lock
+from .locks import source_lock
 
 
 @dataclass

@@ -14,8 +14,8 @@ import pytest
 from sheetsales.config import Config, build_config
 from sheetsales.errors import ConfigError, SourceError, WriteConflict
 from sheetsales.history import History, history_path
-from sheetsales.scheduler import (Scheduler, SourceBusy, lock_path, scheduled_sources,
-                                  setup_logging, source_lock, wall_time)
+from sheetsales.locks import SourceBusy, lock_path, source_lock
+from sheetsales.scheduler import Scheduler, scheduled_sources, setup_logging, wall_time
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -231,7 +231,7 @@ def test_sources_resolve_against_the_config_folder(tmp_path):
 
 HOLDER = textwrap.dedent("""
     import sys
-    from sheetsales.scheduler import source_lock
+    from sheetsales.locks import source_lock
     with source_lock(sys.argv[1]):
         print("locked", flush=True)
         sys.stdin.readline()

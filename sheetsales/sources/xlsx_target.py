@@ -34,7 +34,7 @@ TEMP_PREFIX = ".~sheetsales-"  # the writer's and undo's temporary files: .~shee
 
 def remove_stale_temp_files(path: Path) -> list[Path]:
     """Remove the temporary files a killed write of `path` left beside it. Call only while
-    holding the workbook's run lock (scheduler.source_lock), so no live write's file is
+    holding the workbook's run lock (locks.source_lock), so no live write's file is
     removed."""
     path = Path(os.path.realpath(path))  # the writer puts its file beside the real one
     removed = []

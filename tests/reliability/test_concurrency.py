@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from generate import generate  # noqa: E402
 
 TODAY = ["--today", "2026-11-27"]
-BUSY = "another sheetsales run holds its lock"
+BUSY = "is being updated by another sheetsales command"
 STATUS_HEADERS = ["Status", "Flags", "Next action", "Next action due"]
 REPEATS = 3
 
