@@ -19,6 +19,7 @@ from .run import RunResult, run
 from .locks import source_lock
 from .scheduler import Scheduler, setup_logging
 from .sources import WORKBOOK_SUFFIXES, is_google_source, open_grid
+from .sources.csv_target import CsvTarget
 from .sources.gsheets_write import GSheetTarget
 from .sources.xlsx_target import XlsxTarget, remove_stale_temp_files
 from .starter import CONFIG_TEMPLATE, write_starter_workbook
@@ -108,7 +109,7 @@ def _remove_stale_temp_files(source: str) -> None:
     """Temporary files of a killed write of a workbook; only while holding its lock, so a
     live writer's file is never taken."""
     path = Path(source)
-    if not is_google_source(source) and path.suffix.lower() in WORKBOOK_SUFFIXES:
+    if not is_google_source(source) and path.suffix.lower() in (*WORKBOOK_SUFFIXES, ".csv"):
         remove_stale_temp_files(path)
 
 
@@ -192,6 +193,14 @@ def schedule_sources(config_path=None, once: bool = False, today: dt.date | None
         remove()
 
 
+def cleanup_target(source: str | Path, config: Config, credentials=None):
+    """Where `clean --apply` writes: a CSV file in place, else the same target as `run`."""
+    if not is_google_source(source) and Path(source).suffix.lower() == ".csv":
+        open_grid(source)  # the same clear refusals as check
+        return CsvTarget(Path(source), config.history.get("backups", backups.DEFAULT_KEEP))
+    return open_target(source, config, credentials)
+
+
 def clean_source(kinds: list[str], source: str | Path | None, config_path=None,
                  overrides: dict | None = None, mappings: dict[str, str] | None = None,
                  apply: bool = False, credentials=None) -> tuple[CleanResult, str | None]:
@@ -203,7 +212,7 @@ def clean_source(kinds: list[str], source: str | Path | None, config_path=None,
         return clean(kinds, read_table(grid, config), config,
                      CleanOptions(mappings=mappings or {})), None
     with source_lock(source, config.base_dir), \
-            closing(open_target(source, config, credentials)) as target:
+            closing(cleanup_target(source, config, credentials)) as target:
         _remove_stale_temp_files(str(source))  # a killed write's, never a live one's
         result = clean(kinds, read_table(target.grid, config), config,
                        CleanOptions(mappings=mappings or {}))

@@ -46,3 +46,22 @@ def test_json_and_bad_map(tmp_path):
     assert [c["new"] for c in data["changes"]] == ["Proposal", "Won"]
     run_cli(["clean", "stages", path, "--map", "Pitching"], 2, stderr="is not TEXT=STAGE")
     run_cli(["clean", "stages", path, "--map", "Pitching=Nope"], 2)
+
+
+def test_csv_apply_rewrites_only_the_changed_rows_and_undo_restores(tmp_path):
+    path = tmp_path / "export.csv"
+    original = ('\ufeffExported 2026-11-27\r\n'
+                '"Deal ID";"Company";"Owner";"Stage";"Created"\r\n'
+                '"D-1";"Acme";"Ana";"Proposl";"2026-11-02"\r\n'
+                '"D-2";"Beta";"Bo";"Lead";"14/07/2026"\r\n'
+                '"D-3";"Gamma, Inc";"Cy";"Won";"2026-10-01"\r\n').encode("utf-8")
+    path.write_bytes(original)
+    run_cli(["clean", "all", path, "--apply"], 0, stdout="Wrote 2 cells")
+    lines = path.read_bytes().decode("utf-8").split("\r\n")
+    assert lines[0] == "\ufeffExported 2026-11-27"  # BOM and line endings kept
+    assert lines[2] == "D-1;Acme;Ana;Proposal;2026-11-02"
+    assert lines[3] == "D-2;Beta;Bo;Lead;2026-07-14"
+    assert lines[4] == '"D-3";"Gamma, Inc";"Cy";"Won";"2026-10-01"'  # untouched, byte for byte
+    run_cli(["clean", "all", path], 0, stdout="No changes")
+    run_cli(["undo", path], 0)
+    assert path.read_bytes() == original

@@ -24,6 +24,11 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 
 def decode(data: bytes, path: Path) -> str:
+    return decoding(data, path)[0]
+
+
+def decoding(data: bytes, path: Path) -> tuple[str, str]:
+    """The text of a CSV file and the encoding to write it back in."""
     if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         candidates = ("utf-32",)
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -32,9 +37,12 @@ def decode(data: bytes, path: Path) -> str:
         candidates = tuple(filter(None, (_utf16_without_bom(data[:4096]),))) + ENCODINGS
     for encoding in candidates:
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
+            encoding = "utf-8"
+        return text, encoding
     raise SourceError(f"{path} is not readable text in UTF-8, UTF-16, UTF-32 or "
                       "Windows-1252; save it again as 'CSV UTF-8'")
 
@@ -62,6 +70,10 @@ class CsvGrid:
         except csv.Error:
             self._dialect = csv.excel
         self._width = None
+
+    @property
+    def dialect(self):
+        return self._dialect
 
     def _parsed(self) -> Iterator[list[str]]:
         try:

@@ -45,7 +45,8 @@ def remove_stale_temp_files(path: Path) -> list[Path]:
     return removed
 
 
-def _stamp(path: Path) -> tuple:
+def file_stamp(path: Path) -> tuple:
+    """What tells a changed file: modification time, size, inode."""
     info = os.stat(path)
     return info.st_mtime_ns, info.st_size, info.st_ino
 
@@ -57,7 +58,7 @@ class XlsxTarget:
                  clock=dt.datetime.now):
         self.path = Path(path)
         self.name = str(path)
-        self.read_stamp = _stamp(self.path)  # before reading: a later change is refused
+        self.read_stamp = file_stamp(self.path)  # before reading: a later change is refused
         self.grid = XlsxGrid(self.path)
         self.keep_backups, self.clock = keep_backups, clock
         self.written: list = []
@@ -101,7 +102,7 @@ class XlsxTarget:
         return f"wrote {len(changes)} cells to {self.path.name}; backup {backup}"
 
     def _write(self, changes, sheets=None, names=None) -> Path:
-        if _stamp(self.path) != self.read_stamp:
+        if file_stamp(self.path) != self.read_stamp:
             raise WriteConflict(f"{self.path.name} changed since sheetsales read it (someone "
                                 "saved it meanwhile); nothing was written, run again")
         cells = {(c.sheet, c.cell): c.new for c in changes}
