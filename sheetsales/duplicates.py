@@ -18,6 +18,8 @@ def similar_clusters(entries: Iterable[tuple[Hashable, dt.date, int]],
         by_key[key].append((day, row))
     clusters = []
     for dated in by_key.values():
+        if len(dated) < 2:
+            continue
         dated.sort()
         cluster = [dated[0]]
         for day, row in dated[1:] + [(None, None)]:

@@ -39,13 +39,23 @@ def similar_rows(deals, columns) -> dict[int, int]:
     keys = [k for k in SIMILAR_KEYS if k in columns]
     if "company" not in keys or len(keys) < 2:
         return {}
-    entries = []
+    by_company = defaultdict(list)  # most companies appear once: no need to look further
     for deal in deals:
-        parts = [deal.get(k) for k in keys]
-        day = deal.get("created") or deal.get("first_contact")
-        if day and all(parts):
-            entries.append((tuple(normalize(str(p)) for p in parts), day, deal.row))
-    ids = {deal.row: deal.deal_id for deal in deals}
+        company = deal.values.get("company")
+        if company:
+            by_company[normalize(company)].append(deal)
+    entries, ids, others = [], {}, keys[1:]
+    for company, group in by_company.items():
+        if len(group) < 2:
+            continue
+        for deal in group:
+            values = deal.values
+            parts = [values.get(k) for k in others]
+            day = values.get("created") or values.get("first_contact")
+            if day and all(parts):
+                key = (company, *[normalize(p if p.__class__ is str else str(p)) for p in parts])
+                entries.append((key, day, deal.row))
+                ids[deal.row] = values.get("deal_id")
     later = {}
     for rows in similar_clusters(entries):
         for row in rows[1:]:
