@@ -92,6 +92,9 @@ today_option = click.option("--today", callback=_today, metavar="YYYY-MM-DD",
 config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False),
                              help="Config file (default: ./sheetsales.toml if present).")
 sheet_option = click.option("--sheet", help="Name of the deals sheet.")
+date_order_option = click.option(
+    "--date-order", type=click.Choice(["DMY", "MDY", "YMD"], case_sensitive=False),
+    help="How to read text dates such as 03/04/2026.")
 credentials_option = click.option(
     "--credentials", type=click.Path(dir_okay=False),
     help="Google service-account key file (else $SHEETSALES_CREDENTIALS or "
@@ -124,8 +127,7 @@ def cli():
               help="Exit 1 when a finding at or above this severity exists.")
 @config_option
 @sheet_option
-@click.option("--date-order", type=click.Choice(["DMY", "MDY", "YMD"], case_sensitive=False),
-              help="How to read text dates such as 03/04/2026.")
+@date_order_option
 @credentials_option
 @guarded
 def check(source, today, fmt, fail_on, config_path, sheet, date_order, credentials):
@@ -274,8 +276,7 @@ def _mapping(_ctx, _param, values):
               show_default=True)
 @config_option
 @sheet_option
-@click.option("--date-order", type=click.Choice(["DMY", "MDY", "YMD"], case_sensitive=False),
-              help="How to read text dates such as 03/04/2026.")
+@date_order_option
 @credentials_option
 @guarded
 def clean(kind, source, apply_, mappings, fmt, config_path, sheet, date_order, credentials):

@@ -22,6 +22,8 @@ from lxml import etree
 from python_calamine import CalamineWorkbook
 
 from shared_data import shared_dir
+from sheetsales.a1 import column_letters as col_letters
+from sheetsales.a1 import column_number as col_number
 from sheetsales.errors import SourceError, WriteConflict
 from sheetsales.sources.xlsx_writer import write_xlsx
 from libreoffice import read_csv, soffice, to_csv
@@ -50,21 +52,6 @@ def corpus(shared) -> Path:
     if not (folder / "MANIFEST.csv").exists():
         pytest.fail(f"{folder}/MANIFEST.csv is missing")
     return folder
-
-
-def col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def col_letters(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def first_worksheet(path: Path) -> tuple[str, str] | None:

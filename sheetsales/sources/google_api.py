@@ -53,6 +53,14 @@ class _RouteAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
+def route_session(session, base_url: str):
+    """Send a requests Session's traffic for Google's API hosts to `base_url` instead."""
+    adapter = _RouteAdapter(base_url)
+    for prefix in GOOGLE_HOSTS:
+        session.mount(prefix, adapter)
+    return session
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Truncated exponential backoff with jitter: try `tries` times in all, waiting a random
@@ -251,11 +259,9 @@ def connect(credentials: str | Path | None = None, environ: Mapping[str, str] | 
     http = functools.partial(RetryingHTTPClient, policy=policy, sleep=sleep, rng=rng)
     client = gspread.Client(auth=auth, http_client=http)  # type: ignore[arg-type]
     if override:
-        adapter = _RouteAdapter(override)
-        for prefix in GOOGLE_HOSTS:
-            client.http_client.session.mount(prefix, adapter)
+        route_session(client.http_client.session, override)
     return GoogleApi(client, info["client_email"], info.get("project_id"))
 
 
 __all__ = ["GSheetSource", "GoogleApi", "RetryPolicy", "connect", "load_key", "parse_source",
-           "resolve_credentials"]
+           "resolve_credentials", "route_session"]

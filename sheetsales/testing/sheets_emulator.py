@@ -50,7 +50,6 @@ from urllib.parse import quote, urlsplit
 
 from .hooks import EmulatorState
 
-GOOGLE_HOSTS = ("https://sheets.googleapis.com/", "https://www.googleapis.com/", "https://oauth2.googleapis.com/")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -241,31 +240,12 @@ class HookClient:
 
 # ---- pointing real clients at the emulator ---------------------------------------------------
 
-def _adapter_class():
-    from requests.adapters import HTTPAdapter
-
-    class EmulatorAdapter(HTTPAdapter):
-        """Sends requests for Google's API hosts to the emulator instead."""
-
-        def __init__(self, base_url: str):
-            super().__init__()
-            self.base_url = base_url.rstrip("/")
-
-        def send(self, request, **kwargs):
-            parts = urlsplit(request.url)
-            request.url = self.base_url + parts.path + ("?" + parts.query if parts.query else "")
-            kwargs["proxies"] = {}  # the environment's proxies were chosen for Google, not loopback
-            return super().send(request, **kwargs)
-
-    return EmulatorAdapter
-
-
 def route_session(session, url: str):
-    """Mount an adapter on a requests Session so Google API URLs go to the emulator at ``url``."""
-    adapter = _adapter_class()(url)
-    for prefix in GOOGLE_HOSTS:
-        session.mount(prefix, adapter)
-    return session
+    """Mount an adapter on a requests Session so Google API URLs go to the emulator at ``url``
+    (the same routing sheetsales does for SHEETSALES_GOOGLE_API)."""
+    from ..sources.google_api import route_session as route
+
+    return route(session, url)
 
 
 @functools.lru_cache(maxsize=1)
