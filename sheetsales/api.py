@@ -73,7 +73,7 @@ def demo(directory: Path, today: dt.date | None = None) -> tuple[Path, RunResult
     path.unlink(missing_ok=True)  # the demo folder's own file, re-made on every demo
     write_demo_workbook(path, today)
     config = load_config(None, environ={}, cwd=directory)
-    return path, run(XlsxTarget(path, clock=lambda: dt.datetime.now()), config, today)
+    return path, run(XlsxTarget(path), config, today)
 
 
 def open_target(source: str | Path, config: Config, credentials=None):
