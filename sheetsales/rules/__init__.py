@@ -39,29 +39,32 @@ def similar_rows(deals, columns) -> dict[int, int]:
     keys = [k for k in SIMILAR_KEYS if k in columns]
     if "company" not in keys or len(keys) < 2:
         return {}
-    by_company = defaultdict(list)  # most companies appear once: no need to look further
-    for deal in deals:
-        company = deal.values.get("company")
-        if company:
-            by_company[normalize(company)].append(deal)
-    entries, ids, others = [], {}, keys[1:]
-    for company, group in by_company.items():
-        if len(group) < 2:
-            continue
+    groups = [[d for d in deals if d.values.get("created") or d.values.get("first_contact")]]
+    for key in keys:  # narrow field by field: most deals drop out at the first unique value
+        groups = [g for group in groups for g in _split(group, key) if len(g) > 1]
+    entries, ids = [], {}
+    for group in groups:
         for deal in group:
             values = deal.values
-            parts = [values.get(k) for k in others]
             day = values.get("created") or values.get("first_contact")
-            if day and all(parts):
-                key = (company, *[normalize(p if p.__class__ is str else str(p)) for p in parts])
-                entries.append((key, day, deal.row))
-                ids[deal.row] = values.get("deal_id")
+            entries.append((id(group), day, deal.row))
+            ids[deal.row] = values.get("deal_id")
     later = {}
     for rows in similar_clusters(entries):
         for row in rows[1:]:
             if not ids[row] or ids[row] != ids[rows[0]]:
                 later[row] = rows[0]
     return later
+
+
+def _split(deals, key) -> list[list]:
+    """Deals grouped by one field's normalised value; deals without it are left out."""
+    buckets = defaultdict(list)
+    for deal in deals:
+        value = deal.values.get(key)
+        if value:
+            buckets[normalize(value if value.__class__ is str else str(value))].append(deal)
+    return list(buckets.values())
 
 
 def run_rules(deals, ctx: Context) -> list:
