@@ -9,10 +9,11 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
+import stat
 from contextlib import suppress
 from pathlib import Path
 
+from .atomic import atomic_file
 from .errors import WriteConflict
 
 DEFAULT_KEEP = 10
@@ -90,18 +91,10 @@ def undo(path: Path, force: bool = False) -> Path:
     if not force and path.exists() and digest(path) != last["written_sha256"]:
         raise WriteConflict(f"{path.name} has changed since sheetsales wrote it; undoing would "
                             "lose those edits. Use --force to restore the backup anyway")
-    fd, tmp = tempfile.mkstemp(prefix=f".~sheetsales-{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, backup.open("rb") as src:
-            shutil.copyfileobj(src, out)
-            out.flush()
-            os.fsync(out.fileno())
-        shutil.copystat(backup, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_file(path, stat.S_IMODE(os.stat(backup).st_mode)) as out, \
+            backup.open("rb") as src:
+        shutil.copyfileobj(src, out)
+    os.utime(path, ns=(os.stat(backup).st_atime_ns, os.stat(backup).st_mtime_ns))
     backup.unlink()
     _write_log(path, entries[:-1])
     return backup

@@ -8,11 +8,10 @@ import datetime as dt
 import io
 import os
 import stat
-import tempfile
-from contextlib import suppress
 from pathlib import Path
 
 from .. import backups
+from ..atomic import atomic_file
 from ..a1 import parse_ref
 from ..errors import WriteConflict
 from .csv import CsvGrid, decoding
@@ -73,23 +72,12 @@ class CsvTarget:
         return f"wrote {len(changes)} cells to {self.path.name}; backup {backup}"
 
     def _replace(self, data: bytes) -> None:
-        mode = stat.S_IMODE(os.stat(self.path).st_mode)
-        fd, tmp = tempfile.mkstemp(prefix=f".~sheetsales-{self.path.name}.", suffix=".tmp",
-                                   dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, mode)
+        def unchanged():
             if file_stamp(self.path) != self.read_stamp:
-                raise WriteConflict(f"{self.path.name} changed while sheetsales was writing it; "
-                                    "nothing was written, run again")
-            os.replace(tmp, self.path)
-        except BaseException:
-            with suppress(OSError):
-                os.unlink(tmp)
-            raise
+                raise WriteConflict(f"{self.path.name} changed while sheetsales was writing "
+                                    "it; nothing was written, run again")
+        with atomic_file(self.path, stat.S_IMODE(os.stat(self.path).st_mode), unchanged) as out:
+            out.write(data)
 
     def close(self) -> None:
         pass

@@ -16,15 +16,14 @@ fsynced and renamed over the target (keeping its permission bits), and removed o
 
 import os
 import stat
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
-from contextlib import suppress
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
+from ..atomic import atomic_file
 from ..errors import SourceError, WriteConflict
 from .ooxml import SourcePackage
 from .zipout import Deflated, ZipOutput, deflate, new_entry_info
@@ -203,7 +202,7 @@ def _rewrite(pkg: SourcePackage, book: Book, sheet, job: SheetJob, styles) -> De
 def _write_package(pkg, book, target: Path, spools, changed, check, mode: int):
     anchor = pkg.find(book.part)
     missing = set(changed)
-    with _atomic_file(target, mode, check) as fp:
+    with atomic_file(target, mode, check) as fp:
         out = ZipOutput(fp)
         for info in pkg.infos:
             key = info.filename.lower()
@@ -224,52 +223,6 @@ def _write_package(pkg, book, target: Path, spools, changed, check, mode: int):
             raise SourceError(f"{pkg.name} lacks the parts {sorted(missing)}; open and re-save it "
                               "in Excel and run again")
         out.finish(pkg.zip.comment[:0xFFFF])
-
-
-class _atomic_file:
-    """A temporary file beside `target` that replaces it on success and vanishes on failure."""
-
-    def __init__(self, target: Path, mode: int, check):
-        self.target, self.mode, self.check = target, mode, check
-
-    def __enter__(self):
-        try:
-            fd, self.tmp = tempfile.mkstemp(prefix=f".~sheetsales-{self.target.name}.",
-                                            suffix=".tmp", dir=self.target.parent)
-        except OSError as exc:
-            raise WriteConflict(f"cannot create a file in {self.target.parent} "
-                                f"({exc.strerror}); check that folder's permissions") from None
-        self.fp = os.fdopen(fd, "w+b")
-        return self.fp
-
-    def __exit__(self, kind, exc, tb):
-        try:
-            if kind is None:
-                self.fp.flush()
-                os.fsync(self.fp.fileno())
-            self.fp.close()
-            if kind is None:
-                os.chmod(self.tmp, self.mode)
-                self.check()
-                os.replace(self.tmp, self.target)
-                _fsync_dir(self.target.parent)
-        except BaseException:
-            with suppress(OSError):
-                os.unlink(self.tmp)
-            raise
-        if kind is not None:
-            with suppress(OSError):
-                os.unlink(self.tmp)
-        return False
-
-
-def _fsync_dir(folder: Path):
-    with suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _fingerprint(path: Path) -> os.stat_result:
