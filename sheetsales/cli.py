@@ -133,16 +133,22 @@ def cli():
 def check(source, today, fmt, fail_on, config_path, sheet, date_order, credentials):
     """Validate SOURCE (.xlsx, .xlsm or .csv; default: [source] path in the config) and
     report every problem and what is due. Never writes to SOURCE."""
+    report = api.check_source(source, config_path, _overrides(sheet, date_order), today,
+                              _progress(), credentials)
+    if sys.stderr.isatty() and report.deals and len(report.deals) >= 1000:
+        click.echo("", err=True)
+    click.echo(render(report, fmt), nl=False)
+    sys.exit(exit_code(report, fail_on))
+
+
+def _overrides(sheet: str | None, date_order: str | None = None) -> dict:
+    """The config values given as flags."""
     overrides = {}
     if sheet:
         overrides["source"] = {"sheet": sheet}
     if date_order:
         overrides["rules"] = {"date_order": date_order.upper()}
-    report = api.check_source(source, config_path, overrides, today, _progress(), credentials)
-    if sys.stderr.isatty() and report.deals and len(report.deals) >= 1000:
-        click.echo("", err=True)
-    click.echo(render(report, fmt), nl=False)
-    sys.exit(exit_code(report, fail_on))
+    return overrides
 
 
 def exit_code(report, fail_on: str) -> int:
@@ -165,8 +171,7 @@ def exit_code(report, fail_on: str) -> int:
 def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
     """Check SOURCE, then write the Status, Flags, Next action and Next action due columns and
     the Reminders sheet, changing nothing else. A backup is kept; `sheetsales undo` restores it."""
-    overrides = {"source": {"sheet": sheet}} if sheet else {}
-    nightly = api.run_source(source, config_path, overrides, today, dry_run=dry_run,
+    nightly = api.run_source(source, config_path, _overrides(sheet), today, dry_run=dry_run,
                              credentials=credentials)
     result, plan = nightly.result, nightly.result.plan
     for note in plan.notes:
@@ -217,8 +222,7 @@ def remind(source, today, print_, config_path, sheet, credentials):
     """Build each owner's digest of what is overdue, due today and due soon, and deliver it
     (printed, an outbox folder of .eml files, or SMTP). Writes nothing into the sheet; an item
     is sent once, overdue ones again on the configured cadence."""
-    overrides = {"source": {"sheet": sheet}} if sheet else {}
-    delivery = api.remind_source(source, config_path, overrides, today,
+    delivery = api.remind_source(source, config_path, _overrides(sheet), today,
                                  channel="print" if print_ else None,
                                  stdout=sys.stdout, credentials=credentials)
     _report_delivery(delivery)
@@ -282,12 +286,8 @@ def _mapping(_ctx, _param, values):
 def clean(kind, source, apply_, mappings, fmt, config_path, sheet, date_order, credentials):
     """Propose fixes for messy stages, dates, IDs, duplicates or whitespace as a cell-level
     diff; write them only with --apply (a backup is kept; `sheetsales undo` reverts)."""
-    overrides = {}
-    if sheet:
-        overrides["source"] = {"sheet": sheet}
-    if date_order:
-        overrides["rules"] = {"date_order": date_order.upper()}
-    result, written = api.clean_source([kind], source, config_path, overrides, mappings,
+    result, written = api.clean_source([kind], source, config_path,
+                                       _overrides(sheet, date_order), mappings,
                                        apply=apply_, credentials=credentials)
     if fmt == "json":
         click.echo(json.dumps({**result.as_dict(), "written": written}, indent=2,

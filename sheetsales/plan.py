@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .check import Report
+from .cleanup.result import show
 from .model import CellChange, column_letter, is_blank
 from .stages import normalize
 from .status import CLOSED
@@ -116,15 +117,4 @@ def reminder_rows(report: Report) -> list[list]:
 
 def render_diff(changes: list[CellChange]) -> str:
     """One line per planned cell change: Deals!Q12: "" -> "Overdue"."""
-    return "".join(f"{c.sheet}!{c.cell.split('!')[-1]}: {_show(c.old)} -> {_show(c.new)}\n"
-                   for c in changes)
-
-
-def _show(value) -> str:
-    if value is None:
-        return '""'
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, str):
-        return '"' + value.replace('"', '\\"') + '"'
-    return str(value)
+    return "".join(f"{c.sheet}!{c.cell}: {show(c.old)} -> {show(c.new)}\n" for c in changes)
