@@ -175,14 +175,21 @@ def read_date(value, sheet: SheetData, date_order) -> ParsedDate:
 UNCHECKED_FIELDS = frozenset({"email", "notes", "lost_reason"})
 
 
+SHARED_VALUES = 1024  # distinct values per column kept as one object each
+
+
 class RowTyper:
     """Turns sheet rows into typed Deals: dates, numbers, the stage and the ID. Unreadable
-    cells are kept in `invalid`/`ambiguous` for the rules to report."""
+    cells are kept in `invalid`/`ambiguous` for the rules to report.
+
+    A column's repeated values (owners, stages, products, dates) are kept as one object each,
+    up to SHARED_VALUES per column: a big sheet repeats them on every row, and a reader
+    hands out a new object per cell."""
 
     def __init__(self, sheet: SheetData, fields, stages, date_order):
         kinds = {f.key: f.kind for f in fields}
         required = {key for stage in stages.stages for key in stage.required}
-        self.plan = [(key, index, kinds.get(key)) for key, index in sheet.columns.items()
+        self.plan = [(key, index, kinds.get(key), {}) for key, index in sheet.columns.items()
                      if key not in UNCHECKED_FIELDS or key in required]
         self.sheet, self.stages, self.date_order = sheet, stages, date_order
         self._stage_cache: dict = {}
@@ -191,28 +198,41 @@ class RowTyper:
         values: dict = {}
         deal = Deal(row, values)
         width = len(cells)
-        for key, index, kind in self.plan:
+        for key, index, kind, shared in self.plan:
             value = cells[index] if index < width else None
-            if value.__class__ is str:
+            cls = value.__class__
+            if cls is str:
                 value = value.strip()
-            if value is None or value == "":
+                if not value:
+                    continue
+            elif value is None:
+                continue
+            known = shared.get(value)
+            if known is not None and known.__class__ is cls:
+                values[key] = known  # a value seen before in this column, typed the same way
                 continue
             if kind == DATE:
                 self._date(deal, key, value)
             elif kind == NUMBER:
+                if cls is float:
+                    values[key] = value
+                    continue
                 number = parse_number(value)
                 if number is None:
                     deal.raw[key] = value
                     deal.problem("invalid", key, f"{plain(value)!r} is not a number")
                 else:
                     values[key] = number
-                    if value.__class__ is not float:
-                        deal.raw[key] = value
-            elif value.__class__ is str:
+                    deal.raw[key] = value
+                continue
+            elif cls is str:
                 values[key] = value
             else:
                 values[key] = text_id(value) if key == "deal_id" else str(plain(value))
                 deal.raw[key] = value
+                continue
+            if key in values and values[key] is value and len(shared) < SHARED_VALUES:
+                shared[value] = value
         deal.stage = self._stage(values.get("stage"))
         return deal
 

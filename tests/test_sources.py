@@ -181,3 +181,25 @@ def test_no_header_and_unknown_sheet(tmp_path):
         check(path, Config(), TODAY)
     with pytest.raises(SourceError, match="has no sheet named 'Deals'; its sheets are 'Sheet'"):
         check(path, build_config({"source": {"sheet": "Deals"}}), TODAY)
+
+
+def test_repeated_values_are_shared_but_keep_their_types():
+    """A big sheet repeats owners, stages and dates on every row: typed deals share one object
+    per distinct value, and a value that equals a cached one of another type (1.0 == True)
+    keeps its own type and its own findings."""
+    from sheetsales.sources.memory import MemoryGrid
+    header = ["Deal ID", "Company", "Owner", "Stage", "Created", "Amount"]
+    rows = [header,
+            ["D-1", "Acme", "Ana", "Lead", dt.date(2026, 11, 1), 100.0],
+            ["D-2", "Beta", "Ana ", "Lead", dt.date(2026, 11, 1), 100.0],
+            ["D-3", "Gamma", 1.0, "Lead", True, 1.0],
+            ["D-4", "Delta", True, "Lead", "2026-11-01", "100"]]
+    report = check(MemoryGrid({"Deals": rows}), Config(), TODAY)
+    deals = deals_by_id(report)
+    first, second = deals["D-1"].values, deals["D-2"].values
+    assert first["owner"] is second["owner"] == "Ana"
+    assert first["created"] is second["created"] == dt.date(2026, 11, 1)
+    assert deals["D-3"].values["owner"] == "1" and deals["D-4"].values["owner"] == "True"
+    assert "created" in deals["D-3"].invalid and "created" not in deals["D-3"].values
+    assert deals["D-4"].values["created"] == dt.date(2026, 11, 1)
+    assert deals["D-4"].values["amount"] == 100.0 and deals["D-4"].original("amount") == "100"

@@ -36,8 +36,10 @@ _DOCTYPE = [marker.encode(codec) for marker in ("<!DOCTYPE", "<!doctype")
 # only those become calamine cells. The literal `c` first keeps the scans at regex speed.
 _CONTENT = rb'"(?:[^>"/]|"[^"]*")*>'
 _IRREGULAR_CELL = re.compile(rb'c(?:[\t\r\n>/]| (?!r="))(?<=[<:]c.)')  # not `<c r="...`
-_WIDE_CELL = re.compile(rb'c(?<=[<:]c) r="([A-Z]{2,})[0-9]+' + _CONTENT)  # column AA on
-_DEEP_CELL = re.compile(rb'c(?<=[<:]c) r="[A-Z]*([0-9]{6,})' + _CONTENT)  # row 100000 on
+# One scan for the cells that can make a span large: column AA on, row 100000 on, or a cell
+# without a leading r="..." (all groups empty).
+_FAR_CELL = re.compile(rb'c(?<=[<:]c)(?: r="(?:([A-Z]{2,})([0-9]+)|[A-Z]([0-9]{6,}))' +
+                       _CONTENT + rb'|(?=[\s>/])(?! r="))')
 _CELL = re.compile(rb'c(?<=[<:]c) r="([A-Z]+)([0-9]+)' + _CONTENT)
 _REF = re.compile(r"([A-Z]+)([0-9]+)")
 
@@ -267,14 +269,12 @@ def _quick_bound(package: zipfile.ZipFile, part: str) -> float:
     limits; infinite when some cell lacks a leading r="..." (its place is implied)."""
     deepest, widest = 99_999, 26
     for data in _chunks(package, part):
-        if _IRREGULAR_CELL.search(data):
-            return float("inf")
-        deep = _DEEP_CELL.findall(data)
-        if deep:
-            deepest = max(deepest, max(map(int, deep)))
-        wide = set(_WIDE_CELL.findall(data))
-        if wide:
-            widest = max(widest, max(column_number(c.decode()) for c in wide))
+        for wide, wide_row, deep_row in _FAR_CELL.findall(data):
+            if not (wide or deep_row):
+                return float("inf")
+            deepest = max(deepest, int(wide_row or deep_row))
+            if wide:
+                widest = max(widest, column_number(wide.decode()))
     return deepest * widest
 
 
