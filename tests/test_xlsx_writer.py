@@ -155,6 +155,24 @@ def test_values_are_written_with_their_types(deals):
     assert openpyxl.load_workbook(deals)["Deals"]["F2"].data_type == "s"
 
 
+def test_repeated_values_keep_each_cells_own_style_and_type(deals):
+    """Cell endings are made once per (type, value, style): the same value over a bold
+    header cell, a date-formatted cell and a plain cell, and values that compare equal
+    across types (1, 1.0, True), each come out as their own cell."""
+    cells = {("Deals", "A1"): "Same", ("Deals", "B2"): "Same", ("Deals", "F2"): "Same",
+             ("Deals", "E2"): dt.date(2026, 5, 1), ("Deals", "G2"): dt.date(2026, 5, 1),
+             ("Deals", "H2"): 1, ("Deals", "I2"): 1.0, ("Deals", "J2"): True}
+    write_xlsx(deals, cells)
+    xml = part(deals, SHEET1)
+    bold = re.search(rb'<c r="A1" s="(\d+)" t="inlineStr"><is><t>Same</t></is></c>', xml)
+    assert bold and bold[1] != b"0"
+    assert b'<c r="B2" t="inlineStr"><is><t>Same</t></is></c>' in xml
+    assert b'<c r="F2" t="inlineStr"><is><t>Same</t></is></c>' in xml
+    assert grid(deals, "Deals")[1][4:10] == [dt.date(2026, 5, 1), "Same", dt.date(2026, 5, 1),
+                                             1, 1.0, True]
+    assert b'<c r="J2" t="b"><v>1</v></c>' in xml and b'<c r="I2"><v>1.0</v></c>' in xml
+
+
 def test_text_with_characters_xml_cannot_carry_is_escaped_losslessly(deals):
     text = "a\x01b\x1fc\rd _x0041_ e\tf\ng <&> \u00e9\u4e2d\U0001f600"
     write_xlsx(deals, {("Deals", "F2"): text})

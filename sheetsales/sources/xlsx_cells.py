@@ -85,17 +85,27 @@ def _number(value: int | float, where: str) -> bytes:
     return repr(value).encode("ascii") if isinstance(value, float) else str(value).encode("ascii")
 
 
+TAILS_KEPT = 4096  # distinct (value, style) cell endings remembered per sheet
+_KEPT_TYPES = frozenset({str, int, float, bool, dt.date, dt.datetime})
+
+
 class CellMaker:
-    """Builds `<c>` elements for one sheet: its namespace prefix, date system and title."""
+    """Builds `<c>` elements for one sheet: its namespace prefix, date system and title.
+
+    A cell is `<c r="` + its reference + an ending made of its value and style. Written
+    columns repeat their values (statuses, owners, due dates), so the endings of up to
+    TAILS_KEPT distinct values are made once."""
 
     def __init__(self, prefix: bytes, date1904: bool, title: str):
         p = prefix
         self.date1904, self.title = date1904, title
-        self._text = (b"<" + p + b'c r="%s"%s t="inlineStr"><' + p + b"is><" + p + b"t%s>%s</"
-                      + p + b"t></" + p + b"is></" + p + b"c>")
-        self._bool = b"<" + p + b'c r="%s"%s t="b"><' + p + b"v>%s</" + p + b"v></" + p + b"c>"
-        self._number = b"<" + p + b'c r="%s"%s><' + p + b"v>%s</" + p + b"v></" + p + b"c>"
+        self._open = b"<" + p + b'c r="'
+        self._text = (b'"%s t="inlineStr"><' + p + b"is><" + p + b"t%s>%s</" + p + b"t></" + p
+                      + b"is></" + p + b"c>")
+        self._bool = b'"%s t="b"><' + p + b"v>%s</" + p + b"v></" + p + b"c>"
+        self._number = b'"%s><' + p + b"v>%s</" + p + b"v></" + p + b"c>"
         self._empty = b"<" + p + b'c r="%s"%s/>'
+        self._tails: dict = {}
 
     def where(self, ref: bytes) -> str:
         return f"{self.title}!{ref.decode()}"
@@ -103,22 +113,34 @@ class CellMaker:
     def cell(self, ref: bytes, value, style: int, keep: bytes = b"") -> bytes:
         """A complete `<c>` element holding `value` (never None) with style `style`;
         `keep` carries attributes kept from the cell it replaces."""
+        if value.__class__ not in _KEPT_TYPES:
+            return self._open + ref + self._tail(ref, value, style, keep)
+        key = (value.__class__, value, style, keep)
+        tail = self._tails.get(key)
+        if tail is None:
+            tail = self._tail(ref, value, style, keep)
+            if len(self._tails) < TAILS_KEPT:
+                self._tails[key] = tail
+        return self._open + ref + tail
+
+    def _tail(self, ref: bytes, value, style: int, keep: bytes) -> bytes:
+        """What follows the reference: the closing quote, style, kept attributes, value."""
         extra = (b' s="%d"' % style if style else b"") + keep
         if isinstance(value, str):
             # the common case inline: where() is only needed for an error message
             text = value.encode("utf-8") if len(value) <= MAX_TEXT // 2 and \
                 not _NEEDS_CARE.search(value) else _escape_text(value, self.where(ref))
             space = b' xml:space="preserve"' if value != value.strip() or "\n" in value else b""
-            return self._text % (ref, extra, space, text)
+            return self._text % (extra, space, text)
         if isinstance(value, bool):
-            return self._bool % (ref, extra, b"1" if value else b"0")
+            return self._bool % (extra, b"1" if value else b"0")
         if isinstance(value, (int, float)):
-            return self._number % (ref, extra, _number(value, self.where(ref)))
+            return self._number % (extra, _number(value, self.where(ref)))
         if isinstance(value, dt.date):
             number = serial(value, self.date1904, self.where(ref))
             if isinstance(number, int):
-                return self._number % (ref, extra, b"%d" % number)
-            return self._number % (ref, extra, _number(number, self.where(ref)))
+                return self._number % (extra, b"%d" % number)
+            return self._number % (extra, _number(number, self.where(ref)))
         raise TypeError(f"{self.where(ref)}: cannot write a {type(value).__name__}; use str, "
                         "int, float, bool, date, datetime or None")
 

@@ -14,13 +14,14 @@ its top-left cell, into an Excel table or pivot table, and rows or cells out of 
 """
 
 import bisect
+import functools
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 
 from ..errors import SourceError, WriteConflict
 from .ooxml import ATTR, NS_MAIN, NS_STRICT, attrs, set_attr, start_tag
-from ..a1 import cell_name
+from ..a1 import cell_name, column_letters
 from .xlsx_cells import CellMaker, parse_range, range_name
 from .xlsx_row import rewrite_row
 
@@ -33,11 +34,25 @@ _STRICT_HINT = ("is saved as Strict Open XML, which sheetsales does not write; s
                 "as 'Excel Workbook (*.xlsx)' and run again")
 
 
+@functools.lru_cache(maxsize=4096)
+def column_bytes(col: int) -> bytes:
+    return column_letters(col).encode()
+
+
+def _bounds(by_row) -> tuple[int, int, int, int] | None:
+    """(top, left, bottom, right) of the cells given a value, or None."""
+    rows = [row for row, cells in by_row.items() if any(v is not None for _, v, _ in cells)]
+    if not rows:
+        return None
+    cols = [c for row in rows for c, v, _ in by_row[row] if v is not None]
+    return min(rows), min(cols), max(rows), max(cols)
+
+
 @dataclass
 class SheetJob:
     """What to write into one worksheet."""
     title: str
-    cells: dict[tuple[int, int], object]  # (row, col) -> value; None clears the cell
+    cells: dict[int, dict[int, object]]  # row -> column -> value; None clears the cell
     replace_rows: bool = False  # drop every existing row first (a sheet sheetsales owns)
     blocked: list = field(default_factory=list)  # ((r1, c1, r2, c2), what) never written
     written: int = 0
@@ -52,9 +67,14 @@ class SheetRewriter:
         self.styles, self.date1904, self.where = styles, date1904, where
         self.buf, self.pos, self.copy_from, self.eof = b"", 0, 0, False
         self.pending, self.pending_size = [], 0
+        # row -> [(column, value, b"B12")] in column order, for the rows written; the job's
+        # cells move here row by row, so a big write does not hold them twice
         self.by_row: dict[int, list[tuple[int, object, bytes]]] = {}
-        for (row, col), value in sorted(job.cells.items()):
-            self.by_row.setdefault(row, []).append((col, value, cell_name(row, col).encode()))
+        while job.cells:
+            row, cols = job.cells.popitem()
+            if cols:
+                self.by_row[row] = [(col, cols[col], b"%s%d" % (column_bytes(col), row))
+                                    for col in sorted(cols)]
         self.rows = sorted(self.by_row)
         self.next_new = 0  # index in self.rows of the next row not yet written
         self.last_row = self.rows[-1] if self.rows else 0
@@ -155,14 +175,14 @@ class SheetRewriter:
 
     def _with_dimension(self, head: bytes) -> bytes:
         found = start_tag(self.p, b"dimension").search(head)
-        written = [(r, c) for (r, c), v in self.job.cells.items() if v is not None]
+        written = _bounds(self.by_row)
         if not found or not (written or self.job.replace_rows):
             return head
         old = parse_range(attrs(found[1]).get(b"ref", b"").decode("ascii", "replace"))
         if old is None and not self.job.replace_rows:
             return head  # unreadable: leave it for Excel to recompute
         boxes = [] if self.job.replace_rows or not old else [old]
-        boxes += [(r, c, r, c) for r, c in written]
+        boxes += [written] if written else []
         box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
                max(b[2] for b in boxes), max(b[3] for b in boxes)) if boxes else (1, 1, 1, 1)
         if box == old:

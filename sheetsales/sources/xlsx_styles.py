@@ -75,11 +75,10 @@ class StyleSheet:
 
     def date_style(self, base: int, with_time: bool) -> int:
         """A style showing dates that otherwise looks like `base` (appended when needed)."""
-        if self.is_date(base):
-            return base
         key = (base, with_time)
         if key not in self._cache:
-            self._cache[key] = self._clone(base, self._date_format(with_time))
+            self._cache[key] = base if self.is_date(base) else \
+                self._clone(base, self._date_format(with_time))
         return self._cache[key]
 
     def _date_format(self, with_time: bool) -> int:

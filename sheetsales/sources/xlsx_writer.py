@@ -73,7 +73,7 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object],
     source = Path(os.path.realpath(path))
     target = Path(os.path.realpath(out_path)) if out_path is not None else source
     edits = _group_cells(cells)
-    owned = {title: [list(row) for row in rows] for title, rows in (sheets or {}).items()}
+    owned = dict(sheets or {})
     if len({title.lower() for title in owned}) < len(owned):
         raise ValueError(f"sheets {sorted(owned)} name one sheet twice (titles ignore case)")
     for title in owned:
@@ -126,14 +126,20 @@ def _same(info, spool: Deflated) -> bool:
     return info is not None and (info.CRC, info.file_size) == (spool.crc, spool.size)
 
 
-def _group_cells(cells) -> dict[str, dict[tuple[int, int], object]]:
-    grouped: dict[str, dict[tuple[int, int], object]] = {}
+def _group_cells(cells) -> dict[str, dict[int, dict[int, object]]]:
+    """{(title, "B12"): value} -> {title: {row: {column: value}}}; "" clears like None."""
+    grouped: dict[str, dict[int, dict[int, object]]] = {}
     for (title, ref), value in cells.items():
-        key = parse_ref(ref)
-        sheet = grouped.setdefault(title, {})
-        if key in sheet:
+        row, col = parse_ref(ref)
+        sheet = grouped.get(title)
+        if sheet is None:
+            sheet = grouped[title] = {}
+        cols = sheet.get(row)
+        if cols is None:
+            cols = sheet[row] = {}
+        elif col in cols:
             raise ValueError(f"{title}!{ref} is given twice")
-        sheet[key] = None if value == "" else value
+        cols[col] = None if value == "" else value
     return grouped
 
 
@@ -149,9 +155,12 @@ def _plan(book: Book, edits, owned):
         if job is None:
             job = by_part[sheet.part] = SheetJob(sheet.title, {})
             jobs.append((sheet, job))
-        if job.cells.keys() & cells.keys():
-            raise ValueError(f"cells of sheet {sheet.title!r} are given twice (titles ignore case)")
-        job.cells.update(cells)
+        for row, cols in cells.items():
+            known = job.cells.setdefault(row, {})
+            if known.keys() & cols.keys():
+                raise ValueError(f"cells of sheet {sheet.title!r} are given twice (titles "
+                                 "ignore case)")
+            known.update(cols)
     for title, rows in owned.items():
         check_title(title)
         sheet = book.sheet(title)
@@ -165,8 +174,8 @@ def _plan(book: Book, edits, owned):
         else:
             _writable(book, sheet)
             replaced.append(sheet.title)
-        cells = {(r, c): value for r, row in enumerate(rows, 1)
-                 for c, value in enumerate(row, 1) if value is not None and value != ""}
+        cells = {r: {c: value for c, value in enumerate(row, 1) if value is not None and value != ""}
+                 for r, row in enumerate(rows, 1)}
         jobs.append((sheet, SheetJob(sheet.title, cells, replace_rows=True)))
     return jobs, created, replaced
 
