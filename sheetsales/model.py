@@ -201,38 +201,44 @@ class RowTyper:
         for key, index, kind, shared in self.plan:
             value = cells[index] if index < width else None
             cls = value.__class__
-            if cls is str:
-                value = value.strip()
+            if cls is str or cls is dt.date:  # keys that equal no value of another type
                 if not value:
+                    continue  # "": calamine's empty cell
+                typed = shared.get(value)
+                if typed is not None:  # the same cell as before in this column: typed alike
+                    values[key] = typed
                     continue
             elif value is None:
                 continue
-            known = shared.get(value)
-            if known is not None and known.__class__ is cls:
-                values[key] = known  # a value seen before in this column, typed the same way
-                continue
-            if kind == DATE:
-                self._date(deal, key, value)
-            elif kind == NUMBER:
-                if cls is float:
-                    values[key] = value
+            if cls is str:
+                text = value.strip()
+                if not text:
                     continue
-                number = parse_number(value)
+                if kind != DATE and kind != NUMBER:
+                    text = values[key] = shared.get(text, text)  # " Ana" shares "Ana"
+                    if len(shared) < SHARED_VALUES:
+                        shared[value] = shared[text] = text
+                    continue
+                value = text
+            if kind == DATE:
+                if cls is dt.date:
+                    values[key] = value
+                    if len(shared) < SHARED_VALUES:
+                        shared[value] = value
+                else:
+                    self._date(deal, key, value)
+            elif kind == NUMBER:
+                number = value if cls is float else parse_number(value)
                 if number is None:
                     deal.raw[key] = value
                     deal.problem("invalid", key, f"{plain(value)!r} is not a number")
                 else:
                     values[key] = number
-                    deal.raw[key] = value
-                continue
-            elif cls is str:
-                values[key] = value
+                    if cls is not float:
+                        deal.raw[key] = value
             else:
                 values[key] = text_id(value) if key == "deal_id" else str(plain(value))
                 deal.raw[key] = value
-                continue
-            if key in values and values[key] is value and len(shared) < SHARED_VALUES:
-                shared[value] = value
         deal.stage = self._stage(values.get("stage"))
         return deal
 
@@ -242,9 +248,6 @@ class RowTyper:
         return self._stage_cache[text]
 
     def _date(self, deal, key, value):
-        if value.__class__ is dt.date:
-            deal.values[key] = value
-            return
         deal.raw[key] = value
         parsed = read_date(value, self.sheet, self.date_order)
         if parsed.date:

@@ -60,6 +60,8 @@ def same(old, new) -> bool:
     """Whether a cell already holds the value we would write (dates compare as dates)."""
     if old.__class__ is new.__class__ and old == new:
         return True
+    if old is None:
+        return is_blank(new)
     if is_blank(old) and is_blank(new):
         return True
     if isinstance(old, dt.datetime) and isinstance(new, dt.date) and not isinstance(new, dt.datetime):

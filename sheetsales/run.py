@@ -63,6 +63,8 @@ def current_status_values(grid: Grid, title: str, header_row: int,
                           columns: dict[str, int]) -> dict[int, dict[str, object]]:
     """Row -> status key -> the value now in our columns, for every row holding one."""
     current: dict[int, dict[str, object]] = {}
+    if min(columns.values()) >= grid.used_width(title):
+        return current  # new columns right of every value: all empty, nothing to read
     for row, cells in grid.rows(title):
         if row < header_row:
             continue

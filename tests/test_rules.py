@@ -67,3 +67,23 @@ def test_every_rule_has_a_docstring_and_unique_code():
     for rule in RULES:
         assert rule.description, rule.code
         assert rule.severity in ("error", "warning", "info")
+
+
+def test_rules_restricted_to_phases_find_nothing_outside_them(tmp_path):
+    """A rule's `phases` only skips calls: run on every deal of the demo pipeline (every
+    stage and rule represented), it finds nothing on deals of other phases."""
+    import datetime as dt
+
+    from sheetsales.demo import write_demo_workbook
+    from sheetsales.config import Config
+
+    today = dt.date(2026, 11, 27)
+    report = check(write_demo_workbook(tmp_path / "demo.xlsx", today), Config(), today)
+    restricted = [r for r in RULES if r.phases is not None]
+    assert {r.code for r in restricted} >= {"DUE001", "DUE003", "IDL001"}
+    phases = {d.stage.phase if d.stage else None for d in report.deals}
+    assert len(phases) >= 4, "the demo covers every phase and unknown stages"
+    for rule in restricted:
+        outside = [d for d in report.deals if not d.stage or d.stage.phase not in rule.phases]
+        assert outside and not [f for d in outside for f in rule.check(d, report.context)]
+        assert any(f.code == rule.code for f in report.findings), "and fires inside them"

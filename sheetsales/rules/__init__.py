@@ -73,8 +73,13 @@ def run_rules(deals, ctx: Context) -> list:
     ctx.similar_rows = similar_rows(deals, ctx.sheet.columns)
     enabled = [r for r in RULES if r.code not in ctx.config.rules.disabled]
     findings = []
-    checks = [r.check for r in enabled]
+    by_stage: dict = {}  # a deal's stage -> the checks that can fire on it
     for deal in deals:
+        checks = by_stage.get(deal.stage)
+        if checks is None:
+            phase = deal.stage.phase if deal.stage else None
+            checks = by_stage[deal.stage] = [r.check for r in enabled
+                                             if r.phases is None or phase in r.phases]
         for check in checks:
             found = check(deal, ctx)
             if found:

@@ -22,15 +22,16 @@ class Rule:
     code: str
     severity: str
     check: Callable[["Deal", "Context"], Iterable[Finding]]
+    phases: tuple[str, ...] | None = None  # the stage phases it can fire in; None: any deal
 
     @property
     def description(self) -> str:
         return (self.check.__doc__ or "").strip().splitlines()[0]
 
 
-def rule(code: str, severity: str):
+def rule(code: str, severity: str, phases: tuple[str, ...] | None = None):
     def wrap(check):
-        return Rule(code, severity, check)
+        return Rule(code, severity, check, phases)
     return wrap
 
 

@@ -46,7 +46,7 @@ def _follow_up(deal, ctx):
     return due, key, ctx.days_until(due), basis
 
 
-@rule("DUE001", WARNING)
+@rule("DUE001", WARNING, phases=(WON,))
 def delivery_overdue(deal, ctx):
     """Delivery overdue: Won, Delivery due before today, not delivered."""
     found = _delivery(deal, ctx)
@@ -59,7 +59,7 @@ def delivery_overdue(deal, ctx):
                         f"{SNOOZE_HINT}.", value=due, due=due)]
 
 
-@rule("DUE002", INFO)
+@rule("DUE002", INFO, phases=(WON,))
 def delivery_due_soon(deal, ctx):
     """Delivery due today or within due_soon_days."""
     found = _delivery(deal, ctx)
@@ -71,7 +71,7 @@ def delivery_due_soon(deal, ctx):
                         'Plan the delivery; fill "Delivered on" when done.', value=due, due=due)]
 
 
-@rule("DUE003", WARNING)
+@rule("DUE003", WARNING, phases=(DELIVERED,))
 def follow_up_overdue(deal, ctx):
     """Follow-up overdue: delivered, Follow-up due passed, not followed up.
 
@@ -86,7 +86,7 @@ def follow_up_overdue(deal, ctx):
                         f"Followed up; {SNOOZE_HINT}.", value=due, due=due)]
 
 
-@rule("DUE004", INFO)
+@rule("DUE004", INFO, phases=(DELIVERED,))
 def follow_up_due_soon(deal, ctx):
     """Follow-up due today or soon."""
     found = _follow_up(deal, ctx)
@@ -98,7 +98,7 @@ def follow_up_due_soon(deal, ctx):
                         'Plan the call; fill "Followed up on" when done.', value=due, due=due)]
 
 
-@rule("DUE005", WARNING)
+@rule("DUE005", WARNING, phases=ACTIVE)
 def next_step_overdue(deal, ctx):
     """Planned next step (Next step due) passed on an open deal."""
     due = deal.get("next_step_due")
@@ -112,7 +112,7 @@ def next_step_overdue(deal, ctx):
                         due=due)]
 
 
-@rule("DUE006", INFO)
+@rule("DUE006", INFO, phases=(OPEN,))
 def no_next_step(deal, ctx):
     """Open deal before Won with no next step planned."""
     if deal.filled("next_step_due") or deal.filled("next_step") or \
@@ -125,7 +125,7 @@ def no_next_step(deal, ctx):
                         "usual here).")]
 
 
-@rule("IDL001", WARNING)
+@rule("IDL001", WARNING, phases=ACTIVE)
 def idle(deal, ctx):
     """Idle ("rotting"): days in the current stage exceed that stage's limit.
 
