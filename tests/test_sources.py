@@ -5,6 +5,8 @@ import datetime as dt
 import openpyxl
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sheetsales.check import check
 from sheetsales.config import Config, build_config
@@ -203,3 +205,19 @@ def test_repeated_values_are_shared_but_keep_their_types():
     assert "created" in deals["D-3"].invalid and "created" not in deals["D-3"].values
     assert deals["D-4"].values["created"] == dt.date(2026, 11, 1)
     assert deals["D-4"].values["amount"] == 100.0 and deals["D-4"].original("amount") == "100"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 1_048_576), st.integers(1, 1_048_576), st.integers(1, 16_384),
+       st.integers(1, 16_384))
+def test_span_scan_matches_every_row_and_column_beyond_the_last_seen(seen, row, col_seen, col):
+    """The scan that bounds a sheet's span before calamine reads it looks only for cells
+    beyond the deepest row and widest column seen so far; it must never miss one."""
+    from sheetsales.a1 import column_letters
+    from sheetsales.sources.xlsx import _beyond
+
+    pattern = _beyond(col_seen, seen)
+    cell = f'<c r="{column_letters(col)}{row}"><v>1</v></c>'.encode()
+    found = pattern.findall(cell)
+    if col > max(col_seen, 26) or row > max(seen, 99_999):
+        assert found and max(int(r) for _, w, d in found for r in (w, d) if r) == row

@@ -10,7 +10,9 @@ its workbook part, XML parts that declare entities (a DOCTYPE, which Excel never
 sheets whose value cells span more than MAX_CELLS (bounded by a regex scan of the sheet XML
 before calamine reads it)."""
 
+import functools
 import re
+import string
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -20,6 +22,7 @@ from xml.parsers import expat
 import python_calamine as calamine
 from lxml import etree
 
+from ..a1 import column_letters
 from ..errors import SourceError
 from .base import Row
 from .ooxml import MAX_PART_BYTES, MAX_RATIO, RATIO_FLOOR, parse_xml, resolve, rels_part
@@ -30,6 +33,7 @@ MAX_TOTAL_BYTES = MAX_PART_BYTES  # all parts together, inflated
 MAX_CELLS = 1 << 24  # calamine spends 32 bytes a cell of a sheet's span: 512 MiB
 PROLOG_PEEK = 1 << 16  # bytes of each XML part searched for a DOCTYPE
 SCAN_CHUNK = 1 << 22
+TAIL_PEEK = 1 << 16  # bytes at a chunk's end searched for its last cell
 _DOCTYPE = [marker.encode(codec) for marker in ("<!DOCTYPE", "<!doctype")
             for codec in ("utf-8", "utf-16-le", "utf-16-be")]
 # Cell start tags (any namespace prefix) that carry content, i.e. are not self-closing:
@@ -265,17 +269,56 @@ def _chunks(package: zipfile.ZipFile, part: str) -> Iterator[bytes]:
 
 
 def _quick_bound(package: zipfile.ZipFile, part: str) -> float:
-    """An upper bound of the span's cells: exact past row 99,999 and column Z, else those
-    limits; infinite when some cell lacks a leading r="..." (its place is implied)."""
+    """An upper bound of the span's cells: (deepest row) x (widest column) of the cells with
+    content, counting at least 99,999 rows and 26 columns; infinite when some cell lacks a
+    leading r="..." (its place is implied).
+
+    Each chunk first takes its last cell's row and column (in a sheet saved in order, the
+    deepest and usually the widest), so the scan only has to match the rare cells beyond
+    them rather than every cell of a big sheet."""
     deepest, widest = 99_999, 26
     for data in _chunks(package, part):
-        for wide, wide_row, deep_row in _FAR_CELL.findall(data):
+        tail = None
+        for tail in _CELL.finditer(data, max(0, len(data) - TAIL_PEEK)):
+            pass
+        if tail:
+            deepest = max(deepest, int(tail[2]))
+            widest = max(widest, column_number(tail[1].decode()))
+        for wide, wide_row, deep_row in _beyond(widest, deepest).findall(data):
             if not (wide or deep_row):
                 return float("inf")
             deepest = max(deepest, int(wide_row or deep_row))
             if wide:
                 widest = max(widest, column_number(wide.decode()))
     return deepest * widest
+
+
+@functools.lru_cache(maxsize=64)
+def _beyond(column: int, row: int) -> re.Pattern:
+    """Cells with content right of `column` (groups 1, 2: letters, row) or below `row` (group
+    3: row), and cells without a leading r="..." (no group)."""
+    if column <= 26 and row <= 99_999:  # the usual sheet: a short pattern, fast to fail
+        return re.compile(rb'c(?<=[<:]c)(?: r="(?:([A-Z]{2,})([0-9]+)|[A-Z]([0-9]{6,}))' +
+                          _CONTENT + rb'|(?=[\s>/])(?! r="))')
+    letters = _after(column_letters(column), string.ascii_uppercase, string.ascii_uppercase)
+    digits = _after(str(row), string.digits, string.digits[1:])
+    return re.compile(rb'c(?<=[<:]c)(?: r="(?:(' + letters + rb')([0-9]+)|[A-Z]+0*(' + digits
+                      + rb'))' + _CONTENT + rb'|(?=[\s>/])(?! r="))')
+
+
+def _after(text: str, alphabet: str, leading: str, places: int = 4) -> bytes:
+    """A regex for the strings of `alphabet` that may come after `text` when longer strings
+    come later (row numbers, column letters): longer ones, or as long and greater in one of
+    the first `places` characters, or as long with those equal (a few more than needed, so
+    that the pattern stays short)."""
+    options = [f"[{leading}][{alphabet}]{{{len(text)},}}"]
+    for at, char in enumerate(text[:places]):
+        higher = alphabet[alphabet.index(char) + 1:]
+        if higher:
+            options.append(f"{text[:at]}[{higher}][{alphabet}]{{{len(text) - at - 1}}}")
+    if len(text) > places:
+        options.append(f"{text[:places]}[{alphabet}]{{{len(text) - places}}}")
+    return "(?:{})".format("|".join(options)).encode()
 
 
 def _exact_span(package: zipfile.ZipFile, part: str):

@@ -14,8 +14,8 @@ its top-left cell, into an Excel table or pivot table, and rows or cells out of 
 """
 
 import bisect
-import functools
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 

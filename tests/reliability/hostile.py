@@ -157,6 +157,14 @@ def stray_last_cell(source: Path, path: Path) -> Path:
     return with_parts(source, path, {SHEET: sheet_xml(body, f"A1:XFD{EXCEL_MAX_ROWS}")})
 
 
+def stray_cell_in_an_early_row(source: Path, path: Path) -> Path:
+    """Deals down to row 150,002, and one value at Z999999 hidden in row 3: the cells at the
+    sheet's end do not tell how far it reaches."""
+    rows = "".join(inline_row(r, ["D", "Acme"]) for r in range(150_000, 150_003))
+    body = DEALS_XML + '<row r="3"><c r="Z999999"><v>0</v></c></row>' + rows
+    return with_parts(source, path, {SHEET: sheet_xml(body, "A1:B150002")})
+
+
 def implied_wide_row(source: Path, path: Path) -> Path:
     """16,384 cells without r="..." in row 99,999: their places are implied, one after another."""
     body = DEALS_XML + '<row r="99999">' + "<c><v>1</v></c>" * 16_384 + "</row>"

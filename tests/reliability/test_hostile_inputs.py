@@ -117,6 +117,8 @@ CASES = [
     Case("formatted-1048576-rows.xlsx", lambda p, b: hostile.formatted_to_last_row(b, p), None),
     Case("stray-value-XFD1048576.xlsx", lambda p, b: hostile.stray_last_cell(b, p),
          "a span of 17,179,869,184 cells"),
+    Case("stray-value-in-an-early-row.xlsx",
+         lambda p, b: hostile.stray_cell_in_an_early_row(b, p), "a span of 25,999,974 cells"),
     Case("implied-wide-row.xlsx", lambda p, b: hostile.implied_wide_row(b, p),
          "a span of 1,638,383,616 cells"),
     Case("text-32767.xlsx", lambda p, _b: hostile.long_text_workbook(p), None),
