@@ -118,10 +118,13 @@ class SheetRewriter:
         sheet_data = self._head()
         if sheet_data[2]:  # <sheetData/>: no rows at all
             self._copy_until(sheet_data.start())
-            close = b"</" + self.p + b"sheetData>"
-            rows = self._new_rows_before(None)
-            opened = sheet_data[0][:-2].rstrip() + b">"
-            self._emit(opened + rows + close if rows else sheet_data[0])
+            if any(v is not None for row in self.rows for _, v, _ in self.by_row[row]):
+                self._emit(sheet_data[0][:-2].rstrip() + b">")
+                self._emit_new_rows(None)
+                self._emit(b"</" + self.p + b"sheetData>")
+            else:
+                self._emit_new_rows(None)  # only cleared cells: nothing to add
+                self._emit(sheet_data[0])
             self.copy_from = self.pos = sheet_data.end()
         else:
             self.pos = sheet_data.end()
@@ -203,7 +206,7 @@ class SheetRewriter:
                 continue
             if self.buf.startswith(data_close, lt):
                 self._copy_until(lt)
-                self._emit(self._new_rows_before(None))
+                self._emit_new_rows(None)
                 self.pos = lt
                 return
             match = row_tag.match(self.buf, lt)
@@ -244,10 +247,9 @@ class SheetRewriter:
                             f"({self.buf[lt:lt + 40]!r}); open and re-save it in Excel")
 
     def _row(self, lt: int, match, end: int, number: int):
-        inserted = self._new_rows_before(number)
-        if inserted:
+        if self._new_rows_due(number):
             self._copy_until(lt)
-            self._emit(inserted)
+            self._emit_new_rows(number)
         if self.job.replace_rows:
             self._copy_until(lt)
             self.copy_from = end
@@ -325,20 +327,22 @@ class SheetRewriter:
         self.job.written += 1
         return self.maker.cell(ref, value, style, keep)
 
-    def _new_rows_before(self, number: int | None) -> bytes:
-        """New <row> elements for written rows that do not exist, up to (not incl.) `number`."""
-        made = []
-        while self.next_new < len(self.rows):
+    def _new_rows_due(self, number: int | None) -> bool:
+        """Whether written rows that do not exist come before row `number` (None: the end)."""
+        return self.next_new < len(self.rows) and (number is None or
+                                                   self.rows[self.next_new] < number)
+
+    def _emit_new_rows(self, number: int | None):
+        """New <row> elements for written rows that do not exist, up to (not incl.) `number`,
+        emitted one by one (an owned sheet's rows are never held whole)."""
+        while self._new_rows_due(number):
             row = self.rows[self.next_new]
-            if number is not None and row >= number:
-                break
             cells = b"".join(self.cell(row, col, ref, value, self.base_style(col, None))
                              for col, value, ref in self.by_row[row] if value is not None)
             for col, value, _ in self.by_row[row]:
                 if value is None:
                     self.check_target(row, col)
             if cells:
-                made.append(b"<" + self.p + b'row r="' + str(row).encode() + b'">' + cells
-                            + b"</" + self.p + b"row>")
+                self._emit(b"<" + self.p + b'row r="%d">' % row + cells + b"</" + self.p
+                           + b"row>")
             self.next_new += 1
-        return b"".join(made)
