@@ -92,7 +92,7 @@ def check(source: str | Path | Grid, config: Config | None = None,
     sheet = locate_deals(grid, config)
     total = grid.row_count(sheet.title)
     today = today or today_in(config.rules.time_zone)
-    with _collector_paused():
+    with collector_paused():
         deals = read_deals(sheet, config, total, progress)
         ctx = Context(sheet, config, today, previous_stages=previous_stages,
                       stage_since=stage_since)
@@ -100,10 +100,11 @@ def check(source: str | Path | Grid, config: Config | None = None,
 
 
 @contextlib.contextmanager
-def _collector_paused():
-    """Deals and findings hold no reference cycles, but allocating 100k of them triggers
-    repeated full garbage-collector passes over everything read so far (about a third of
-    the time of a large check); reference counting alone frees them."""
+def collector_paused():
+    """Deals, findings and planned cells hold no reference cycles, but allocating 100k of
+    them triggers repeated full garbage-collector passes over everything made so far (about
+    a third of the time of a large check, a fifth of a run); reference counting alone frees
+    them."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .check import Report, check
+from .check import Report, check, collector_paused
 from .config import REMINDERS_SHEET, Config
 from .dates import today_in
 from .errors import WriteConflict
@@ -122,10 +122,11 @@ def run(target: Target, config: Config, today: dt.date | None = None, dry_run: b
         stage_since: dict | None = None) -> RunResult:
     """Plan, then (unless `dry_run` or there is nothing to change) write the plan."""
     today = today or today_in(config.rules.time_zone)
-    plan = make_plan(target, config, today, previous_stages, stage_since)
-    if dry_run or plan.empty:
-        return RunResult(plan, None)
-    return RunResult(plan, target.write(plan))
+    with collector_paused():
+        plan = make_plan(target, config, today, previous_stages, stage_since)
+        if dry_run or plan.empty:
+            return RunResult(plan, None)
+        return RunResult(plan, target.write(plan))
 
 
 __all__ = ["Plan", "RunResult", "STATUS_KEYS", "Target", "make_plan", "run"]

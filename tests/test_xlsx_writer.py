@@ -569,6 +569,28 @@ def test_owned_sheet_is_created_then_replaced(deals):
     assert b'<dimension ref="A1:A2"/>' in part(deals, "xl/worksheets/sheet3.xml")
 
 
+def test_owned_sheet_keeps_a_users_merge_and_column_style(deals, tmp_path):
+    """A person merged A1:B1 of the Reminders sheet and bolded column C: a new content that
+    fills B1 is refused, one that leaves it empty is written, in column C's style; empty
+    trailing cells do not widen the dimension."""
+    write_xlsx(deals, {}, {"Reminders": [["x"]]})
+    edited = tmp_path / "edited.xlsx"
+    wb = openpyxl.load_workbook(deals)
+    wb["Reminders"].merge_cells("A1:B1")
+    wb["Reminders"].column_dimensions["C"].font = openpyxl.styles.Font(bold=True)
+    wb.save(edited)
+    before = edited.read_bytes()
+    with pytest.raises(WriteConflict, match="Reminders!B1 is hidden inside the merged range A1:B1"):
+        write_xlsx(edited, {}, {"Reminders": [["Owner", "Due"], ["Ann", "soon"]]})
+    assert edited.read_bytes() == before
+    write_xlsx(edited, {}, {"Reminders": [["Owner", "", "Note", None, ""], ["Ann", 3]]})
+    assert grid(edited, "Reminders") == [["Owner", "", "Note"], ["Ann", 3, ""]]
+    xml = part(edited, "xl/worksheets/sheet3.xml")
+    assert b'<dimension ref="A1:C2"/>' in xml
+    note = re.search(rb'<c r="C1" s="(\d+)"', xml)
+    assert note and openpyxl.load_workbook(edited)["Reminders"]["C1"].font.bold
+
+
 def test_owned_mark_survives_a_resave_by_openpyxl(deals, tmp_path):
     write_xlsx(deals, {}, {"Reminders": [["x"]]})
     resaved = tmp_path / "resaved.xlsx"

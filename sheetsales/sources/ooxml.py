@@ -3,6 +3,7 @@ of its parts, their raw compressed bytes, relationships, and byte-level XML help
 edit a start tag without reformatting anything around it.
 """
 
+import functools
 import posixpath
 import re
 import struct
@@ -52,12 +53,17 @@ def attrs(tag_attrs: bytes) -> dict[bytes, bytes]:
     return {m[1]: m[2] if m[2] is not None else m[3] for m in _ATTR_PAIR.finditer(tag_attrs)}
 
 
+@functools.lru_cache(maxsize=64)
+def _attr_value(name: bytes) -> re.Pattern:
+    """An attribute and (group 2) its quoted value."""
+    return re.compile(rb"(\s" + re.escape(name) + rb"""\s*=\s*)("[^"]*"|'[^']*')""")
+
+
 def set_attr(tag: bytes, name: bytes, value: bytes) -> bytes:
     """A start tag with one attribute replaced or appended; the other bytes stay as they are."""
-    pattern = re.compile(rb"(\s" + re.escape(name) + rb"""\s*=\s*)(?:"[^"]*"|'[^']*')""")
-    new, count = pattern.subn(lambda m: m[1] + b'"' + value + b'"', tag, count=1)
-    if count:
-        return new
+    found = _attr_value(name).search(tag)
+    if found:
+        return tag[:found.start(2)] + b'"' + value + b'"' + tag[found.end(2):]
     end = len(tag) - (2 if tag.endswith(b"/>") else 1)
     return tag[:end].rstrip() + b" " + name + b'="' + value + b'"' + tag[end:]
 

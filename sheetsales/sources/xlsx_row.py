@@ -6,6 +6,7 @@ follows an inserted or removed cell gets its `r`, so its position cannot shift. 
 widened when present. Every other byte of the row stays as it was.
 """
 
+import functools
 import re
 
 from ..errors import WriteConflict
@@ -15,6 +16,7 @@ from ..a1 import cell_name, column_number
 _R_CELL = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?[0-9]+["']""")
 _S_CELL = re.compile(rb"""\ss\s*=\s*["']([0-9]+)["']""")
 _PH_CELL = re.compile(rb"""\sph\s*=\s*["']([^"']*)["']""")
+_LETTERS = re.compile(rb"[A-Z]+")
 _SPANS = re.compile(rb"[0-9]+:[0-9]+(?: [0-9]+:[0-9]+)*")
 
 
@@ -33,16 +35,26 @@ def rewrite_row(rw, row: int, match, rest: bytes) -> bytes:
     new_content, new_cols = _CellMerge(rw, row, row_attrs, content).run()
     tag = match[0]
     spans = row_attrs.get(b"spans")
-    if spans and new_cols and _SPANS.fullmatch(spans):
-        bounds = [int(n) for n in re.findall(rb"[0-9]+", spans)]
-        low, high = min(bounds + new_cols), max(bounds + new_cols)
-        if (low, high) != (min(bounds), max(bounds)):
-            tag = set_attr(tag, b"spans", f"{low}:{high}".encode())
+    if spans and new_cols:
+        wider = _wider_spans(spans, min(new_cols), max(new_cols))
+        if wider:
+            tag = set_attr(tag, b"spans", wider)
     if match[2]:
         if not new_content:
             return tag
         tag = tag[:-2].rstrip() + b">"
     return tag + new_content + close
+
+
+@functools.lru_cache(maxsize=256)
+def _wider_spans(spans: bytes, low: int, high: int) -> bytes | None:
+    """`spans` ("1:25") widened to columns low..high, or None when it need not change."""
+    if not _SPANS.fullmatch(spans):
+        return None
+    bounds = [int(n) for n in re.findall(rb"[0-9]+", spans)]
+    if min(bounds) <= low and high <= max(bounds):
+        return None
+    return f"{min(bounds + [low])}:{max(bounds + [high])}".encode()
 
 
 class _CellMerge:
@@ -61,13 +73,13 @@ class _CellMerge:
         Excel, LibreOffice, openpyxl and xlsxwriter write them) and each written cell either
         exists or lies right of the last cell. None when the row needs the general path."""
         rw, row, content = self.rw, self.row, self.content
-        opener = b"<" + rw.p + b'c r="'
-        if content.count(b"<" + rw.p + b"c") != content.count(opener) or b"extLst" in content:
+        opener = rw.cell_opener
+        if content.count(rw.cell_tag) != content.count(opener) or b"extLst" in content:
             return None
         last = content.rfind(opener)
         last_col = cells_end = 0
         if last >= 0:
-            letters = re.match(rb"[A-Z]+", content[last + len(opener):last + len(opener) + 3])
+            letters = _LETTERS.match(content, last + len(opener), last + len(opener) + 3)
             last_cell = rw.cell_re.match(content, last)
             if not letters or not last_cell:
                 return None

@@ -39,8 +39,19 @@ def column_bytes(col: int) -> bytes:
     return column_letters(col).encode()
 
 
-def _bounds(by_row) -> tuple[int, int, int, int] | None:
+def _filled(value) -> bool:
+    return value is not None and not (value.__class__ is str and not value)
+
+
+def _bounds(by_row, owned: list[list] | None) -> tuple[int, int, int, int] | None:
     """(top, left, bottom, right) of the cells given a value, or None."""
+    if owned is not None:
+        bottom = right = 0
+        for row, values in enumerate(owned, 1):
+            last = next((c for c in range(len(values), 0, -1) if _filled(values[c - 1])), 0)
+            if last:
+                bottom, right = row, max(right, last)
+        return (1, 1, bottom, right) if bottom else None
     rows = [row for row, cells in by_row.items() if any(v is not None for _, v, _ in cells)]
     if not rows:
         return None
@@ -53,10 +64,16 @@ class SheetJob:
     """What to write into one worksheet."""
     title: str
     cells: dict[int, dict[int, object]]  # row -> column -> value; None clears the cell
-    replace_rows: bool = False  # drop every existing row first (a sheet sheetsales owns)
+    # a sheet sheetsales owns: its whole content from A1 ("" and None are empty cells); the
+    # existing rows are dropped
+    rows: list[list] | None = None
     blocked: list = field(default_factory=list)  # ((r1, c1, r2, c2), what) never written
     written: int = 0
     cleared: int = 0
+
+    @property
+    def replace_rows(self) -> bool:
+        return self.rows is not None
 
 
 class SheetRewriter:
@@ -76,6 +93,7 @@ class SheetRewriter:
                 self.by_row[row] = [(col, cols[col], b"%s%d" % (column_bytes(col), row))
                                     for col in sorted(cols)]
         self.rows = sorted(self.by_row)
+        self.bounds = _bounds(self.by_row, job.rows)  # of the cells given a value
         self.next_new = 0  # index in self.rows of the next row not yet written
         self.last_row = self.rows[-1] if self.rows else 0
         self.col_styles: list[tuple[int, int, int]] = []
@@ -118,7 +136,7 @@ class SheetRewriter:
         sheet_data = self._head()
         if sheet_data[2]:  # <sheetData/>: no rows at all
             self._copy_until(sheet_data.start())
-            if any(v is not None for row in self.rows for _, v, _ in self.by_row[row]):
+            if self.bounds:
                 self._emit(sheet_data[0][:-2].rstrip() + b">")
                 self._emit_new_rows(None)
                 self._emit(b"</" + self.p + b"sheetData>")
@@ -145,6 +163,7 @@ class SheetRewriter:
         self.p = name[:name.index(b":") + 1] if b":" in name else b""
         p = re.escape(self.p)
         self.maker = CellMaker(self.p, self.date1904, self.job.title)
+        self.cell_tag, self.cell_opener = b"<" + self.p + b"c", b"<" + self.p + b'c r="'
         self.cell_re = re.compile(b"<" + p + b"c((?:" + ATTR + rb")*)\s*(?:/>|>(.*?)</" + p
                                   + b"c>)", re.S)
         self.formula_re = re.compile(b"<" + p + rb"f[\s/>]")
@@ -178,7 +197,7 @@ class SheetRewriter:
 
     def _with_dimension(self, head: bytes) -> bytes:
         found = start_tag(self.p, b"dimension").search(head)
-        written = _bounds(self.by_row)
+        written = self.bounds
         if not found or not (written or self.job.replace_rows):
             return head
         old = parse_range(attrs(found[1]).get(b"ref", b"").decode("ascii", "replace"))
@@ -288,18 +307,24 @@ class SheetRewriter:
                                     "move the column out of that range or convert it to cells")
 
     def _check_merges(self, tail: bytes):
-        if not self.rows:
+        if not self.rows and not self.job.rows:
             return
         for m in start_tag(self.p, b"mergeCell").finditer(tail):
             box = parse_range(attrs(m[1]).get(b"ref", b"").decode("ascii", "replace"))
             if not box:
                 continue
+            for row, values in enumerate((self.job.rows or [])[box[0] - 1:box[2]], box[0]):
+                for col, value in enumerate(values[box[1] - 1:box[3]], box[1]):
+                    if _filled(value) and (row, col) != box[:2]:
+                        self._hidden_in_merge(row, col, box)
             first = bisect.bisect_left(self.rows, box[0])
             for row in self.rows[first:bisect.bisect_right(self.rows, box[2])]:
                 for col, _, _ in self.by_row[row]:
                     if box[1] <= col <= box[3] and (row, col) != box[:2]:
-                        raise WriteConflict(
-                            f"{self.job.title}!{cell_name(row, col)} is hidden inside the merged "
+                        self._hidden_in_merge(row, col, box)
+
+    def _hidden_in_merge(self, row: int, col: int, box):
+        raise WriteConflict(f"{self.job.title}!{cell_name(row, col)} is hidden inside the merged "
                             f"range {range_name(box)}; unmerge it or write to "
                             f"{cell_name(*box[:2])} instead")
 
@@ -335,6 +360,8 @@ class SheetRewriter:
     def _emit_new_rows(self, number: int | None):
         """New <row> elements for written rows that do not exist, up to (not incl.) `number`,
         emitted one by one (an owned sheet's rows are never held whole)."""
+        if number is None and self.job.rows is not None:
+            self._emit_owned_rows()
         while self._new_rows_due(number):
             row = self.rows[self.next_new]
             cells = b"".join(self.cell(row, col, ref, value, self.base_style(col, None))
@@ -346,3 +373,27 @@ class SheetRewriter:
                 self._emit(b"<" + self.p + b'row r="%d">' % row + cells + b"</" + self.p
                            + b"row>")
             self.next_new += 1
+
+    def _emit_owned_rows(self):
+        """The rows of a sheet sheetsales owns, from A1, each cell in its column's style; the
+        common cells (text and numbers outside any table) go straight to the cell maker."""
+        styles: dict[int, int] = {}
+        checked = bool(self.job.blocked)
+        open_row, close_row = b"<" + self.p + b'row r="', b"</" + self.p + b"row>"
+        for row, values in enumerate(self.job.rows, 1):
+            number = b"%d" % row
+            cells = []
+            for col, value in enumerate(values, 1):
+                if value is None or (value.__class__ is str and not value):
+                    continue
+                style = styles.get(col)
+                if style is None:
+                    style = styles[col] = self.base_style(col, None)
+                ref = column_bytes(col) + number
+                if checked or isinstance(value, dt.date):
+                    cells.append(self.cell(row, col, ref, value, style))
+                else:
+                    cells.append(self.maker.cell(ref, value, style))
+                    self.job.written += 1
+            if cells:
+                self._emit(open_row + number + b'">' + b"".join(cells) + close_row)

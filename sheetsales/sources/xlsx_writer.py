@@ -174,9 +174,8 @@ def _plan(book: Book, edits, owned):
         else:
             _writable(book, sheet)
             replaced.append(sheet.title)
-        cells = {r: {c: value for c, value in enumerate(row, 1) if value is not None and value != ""}
-                 for r, row in enumerate(rows, 1)}
-        jobs.append((sheet, SheetJob(sheet.title, cells, replace_rows=True)))
+        rows = [row if isinstance(row, list) else list(row) for row in rows]
+        jobs.append((sheet, SheetJob(sheet.title, {}, rows=rows)))
     return jobs, created, replaced
 
 
