@@ -1,14 +1,13 @@
 """`check`: read a source, type its deals, run every rule, and report; writes nothing."""
 
-import contextlib
-import functools
 import datetime as dt
-import gc
+import functools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import collector
 from .config import Config
 from .dates import today_in
 from .model import SEVERITIES, Deal, Finding, SheetData, RowTyper, is_blank
@@ -92,23 +91,8 @@ def check(source: str | Path | Grid, config: Config | None = None,
     sheet = locate_deals(grid, config)
     total = grid.row_count(sheet.title)
     today = today or today_in(config.rules.time_zone)
-    with collector_paused():
+    with collector.paused():
         deals = read_deals(sheet, config, total, progress)
         ctx = Context(sheet, config, today, previous_stages=previous_stages,
                       stage_since=stage_since)
         return Report(sheet, deals, run_rules(deals, ctx), ctx)
-
-
-@contextlib.contextmanager
-def collector_paused():
-    """Deals, findings and planned cells hold no reference cycles, but allocating 100k of
-    them triggers repeated full garbage-collector passes over everything made so far (about
-    a third of the time of a large check, a fifth of a run); reference counting alone frees
-    them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

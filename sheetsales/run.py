@@ -5,7 +5,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .check import Report, check, collector_paused
+from . import collector
+from .check import Report, check
 from .config import REMINDERS_SHEET, Config
 from .dates import today_in
 from .errors import WriteConflict
@@ -122,7 +123,7 @@ def run(target: Target, config: Config, today: dt.date | None = None, dry_run: b
         stage_since: dict | None = None) -> RunResult:
     """Plan, then (unless `dry_run` or there is nothing to change) write the plan."""
     today = today or today_in(config.rules.time_zone)
-    with collector_paused():
+    with collector.paused():
         plan = make_plan(target, config, today, previous_stages, stage_since)
         if dry_run or plan.empty:
             return RunResult(plan, None)

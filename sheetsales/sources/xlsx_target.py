@@ -14,7 +14,7 @@ import re
 from contextlib import suppress
 from pathlib import Path
 
-from .. import backups
+from .. import backups, collector
 from ..a1 import column_number
 from ..errors import WriteConflict
 from ..model import column_letter
@@ -110,7 +110,8 @@ class XlsxTarget:
         backup = backups.back_up(self.path, self.clock())
         try:
             # the read stamp again: a save during the backup copy must not slip through
-            write_xlsx(self.path, cells, sheets, names=names, expect=self.read_stamp)
+            with collector.paused():
+                write_xlsx(self.path, cells, sheets, names=names, expect=self.read_stamp)
         except BaseException:
             backups.discard(backup)
             raise
