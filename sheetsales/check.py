@@ -87,12 +87,15 @@ def check(source: str | Path | Grid, config: Config | None = None,
     the date in the configured time zone; `previous_stages` and `stage_since` come from the
     run history (see rules.Context)."""
     config = config or Config()
-    grid = open_grid(source) if isinstance(source, (str, Path)) else source
+    opened = isinstance(source, (str, Path))
+    grid = open_grid(source) if opened else source
     sheet = locate_deals(grid, config)
     total = grid.row_count(sheet.title)
     today = today or today_in(config.rules.time_zone)
     with collector.paused():
         deals = read_deals(sheet, config, total, progress)
+        if opened:
+            grid.release(sheet.title)  # the deals hold what the rules need
         ctx = Context(sheet, config, today, previous_stages=previous_stages,
                       stage_since=stage_since)
         return Report(sheet, deals, run_rules(deals, ctx), ctx)

@@ -110,11 +110,13 @@ def make_plan(target: Target, config: Config, today: dt.date,
     owned = target.owned_columns(title)
     layout = choose_layout(report, config.status_columns, owned, target.used_width(title))
     current = current_status_values(target.grid, title, report.sheet.header_row, layout.columns)
+    target.grid.release(title)  # everything the plan needs from the sheet is read
     changes = status_changes(report, layout, current)
     reminders = reminder_rows(report)
-    if target.reminders_state() == "ours" and \
-            _unchanged(current_sheet_rows(target.grid, REMINDERS_SHEET), reminders):
-        reminders = None
+    if target.reminders_state() == "ours":
+        if _unchanged(current_sheet_rows(target.grid, REMINDERS_SHEET), reminders):
+            reminders = None
+        target.grid.release(REMINDERS_SHEET)
     return Plan(report, layout, changes, reminders, list(layout.notes))
 
 

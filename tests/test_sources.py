@@ -221,3 +221,25 @@ def test_span_scan_matches_every_row_and_column_beyond_the_last_seen(seen, row, 
     found = pattern.findall(cell)
     if col > max(col_seen, 26) or row > max(seen, 99_999):
         assert found and max(int(r) for _, w, d in found for r in (w, d) if r) == row
+
+
+def test_a_released_sheet_reads_again_and_keeps_its_extent(tmp_path):
+    """Once the deals are typed, check lets go of calamine's copy of the sheet (most of a
+    big check's memory); the grid still knows the sheet's extent, and reads it again when
+    asked."""
+    path = tmp_path / "deals.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Deals")
+    sheet.write_row(1, 1, ["Deal ID", "Company", "Owner", "Stage"])
+    sheet.write_row(2, 1, ["D-1", "Acme", "Ana", "Lead"])
+    book.close()
+    grid = open_grid(path)
+    first = list(grid.rows("Deals"))
+    width, height = grid.used_width("Deals"), grid.row_count("Deals")
+    grid.release("Deals")
+    assert "Deals" not in grid._sheets
+    assert (grid.used_width("Deals"), grid.row_count("Deals")) == (width, height)
+    assert width == 5
+    assert "Deals" not in grid._sheets, "the extent is kept, not read again"
+    assert list(grid.rows("Deals")) == first
+    assert check(path, Config(), TODAY).deals[0].values["owner"] == "Ana"

@@ -30,6 +30,9 @@ class Grid(Protocol):
 
     def used_width(self, sheet: str) -> int: ...
 
+    def release(self, sheet: str) -> None:
+        """Let go of the sheet's cells held in memory; a later rows() reads them again."""
+
 
 def _head(rows: Iterator[Row], count: int) -> list[Row]:
     head = []

@@ -92,6 +92,9 @@ class CsvGrid:
             self._width = max((len(r) for r in self._parsed()), default=0)
         return self._width
 
+    def release(self, title: str) -> None:
+        """Nothing to let go of: rows are parsed again on each pass."""
+
     def rows(self, title: str) -> Iterator[Row]:
         return ((i + 1, [c if c != "" else None for c in cells])
                 for i, cells in enumerate(self._parsed()))

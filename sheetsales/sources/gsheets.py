@@ -107,6 +107,9 @@ class GSheetGrid:
     def row_count(self, title: str) -> int | None:
         return len(self.values(title))
 
+    def release(self, title: str) -> None:
+        """The values stay: reading them again would cost API requests."""
+
     def used_width(self, title: str) -> int:
         return max((len(r) for r in self.values(title)), default=0)
 

@@ -26,6 +26,9 @@ class MemoryGrid:
     def used_width(self, title: str) -> int:
         return max((len(r) for r in self._sheets[title]), default=0)
 
+    def release(self, title: str) -> None:
+        """The rows are the caller's: they stay."""
+
     def rows(self, title: str) -> Iterator[Row]:
         return ((i + 1, list(cells)) for i, cells in enumerate(self._sheets[title]))
 

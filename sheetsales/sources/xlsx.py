@@ -80,6 +80,7 @@ class XlsxGrid:
             raise SourceError(f"{path} could not be read as a workbook ({exc}); open and save "
                               "it in Excel to repair it") from None
         self._sheets: dict = {}
+        self._extents: dict = {}  # title -> (start, end, total height), kept after release
 
     def sheet_names(self) -> list[str]:
         return [m.name for m in self._book.sheets_metadata
@@ -92,8 +93,9 @@ class XlsxGrid:
         for part in [self._parts[title]] if title in self._parts else self._every_sheet:
             check_sheet_span(self.path, part, title)
         try:
-            self._sheets[title] = self._book.get_sheet_by_name(title)
-            return self._sheets[title]
+            sheet = self._sheets[title] = self._book.get_sheet_by_name(title)
+            self._extents[title] = (sheet.start, sheet.end, sheet.total_height)
+            return sheet
         except (calamine.CalamineError, ValueError) as exc:
             raise SourceError(f"sheet {title!r} of {self.name} could not be read ({exc}); open "
                               "and save the workbook in Excel to repair it") from None
@@ -103,13 +105,21 @@ class XlsxGrid:
         self._sheets.clear()
         self._book.close()
 
+    def release(self, title: str) -> None:
+        self._sheets.pop(title, None)
+
+    def _extent(self, title: str) -> tuple:
+        if title not in self._extents:
+            self._sheet(title)
+        return self._extents[title]
+
     def row_count(self, title: str) -> int | None:
-        return self._sheet(title).total_height
+        return self._extent(title)[2]
 
     def used_width(self, title: str) -> int:
         """Columns up to the right edge of the sheet's used range."""
-        sheet = self._sheet(title)
-        return sheet.end[1] + 1 if sheet.end else 0
+        end = self._extent(title)[1]
+        return end[1] + 1 if end else 0
 
     def rows(self, title: str) -> Iterator[Row]:
         sheet = self._sheet(title)

@@ -153,9 +153,10 @@ def _plan(book: Book, edits, owned):
                                 f"{', '.join(repr(s.title) for s in book.sheets)}")
         job = by_part.get(_writable(book, sheet).part)
         if job is None:
-            job = by_part[sheet.part] = SheetJob(sheet.title, {})
+            job = by_part[sheet.part] = SheetJob(sheet.title, cells)
             jobs.append((sheet, job))
-        for row, cols in cells.items():
+            continue
+        for row, cols in cells.items():  # a second title for the same sheet (case differs)
             known = job.cells.setdefault(row, {})
             if known.keys() & cols.keys():
                 raise ValueError(f"cells of sheet {sheet.title!r} are given twice (titles "
