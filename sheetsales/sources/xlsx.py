@@ -40,8 +40,8 @@ _DOCTYPE = [marker.encode(codec) for marker in ("<!DOCTYPE", "<!doctype")
 # only those become calamine cells. The literal `c` first keeps the scans at regex speed.
 _CONTENT = rb'"(?:[^>"/]|"[^"]*")*>'
 _IRREGULAR_CELL = re.compile(rb'c(?:[\t\r\n>/]| (?!r="))(?<=[<:]c.)')  # not `<c r="...`
-# One scan for the cells that can make a span large: column AA on, row 100000 on, or a cell
-# without a leading r="..." (all groups empty).
+# The cells that can make a span large: column AA on, row 100000 on, or a cell without a
+# leading r="..." (all groups empty); see _beyond for bigger sheets.
 _FAR_CELL = re.compile(rb'c(?<=[<:]c)(?: r="(?:([A-Z]{2,})([0-9]+)|[A-Z]([0-9]{6,}))' +
                        _CONTENT + rb'|(?=[\s>/])(?! r="))')
 _CELL = re.compile(rb'c(?<=[<:]c) r="([A-Z]+)([0-9]+)' + _CONTENT)
@@ -308,8 +308,7 @@ def _beyond(column: int, row: int) -> re.Pattern:
     """Cells with content right of `column` (groups 1, 2: letters, row) or below `row` (group
     3: row), and cells without a leading r="..." (no group)."""
     if column <= 26 and row <= 99_999:  # the usual sheet: a short pattern, fast to fail
-        return re.compile(rb'c(?<=[<:]c)(?: r="(?:([A-Z]{2,})([0-9]+)|[A-Z]([0-9]{6,}))' +
-                          _CONTENT + rb'|(?=[\s>/])(?! r="))')
+        return _FAR_CELL
     letters = _after(column_letters(column), string.ascii_uppercase, string.ascii_uppercase)
     digits = _after(str(row), string.digits, string.digits[1:])
     return re.compile(rb'c(?<=[<:]c)(?: r="(?:(' + letters + rb')([0-9]+)|[A-Z]+0*(' + digits

@@ -384,7 +384,7 @@ class SheetRewriter:
             number = b"%d" % row
             cells = []
             for col, value in enumerate(values, 1):
-                if value is None or (value.__class__ is str and not value):
+                if not _filled(value):
                     continue
                 style = styles.get(col)
                 if style is None:
