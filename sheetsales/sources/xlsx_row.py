@@ -10,13 +10,14 @@ import functools
 import re
 
 from ..errors import WriteConflict
-from .ooxml import attrs, set_attr
+from .ooxml import attrs
 from ..a1 import cell_name, column_number
 
 _R_CELL = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?[0-9]+["']""")
 _S_CELL = re.compile(rb"""\ss\s*=\s*["']([0-9]+)["']""")
 _PH_CELL = re.compile(rb"""\sph\s*=\s*["']([^"']*)["']""")
 _LETTERS = re.compile(rb"[A-Z]+")
+_SPANS_ATTR = re.compile(rb"""\sspans\s*=\s*["']([^"']*)["']""")
 _SPANS = re.compile(rb"[0-9]+:[0-9]+(?: [0-9]+:[0-9]+)*")
 
 
@@ -31,14 +32,14 @@ def rewrite_row(rw, row: int, match, rest: bytes) -> bytes:
                             "sheetsales does not edit; open and re-save it in Excel")
     if b"ref=" in content:
         rw.note_formula_ranges(content)
-    row_attrs = attrs(match[1]) if b"customFormat" in match[1] or b"spans" in match[1] else {}
+    row_attrs = attrs(match[1]) if b"customFormat" in match[1] else {}
     new_content, new_cols = _CellMerge(rw, row, row_attrs, content).run()
     tag = match[0]
-    spans = row_attrs.get(b"spans")
-    if spans and new_cols:
-        wider = _wider_spans(spans, min(new_cols), max(new_cols))
+    spans = _SPANS_ATTR.search(tag) if new_cols and b"spans" in tag else None
+    if spans:
+        wider = _wider_spans(spans[1], min(new_cols), max(new_cols))
         if wider:
-            tag = set_attr(tag, b"spans", wider)
+            tag = tag[:spans.start(1)] + wider + tag[spans.end(1):]
     if match[2]:
         if not new_content:
             return tag
