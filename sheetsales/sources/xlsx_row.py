@@ -33,7 +33,7 @@ def rewrite_row(rw, row: int, match, rest: bytes) -> bytes:
     if b"ref=" in content:
         rw.note_formula_ranges(content)
     row_attrs = attrs(match[1]) if b"customFormat" in match[1] else {}
-    new_content, new_cols = _CellMerge(rw, row, row_attrs, content).run()
+    new_content, new_cols = _CellMerge(rw, row, row_attrs, content, rw.targets(row)).run()
     tag = match[0]
     spans = _SPANS_ATTR.search(tag) if new_cols and b"spans" in tag else None
     if spans:
@@ -61,8 +61,9 @@ def _wider_spans(spans: bytes, low: int, high: int) -> bytes | None:
 class _CellMerge:
     """Merges a row's existing cells with the cells written into it, in column order."""
 
-    def __init__(self, rw, row: int, row_attrs: dict, content: bytes):
+    def __init__(self, rw, row: int, row_attrs: dict, content: bytes, targets: list):
         self.rw, self.row, self.row_attrs, self.content = rw, row, row_attrs, content
+        self.targets = targets  # [(column, value, b"B12")] in column order
 
     def run(self) -> tuple[bytes, list[int]]:
         """The row's new content and the columns of cells added to it."""
@@ -73,7 +74,7 @@ class _CellMerge:
         """The common case, without visiting every cell: each cell starts `<c r="...` (as
         Excel, LibreOffice, openpyxl and xlsxwriter write them) and each written cell either
         exists or lies right of the last cell. None when the row needs the general path."""
-        rw, row, content = self.rw, self.row, self.content
+        rw, content = self.rw, self.content
         opener = rw.cell_opener
         if content.count(rw.cell_tag) != content.count(opener) or b"extLst" in content:
             return None
@@ -86,7 +87,7 @@ class _CellMerge:
                 return None
             last_col, cells_end = column_number(letters[0].decode()), last_cell.end()
         found, previous = [], -1
-        for col, value, ref in rw.by_row[row]:
+        for col, value, ref in self.targets:
             at = content.find(opener + ref + b'"')
             if (at < 0 and col <= last_col) or (at >= 0 and at <= previous):
                 return None
@@ -113,7 +114,7 @@ class _CellMerge:
 
     def _general(self) -> tuple[bytes, list[int]]:
         rw, row, content = self.rw, self.row, self.content
-        targets = rw.by_row[row]
+        targets = self.targets
         ext = content.find(b"<" + rw.p + b"extLst")
         limit = ext if ext >= 0 else len(content)
         out, done, previous, cells_end, ti = [], 0, 0, 0, 0

@@ -43,7 +43,7 @@ def _filled(value) -> bool:
     return value is not None and not (value.__class__ is str and not value)
 
 
-def _bounds(by_row, owned: list[list] | None) -> tuple[int, int, int, int] | None:
+def _bounds(cells, owned: list[list] | None) -> tuple[int, int, int, int] | None:
     """(top, left, bottom, right) of the cells given a value, or None."""
     if owned is not None:
         bottom = right = 0
@@ -52,10 +52,10 @@ def _bounds(by_row, owned: list[list] | None) -> tuple[int, int, int, int] | Non
             if last:
                 bottom, right = row, max(right, last)
         return (1, 1, bottom, right) if bottom else None
-    rows = [row for row, cells in by_row.items() if any(v is not None for _, v, _ in cells)]
+    rows = [row for row, cols in cells.items() if any(v is not None for v in cols.values())]
     if not rows:
         return None
-    cols = [c for row in rows for c, v, _ in by_row[row] if v is not None]
+    cols = [c for row in rows for c, v in cells[row].items() if v is not None]
     return min(rows), min(cols), max(rows), max(cols)
 
 
@@ -84,16 +84,9 @@ class SheetRewriter:
         self.styles, self.date1904, self.where = styles, date1904, where
         self.buf, self.pos, self.copy_from, self.eof = b"", 0, 0, False
         self.pending, self.pending_size = [], 0
-        # row -> [(column, value, b"B12")] in column order, for the rows written; the job's
-        # cells move here row by row, so a big write does not hold them twice
-        self.by_row: dict[int, list[tuple[int, object, bytes]]] = {}
-        while job.cells:
-            row, cols = job.cells.popitem()
-            if cols:
-                self.by_row[row] = [(col, cols[col], b"%s%d" % (column_bytes(col), row))
-                                    for col in sorted(cols)]
-        self.rows = sorted(self.by_row)
-        self.bounds = _bounds(self.by_row, job.rows)  # of the cells given a value
+        self.cells = job.cells
+        self.rows = sorted(row for row, cols in job.cells.items() if cols)  # the rows written
+        self.bounds = _bounds(job.cells, job.rows)  # of the cells given a value
         self.next_new = 0  # index in self.rows of the next row not yet written
         self.last_row = self.rows[-1] if self.rows else 0
         self.col_styles: list[tuple[int, int, int]] = []
@@ -273,7 +266,7 @@ class SheetRewriter:
             self._copy_until(lt)
             self.copy_from = end
             return
-        if number in self.by_row:
+        if self.cells.get(number):
             self._copy_until(lt)
             self._emit(rewrite_row(self, number, match, self.buf[match.end():end]))
             self.copy_from = end
@@ -319,7 +312,7 @@ class SheetRewriter:
                         self._hidden_in_merge(row, col, box)
             first = bisect.bisect_left(self.rows, box[0])
             for row in self.rows[first:bisect.bisect_right(self.rows, box[2])]:
-                for col, _, _ in self.by_row[row]:
+                for col in self.cells[row]:
                     if box[1] <= col <= box[3] and (row, col) != box[:2]:
                         self._hidden_in_merge(row, col, box)
 
@@ -352,6 +345,12 @@ class SheetRewriter:
         self.job.written += 1
         return self.maker.cell(ref, value, style, keep)
 
+    def targets(self, row: int) -> list[tuple[int, object, bytes]]:
+        """[(column, value, b"B12")] of a written row, in column order (made when the row is
+        reached, so a big write does not hold its cells twice)."""
+        cols = self.cells[row]
+        return [(col, cols[col], b"%s%d" % (column_bytes(col), row)) for col in sorted(cols)]
+
     def _new_rows_due(self, number: int | None) -> bool:
         """Whether written rows that do not exist come before row `number` (None: the end)."""
         return self.next_new < len(self.rows) and (number is None or
@@ -364,9 +363,10 @@ class SheetRewriter:
             self._emit_owned_rows()
         while self._new_rows_due(number):
             row = self.rows[self.next_new]
+            targets = self.targets(row)
             cells = b"".join(self.cell(row, col, ref, value, self.base_style(col, None))
-                             for col, value, ref in self.by_row[row] if value is not None)
-            for col, value, _ in self.by_row[row]:
+                             for col, value, ref in targets if value is not None)
+            for col, value, _ in targets:
                 if value is None:
                     self.check_target(row, col)
             if cells:
