@@ -377,23 +377,26 @@ class SheetRewriter:
     def _emit_owned_rows(self):
         """The rows of a sheet sheetsales owns, from A1, each cell in its column's style; the
         common cells (text and numbers outside any table) go straight to the cell maker."""
-        styles: dict[int, int] = {}
+        styles: list[int] = []  # column - 1 -> its base style
+        letters: list[bytes] = []
         checked = bool(self.job.blocked)
+        maker, direct = self.maker.cell, 0  # cells made without self.cell, which counts its own
         open_row, close_row = b"<" + self.p + b'row r="', b"</" + self.p + b"row>"
         for row, values in enumerate(self.job.rows, 1):
             number = b"%d" % row
+            while len(styles) < len(values):
+                letters.append(column_bytes(len(styles) + 1))
+                styles.append(self.base_style(len(styles) + 1, None))
             cells = []
-            for col, value in enumerate(values, 1):
+            for col, value in enumerate(values):
                 if not _filled(value):
                     continue
-                style = styles.get(col)
-                if style is None:
-                    style = styles[col] = self.base_style(col, None)
-                ref = column_bytes(col) + number
                 if checked or isinstance(value, dt.date):
-                    cells.append(self.cell(row, col, ref, value, style))
+                    cells.append(self.cell(row, col + 1, letters[col] + number, value,
+                                           styles[col]))
                 else:
-                    cells.append(self.maker.cell(ref, value, style))
-                    self.job.written += 1
+                    cells.append(maker(letters[col] + number, value, styles[col]))
+                    direct += 1
             if cells:
                 self._emit(open_row + number + b'">' + b"".join(cells) + close_row)
+        self.job.written += direct
