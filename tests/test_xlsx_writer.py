@@ -201,6 +201,16 @@ def test_unsupported_types_and_refs_are_programming_errors(deals):
         write_xlsx(deals, {("Deals", "2F"): 1})
     with pytest.raises(ValueError, match="outside the sheet"):
         write_xlsx(deals, {("Deals", "XFE1"): 1})
+    with pytest.raises(ValueError, match="Deals!F2 is given twice"):
+        write_xlsx(deals, iter([(("Deals", "F2"), 1), (("Deals", "F2"), 2)]))
+
+
+def test_cells_may_come_as_pairs_from_any_iterable(deals):
+    """run hands over its planned cells as a generator of ((title, ref), value) pairs, so a
+    big plan is not copied into a dict first."""
+    pairs = ((("Deals", f"F{row}"), f"status {row}") for row in range(1, 4))
+    assert write_xlsx(deals, pairs).cells_written == 3
+    assert [row[5] for row in grid(deals, "Deals")[:3]] == ["status 1", "status 2", "status 3"]
 
 
 @pytest.mark.parametrize("day, number", [

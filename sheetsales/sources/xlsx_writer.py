@@ -54,12 +54,13 @@ class WriteResult:
     rewritten: bool = False  # False when the workbook already held exactly this content
 
 
-def write_xlsx(path, cells: Mapping[tuple[str, str], object],
+def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tuple, object]],
                sheets: Mapping[str, Iterable[Iterable]] | None = None, *,
                out_path=None, names: Mapping[tuple[str, str], str | None] | None = None,
                expect: tuple | None = None) -> WriteResult:
-    """Write `cells` ({(sheet title, "B12"): value}) and the sheets sheetsales owns
-    ({title: rows}) into the workbook at `path`, atomically, changing nothing else.
+    """Write `cells` ({(sheet title, "B12"): value}, or those pairs in any iterable) and the
+    sheets sheetsales owns ({title: rows}) into the workbook at `path`, atomically, changing
+    nothing else.
 
     Values are str, int, float, bool, date, datetime or None (clear the cell; "" clears too).
     An owned sheet is created (as the last sheet, with a hidden ownership mark) when absent,
@@ -129,7 +130,7 @@ def _same(info, spool: Deflated) -> bool:
 def _group_cells(cells) -> dict[str, dict[int, dict[int, object]]]:
     """{(title, "B12"): value} -> {title: {row: {column: value}}}; "" clears like None."""
     grouped: dict[str, dict[int, dict[int, object]]] = {}
-    for (title, ref), value in cells.items():
+    for (title, ref), value in cells.items() if isinstance(cells, Mapping) else cells:
         row, col = parse_ref(ref)
         sheet = grouped.get(title)
         if sheet is None:
