@@ -21,12 +21,9 @@ _SPANS_ATTR = re.compile(rb"""\sspans\s*=\s*["']([^"']*)["']""")
 _SPANS = re.compile(rb"[0-9]+:[0-9]+(?: [0-9]+:[0-9]+)*")
 
 
-def rewrite_row(rw, row: int, match, rest: bytes) -> bytes:
-    """The new bytes of row `row`, whose start tag is `match` and `rest` the bytes after it;
-    `rw` is the SheetRewriter holding the cells to write."""
-    p = rw.p
-    close = b"</" + p + b"row>"
-    content = b"" if match[2] else rest[:-len(close)]
+def rewrite_row(rw, row: int, match, content: bytes) -> bytes:
+    """The new bytes of row `row`, whose start tag is `match` and `content` the bytes between
+    it and its end tag; `rw` is the SheetRewriter holding the cells to write."""
     if b"<!--" in content or b"<![CDATA[" in content:
         raise WriteConflict(f"{rw.where}: row {row} holds XML comments or CDATA, which "
                             "sheetsales does not edit; open and re-save it in Excel")
@@ -44,7 +41,7 @@ def rewrite_row(rw, row: int, match, rest: bytes) -> bytes:
         if not new_content:
             return tag
         tag = tag[:-2].rstrip() + b">"
-    return tag + new_content + close
+    return tag + new_content + rw.row_close
 
 
 @functools.lru_cache(maxsize=256)

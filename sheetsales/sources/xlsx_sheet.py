@@ -157,6 +157,7 @@ class SheetRewriter:
         p = re.escape(self.p)
         self.maker = CellMaker(self.p, self.date1904, self.job.title)
         self.cell_tag, self.cell_opener = b"<" + self.p + b"c", b"<" + self.p + b'c r="'
+        self.row_close = b"</" + self.p + b"row>"
         self.cell_re = re.compile(b"<" + p + b"c((?:" + ATTR + rb")*)\s*(?:/>|>(.*?)</" + p
                                   + b"c>)", re.S)
         self.formula_re = re.compile(b"<" + p + rb"f[\s/>]")
@@ -262,13 +263,14 @@ class SheetRewriter:
         if self._new_rows_due(number):
             self._copy_until(lt)
             self._emit_new_rows(number)
-        if self.job.replace_rows:
+        if self.job.rows is not None:  # an owned sheet: its old rows go
             self._copy_until(lt)
             self.copy_from = end
             return
         if self.cells.get(number):
             self._copy_until(lt)
-            self._emit(rewrite_row(self, number, match, self.buf[match.end():end]))
+            inner = b"" if match[2] else self.buf[match.end():end - len(self.row_close)]
+            self._emit(rewrite_row(self, number, match, inner))
             self.copy_from = end
             self.next_new += 1
         elif number < self.last_row and self.buf.find(b"ref=", lt, end) >= 0:
