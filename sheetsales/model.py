@@ -71,7 +71,7 @@ class Deal:
         problems[key] = detail
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem or reminder about one cell of one deal."""
 

@@ -14,7 +14,7 @@ OVERDUE_CODES = {"DUE001", "DUE003", "DUE005"}
 SOON_CODES = {"DUE002", "DUE004"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DealStatus:
     status: str
     flags: str
