@@ -64,6 +64,7 @@ class Context:
         self.stage_date_keys = [s.date_field for s in self.config.stages.stages
                                 if s.date_field and s.date_field in present]
         self._products: dict = {}
+        self._hints: dict[str, str] = {}  # a hint repeats across deals: kept once
 
     def has(self, key: str) -> bool:
         return key in self.sheet.columns
@@ -82,7 +83,7 @@ class Context:
             code=rule_.code, severity=rule_.severity, sheet=self.sheet.title, row=deal.row,
             column=self.header(key), cell=self.cell(deal, key), deal_id=deal.deal_id,
             value=plain(deal.original(key) if value is None else value), message=message,
-            hint=hint, due=due)
+            hint=self._hints.setdefault(hint, hint), due=due)
 
     def product(self, deal: Deal) -> dict | None:
         """The deal's product row from the Products sheet (case and spacing ignored)."""
