@@ -59,6 +59,12 @@ def _attr_value(name: bytes) -> re.Pattern:
     return re.compile(rb"(\s" + re.escape(name) + rb"""\s*=\s*)("[^"]*"|'[^']*')""")
 
 
+def attr(tag: bytes, name: bytes) -> bytes | None:
+    """One attribute's raw value in a start tag, or None when it has none."""
+    found = _attr_value(name).search(tag)
+    return found[2][1:-1] if found else None
+
+
 def set_attr(tag: bytes, name: bytes, value: bytes) -> bytes:
     """A start tag with one attribute replaced or appended; the other bytes stay as they are."""
     found = _attr_value(name).search(tag)

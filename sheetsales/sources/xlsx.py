@@ -22,7 +22,7 @@ from xml.parsers import expat
 import python_calamine as calamine
 from lxml import etree
 
-from ..a1 import column_letters
+from ..a1 import cell_name, column_letters, column_number
 from ..errors import SourceError
 from .base import Row
 from .ooxml import MAX_PART_BYTES, MAX_RATIO, RATIO_FLOOR, parse_xml, resolve, rels_part
@@ -226,13 +226,6 @@ def _workbook(path: Path, package: zipfile.ZipFile) -> tuple[bool, dict[str, str
 
 # --- the span of a sheet's cells, before calamine builds it ---------------------------------
 
-def column_number(letters: str) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char) - 64
-    return number
-
-
 def check_sheet_span(path: Path, part: str, title: str) -> None:
     """Refuse a sheet whose value cells span more than MAX_CELLS, which calamine would
     allocate as one grid. Formatting-only cells and rows (self-closing tags) do not count."""
@@ -252,18 +245,11 @@ def check_sheet_span(path: Path, part: str, title: str) -> None:
     cells = (bottom - top + 1) * (right - left + 1)
     if cells > MAX_CELLS:
         raise SourceError(
-            f"sheet {title!r} of {path} has values from {_ref(top, left)} to "
-            f"{_ref(bottom, right)}, a span of {cells:,} cells, more than the {MAX_CELLS:,} "
-            f"sheetsales reads; delete the stray value at {_ref(bottom, right)} (or the rows "
+            f"sheet {title!r} of {path} has values from {cell_name(top, left)} to "
+            f"{cell_name(bottom, right)}, a span of {cells:,} cells, more than the "
+            f"{MAX_CELLS:,} sheetsales reads; delete the stray value at "
+            f"{cell_name(bottom, right)} (or the rows "
             "and columns beyond your data) in Excel, save, and try again")
-
-
-def _ref(row: int, column: int) -> str:
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"{letters}{row}"
 
 
 def _chunks(package: zipfile.ZipFile, part: str) -> Iterator[bytes]:

@@ -10,14 +10,13 @@ import functools
 import re
 
 from ..errors import WriteConflict
-from .ooxml import attrs
+from .ooxml import attr, attrs, set_attr
 from ..a1 import cell_name, column_number
 
 _R_CELL = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?[0-9]+["']""")
 _S_CELL = re.compile(rb"""\ss\s*=\s*["']([0-9]+)["']""")
 _PH_CELL = re.compile(rb"""\sph\s*=\s*["']([^"']*)["']""")
 _LETTERS = re.compile(rb"[A-Z]+")
-_SPANS_ATTR = re.compile(rb"""\sspans\s*=\s*["']([^"']*)["']""")
 _SPANS = re.compile(rb"[0-9]+:[0-9]+(?: [0-9]+:[0-9]+)*")
 
 
@@ -32,11 +31,11 @@ def rewrite_row(rw, row: int, match, content: bytes) -> bytes:
     row_attrs = attrs(match[1]) if b"customFormat" in match[1] else {}
     new_content, new_cols = _CellMerge(rw, row, row_attrs, content, rw.targets(row)).run()
     tag = match[0]
-    spans = _SPANS_ATTR.search(tag) if new_cols and b"spans" in tag else None
+    spans = attr(tag, b"spans") if new_cols and b"spans" in tag else None
     if spans:
-        wider = _wider_spans(spans[1], min(new_cols), max(new_cols))
+        wider = _wider_spans(spans, min(new_cols), max(new_cols))
         if wider:
-            tag = tag[:spans.start(1)] + wider + tag[spans.end(1):]
+            tag = set_attr(tag, b"spans", wider)
     if match[2]:
         if not new_content:
             return tag

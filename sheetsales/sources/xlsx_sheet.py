@@ -263,7 +263,7 @@ class SheetRewriter:
         if self._new_rows_due(number):
             self._copy_until(lt)
             self._emit_new_rows(number)
-        if self.job.rows is not None:  # an owned sheet: its old rows go
+        if self.job.replace_rows:  # an owned sheet: its old rows go
             self._copy_until(lt)
             self.copy_from = end
             return
