@@ -2,7 +2,7 @@
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .a1 import column_letters
@@ -40,11 +40,12 @@ class SheetData:
 class Deal:
     """One deal row, typed. `values` holds the filled fields (dates as dates, numbers as
     floats); `raw` keeps the cell as read only where it differs (text dates, text amounts,
-    unreadable cells); `invalid` and `ambiguous` say why a filled cell has no typed value."""
+    unreadable cells; None when none does); `invalid` and `ambiguous` say why a filled cell
+    has no typed value."""
 
     row: int
     values: dict[str, Any]
-    raw: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] | None = None
     invalid: dict[str, str] | None = None
     ambiguous: dict[str, str] | None = None
     stage: Stage | None = None
@@ -58,10 +59,16 @@ class Deal:
 
     def original(self, key):
         """The cell value as the sheet holds it."""
-        return self.raw[key] if key in self.raw else self.values.get(key)
+        raw = self.raw
+        return raw[key] if raw and key in raw else self.values.get(key)
 
     def filled(self, key) -> bool:
-        return key in self.values or key in self.raw
+        return key in self.values or (self.raw is not None and key in self.raw)
+
+    def keep_raw(self, key, value) -> None:
+        if self.raw is None:
+            self.raw = {}
+        self.raw[key] = value
 
     def problem(self, kind: str, key: str, detail: str) -> None:
         problems = getattr(self, kind)
@@ -230,15 +237,15 @@ class RowTyper:
             elif kind == NUMBER:
                 number = value if cls is float else parse_number(value)
                 if number is None:
-                    deal.raw[key] = value
+                    deal.keep_raw(key, value)
                     deal.problem("invalid", key, f"{plain(value)!r} is not a number")
                 else:
                     values[key] = number
                     if cls is not float:
-                        deal.raw[key] = value
+                        deal.keep_raw(key, value)
             else:
                 values[key] = text_id(value) if key == "deal_id" else str(plain(value))
-                deal.raw[key] = value
+                deal.keep_raw(key, value)
         deal.stage = self._stage(values.get("stage"))
         return deal
 
@@ -248,7 +255,7 @@ class RowTyper:
         return self._stage_cache[text]
 
     def _date(self, deal, key, value):
-        deal.raw[key] = value
+        deal.keep_raw(key, value)
         parsed = read_date(value, self.sheet, self.date_order)
         if parsed.date:
             deal.values[key] = parsed.date

@@ -25,12 +25,15 @@ __all__ = ["RULES", "RULE_CODES", "Context", "Rule", "run_rules", "id_rows"]
 
 
 def id_rows(deals) -> dict[str, list[int]]:
-    """Deal ID -> the rows that carry it."""
-    rows = defaultdict(list)
+    """Deal ID -> the rows that carry it, for the IDs on more than one row."""
+    first: dict[str, int] = {}
+    shared: dict[str, list[int]] = {}
     for deal in deals:
         if deal.deal_id:
-            rows[deal.deal_id].append(deal.row)
-    return dict(rows)
+            row = first.setdefault(deal.deal_id, deal.row)
+            if row != deal.row:
+                shared.setdefault(deal.deal_id, [row]).append(deal.row)
+    return shared
 
 
 def similar_rows(deals, columns) -> dict[int, int]:

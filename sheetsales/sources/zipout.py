@@ -19,6 +19,9 @@ from .ooxml import CHUNK, LOCAL_HEADER, SourcePackage
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _END = struct.Struct("<4s4H2LH")
 _ZIP32_LIMIT = 0xFFFFFFFF
+# A rewritten part's compressed bytes stay in memory up to this size, then go to a temporary
+# file: a big sheet's would otherwise sit in memory beside everything the run holds.
+SPOOL_IN_MEMORY = 1 << 20
 
 
 def _strip_zip64(extra: bytes) -> bytes:
@@ -45,7 +48,7 @@ class Deflated:
 
     def __init__(self, method: int = zipfile.ZIP_DEFLATED):
         self.method = zipfile.ZIP_STORED if method == zipfile.ZIP_STORED else zipfile.ZIP_DEFLATED
-        self.file = tempfile.SpooledTemporaryFile(max_size=32 * 1024**2)
+        self.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
         self.crc = self.size = self.compressed_size = 0
         self._queue: queue.Queue = queue.Queue(maxsize=4)
         self._error: BaseException | None = None
