@@ -76,15 +76,6 @@ def _escape_text(text: str, where: str) -> bytes:
                             "workbook can store; clean the value and run again") from None
 
 
-def _number(value: int | float, where: str) -> bytes:
-    if isinstance(value, float) and not math.isfinite(value):
-        raise WriteConflict(f"{where}: {value} is not a number Excel can store; write it as "
-                            "text or leave the cell empty")
-    if abs(value) > 1.7976931348623157e308:
-        raise WriteConflict(f"{where}: {value} is too large for Excel; write it as text")
-    return repr(value).encode("ascii") if isinstance(value, float) else str(value).encode("ascii")
-
-
 TAILS_KEPT = 4096  # distinct (value, style) cell endings remembered per sheet
 _KEPT_TYPES = frozenset({str, int, float, bool, dt.date, dt.datetime})
 
@@ -93,8 +84,9 @@ class CellMaker:
     """Builds `<c>` elements for one sheet: its namespace prefix, date system and title.
 
     A cell is `<c r="` + its reference + an ending made of its value and style. Written
-    columns repeat their values (statuses, owners, due dates), so the endings of up to
-    TAILS_KEPT distinct values are made once."""
+    columns repeat their values (statuses, owners, due dates), so endings are kept, up to
+    TAILS_KEPT of them; when unique values (IDs, messages) fill that, it starts afresh, so
+    a value that keeps coming back is made once per TAILS_KEPT new ones."""
 
     def __init__(self, prefix: bytes, date1904: bool, title: str):
         p = prefix
@@ -119,8 +111,9 @@ class CellMaker:
         tail = self._tails.get(key)
         if tail is None:
             tail = self._tail(ref, value, style, keep)
-            if len(self._tails) < TAILS_KEPT:
-                self._tails[key] = tail
+            if len(self._tails) >= TAILS_KEPT:
+                self._tails.clear()  # unique values filled it: start again with recent ones
+            self._tails[key] = tail
         return self._open + ref + tail
 
     def _tail(self, ref: bytes, value, style: int, keep: bytes) -> bytes:
@@ -135,14 +128,24 @@ class CellMaker:
         if isinstance(value, bool):
             return self._bool % (extra, b"1" if value else b"0")
         if isinstance(value, (int, float)):
-            return self._number % (extra, _number(value, self.where(ref)))
+            return self._number % (extra, self._number_text(value, ref))
         if isinstance(value, dt.date):
             number = serial(value, self.date1904, self.where(ref))
             if isinstance(number, int):
                 return self._number % (extra, b"%d" % number)
-            return self._number % (extra, _number(number, self.where(ref)))
+            return self._number % (extra, self._number_text(number, ref))
         raise TypeError(f"{self.where(ref)}: cannot write a {type(value).__name__}; use str, "
                         "int, float, bool, date, datetime or None")
+
+    def _number_text(self, value: int | float, ref: bytes) -> bytes:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise WriteConflict(f"{self.where(ref)}: {value} is not a number Excel can store; "
+                                "write it as text or leave the cell empty")
+        if abs(value) > 1.7976931348623157e308:
+            raise WriteConflict(f"{self.where(ref)}: {value} is too large for Excel; write it "
+                                "as text")
+        return repr(value).encode("ascii") if isinstance(value, float) else \
+            str(value).encode("ascii")
 
     def empty(self, ref: bytes, style: int, keep: bytes = b"") -> bytes:
         """A cell with no value that keeps its formatting."""

@@ -28,8 +28,11 @@ def rewrite_row(rw, row: int, match, content: bytes) -> bytes:
                             "sheetsales does not edit; open and re-save it in Excel")
     if b"ref=" in content:
         rw.note_formula_ranges(content)
-    row_attrs = attrs(match[1]) if b"customFormat" in match[1] else {}
-    new_content, new_cols = _CellMerge(rw, row, row_attrs, content, rw.targets(row)).run()
+    row_attrs = attrs(match[1]) if b"customFormat" in match[1] else None
+    targets = rw.targets(row)
+    merged = _fast(rw, row, row_attrs, content, targets)
+    new_content, new_cols = merged if merged is not None else \
+        _CellMerge(rw, row, row_attrs, content, targets).run()
     tag = match[0]
     spans = attr(tag, b"spans") if new_cols and b"spans" in tag else None
     if spans:
@@ -41,6 +44,54 @@ def rewrite_row(rw, row: int, match, content: bytes) -> bytes:
             return tag
         tag = tag[:-2].rstrip() + b">"
     return tag + new_content + rw.row_close
+
+
+def _fast(rw, row: int, row_attrs, content: bytes, targets) -> tuple[bytes, list[int]] | None:
+    """The common case, without visiting every cell: each cell starts `<c r="...` (as Excel,
+    LibreOffice, openpyxl and xlsxwriter write them) and each written cell either exists or
+    lies right of the last cell. None when the row needs the general path (_CellMerge)."""
+    opener = rw.cell_opener
+    if content.count(rw.cell_tag) != content.count(opener) or b"extLst" in content:
+        return None
+    last = content.rfind(opener)
+    last_col = cells_end = 0
+    if last >= 0:
+        letters = _LETTERS.match(content, last + len(opener), last + len(opener) + 3)
+        last_cell = rw.cell_re.match(content, last)
+        if not letters or not last_cell:
+            return None
+        last_col, cells_end = _column(letters[0]), last_cell.end()
+    out, done, previous, added = [], 0, -1, []
+    for target in targets:
+        at = content.find(opener + target[2] + b'"')
+        if at < 0:
+            if target[0] <= last_col:
+                return None
+            added.append(target)
+            continue
+        match = rw.cell_re.match(content, at) if at > previous else None
+        if match is None:
+            return None
+        previous = at
+        out += [content[done:at], _replace(rw, row, *target, match)]
+        done = match.end()
+    if done < cells_end:
+        out.append(content[done:cells_end])
+        done = cells_end
+    new_cols = []
+    for col, value, ref in added:
+        if value is None:
+            rw.check_target(row, col)
+        else:
+            out.append(rw.cell(row, col, ref, value, rw.base_style(col, row_attrs)))
+            new_cols.append(col)
+    out.append(content[done:])
+    return b"".join(out), new_cols
+
+
+@functools.lru_cache(maxsize=1024)
+def _column(letters: bytes) -> int:
+    return column_number(letters.decode())
 
 
 @functools.lru_cache(maxsize=256)
@@ -63,52 +114,6 @@ class _CellMerge:
 
     def run(self) -> tuple[bytes, list[int]]:
         """The row's new content and the columns of cells added to it."""
-        fast = self._fast()
-        return fast if fast is not None else self._general()
-
-    def _fast(self) -> tuple[bytes, list[int]] | None:
-        """The common case, without visiting every cell: each cell starts `<c r="...` (as
-        Excel, LibreOffice, openpyxl and xlsxwriter write them) and each written cell either
-        exists or lies right of the last cell. None when the row needs the general path."""
-        rw, content = self.rw, self.content
-        opener = rw.cell_opener
-        if content.count(rw.cell_tag) != content.count(opener) or b"extLst" in content:
-            return None
-        last = content.rfind(opener)
-        last_col = cells_end = 0
-        if last >= 0:
-            letters = _LETTERS.match(content, last + len(opener), last + len(opener) + 3)
-            last_cell = rw.cell_re.match(content, last)
-            if not letters or not last_cell:
-                return None
-            last_col, cells_end = column_number(letters[0].decode()), last_cell.end()
-        found, previous = [], -1
-        for col, value, ref in self.targets:
-            at = content.find(opener + ref + b'"')
-            if (at < 0 and col <= last_col) or (at >= 0 and at <= previous):
-                return None
-            if at >= 0:
-                match = rw.cell_re.match(content, at)
-                if match is None:
-                    return None
-                previous = at
-            found.append((col, value, ref, match if at >= 0 else None))
-        out, done, new_cols = [], 0, []
-        for col, value, ref, match in found:
-            if match is not None:
-                out += [content[done:match.start()], self._replace(col, value, ref, match)]
-                done = match.end()
-        if done < cells_end:
-            out.append(content[done:cells_end])
-            done = cells_end
-        for col, value, ref, match in found:
-            if match is None and (made := self._new(col, value, ref)):
-                out.append(made)
-                new_cols.append(col)
-        out.append(content[done:])
-        return b"".join(out), new_cols
-
-    def _general(self) -> tuple[bytes, list[int]]:
         rw, row, content = self.rw, self.row, self.content
         targets = self.targets
         ext = content.find(b"<" + rw.p + b"extLst")
@@ -131,7 +136,7 @@ class _CellMerge:
                     shifted = True
                 ti += 1
             if ti < len(targets) and targets[ti][0] == col:
-                made = self._replace(col, targets[ti][1], targets[ti][2], m)
+                made = _replace(rw, row, col, targets[ti][1], targets[ti][2], m)
                 shifted = shifted or not made
                 out += [content[done:m.start()], made]
                 done = m.end()
@@ -156,18 +161,19 @@ class _CellMerge:
             return b""
         return self.rw.cell(self.row, col, ref, value, self.rw.base_style(col, self.row_attrs))
 
-    def _replace(self, col: int, value, ref: bytes, m) -> bytes:
-        rw = self.rw
-        if m[2] and rw.formula_re.search(m[2]):
-            raise WriteConflict(f"{rw.maker.where(ref)} holds a formula, and sheetsales never "
-                                "writes over formulas; move the formula or let sheetsales use "
-                                "another column")
-        style = _S_CELL.search(m[1])
-        style = int(style[1]) if style else 0
-        phonetic = _PH_CELL.search(m[1]) if b"ph" in m[1] else None
-        keep = b' ph="' + phonetic[1] + b'"' if phonetic else b""
-        if value is None:
-            rw.check_target(self.row, col)
-            rw.job.cleared += 1
-            return rw.maker.empty(ref, style, keep) if style else b""
-        return rw.cell(self.row, col, ref, value, style, keep)
+
+def _replace(rw, row: int, col: int, value, ref: bytes, m) -> bytes:
+    """Cell `m` (a match of rw.cell_re) rewritten to hold `value`, keeping its style."""
+    if m[2] and rw.formula_re.search(m[2]):
+        raise WriteConflict(f"{rw.maker.where(ref)} holds a formula, and sheetsales never "
+                            "writes over formulas; move the formula or let sheetsales use "
+                            "another column")
+    style = _S_CELL.search(m[1])
+    style = int(style[1]) if style else 0
+    phonetic = _PH_CELL.search(m[1]) if b"ph" in m[1] else None
+    keep = b' ph="' + phonetic[1] + b'"' if phonetic else b""
+    if value is None:
+        rw.check_target(row, col)
+        rw.job.cleared += 1
+        return rw.maker.empty(ref, style, keep) if style else b""
+    return rw.cell(row, col, ref, value, style, keep)

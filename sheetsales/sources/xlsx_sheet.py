@@ -89,7 +89,8 @@ class SheetRewriter:
         self.bounds = _bounds(job.cells, job.rows)  # of the cells given a value
         self.next_new = 0  # index in self.rows of the next row not yet written
         self.last_row = self.rows[-1] if self.rows else 0
-        self.col_styles: list[tuple[int, int, int]] = []
+        self.col_styles: list[tuple[int, int, int]] = []  # (min, max, style) of <cols>
+        self._column_styles: dict[int, int] = {}  # column -> its style, once looked up
         self.p = b""
 
     # -- buffer and output -------------------------------------------------------------
@@ -329,10 +330,11 @@ class SheetRewriter:
             style = row_attrs.get(b"s", b"0")
             if style.isdigit():
                 return int(style)
-        for low, high, style in self.col_styles:
-            if low <= col <= high:
-                return style
-        return 0
+        style = self._column_styles.get(col)
+        if style is None:
+            style = self._column_styles[col] = next(
+                (style for low, high, style in self.col_styles if low <= col <= high), 0)
+        return style
 
     def cell(self, row: int, col: int, ref: bytes, value, style: int, keep: bytes = b"") -> bytes:
         """The `<c>` element for a written value, with a date style when it needs one."""
@@ -391,7 +393,7 @@ class SheetRewriter:
                 styles.append(self.base_style(len(styles) + 1, None))
             cells = []
             for col, value in enumerate(values):
-                if not _filled(value):
+                if value is None or value.__class__ is str and not value:  # not _filled
                     continue
                 if checked or isinstance(value, dt.date):
                     cells.append(self.cell(row, col + 1, letters[col] + number, value,
