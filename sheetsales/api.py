@@ -166,7 +166,7 @@ def _undo_google(source: str, config: Config, path: Path, credentials) -> str:
             last = history.last_write(source)
     if last is None:
         raise SheetsalesError(f"there is no sheetsales write of {source} to undo")
-    reverse = [CellChange(c.sheet, c.cell, c.new, c.old) for c in last.changes]
+    reverse = [CellChange(c.sheet, c.row, c.col, c.new, c.old) for c in last.changes]
     with GSheetTarget.open(source, credentials, sheet=config.source.get("sheet")) as target:
         report = check(target.grid, config)
         summary = target.apply_cells(reverse, deals=report.sheet)

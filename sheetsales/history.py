@@ -362,7 +362,7 @@ class History:
         if found is None:
             return None
         write_id, run_id, key, written = found
-        changes = [CellChange(sheet, cell, decode_value(old), decode_value(new))
+        changes = [CellChange.of(sheet, cell, decode_value(old), decode_value(new))
                    for sheet, cell, old, new in self.db.execute(
                        "SELECT sheet, cell, old, new FROM journal WHERE write_id = ? "
                        "ORDER BY id", (write_id,))]

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .a1 import column_letters
+from .a1 import cell_name, column_letters, parse_ref
 from .dates import MAX_SERIAL, ParsedDate, from_serial, parse_text_date
 from .fields import DATE, NUMBER
 from .stages import Stage
@@ -101,14 +101,25 @@ class Finding:
                 "hint": self.hint, "due": plain(self.due)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CellChange:
-    """A planned write of one cell: what it holds now and what it will hold."""
+    """A planned write of one cell: what it holds now and what it will hold. `row` and `col`
+    are 1-based, as in A1; `cell` is the A1 reference ("Q12"). Make one from a reference
+    with `CellChange.of`."""
 
     sheet: str
-    cell: str
+    row: int
+    col: int
     old: Any
     new: Any
+
+    @classmethod
+    def of(cls, sheet: str, cell: str, old: Any, new: Any) -> "CellChange":
+        return cls(sheet, *parse_ref(cell), old, new)
+
+    @property
+    def cell(self) -> str:
+        return cell_name(self.row, self.col)
 
 
 def plain(value):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .check import Report
 from .cleanup.result import show
-from .model import CellChange, column_letter, is_blank
+from .model import CellChange, is_blank
 from .stages import normalize
 from .status import CLOSED
 
@@ -77,13 +77,13 @@ def status_changes(report: Report, layout: Layout,
     from what `current` (row -> key -> value now in our columns) holds; rows that hold our
     values but are no longer deals are cleared."""
     title = report.sheet.title
-    letters = {k: column_letter(i) for k, i in layout.columns.items()}
+    columns = {k: i + 1 for k, i in layout.columns.items()}
     changes = []
     header_row = report.sheet.header_row
     for key in layout.new:
         old = current.get(header_row, {}).get(key)
         if not same(old, layout.headers[key]):
-            changes.append(CellChange(title, f"{letters[key]}{header_row}", old, layout.headers[key]))
+            changes.append(CellChange(title, header_row, columns[key], old, layout.headers[key]))
     statuses = report.statuses()
     for row in sorted(set(statuses) | {r for r in current if r > header_row}):
         now = current.get(row, {})
@@ -93,7 +93,7 @@ def status_changes(report: Report, layout: Layout,
             "next_action": status.next_action, "next_action_due": status.next_action_due}
         for key in STATUS_KEYS:
             if not same(now.get(key), values[key]):
-                changes.append(CellChange(title, f"{letters[key]}{row}", now.get(key), values[key]))
+                changes.append(CellChange(title, row, columns[key], now.get(key), values[key]))
     return changes
 
 

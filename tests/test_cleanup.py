@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sheetsales.a1 import parse_ref
 from sheetsales.cleanup import (KINDS, CleanOptions, Table, clean, detect_pattern,
                                 owned_columns, read_table, render_diff, show, tidy)
-from sheetsales.cleanup.base import parse_cell as cell_position
 from sheetsales.cleanup.deal_ids import IdAllocator, IdPattern
 from sheetsales.cleanup.stage_labels import resolve
 from sheetsales.config import Config, _validate, build_config
@@ -355,7 +355,9 @@ def test_clean_changes_only_its_columns_of_deal_rows(sheet):
     table = read_table(grid, config)
     result = clean(kinds, table, config, options)
     for fix in result.fixes:
-        row, col = cell_position(fix.change.cell)
+        row, col = parse_ref(fix.change.cell)
+        assert (row, col) == (fix.change.row, fix.change.col)
+        col -= 1  # the table's columns count from 0
         assert row == fix.row and row in table.deals
         assert set(fix.kinds) <= set(result.kinds)
         assert all(col in owned_columns(k, table, config) for k in fix.kinds)
@@ -371,7 +373,7 @@ def test_every_change_is_in_the_diff_with_the_cell_as_read(sheet):
     cells = [c.cell for c in result.changes]
     assert len(cells) == len(set(cells))  # at most one change per cell
     for fix in result.fixes:
-        assert table.get(*cell_position(fix.change.cell)) is fix.change.old
+        assert table.get(fix.change.row, fix.change.col - 1) is fix.change.old
         assert f"Deals!{fix.change.cell}: {show(fix.change.old)} -> {show(fix.change.new)}" in diff
     assert len([line for line in diff if " -> " in line]) == len(result.changes)
 

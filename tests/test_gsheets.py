@@ -462,15 +462,15 @@ def test_apply_cells_writes_back_and_refuses_stale_cells(emu, env):
     t = target(emu, env, sid)
     run(t, Config(), TODAY)
     written = t.written
-    assert CellChange("Deals", "J3", None, "Overdue") in written
+    assert CellChange.of("Deals", "J3", None, "Overdue") in written
     undo = target(emu, env, sid)
     report = check(undo.grid, Config(), TODAY)
-    summary = undo.apply_cells([CellChange(c.sheet, c.cell, c.new, c.old) for c in written],
+    summary = undo.apply_cells([CellChange.of(c.sheet, c.cell, c.new, c.old) for c in written],
                                deals=report.sheet)
     assert summary.startswith(f"wrote {len(written)} cells") and summary.endswith("verified")
     assert all(len(r) <= 9 for r in values(emu, sid)[1:])  # status cells emptied
     with pytest.raises(WriteConflict, match="changed since they were recorded"):
-        target(emu, env, sid).apply_cells([CellChange("Deals", "B2", "Not Acme", "X")])
+        target(emu, env, sid).apply_cells([CellChange.of("Deals", "B2", "Not Acme", "X")])
 
 
 def test_apply_cells_refuses_a_cell_a_person_edited_after_the_read(emu, env):
@@ -486,7 +486,7 @@ def test_apply_cells_refuses_a_cell_a_person_edited_after_the_read(emu, env):
         client.http_client.session.close()
     with pytest.raises(WriteConflict, match=r"1 cell\(s\) of Deals changed since sheetsales "
                                             r"read them \(C3 \(was C2\)\)"):
-        t.apply_cells([CellChange("Deals", "C2", "Ana", "Ann")], deals=report.sheet)
+        t.apply_cells([CellChange.of("Deals", "C2", "Ana", "Ann")], deals=report.sheet)
     assert values(emu, sid)[2][2] == "Anna"
 
 

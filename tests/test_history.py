@@ -182,7 +182,7 @@ cell_values = st.one_of(
 @given(st.lists(st.tuples(cell_values, cell_values), min_size=1, max_size=8))
 def test_journal_round_trips_values_with_their_types(tmp_path_factory, pairs):
     path = tmp_path_factory.mktemp("journal") / "h.sqlite"
-    changes = [CellChange("Deals", f"Q{n + 2}", old, new) for n, (old, new) in enumerate(pairs)]
+    changes = [CellChange.of("Deals", f"Q{n + 2}", old, new) for n, (old, new) in enumerate(pairs)]
     with History.open(path) as h:
         h.journal_write(None, "deals.xlsx", changes)
         back = h.last_write("deals.xlsx").changes
@@ -193,14 +193,14 @@ def test_journal_round_trips_values_with_their_types(tmp_path_factory, pairs):
 
 def test_undo_walks_back_through_writes(history):
     run = record(history, "deals.xlsx", DAY1, [])
-    first = history.journal_write(run, "deals.xlsx", [CellChange("Deals", "Q2", None, "OK")])
+    first = history.journal_write(run, "deals.xlsx", [CellChange.of("Deals", "Q2", None, "OK")])
     second = history.journal_write(run, "deals.xlsx", [
-        CellChange("Deals", "Q2", "OK", "Overdue"),
-        CellChange("Deals", "T2", None, dt.date(2026, 3, 4))])
+        CellChange.of("Deals", "Q2", "OK", "Overdue"),
+        CellChange.of("Deals", "T2", None, dt.date(2026, 3, 4))])
     last = history.last_write("deals.xlsx")
     assert last.id == second and last.run_id == run
-    assert last.changes[1] == CellChange("Deals", "T2", None, dt.date(2026, 3, 4))
-    reverse = [CellChange(c.sheet, c.cell, c.new, c.old) for c in last.changes]
+    assert last.changes[1] == CellChange.of("Deals", "T2", None, dt.date(2026, 3, 4))
+    reverse = [CellChange.of(c.sheet, c.cell, c.new, c.old) for c in last.changes]
     undo = history.mark_undone(second, reverse)
     assert undo is not None
     assert history.last_write("deals.xlsx").id == first  # the undo itself is not undoable
@@ -246,7 +246,7 @@ WRITER = textwrap.dedent("""
     history = History.open(sys.argv[1])
     deals = [SimpleNamespace(deal_id=f"D-{n}", row=n, stage=SimpleNamespace(key="won"))
              for n in range(3000)]
-    changes = [CellChange("Deals", f"Q{n}", None, dt.date(2026, 3, 4)) for n in range(1500)]
+    changes = [CellChange("Deals", n, 17, None, dt.date(2026, 3, 4)) for n in range(1, 1501)]
     now = dt.datetime(2026, 3, 4, 7, tzinfo=dt.timezone.utc)
     count = 0
     while True:

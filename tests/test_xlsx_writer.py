@@ -213,6 +213,19 @@ def test_cells_may_come_as_pairs_from_any_iterable(deals):
     assert [row[5] for row in grid(deals, "Deals")[:3]] == ["status 1", "status 2", "status 3"]
 
 
+def test_cells_may_be_given_by_row_and_column(deals):
+    """run's changes know their row and column, so they are not turned into A1 text and
+    parsed back; a position off the sheet is refused like a bad reference."""
+    assert write_xlsx(deals, {("Deals", (2, 6)): "by position", ("Deals", "G2"): "by A1"}) \
+        .cells_written == 2
+    assert grid(deals, "Deals")[1][5:7] == ["by position", "by A1"]
+    for off in ((0, 1), (1, 0), (1_048_577, 1), (1, 16_385)):
+        with pytest.raises(ValueError, match="lies outside the sheet"):
+            write_xlsx(deals, {("Deals", off): "x"})
+    with pytest.raises(ValueError, match="Deals!F2 is given twice"):
+        write_xlsx(deals, iter([(("Deals", (2, 6)), 1), (("Deals", "F2"), 2)]))
+
+
 @pytest.mark.parametrize("day, number", [
     (dt.date(1900, 1, 1), 1), (dt.date(1900, 2, 28), 59), (dt.date(1900, 3, 1), 61),
     (dt.date(2026, 3, 4), 46085), (dt.datetime(2026, 3, 4, 12), 46085.5)])

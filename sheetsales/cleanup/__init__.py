@@ -83,7 +83,7 @@ def clean(kinds: Iterable[str], table: Table | SheetData, config: Config | None 
         old, new = original.get(row, col), work.get(row, col)
         if _same(old, new):
             continue
-        change = CellChange(original.title, original.cell(row, col), old, new)
+        change = CellChange(original.title, row, col + 1, old, new)
         result.fixes.append(Fix(change, row, original.header(col),
                                 tuple(dict.fromkeys(touched[row, col]))))
     result.flags = {row: "; ".join(texts) for row, texts in sorted(flags.items())}

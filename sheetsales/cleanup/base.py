@@ -1,7 +1,6 @@
 """What every cleaner shares: the deals sheet as read (cells untouched, spaces and all), the
 options a user can give, and what a cleaner hands back."""
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,20 +9,6 @@ from ..duplicates import DUPE_DAYS
 from ..check import IDENTITY_FIELDS
 from ..model import CellChange, SheetData, column_letter, is_blank
 from ..sources import Grid, locate_deals
-
-
-_REF = re.compile(r"^(?:.*!)?\$?([A-Za-z]{1,3})\$?([0-9]+)$")
-
-
-def parse_cell(cell: str) -> tuple[int, int]:
-    """"F12" or "Deals!F12" -> (row 12, 0-based column 5)."""
-    m = _REF.match(cell)
-    if not m:
-        raise ValueError(f"not a cell reference: {cell!r}")
-    col = 0
-    for letter in m[1].upper():
-        col = col * 26 + ord(letter) - 64
-    return int(m[2]), col - 1
 
 
 @dataclass
@@ -88,8 +73,7 @@ class Table:
         would read it back ("" reads as an empty cell); its deal rows are found afresh."""
         table = self.copy()
         for change in changes:
-            row, col = parse_cell(change.cell)
-            table.set(row, col, None if change.new == "" else change.new)
+            table.set(change.row, change.col - 1, None if change.new == "" else change.new)
         return Table(table.title, table.header_row, table.columns, table.headers, table.rows,
                      table.serial_dates)
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from .. import backups
 from ..atomic import atomic_file
-from ..a1 import parse_ref
 from ..errors import WriteConflict
 from .csv import CsvGrid, decoding
 from .xlsx_target import file_stamp
@@ -51,7 +50,7 @@ class CsvTarget:
             start = reader.line_num
         edited: dict[int, list[str]] = {}
         for change in changes:
-            row, column = parse_ref(change.cell)
+            row, column = change.row, change.col
             cells = edited.setdefault(row, list(rows[row - 1]))
             cells.extend([""] * (column - len(cells)))
             cells[column - 1] = _text(change.new)

@@ -7,7 +7,6 @@ yyyy-mm-dd date format, and a clear as an empty cell."""
 
 import datetime as dt
 import math
-import re
 from collections.abc import Iterable, Mapping
 
 from ..config import REMINDERS_SHEET
@@ -20,21 +19,9 @@ VALUE_ONLY = "userEnteredValue"
 VALUE_AND_FORMAT = "userEnteredValue,userEnteredFormat.numberFormat"
 OWNED_SHEET_KEY = "sheetsales_owned"  # developer metadata on a sheet sheetsales owns
 REMINDERS_WIDTH = 8
-_CELL = re.compile(r"^(?:.*!)?\$?([A-Z]{1,3})\$?(\d+)$")
 
 Identity = tuple | None
 Cells = dict[tuple[int, int], object]  # (0-based row, 0-based column) -> value
-
-
-def position(cell: str) -> tuple[int, int]:
-    """"Q12" (or "Deals!Q12") -> 0-based (row, column)."""
-    match = _CELL.match(cell.strip().upper())
-    if not match or int(match[2]) < 1:
-        raise ValueError(f"{cell!r} is not a cell reference like Q12")
-    column = 0
-    for char in match[1]:
-        column = column * 26 + ord(char) - 64
-    return int(match[2]) - 1, column - 1
 
 
 def a1(row: int, column: int) -> str:

@@ -34,7 +34,7 @@ from ..errors import WriteConflict
 from ..model import CellChange, SheetData
 from ..plan import REMINDER_HEADERS, STATUS_KEYS
 from .gsheets import METADATA_FIELDS, GSheetGrid, Tab, read_tabs
-from .gsheets_batch import (Cells, Placement, a1, cell_requests, new_sheet_id, position,
+from .gsheets_batch import (Cells, Placement, a1, cell_requests, new_sheet_id,
                             reminder_requests, response_cells, same_old, same_value)
 from .gsheets_rows import check_olds, key_columns, place_rows, remap_reminders, repair_cells
 from .google_api import GoogleApi, connect
@@ -155,7 +155,7 @@ class GSheetTarget:
         notes: list[str] = []
         placement = None
         if deals_tab is not None:
-            olds = {position(c.cell): c.old for c in changes
+            olds = {(c.row - 1, c.col - 1): c.old for c in changes
                     if check_old and self.grid.tab(c.sheet) is deals_tab}
             placement = self._reread(deals, deals_tab, cells.get(deals_tab.id, {}), owned,
                                      reminders, olds)
@@ -204,10 +204,10 @@ class GSheetTarget:
     def _landed(self, changes, deals_tab, placement) -> list[CellChange]:
         landed = []
         for change in changes:
-            row, column = position(change.cell)
+            row = change.row
             if deals_tab is not None and self.grid.tab(change.sheet) is deals_tab:
-                row = placement.rows[row + 1] - 1
-            landed.append(CellChange(change.sheet, a1(row, column), change.old, change.new))
+                row = placement.rows[row]
+            landed.append(CellChange(change.sheet, row, change.col, change.old, change.new))
         return landed
 
     def _group(self, changes) -> dict[int, Cells]:
@@ -218,7 +218,7 @@ class GSheetTarget:
                 raise WriteConflict(f"{self.name} has no worksheet named {change.sheet!r}; "
                                     "nothing was written")
             block = cells.setdefault(tab.id, {})
-            where = position(change.cell)
+            where = (change.row - 1, change.col - 1)
             if where in block:
                 raise ValueError(f"{change.sheet}!{change.cell} is given twice")
             block[where] = None if change.new == "" else change.new
@@ -342,7 +342,7 @@ def _holds(grid: GSheetGrid, change: CellChange) -> bool:
     tab = grid.tab(change.sheet)
     if tab is None:
         return False
-    row, column = position(change.cell)
+    row, column = change.row - 1, change.col - 1
     values = grid.values(tab.title)
     held = values[row][column] if row < len(values) and column < len(values[row]) else None
     return same_old(held, change.old)

@@ -3,7 +3,6 @@ the values."""
 
 from collections.abc import Iterator
 
-from ..a1 import parse_ref
 from ..config import REMINDERS_SHEET
 
 from .base import Row
@@ -58,7 +57,7 @@ class MemoryTarget:
     def write(self, plan) -> str:
         sheets = self.grid._sheets
         for change in plan.changes:
-            row, column = (n - 1 for n in parse_ref(change.cell))
+            row, column = change.row - 1, change.col - 1
             rows = sheets[change.sheet]
             while len(rows) <= row:
                 rows.append([])

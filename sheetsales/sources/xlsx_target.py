@@ -105,7 +105,7 @@ class XlsxTarget:
         if file_stamp(self.path) != self.read_stamp:
             raise WriteConflict(f"{self.path.name} changed since sheetsales read it (someone "
                                 "saved it meanwhile); nothing was written, run again")
-        cells = (((c.sheet, c.cell), c.new) for c in changes)
+        cells = (((c.sheet, (c.row, c.col)), c.new) for c in changes)
         self.grid.close()  # everything needed is in the plan; free the sheets before writing
         backup = backups.back_up(self.path, self.clock())
         try:

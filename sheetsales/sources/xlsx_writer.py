@@ -28,7 +28,7 @@ from ..errors import SourceError, WriteConflict
 from .ooxml import SourcePackage
 from .zipout import Deflated, ZipOutput, deflate, new_entry_info
 from .xlsx_book import Book, check_title
-from ..a1 import parse_ref
+from ..a1 import MAX_COL, MAX_ROW, cell_name, parse_ref
 from .xlsx_sheet import SheetJob, SheetRewriter
 from .xlsx_styles import StyleSheet
 
@@ -58,9 +58,9 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tu
                sheets: Mapping[str, Iterable[Iterable]] | None = None, *,
                out_path=None, names: Mapping[tuple[str, str], str | None] | None = None,
                expect: tuple | None = None) -> WriteResult:
-    """Write `cells` ({(sheet title, "B12"): value}, or those pairs in any iterable) and the
-    sheets sheetsales owns ({title: rows}) into the workbook at `path`, atomically, changing
-    nothing else.
+    """Write `cells` ({(sheet title, "B12"): value}, or those pairs in any iterable; a cell
+    may also be given as its 1-based (row, column), e.g. (12, 2)) and the sheets sheetsales
+    owns ({title: rows}) into the workbook at `path`, atomically, changing nothing else.
 
     Values are str, int, float, bool, date, datetime or None (clear the cell; "" clears too).
     An owned sheet is created (as the last sheet, with a hidden ownership mark) when absent,
@@ -128,10 +128,11 @@ def _same(info, spool: Deflated) -> bool:
 
 
 def _group_cells(cells) -> dict[str, dict[int, dict[int, object]]]:
-    """{(title, "B12"): value} -> {title: {row: {column: value}}}; "" clears like None."""
+    """{(title, "B12" or (12, 2)): value} -> {title: {row: {column: value}}}; "" clears like
+    None."""
     grouped: dict[str, dict[int, dict[int, object]]] = {}
     for (title, ref), value in cells.items() if isinstance(cells, Mapping) else cells:
-        row, col = parse_ref(ref)
+        row, col = _position(ref)
         sheet = grouped.get(title)
         if sheet is None:
             sheet = grouped[title] = {}
@@ -139,9 +140,18 @@ def _group_cells(cells) -> dict[str, dict[int, dict[int, object]]]:
         if cols is None:
             cols = sheet[row] = {}
         elif col in cols:
-            raise ValueError(f"{title}!{ref} is given twice")
+            raise ValueError(f"{title}!{cell_name(row, col)} is given twice")
         cols[col] = None if value == "" else value
     return grouped
+
+
+def _position(ref) -> tuple[int, int]:
+    if ref.__class__ is not tuple:
+        return parse_ref(ref)
+    row, col = ref
+    if not (0 < row <= MAX_ROW and 0 < col <= MAX_COL):
+        raise ValueError(f"{ref!r} lies outside the sheet (rows 1-{MAX_ROW}, columns 1-{MAX_COL})")
+    return ref
 
 
 def _plan(book: Book, edits, owned):
