@@ -345,6 +345,20 @@ def test_cells_are_inserted_in_column_order_and_rows_in_row_order(tmp_path):
     assert value(path, "S", "B5") == "b5" and value(path, "S", "A12") == "a12"
 
 
+def test_a_row_that_leaves_the_fast_path_counts_each_cell_once(tmp_path):
+    """A1 is overwritten, then B1 must be inserted between cells: the row is redone on the
+    general path, and the cell written before that is not counted again."""
+    path = tmp_path / "middle.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("S")
+    for ref in ("A1", "C1", "E1"):
+        ws.write(ref, ref)
+    wb.close()
+    result = write_xlsx(path, {("S", "A1"): "a1", ("S", "B1"): "b1"})
+    assert result.cells_written == 2
+    assert grid(path, "S")[0] == ["a1", "b1", "C1", "", "E1"]
+
+
 def test_rows_and_cells_without_r_attributes(tmp_path):
     path = deals_workbook(tmp_path / "nor.xlsx")
     xml = part(path, SHEET1)

@@ -61,7 +61,7 @@ def _fast(rw, row: int, row_attrs, content: bytes, targets) -> tuple[bytes, list
         if not letters or not last_cell:
             return None
         last_col, cells_end = _column(letters[0]), last_cell.end()
-    out, done, previous, added = [], 0, -1, []
+    found, added, previous = [], [], -1  # every target is placed before any is written
     for target in targets:
         at = content.find(opener + target[2] + b'"')
         if at < 0:
@@ -73,7 +73,10 @@ def _fast(rw, row: int, row_attrs, content: bytes, targets) -> tuple[bytes, list
         if match is None:
             return None
         previous = at
-        out += [content[done:at], _replace(rw, row, *target, match)]
+        found.append((target, match))
+    out, done = [], 0
+    for target, match in found:
+        out += [content[done:match.start()], _replace(rw, row, *target, match)]
         done = match.end()
     if done < cells_end:
         out.append(content[done:cells_end])
