@@ -1,6 +1,7 @@
 """Dates: cell values to dates, text-date parsing per date order, and day counting
 (calendar or business days with holidays). Pure: `today` is always passed in."""
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -126,12 +127,16 @@ def today_in(time_zone: str, now: dt.datetime | None = None) -> dt.date:
 @dataclass
 class Calendar:
     """Counts days between dates: calendar days, or with `business_days` working days
-    (Mon-Fri, minus a country's public holidays and the company's own)."""
+    (Mon-Fri, minus a country's public holidays and the company's own).
+
+    Working days are counted through a per-year table (working days from 1 January up to
+    each day), so a count or an offset costs the same over a week or over ten years."""
 
     business_days: bool = False
     country: str | None = None
     company_holidays: frozenset = frozenset()
     _country_days: dict = field(default_factory=dict, repr=False)
+    _years: dict = field(default_factory=dict, repr=False)  # year -> (1 Jan ordinal, counts)
 
     @property
     def unit(self) -> str:
@@ -156,22 +161,48 @@ class Calendar:
         if not self.business_days:
             return (end - start).days
         sign, low, high = (1, start, end) if end >= start else (-1, end, start)
-        count = 0
-        day = low + dt.timedelta(days=1)
-        while day <= high:
-            count += self.is_working(day)
-            day += dt.timedelta(days=1)
+        count = self._through(high) - self._through(low)
+        for year in range(low.year, high.year):
+            count += self._year(year)[1][-1]
         return sign * count
 
     def add(self, start: dt.date, days: int) -> dt.date:
-        """The date `days` days (or working days) after `start`."""
-        if not self.business_days:
+        """The date `days` days (or working days) after `start`. Backwards, (result, start]
+        holds `days` working days, so that days_between(start, result) == days."""
+        if not self.business_days or days == 0:
             return start + dt.timedelta(days=days)
-        day, left = start, abs(days)
-        while left and days > 0:
-            day += dt.timedelta(days=1)
-            left -= self.is_working(day)
-        while left and days < 0:  # the mirror image: (result, start] holds `days` working days
-            left -= self.is_working(day)
-            day -= dt.timedelta(days=1)
-        return day
+        year = start.year
+        if days > 0:  # the working day whose count from 1 January is `wanted`
+            wanted = self._through(start) + days
+            while wanted > self._year(year)[1][-1]:
+                wanted -= self._year(year)[1][-1]
+                year += 1
+            return self._nth(year, wanted)
+        wanted = self._through(start) + days + 1  # the |days|-th working day back, inclusive
+        while wanted < 1:
+            year -= 1
+            wanted += self._year(year)[1][-1]
+        return self._nth(year, wanted) - dt.timedelta(days=1)
+
+    def _year(self, year: int) -> tuple[int, list[int]]:
+        """(ordinal of 1 January, working days from 1 January up to each day of `year`)."""
+        found = self._years.get(year)
+        if found is None:
+            first = dt.date(year, 1, 1).toordinal()
+            last = dt.date(year, 12, 31).toordinal()
+            counts, total = [], 0
+            for ordinal in range(first, last + 1):
+                total += self.is_working(dt.date.fromordinal(ordinal))
+                counts.append(total)
+            found = self._years[year] = (first, counts)
+        return found
+
+    def _through(self, day: dt.date) -> int:
+        """Working days from 1 January of `day`'s year up to `day`, inclusive."""
+        first, counts = self._year(day.year)
+        return counts[day.toordinal() - first]
+
+    def _nth(self, year: int, count: int) -> dt.date:
+        """The `count`-th working day of `year`."""
+        first, counts = self._year(year)
+        return dt.date.fromordinal(first + bisect.bisect_left(counts, count))

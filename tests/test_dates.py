@@ -75,6 +75,34 @@ def test_business_days_never_exceed_calendar_days(a, b):
     assert business == -cal.days_between(b, a)
 
 
+def _naive_between(cal, start, end):
+    """Working days in (start, end], counted day by day."""
+    sign, low, high = (1, start, end) if end >= start else (-1, end, start)
+    days = (high - low).days
+    return sign * sum(cal.is_working(low + dt.timedelta(days=n)) for n in range(1, days + 1))
+
+
+def _naive_add(cal, start, days):
+    day, left = start, abs(days)
+    while left and days > 0:
+        day += dt.timedelta(days=1)
+        left -= cal.is_working(day)
+    while left and days < 0:
+        left -= cal.is_working(day)
+        day -= dt.timedelta(days=1)
+    return day
+
+
+@given(dates, dates, st.integers(min_value=-400, max_value=400))
+def test_business_days_agree_with_counting_day_by_day(a, b, days):
+    """The per-year tables give what walking the calendar one day at a time gives, across
+    year ends, weekends, public and company holidays."""
+    cal = Calendar(business_days=True, country="GB",
+                   company_holidays=frozenset({dt.date(2026, 12, 24), dt.date(2027, 1, 4)}))
+    assert cal.days_between(a, b) == _naive_between(cal, a, b)
+    assert cal.add(a, days) == _naive_add(cal, a, days)
+
+
 def test_business_days_skip_weekends_and_holidays():
     cal = Calendar(business_days=True, country="US", company_holidays=frozenset({dt.date(2026, 11, 24)}))
     # Fri 20 Nov -> Fri 27 Nov: Mon, Wed, Fri (Tue company holiday, Thu Thanksgiving)
