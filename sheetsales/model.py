@@ -78,7 +78,7 @@ class Deal:
         problems[key] = detail
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a big sheet makes many, and frozen ones cost 5x to make
 class Finding:
     """One problem or reminder about one cell of one deal."""
 

@@ -14,7 +14,7 @@ OVERDUE_CODES = {"DUE001", "DUE003", "DUE005"}
 SOON_CODES = {"DUE002", "DUE004"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # one per deal: not frozen, which would cost 3x to make
 class DealStatus:
     status: str
     flags: str

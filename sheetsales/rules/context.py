@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..fields import DATE
 from ..model import Deal, Finding, SheetData, column_letter, plain
-from ..stages import normalize
+from ..stages import ALWAYS_REQUIRED, normalize
 
 
 NONE = ()  # what a rule returns for a deal that passes
@@ -65,6 +65,21 @@ class Context:
                                 if s.date_field and s.date_field in present]
         self._products: dict = {}
         self._hints: dict[str, str] = {}  # a hint repeats across deals: kept once
+        self._required: dict = {}  # stage -> required_keys
+
+    def required_keys(self, stage) -> tuple[str, ...]:
+        """The fields the sheet has that a deal at `stage` (or no stage) must fill: Owner and
+        Company always, the stage's own, and from the second step on its date."""
+        keys = self._required.get(stage)
+        if keys is None:
+            required = ALWAYS_REQUIRED
+            if stage:
+                required += stage.required
+                if stage.order and stage.order >= 2 and stage.date_field:
+                    required += (stage.date_field,)
+            keys = self._required[stage] = tuple(k for k in dict.fromkeys(required)
+                                                 if self.has(k))
+        return keys
 
     def has(self, key: str) -> bool:
         return key in self.sheet.columns
@@ -79,11 +94,11 @@ class Context:
 
     def finding(self, rule_: Rule, deal: Deal, key: str, message: str, hint: str,
                 value=None, due: dt.date | None = None) -> Finding:
-        return Finding(
-            code=rule_.code, severity=rule_.severity, sheet=self.sheet.title, row=deal.row,
-            column=self.header(key), cell=self.cell(deal, key), deal_id=deal.deal_id,
-            value=plain(deal.original(key) if value is None else value), message=message,
-            hint=self._hints.setdefault(hint, hint), due=due)
+        return Finding(  # positional: a big sheet makes tens of thousands
+            rule_.code, rule_.severity, self.sheet.title, deal.row, self.header(key),
+            self.cell(deal, key), deal.deal_id,
+            plain(deal.original(key) if value is None else value), message,
+            self._hints.setdefault(hint, hint), due)
 
     def product(self, deal: Deal) -> dict | None:
         """The deal's product row from the Products sheet (case and spacing ignored)."""

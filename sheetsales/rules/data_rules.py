@@ -2,7 +2,6 @@
 
 from ..duplicates import DUPE_DAYS
 from ..model import ERROR, WARNING
-from ..stages import ALWAYS_REQUIRED
 from .context import NONE, rule
 
 DATE_ORDER_HINT = 'set date_order = "DMY" (or "MDY") under [rules] in sheetsales.toml'
@@ -72,15 +71,10 @@ def required_missing(deal, ctx):
 
     Defaults: Owner and Company always; Amount from Proposal on; Delivery due from Won on;
     each step's own date from that step on."""
-    required = ALWAYS_REQUIRED
     stage = deal.stage
-    if stage:
-        required += stage.required
-        if stage.order and stage.order >= 2 and stage.date_field:
-            required += (stage.date_field,)
     found = []
-    for key in dict.fromkeys(required):
-        if not ctx.has(key) or deal.filled(key):
+    for key in ctx.required_keys(stage):
+        if deal.filled(key):
             continue
         if key == "delivery_due" and ctx.delivery_due(deal)[0]:
             continue  # the product's lead time gives a default
@@ -101,7 +95,10 @@ def bad_number(deal, ctx):
     for key, low, high in RANGES:
         if not deal.filled(key):
             continue
-        header, number = ctx.header(key), deal.get(key)
+        number = deal.values.get(key)
+        if number is not None and number >= low and (high is None or number <= high):
+            continue
+        header = ctx.header(key)
         if number is None:
             problem = f'"{header}" {deal.original(key)!r} is not a number'
         elif number < low or (high is not None and number > high):
