@@ -1,7 +1,7 @@
 """Each deal's Status, Flags, Next action and Next action due (SPEC §4); pure."""
 
 import datetime as dt
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .a1 import MAX_TEXT
 from .model import ERROR, Deal, Finding
@@ -14,8 +14,7 @@ OVERDUE_CODES = {"DUE001", "DUE003", "DUE005"}
 SOON_CODES = {"DUE002", "DUE004"}
 
 
-@dataclass(slots=True)  # one per deal: not frozen, which would cost 3x to make
-class DealStatus:
+class DealStatus(NamedTuple):  # one per deal: immutable and quick to make
     status: str
     flags: str
     next_action: str
