@@ -20,7 +20,6 @@ from .locks import source_lock
 from .scheduler import Scheduler, setup_logging
 from .sources import WORKBOOK_SUFFIXES, is_google_source, open_grid
 from .sources.csv_target import CsvTarget
-from .sources.gsheets_write import GSheetTarget
 from .sources.xlsx_target import XlsxTarget, remove_stale_temp_files
 from .starter import CONFIG_TEMPLATE, write_starter_workbook
 
@@ -79,6 +78,7 @@ def demo(directory: Path, today: dt.date | None = None) -> tuple[Path, RunResult
 def open_target(source: str | Path, config: Config, credentials=None):
     """The writable target behind SOURCE."""
     if is_google_source(source):
+        from .sources.gsheets_write import GSheetTarget  # gspread only when it is needed
         return GSheetTarget.open(source, credentials, sheet=config.source.get("sheet"))
     path = Path(source)
     open_grid(path)  # the same clear refusals as check for missing, folders, non-workbooks
@@ -167,6 +167,7 @@ def _undo_google(source: str, config: Config, path: Path, credentials) -> str:
     if last is None:
         raise SheetsalesError(f"there is no sheetsales write of {source} to undo")
     reverse = [CellChange(c.sheet, c.row, c.col, c.new, c.old) for c in last.changes]
+    from .sources.gsheets_write import GSheetTarget  # gspread only when it is needed
     with GSheetTarget.open(source, credentials, sheet=config.source.get("sheet")) as target:
         report = check(target.grid, config)
         summary = target.apply_cells(reverse, deals=report.sheet)

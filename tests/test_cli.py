@@ -1,5 +1,7 @@
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -112,6 +114,15 @@ def test_every_command_has_help():
     for name, command in cli.commands.items():
         assert command.help, name
         run_cli([name, "--help"], 0, stdout="Usage:")
+
+
+def test_commands_on_files_do_not_load_the_google_client():
+    """gspread and Google's auth libraries take a fifth of a second to import; only Google
+    Sheets sources need them."""
+    probe = "import sys, sheetsales.cli; print(sorted(m for m in sys.modules if 'gspread' in m))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_init_writes_new_files_then_refuses(tmp_path):
