@@ -1,6 +1,8 @@
 """Time `sheetsales check` against openpyxl's full load of the same workbook, same run.
 
-    python benchmarks/bench_check.py --rows 1000 10000 100000 [300000]
+    python benchmarks/bench_check.py --rows 1000 10000 100000 [300000] [--business-days]
+
+With --business-days the check counts working days with US public holidays.
 """
 
 import argparse
@@ -12,21 +14,26 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate  # noqa: E402
 from measure import measure  # noqa: E402
 
-CHECK = ("import datetime\nfrom sheetsales import check, Config",
-         "r = check({path!r}, Config(), datetime.date(2026, 11, 27)); n = len(r.findings)")
+CHECK = ("import datetime\nfrom sheetsales import check, Config\n"
+         "from sheetsales.config import Rules",
+         "r = check({path!r}, Config(rules={rules}), datetime.date(2026, 11, 27)); "
+         "n = len(r.findings)")
 OPENPYXL = ("import openpyxl", "wb = openpyxl.load_workbook({path!r})")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--business-days", action="store_true",
+                        help="count working days (US public holidays) instead of calendar days")
     args = parser.parse_args()
+    rules = 'Rules(business_days=True, country="US")' if args.business_days else "Rules()"
     print("| deals | check s | openpyxl load s | time ratio | check MB | openpyxl MB | memory ratio |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as folder:
         for rows in args.rows:
             path = generate(Path(folder) / f"deals-{rows}.xlsx", rows)
-            ours = measure(CHECK[0], CHECK[1].format(path=str(path)))
+            ours = measure(CHECK[0], CHECK[1].format(path=str(path), rules=rules))
             base = measure(OPENPYXL[0], OPENPYXL[1].format(path=str(path)))
             print(f"| {rows:,} | {ours['seconds']:.2f} | {base['seconds']:.2f} | "
                   f"{ours['seconds'] / base['seconds']:.2f}x | {ours['peak_mb']:.0f} | "
