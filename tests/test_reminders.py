@@ -11,9 +11,9 @@ from sheetsales.check import check
 from sheetsales.config import build_config, load_config
 from sheetsales.errors import ConfigError
 from sheetsales.history import History
-from sheetsales.reminders import (ACTIONABLE, MANAGER, Digest, build_digests, deliver,
-                                  owner_key, render_html, render_text, safe_file_name,
-                                  select_new, send_reminders, to_email)
+from sheetsales.digest_mail import render_html, render_text, to_email
+from sheetsales.digests import ACTIONABLE, MANAGER, Digest, build_digests, owner_key, select_new
+from sheetsales.reminders import deliver, safe_file_name, send_reminders
 from sheetsales.sources import MemoryGrid
 from smtp_server import Inbox, free_port
 

@@ -1,0 +1,203 @@
+"""Reminder digests: for each owner, what is overdue, due today, due soon and idle, held back
+when already sent (the run history). Rendered by digest_mail, delivered by reminders.
+
+What goes in a digest (ACTIONABLE): DUE001/DUE003/DUE005 (overdue), DUE002/DUE004 (due today
+or soon) and IDL001 (idle). DUE006 (no next step planned) is a planning prompt with no date:
+it stays in the report and the Flags column instead of being mailed every night.
+
+Once only: an item's key is deal, code, due date (for idle items, the date the idle clock
+started) and kind, so a delivery due soon is sent once while soon, once more on the day it is
+due, and again when overdue; changing the due date makes it a new item. Overdue and idle items
+are re-sent every `resend_every_days` (default 3; 0 never), and overdue items late by
+`escalate_after_days` (default 7) or more also go to the `manager` address, on the same
+cadence."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+
+from .history import resend_due
+
+OVERDUE, TODAY, SOON, IDLE = "overdue", "today", "soon", "idle"
+KINDS = (OVERDUE, TODAY, SOON, IDLE)
+HEADINGS = {OVERDUE: "Overdue", TODAY: "Due today", SOON: "Due soon", IDLE: "Idle"}
+ACTIONABLE = {"DUE001": OVERDUE, "DUE003": OVERDUE, "DUE005": OVERDUE,
+              "DUE002": SOON, "DUE004": SOON, "IDL001": IDLE}
+RESENT_KINDS = (OVERDUE, IDLE)
+DEFAULT_RESEND_DAYS = 3
+DEFAULT_ESCALATE_DAYS = 7
+OWNER, MANAGER = "owner", "manager"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing an owner should do. `due` is the due date (for idle items, the day the idle
+    clock started); `days` counts days overdue, days until due, or days idle."""
+
+    kind: str
+    code: str
+    owner: str
+    deal_id: str | None
+    company: str | None
+    action: str
+    due: dt.date | None
+    days: int
+    row: int
+    cell: str
+    message: str
+
+    @property
+    def key(self) -> str:
+        """Identifies the item across runs, for sending it once."""
+        due = self.due.isoformat() if self.due else ""
+        return f"{self.deal_id or f'row {self.row}'}:{self.code}:{due}:{self.kind}"
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The items for one owner (audience "owner"), or the escalated items of every owner
+    for the manager (audience "manager"). `earlier` counts open items held back because
+    they were reminded recently."""
+
+    owner: str
+    items: tuple[Item, ...]
+    today: dt.date
+    sheet: str
+    email: str | None = None
+    audience: str = OWNER
+    unit: str = "day"
+    earlier: int = 0
+
+    @property
+    def name(self) -> str:
+        if self.audience == MANAGER:
+            return "Manager"
+        return one_line(self.owner) or "(no owner)"
+
+    def count(self, kind: str) -> int:
+        return sum(item.kind == kind for item in self.items)
+
+
+
+
+def reminder_items(report, today: dt.date | None = None) -> list[Item]:
+    """The actionable items of a checked report, in digest order per kind."""
+    today = today or report.today
+    calendar = report.context.calendar
+    deals = {deal.row: deal for deal in report.deals}
+    items = []
+    for finding in report.findings:
+        kind = ACTIONABLE.get(finding.code)
+        deal = deals.get(finding.row)
+        if kind is None or deal is None:
+            continue
+        due = finding.due
+        if kind == IDLE:
+            due = _as_date(finding.value)
+            days = calendar.days_between(due, today) if due else 0
+        elif kind == OVERDUE:
+            days = calendar.days_between(due, today) if due else 0
+        else:
+            days = calendar.days_between(today, due) if due else 0
+            kind = TODAY if days <= 0 else SOON
+        items.append(Item(kind, finding.code, _text(deal.get("owner")), deal.deal_id,
+                          _text(deal.get("company")) or None, _action(deal, finding.code),
+                          due, days, finding.row, finding.cell, finding.message))
+    return sorted(items, key=_order)
+
+
+def _order(item: Item):
+    urgency = -item.days if item.kind in (OVERDUE, IDLE) else item.days
+    return KINDS.index(item.kind), urgency, item.row, item.code
+
+
+def _action(deal, code: str) -> str:
+    if code == "DUE005" and deal.get("next_step"):
+        return _text(deal.get("next_step"))
+    return deal.stage.next_action if deal.stage else "Fix the stage"
+
+
+def _as_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def build_digests(report, config, today: dt.date | None = None) -> list[Digest]:
+    """One digest per owner (sorted by owner), each with its items overdue first, then due
+    today, due soon and idle, and the owner's address from [reminders.owners] (or None)."""
+    today = today or report.today
+    unit = report.context.calendar.unit
+    by_owner: dict[str, list[Item]] = {}  # "ana" and "Ana " are one owner
+    for item in reminder_items(report, today):
+        by_owner.setdefault(owner_key(item.owner), []).append(item)
+    return [Digest(items[0].owner, tuple(items), today, report.sheet.title,
+                   owner_address(config, items[0].owner), unit=unit)
+            for _, items in sorted(by_owner.items())]
+
+
+def owner_key(name: str) -> str:
+    """An owner as the history records it: case and spacing ignored."""
+    return " ".join(name.split()).casefold()
+
+
+def owner_address(config, owner: str) -> str | None:
+    """The owner's address from [reminders.owners]; names match ignoring case and spacing."""
+    owners = (config.reminders or {}).get("owners", {})
+    return {owner_key(name): address for name, address in owners.items()}.get(
+        owner_key(owner)) if owner else None
+
+
+def select_new(digests: list[Digest], history, today: dt.date, config,
+               source: str) -> list[Digest]:
+    """The digests cut down to items not yet sent (overdue and idle ones again after
+    `resend_every_days`), plus a manager digest of items overdue `escalate_after_days` or
+    more when [reminders] manager is set. `history` may be None (nothing sent yet)."""
+    settings = config.reminders or {}
+    every = settings.get("resend_every_days", DEFAULT_RESEND_DAYS)
+    sent = history.last_reminders(source, OWNER) if history else {}
+    chosen = []
+    for digest in digests:
+        owner = owner_key(digest.owner)
+        fresh = tuple(i for i in digest.items if _due(i, sent.get((owner, i.key)), today, every))
+        if fresh:
+            chosen.append(replace(digest, items=fresh, earlier=len(digest.items) - len(fresh)))
+    manager = settings.get("manager")
+    if manager and digests:
+        after = settings.get("escalate_after_days", DEFAULT_ESCALATE_DAYS)
+        escalated = history.last_reminders(source, MANAGER) if history else {}
+        late = [i for d in digests for i in d.items if i.kind == OVERDUE and i.days >= after]
+        fresh = tuple(i for i in late
+                      if _due(i, escalated.get((owner_key(i.owner), i.key)), today, every))
+        if fresh:
+            first = digests[0]
+            chosen.append(Digest("", tuple(sorted(fresh, key=lambda i: (i.owner.casefold(),
+                                                                        _order(i)))),
+                                 today, first.sheet, manager, MANAGER, first.unit,
+                                 len(late) - len(fresh)))
+    return chosen
+
+
+def _due(item: Item, last_sent: dt.date | None, today: dt.date, every: int) -> bool:
+    """Never sent, or an overdue/idle item last sent at least `every` days ago."""
+    return last_sent is None or (item.kind in RESENT_KINDS and resend_due(last_sent, today, every))
+
+
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e"
+                        r"\u2066-\u2069\ufeff]+")
+
+
+def one_line(value, limit: int = 120) -> str:
+    """A cell value made safe for one line of a message: no line breaks, control or
+    direction-changing characters, and not too long."""
+    text = " ".join(_INVISIBLE.sub(" ", _text(value)).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
