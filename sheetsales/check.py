@@ -10,7 +10,7 @@ from pathlib import Path
 from . import collector
 from .config import Config
 from .dates import today_in
-from .model import SEVERITIES, Deal, Finding, SheetData, RowTyper, is_blank
+from .model import SEVERITIES, Deal, Finding, SheetData, RowTyper
 from .rules import Context, run_rules
 from .sources import Grid, locate_deals, open_grid
 from .status import DealStatus, deal_status
@@ -74,10 +74,21 @@ def read_deals(sheet: SheetData, config: Config, total: int | None = None,
     for count, (row, cells) in enumerate(sheet.rows, 1):
         if progress and count % 1000 == 0:
             progress(count, total)
-        if all(is_blank(cells[i]) if i < len(cells) else True for i in identity):
-            continue
-        deals.append(typer(row, cells))
+        if _has_identity(cells, identity):
+            deals.append(typer(row, cells))
     return deals
+
+
+def _has_identity(cells: list, identity: list[int]) -> bool:
+    for i in identity:  # usually the first, the Deal ID, is filled: one look per row
+        if i < len(cells):
+            value = cells[i]
+            if isinstance(value, str):
+                if value and not value.isspace():  # not model.is_blank, inline
+                    return True
+            elif value is not None:
+                return True
+    return False
 
 
 def check(source: str | Path | Grid, config: Config | None = None,

@@ -25,6 +25,9 @@ class Stage:
     def is_closed(self) -> bool:
         return self.phase == CLOSED
 
+    def __hash__(self) -> int:  # rules look checks up by stage for every deal: keep it cheap
+        return hash(self.key)
+
 
 DEFAULT_STAGES: tuple[Stage, ...] = (
     Stage("lead", "Lead", 0, "created", "Make initial contact",
