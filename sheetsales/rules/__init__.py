@@ -30,10 +30,11 @@ def id_rows(deals) -> dict[str, list[int]]:
     first: dict[str, int] = {}
     shared: dict[str, list[int]] = {}
     for deal in deals:
-        if deal.deal_id:
-            row = first.setdefault(deal.deal_id, deal.row)
+        key = deal.deal_id
+        if key:
+            row = first.setdefault(key, deal.row)
             if row != deal.row:
-                shared.setdefault(deal.deal_id, [row]).append(deal.row)
+                shared.setdefault(key, [row]).append(deal.row)
     return shared
 
 

@@ -66,6 +66,8 @@ class Context:
         self._products: dict = {}
         self._hints: dict[str, str] = {}  # a hint repeats across deals: kept once
         self._required: dict = {}  # stage -> required_keys
+        self._before: dict = {}  # step order -> steps_before
+        self._after: dict = {}  # step order -> steps_after
 
     def required_keys(self, stage) -> tuple[str, ...]:
         """The fields the sheet has that a deal at `stage` (or no stage) must fill: Owner and
@@ -80,6 +82,19 @@ class Context:
             keys = self._required[stage] = tuple(k for k in dict.fromkeys(required)
                                                  if self.has(k))
         return keys
+
+    def steps_before(self, order: int) -> list:
+        """The progression steps from the second up to, not including, step `order` whose
+        date column the sheet has."""
+        if order not in self._before:
+            self._before[order] = [s for s in self.step_stages if 2 <= s.order < order]
+        return self._before[order]
+
+    def steps_after(self, order: int) -> list:
+        """The progression steps after step `order` whose date column the sheet has."""
+        if order not in self._after:
+            self._after[order] = [s for s in self.step_stages if s.order > order]
+        return self._after[order]
 
     def has(self, key: str) -> bool:
         return key in self.sheet.columns

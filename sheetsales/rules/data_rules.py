@@ -123,8 +123,8 @@ def missing_id(deal, ctx):
 @rule("IDS002", ERROR)
 def duplicate_id(deal, ctx):
     """Deal ID duplicated (names every row that shares it)."""
-    rows = ctx.id_rows.get(deal.deal_id, ()) if deal.deal_id else ()
-    if len(rows) < 2:
+    rows = ctx.id_rows.get(deal.deal_id)  # IDs on two rows or more only
+    if not rows:
         return NONE
     others = ", ".join(str(r) for r in rows if r != deal.row)
     return [ctx.finding(duplicate_id, deal, "deal_id",

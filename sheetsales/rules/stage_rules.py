@@ -26,15 +26,13 @@ def skipped_step(deal, ctx):
     """Skipped step: the stage is X but the date of an earlier step is missing."""
     if not deal.stage or not deal.stage.order:
         return NONE
-    order = deal.stage.order
     return [ctx.finding(
         skipped_step, deal, step.date_field,
         f'stage is {deal.stage.label} but "{ctx.header(step.date_field)}" (step {step.order}, '
         f"{step.label}) is empty",
         f'Fill "{ctx.header(step.date_field)}" with the date the deal reached {step.label}, or '
         "set Stage back to where the deal really is.")
-        for step in ctx.step_stages
-        if 2 <= step.order < order and not deal.filled(step.date_field)]
+        for step in ctx.steps_before(deal.stage.order) if not deal.filled(step.date_field)]
 
 
 @rule("STG003", ERROR)
@@ -42,7 +40,8 @@ def stage_behind_dates(deal, ctx):
     """Stage behind its dates: a later step's date is filled but the stage says an earlier one."""
     if not deal.stage or deal.stage.order is None:
         return NONE
-    later = [s for s in ctx.step_stages if s.order > deal.stage.order and deal.get(s.date_field)]
+    values = deal.values
+    later = [s for s in ctx.steps_after(deal.stage.order) if values.get(s.date_field)]
     if not later:
         return NONE
     latest = later[-1]
