@@ -136,6 +136,8 @@ def is_blank(value) -> bool:
 
 
 _MONEY = re.compile(r"^\(?-?[\s$€£¥₹]*-?[\d.,\s]+(?:[.,]\d+)?\s*[$€£¥₹]?\)?$")
+_DIGIT = re.compile(r"\d")
+_NOT_NUMERAL = re.compile(r"[^\d.,]")
 
 
 def parse_number(value) -> float | None:
@@ -147,10 +149,10 @@ def parse_number(value) -> float | None:
         return float(value)
     text = str(value).strip().replace("\u00a0", " ")
     text = text.rstrip("%").strip()
-    if not _MONEY.match(text) or not re.search(r"\d", text):
+    if not _MONEY.match(text) or not _DIGIT.search(text):
         return None
     negative = text.startswith("(") or "-" in text
-    digits = re.sub(r"[^\d.,]", "", text)
+    digits = _NOT_NUMERAL.sub("", text)
     if "," in digits and "." in digits:
         digits = digits.replace(",", "") if digits.rfind(".") > digits.rfind(",") else \
             digits.replace(".", "").replace(",", ".")
@@ -209,15 +211,17 @@ class RowTyper:
         required = {key for stage in stages.stages for key in stage.required}
         self.plan = [(key, index, kinds.get(key), {}) for key, index in sheet.columns.items()
                      if key not in UNCHECKED_FIELDS or key in required]
+        self.width = max((index + 1 for _, index, _, _ in self.plan), default=0)
         self.sheet, self.stages, self.date_order = sheet, stages, date_order
         self._stage_cache: dict = {}
 
     def __call__(self, row: int, cells: list) -> Deal:
         values: dict = {}
         deal = Deal(row, values)
-        width = len(cells)
+        if len(cells) < self.width:  # a short row: its missing cells are empty
+            cells = [*cells, *[None] * (self.width - len(cells))]
         for key, index, kind, shared in self.plan:
-            value = cells[index] if index < width else None
+            value = cells[index]
             cls = value.__class__
             if cls is str or cls is dt.date:  # keys that equal no value of another type
                 if not value:

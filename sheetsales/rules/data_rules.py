@@ -25,20 +25,20 @@ def not_a_date(deal, ctx):
 @rule("DAT002", ERROR)
 def dates_out_of_order(deal, ctx):
     """Step dates out of order (e.g. Confirmed on before Proposal sent)."""
-    found, latest, values = [], None, deal.values
+    found, latest, latest_day, values = NONE, None, None, deal.values
     for stage in ctx.step_stages:
         day = values.get(stage.date_field)
         if not day:
             continue
-        if latest and day < latest[1]:
-            header, before = ctx.header(stage.date_field), ctx.header(latest[0].date_field)
-            found.append(ctx.finding(
+        if latest_day is None or day > latest_day:
+            latest, latest_day = stage, day
+        elif day < latest_day:
+            header, before = ctx.header(stage.date_field), ctx.header(latest.date_field)
+            found = [*found, ctx.finding(
                 dates_out_of_order, deal, stage.date_field,
-                f'"{header}" {day.isoformat()} is {_plural((latest[1] - day).days)} before '
-                f'"{before}" {latest[1].isoformat()}',
-                f'Steps happen in order: correct "{header}" or "{before}".'))
-        elif not latest or day > latest[1]:
-            latest = (stage, day)
+                f'"{header}" {day.isoformat()} is {_plural((latest_day - day).days)} before '
+                f'"{before}" {latest_day.isoformat()}',
+                f'Steps happen in order: correct "{header}" or "{before}".')]
     return found
 
 
