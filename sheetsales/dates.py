@@ -135,8 +135,9 @@ class Calendar:
     business_days: bool = False
     country: str | None = None
     company_holidays: frozenset = frozenset()
-    _country_days: dict = field(default_factory=dict, repr=False)
-    _years: dict = field(default_factory=dict, repr=False)  # year -> (1 Jan ordinal, counts)
+    # caches, not settings: two calendars with the same settings are equal
+    _country_days: dict = field(default_factory=dict, repr=False, compare=False)
+    _years: dict = field(default_factory=dict, repr=False, compare=False)  # see _year
 
     @property
     def unit(self) -> str:

@@ -103,6 +103,13 @@ def test_business_days_agree_with_counting_day_by_day(a, b, days):
     assert cal.add(a, days) == _naive_add(cal, a, days)
 
 
+def test_calendars_with_the_same_settings_are_equal_whatever_they_have_counted():
+    counted = Calendar(business_days=True, country="US")
+    counted.days_between(dt.date(2020, 1, 1), dt.date(2026, 1, 1))
+    assert counted == Calendar(business_days=True, country="US")
+    assert counted != Calendar(business_days=True, country="GB")
+
+
 def test_business_days_skip_weekends_and_holidays():
     cal = Calendar(business_days=True, country="US", company_holidays=frozenset({dt.date(2026, 11, 24)}))
     # Fri 20 Nov -> Fri 27 Nov: Mon, Wed, Fri (Tue company holiday, Thu Thanksgiving)
