@@ -9,6 +9,7 @@ import stat
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -22,6 +23,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, to_excel
 from python_calamine import CalamineWorkbook
 
 from sheetsales.errors import SourceError, WriteConflict
+from sheetsales.sources import zipout
 from sheetsales.sources.xlsx_cells import serial
 from sheetsales.sources.xlsx_writer import WriteResult, write_xlsx
 
@@ -211,6 +213,20 @@ def test_cells_may_come_as_pairs_from_any_iterable(deals):
     pairs = ((("Deals", f"F{row}"), f"status {row}") for row in range(1, 4))
     assert write_xlsx(deals, pairs).cells_written == 3
     assert [row[5] for row in grid(deals, "Deals")[:3]] == ["status 1", "status 2", "status 3"]
+
+
+def test_a_big_rewritten_sheet_spills_beside_the_workbook_and_leaves_nothing(
+        deals, monkeypatch, tmp_path):
+    """Past SPOOL_IN_MEMORY a rewritten part's compressed bytes go to an unnamed file in the
+    workbook's folder, not the system temp folder (which may be memory, or missing)."""
+    monkeypatch.setattr(zipout, "SPOOL_IN_MEMORY", 256)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-temp-folder"))
+    before = sorted(p.name for p in deals.parent.iterdir())
+    cells = {("Deals", f"G{row}"): f"status {row * 7919 % 1000}" for row in range(2, 7)}
+    cells.update({("Notes", f"B{row}"): f"note {row}" for row in range(1, 300)})
+    assert write_xlsx(deals, cells).cells_written == 5 + 299
+    assert sorted(p.name for p in deals.parent.iterdir()) == before
+    assert value(deals, "Notes", "B299") == "note 299"
 
 
 def test_cells_may_be_given_by_row_and_column(deals):

@@ -103,7 +103,8 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tu
         spools: dict[str, Deflated] = {}
         try:
             for sheet, job in jobs:
-                spools[sheet.part.lower()] = _rewrite(pkg, book, sheet, job, styles)
+                spools[sheet.part.lower()] = _rewrite(pkg, book, sheet, job, styles,
+                                                      target.parent)
             changed = {name.lower(): data for name, data in book.edited_parts().items()}
             if styles is not None and styles.changed:
                 changed[book.styles_part.lower()] = styles.to_bytes()
@@ -198,12 +199,14 @@ def _writable(book: Book, sheet):
     return sheet
 
 
-def _rewrite(pkg: SourcePackage, book: Book, sheet, job: SheetJob, styles) -> Deflated:
-    """The sheet's new part, compressed into a spool; every refusal happens here."""
+def _rewrite(pkg: SourcePackage, book: Book, sheet, job: SheetJob, styles,
+             folder: Path) -> Deflated:
+    """The sheet's new part, compressed into a spool (spilling into `folder`, the output's);
+    every refusal happens here."""
     info = pkg.find(sheet.part)
     if info is not None:
         job.blocked.extend(book.blocked_ranges(sheet))
-    spool = Deflated(info.compress_type if info is not None else zipfile.ZIP_DEFLATED)
+    spool = Deflated(info.compress_type if info is not None else zipfile.ZIP_DEFLATED, folder)
     where = f"{pkg.name}: {sheet.part}"
     try:
         stream = pkg.open(sheet.part) if info is not None else BytesIO(NEW_SHEET)

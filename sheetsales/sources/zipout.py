@@ -19,8 +19,9 @@ from .ooxml import CHUNK, LOCAL_HEADER, SourcePackage
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _END = struct.Struct("<4s4H2LH")
 _ZIP32_LIMIT = 0xFFFFFFFF
-# A rewritten part's compressed bytes stay in memory up to this size, then go to a temporary
-# file: a big sheet's would otherwise sit in memory beside everything the run holds.
+# A rewritten part's compressed bytes stay in memory up to this size, then go to an unnamed
+# temporary file beside the workbook: a big sheet's would otherwise sit in memory beside
+# everything the run holds (and /tmp may itself be memory).
 SPOOL_IN_MEMORY = 1 << 20
 
 
@@ -46,9 +47,9 @@ class Deflated:
     Compression runs on a worker thread (zlib releases the GIL), overlapping with the
     Python that produces the next chunk."""
 
-    def __init__(self, method: int = zipfile.ZIP_DEFLATED):
+    def __init__(self, method: int = zipfile.ZIP_DEFLATED, folder=None):
         self.method = zipfile.ZIP_STORED if method == zipfile.ZIP_STORED else zipfile.ZIP_DEFLATED
-        self.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+        self.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=folder)
         self.crc = self.size = self.compressed_size = 0
         self._queue: queue.Queue = queue.Queue(maxsize=4)
         self._error: BaseException | None = None
