@@ -140,6 +140,10 @@ _DIGIT = re.compile(r"\d")
 _NOT_NUMERAL = re.compile(r"[^\d.,]")
 
 
+# The usual text amount, "$1,488,043.00" or "1234.5", read without the general steps
+_PLAIN_AMOUNT = re.compile(r"\$?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?")
+
+
 def parse_number(value) -> float | None:
     """A number from a numeric cell or text like "$1,488,043.00", "60%" (60) or "(1,200)";
     None when it is not one."""
@@ -147,7 +151,14 @@ def parse_number(value) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return float(value)
-    text = str(value).strip().replace("\u00a0", " ")
+    plain = _PLAIN_AMOUNT.fullmatch(value) if isinstance(value, str) else None
+    if plain:
+        return float(plain[1].replace(",", "") + (plain[2] or ""))
+    return _text_number(str(value))
+
+
+def _text_number(text: str) -> float | None:
+    text = text.strip().replace("\u00a0", " ")
     text = text.rstrip("%").strip()
     if not _MONEY.match(text) or not _DIGIT.search(text):
         return None
