@@ -62,6 +62,9 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 def normalize(text: str) -> str:
     """Lower-case and drop spacing and punctuation, so "Closed-Won " == "closed won"."""
+    squeezed = text.replace(" ", "")
+    if squeezed.isascii() and squeezed.isalnum():  # most names: no pattern needed
+        return squeezed.lower()
     return _NON_WORD.sub("", text.lower())
 
 
