@@ -10,7 +10,7 @@ from pathlib import Path
 from . import collector
 from .config import Config
 from .dates import today_in
-from .model import SEVERITIES, Deal, Finding, SheetData, RowTyper
+from .model import SEVERITIES, Deal, Finding, SheetData, RowTyper, is_blank
 from .rules import Context, run_rules
 from .sources import Grid, locate_deals, open_grid
 from .status import DealStatus, deal_status
@@ -81,13 +81,8 @@ def read_deals(sheet: SheetData, config: Config, total: int | None = None,
 
 def _has_identity(cells: list, identity: list[int]) -> bool:
     for i in identity:  # usually the first, the Deal ID, is filled: one look per row
-        if i < len(cells):
-            value = cells[i]
-            if isinstance(value, str):
-                if value and not value.isspace():  # not model.is_blank, inline
-                    return True
-            elif value is not None:
-                return True
+        if i < len(cells) and not is_blank(cells[i]):
+            return True
     return False
 
 

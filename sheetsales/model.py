@@ -132,7 +132,7 @@ def plain(value):
 
 
 def is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
+    return value is None or (isinstance(value, str) and (not value or value.isspace()))
 
 
 _MONEY = re.compile(r"^\(?-?[\s$€£¥₹]*-?[\d.,\s]+(?:[.,]\d+)?\s*[$€£¥₹]?\)?$")

@@ -25,7 +25,7 @@ def not_a_date(deal, ctx):
 @rule("DAT002", ERROR)
 def dates_out_of_order(deal, ctx):
     """Step dates out of order (e.g. Confirmed on before Proposal sent)."""
-    found, latest, latest_day, values = NONE, None, None, deal.values
+    found, latest, latest_day, values = [], None, None, deal.values
     for stage in ctx.step_stages:
         day = values.get(stage.date_field)
         if not day:
@@ -34,11 +34,11 @@ def dates_out_of_order(deal, ctx):
             latest, latest_day = stage, day
         elif day < latest_day:
             header, before = ctx.header(stage.date_field), ctx.header(latest.date_field)
-            found = [*found, ctx.finding(
+            found.append(ctx.finding(
                 dates_out_of_order, deal, stage.date_field,
                 f'"{header}" {day.isoformat()} is {_plural((latest_day - day).days)} before '
                 f'"{before}" {latest_day.isoformat()}',
-                f'Steps happen in order: correct "{header}" or "{before}".')]
+                f'Steps happen in order: correct "{header}" or "{before}".'))
     return found
 
 

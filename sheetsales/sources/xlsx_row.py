@@ -32,7 +32,7 @@ def rewrite_row(rw, row: int, match, content: bytes) -> bytes:
     targets = rw.targets(row)
     merged = _fast(rw, row, row_attrs, content, targets)
     new_content, new_cols = merged if merged is not None else \
-        _CellMerge(rw, row, row_attrs, content, targets).run()
+        _general(rw, row, row_attrs, content, targets)
     tag = match[0]
     spans = attr(tag, b"spans") if new_cols and b"spans" in tag else None
     if spans:
@@ -49,7 +49,7 @@ def rewrite_row(rw, row: int, match, content: bytes) -> bytes:
 def _fast(rw, row: int, row_attrs, content: bytes, targets) -> tuple[bytes, list[int]] | None:
     """The common case, without visiting every cell: each cell starts `<c r="...` (as Excel,
     LibreOffice, openpyxl and xlsxwriter write them) and each written cell either exists or
-    lies right of the last cell. None when the row needs the general path (_CellMerge)."""
+    lies right of the last cell. None when the row needs the general path (_general)."""
     opener = rw.cell_opener
     if content.count(rw.cell_tag) != content.count(opener) or b"extLst" in content:
         return None
@@ -60,7 +60,7 @@ def _fast(rw, row: int, row_attrs, content: bytes, targets) -> tuple[bytes, list
         last_cell = rw.cell_re.match(content, last)
         if not letters or not last_cell:
             return None
-        last_col, cells_end = _column(letters[0]), last_cell.end()
+        last_col, cells_end = column_number(letters[0].decode()), last_cell.end()
     found, added, previous = [], [], -1  # every target is placed before any is written
     for target in targets:
         at = content.find(opener + target[2] + b'"')
@@ -83,18 +83,12 @@ def _fast(rw, row: int, row_attrs, content: bytes, targets) -> tuple[bytes, list
         done = cells_end
     new_cols = []
     for col, value, ref in added:
-        if value is None:
-            rw.check_target(row, col)
-        else:
-            out.append(rw.cell(row, col, ref, value, rw.base_style(col, row_attrs)))
+        made = _new(rw, row, row_attrs, col, value, ref)
+        if made:
+            out.append(made)
             new_cols.append(col)
     out.append(content[done:])
     return b"".join(out), new_cols
-
-
-@functools.lru_cache(maxsize=1024)
-def _column(letters: bytes) -> int:
-    return column_number(letters.decode())
 
 
 @functools.lru_cache(maxsize=256)
@@ -108,61 +102,55 @@ def _wider_spans(spans: bytes, low: int, high: int) -> bytes | None:
     return f"{min(bounds + [low])}:{max(bounds + [high])}".encode()
 
 
-class _CellMerge:
-    """Merges a row's existing cells with the cells written into it, in column order."""
-
-    def __init__(self, rw, row: int, row_attrs: dict, content: bytes, targets: list):
-        self.rw, self.row, self.row_attrs, self.content = rw, row, row_attrs, content
-        self.targets = targets  # [(column, value, b"B12")] in column order
-
-    def run(self) -> tuple[bytes, list[int]]:
-        """The row's new content and the columns of cells added to it."""
-        rw, row, content = self.rw, self.row, self.content
-        targets = self.targets
-        ext = content.find(b"<" + rw.p + b"extLst")
-        limit = ext if ext >= 0 else len(content)
-        out, done, previous, cells_end, ti = [], 0, 0, 0, 0
-        new_cols, shifted = [], False
-        for m in rw.cell_re.finditer(content, 0, limit):
-            r = _R_CELL.search(m[1])
-            col = column_number(r[1].decode()) if r else previous + 1
-            if col <= previous:
-                raise WriteConflict(f"{rw.where}: in row {row} cell {cell_name(row, col)} comes "
-                                    "after a cell to its right; open and re-save it in Excel")
-            previous, cells_end = col, m.end()
-            while ti < len(targets) and targets[ti][0] < col:
-                made = self._new(*targets[ti])
-                if made:
-                    out += [content[done:m.start()], made]
-                    done = m.start()
-                    new_cols.append(targets[ti][0])
-                    shifted = True
-                ti += 1
-            if ti < len(targets) and targets[ti][0] == col:
-                made = _replace(rw, row, col, targets[ti][1], targets[ti][2], m)
-                shifted = shifted or not made
-                out += [content[done:m.start()], made]
-                done = m.end()
-                ti += 1
-            elif shifted and not r:  # keep its position now that the cells before it moved
-                name_end = m.start() + len(rw.p) + 2
-                out += [content[done:name_end], b' r="' + cell_name(row, col).encode() + b'"']
-                done = name_end
-        out.append(content[done:cells_end] if cells_end > done else b"")
-        done = max(done, cells_end)
-        for col, value, ref in targets[ti:]:  # right of every existing cell
-            made = self._new(col, value, ref)
+def _general(rw, row: int, row_attrs, content: bytes, targets) -> tuple[bytes, list[int]]:
+    """Merges a row's existing cells with `targets` ([(column, value, b"B12")] in column
+    order), visiting every cell; the row's new content and the columns of cells added."""
+    ext = content.find(b"<" + rw.p + b"extLst")
+    limit = ext if ext >= 0 else len(content)
+    out, done, previous, cells_end, ti = [], 0, 0, 0, 0
+    new_cols, shifted = [], False
+    for m in rw.cell_re.finditer(content, 0, limit):
+        r = _R_CELL.search(m[1])
+        col = column_number(r[1].decode()) if r else previous + 1
+        if col <= previous:
+            raise WriteConflict(f"{rw.where}: in row {row} cell {cell_name(row, col)} comes "
+                                "after a cell to its right; open and re-save it in Excel")
+        previous, cells_end = col, m.end()
+        while ti < len(targets) and targets[ti][0] < col:
+            made = _new(rw, row, row_attrs, *targets[ti])
             if made:
-                out.append(made)
-                new_cols.append(col)
-        out.append(content[done:])
-        return b"".join(out), new_cols
+                out += [content[done:m.start()], made]
+                done = m.start()
+                new_cols.append(targets[ti][0])
+                shifted = True
+            ti += 1
+        if ti < len(targets) and targets[ti][0] == col:
+            made = _replace(rw, row, col, targets[ti][1], targets[ti][2], m)
+            shifted = shifted or not made
+            out += [content[done:m.start()], made]
+            done = m.end()
+            ti += 1
+        elif shifted and not r:  # keep its position now that the cells before it moved
+            name_end = m.start() + len(rw.p) + 2
+            out += [content[done:name_end], b' r="' + cell_name(row, col).encode() + b'"']
+            done = name_end
+    out.append(content[done:cells_end] if cells_end > done else b"")
+    done = max(done, cells_end)
+    for col, value, ref in targets[ti:]:  # right of every existing cell
+        made = _new(rw, row, row_attrs, col, value, ref)
+        if made:
+            out.append(made)
+            new_cols.append(col)
+    out.append(content[done:])
+    return b"".join(out), new_cols
 
-    def _new(self, col: int, value, ref: bytes) -> bytes:
-        if value is None:
-            self.rw.check_target(self.row, col)
-            return b""
-        return self.rw.cell(self.row, col, ref, value, self.rw.base_style(col, self.row_attrs))
+
+def _new(rw, row: int, row_attrs, col: int, value, ref: bytes) -> bytes:
+    """A new cell in its row's or column's style; b"" for a clear (checked, not written)."""
+    if value is None:
+        rw.check_target(row, col)
+        return b""
+    return rw.cell(row, col, ref, value, rw.base_style(col, row_attrs))
 
 
 def _replace(rw, row: int, col: int, value, ref: bytes, m) -> bytes:
