@@ -81,14 +81,7 @@ def _fast(rw, row: int, row_attrs, content: bytes, targets) -> tuple[bytes, list
     if done < cells_end:
         out.append(content[done:cells_end])
         done = cells_end
-    new_cols = []
-    for col, value, ref in added:
-        made = _new(rw, row, row_attrs, col, value, ref)
-        if made:
-            out.append(made)
-            new_cols.append(col)
-    out.append(content[done:])
-    return b"".join(out), new_cols
+    return _ending(rw, row, row_attrs, out, [], added, content[done:])
 
 
 @functools.lru_cache(maxsize=256)
@@ -136,12 +129,18 @@ def _general(rw, row: int, row_attrs, content: bytes, targets) -> tuple[bytes, l
             done = name_end
     out.append(content[done:cells_end] if cells_end > done else b"")
     done = max(done, cells_end)
-    for col, value, ref in targets[ti:]:  # right of every existing cell
+    return _ending(rw, row, row_attrs, out, new_cols, targets[ti:], content[done:])
+
+
+def _ending(rw, row: int, row_attrs, out: list, new_cols: list, right, rest: bytes):
+    """The row's new content: `out`, then the new cells of `right` (targets right of every
+    existing cell), then `rest`; and the columns of the cells added."""
+    for col, value, ref in right:
         made = _new(rw, row, row_attrs, col, value, ref)
         if made:
             out.append(made)
             new_cols.append(col)
-    out.append(content[done:])
+    out.append(rest)
     return b"".join(out), new_cols
 
 
