@@ -26,7 +26,10 @@ from .xlsx_cells import CellMaker, parse_range, range_name
 from .xlsx_row import rewrite_row
 
 _CHUNK = 1 << 20
-_FLUSH = 1 << 20
+# Bytes handed to the compressing thread at once. zlib lets go of the GIL once per output
+# block it grows (32 KiB, 64 KiB, 256 KiB...), and takes it back only when this thread
+# yields (every 5 ms), so pieces of 1 MiB left that thread waiting more than working.
+_FLUSH = 1 << 21
 _ROOT = re.compile(rb"<(?![?!])([^\s/>]+)")
 _ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']+)""")
 _R_ROW = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")

@@ -51,7 +51,7 @@ class Deflated:
         self.method = zipfile.ZIP_STORED if method == zipfile.ZIP_STORED else zipfile.ZIP_DEFLATED
         self.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=folder)
         self.crc = self.size = self.compressed_size = 0
-        self._queue: queue.Queue = queue.Queue(maxsize=4)
+        self._queue: queue.Queue = queue.Queue(maxsize=1)  # one piece waits: bounded memory
         self._error: BaseException | None = None
         self._worker = threading.Thread(target=self._compress, daemon=True)
         self._worker.start()
