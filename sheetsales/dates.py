@@ -118,6 +118,12 @@ def _bad(text) -> ParsedDate:
     return ParsedDate(None, "invalid", f"{text!r} is not a date")
 
 
+def plural(count: int, unit: str = "day") -> str:
+    """`3 days`, `1 business day`: a count of units, without its sign."""
+    count = abs(count)
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
 def today_in(time_zone: str, now: dt.datetime | None = None) -> dt.date:
     """The calendar date in `time_zone` at the instant `now` (default: the real clock)."""
     now = now or dt.datetime.now(dt.timezone.utc)
@@ -144,8 +150,7 @@ class Calendar:
         return "business day" if self.business_days else "day"
 
     def plural(self, count: int) -> str:
-        count = abs(count)
-        return f"{count} {self.unit}{'' if count == 1 else 's'}"
+        return plural(count, self.unit)
 
     def is_working(self, day: dt.date) -> bool:
         if day.weekday() >= 5 or day in self.company_holidays:

@@ -6,23 +6,19 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
+from .dates import plural
 from .digests import HEADINGS, KINDS, MANAGER, OVERDUE, SOON, TODAY, Digest, Item, one_line
-
-
-def _plural(count: int, unit: str) -> str:
-    count = abs(count)
-    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
 def _when(item: Item, unit: str) -> str:
     due = item.due.isoformat() if item.due else "no date"
     if item.kind == OVERDUE:
-        return f"due {due} ({_plural(item.days, unit)} overdue)"
+        return f"due {due} ({plural(item.days, unit)} overdue)"
     if item.kind == TODAY:
         return f"due today ({due})"
     if item.kind == SOON:
-        return f"due {due} (in {_plural(item.days, unit)})"
-    return f"idle since {due} ({_plural(item.days, unit)})"
+        return f"due {due} (in {plural(item.days, unit)})"
+    return f"idle since {due} ({plural(item.days, unit)})"
 
 
 def _cells(item: Item, digest: Digest) -> dict[str, str]:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetsales.dates import Calendar, from_serial, parse_text_date, today_in
+from sheetsales.dates import Calendar, from_serial, parse_text_date, plural, today_in
 
 
 @pytest.mark.parametrize("text,order,expected", [
@@ -115,6 +115,10 @@ def test_business_days_skip_weekends_and_holidays():
     # Fri 20 Nov -> Fri 27 Nov: Mon, Wed, Fri (Tue company holiday, Thu Thanksgiving)
     assert cal.days_between(dt.date(2026, 11, 20), dt.date(2026, 11, 27)) == 3
     assert cal.plural(3) == "3 business days"
+
+
+def test_plural_counts_without_the_sign():
+    assert [plural(1), plural(-2), plural(0, "business day")] == ["1 day", "2 days", "0 business days"]
 
 
 instants = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2035, 1, 1),

@@ -1,14 +1,11 @@
 """Rules about the cells themselves: dates, required fields, numbers, IDs, products."""
 
+from ..dates import plural
 from ..duplicates import DUPE_DAYS
 from ..model import ERROR, WARNING
 from .context import NONE, rule
 
 DATE_ORDER_HINT = 'set date_order = "DMY" (or "MDY") under [rules] in sheetsales.toml'
-
-
-def _plural(count: int, noun: str = "day") -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @rule("DAT001", ERROR)
@@ -36,7 +33,7 @@ def dates_out_of_order(deal, ctx):
             header, before = ctx.header(stage.date_field), ctx.header(latest.date_field)
             found.append(ctx.finding(
                 dates_out_of_order, deal, stage.date_field,
-                f'"{header}" {day.isoformat()} is {_plural((latest_day - day).days)} before '
+                f'"{header}" {day.isoformat()} is {plural((latest_day - day).days)} before '
                 f'"{before}" {latest_day.isoformat()}',
                 f'Steps happen in order: correct "{header}" or "{before}".'))
     return found
@@ -50,7 +47,7 @@ def future_step_date(deal, ctx):
     return [ctx.finding(
         future_step_date, deal, key,
         f'"{ctx.header(key)}" {values[key].isoformat()} is '
-        f"{_plural((values[key] - today).days)} in the future (today is {today.isoformat()})",
+        f"{plural((values[key] - today).days)} in the future (today is {today.isoformat()})",
         "A completed step cannot be dated later than today: correct the date, or use "
         '"Next step due" for planned work.') for key in late]
 
