@@ -2,7 +2,7 @@
 a Reminders sheet) against openpyxl (load, set the same 4 columns, add the sheet, save) and
 against the floor (inflate and deflate the deals sheet part alone), same workbooks, same run.
 
-    python benchmarks/bench_run.py --rows 1000 10000 100000 [300000]
+    python benchmarks/bench_run.py --rows 1000 10000 100000 [300000] [--shared-strings]
 """
 
 import argparse
@@ -45,13 +45,17 @@ packer.compress(data); packer.flush()
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--shared-strings", action="store_true",
+                        help="workbooks with their text in xl/sharedStrings.xml, as Excel saves "
+                        "them (the default keeps text inline in the sheet)")
     args = parser.parse_args()
     print("| deals | run s | openpyxl s | run/openpyxl | write s | floor s | write/floor | "
           "run MB | openpyxl MB | memory ratio |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as folder:
         for rows in args.rows:
-            source = generate(Path(folder) / f"deals-{rows}.xlsx", rows)
+            source = generate(Path(folder) / f"deals-{rows}.xlsx", rows,
+                              shared_strings=args.shared_strings)
             results = {}
             for kind, setup, code in (("run", SETUP, RUN), ("write", PLAN, WRITE),
                                       ("openpyxl", "import datetime, openpyxl", OPENPYXL),

@@ -53,11 +53,14 @@ def deal_row(index: int, rng: random.Random, today: dt.date) -> list:
     return [row[h] for h in HEADERS]
 
 
-def generate(path: Path, rows: int, seed: int = 1, today: dt.date | None = None) -> Path:
-    """Write a deals workbook of `rows` deals with xlsxwriter (constant memory)."""
+def generate(path: Path, rows: int, seed: int = 1, today: dt.date | None = None,
+             shared_strings: bool = False) -> Path:
+    """Write a deals workbook of `rows` deals with xlsxwriter: its text inline in the sheet,
+    written in constant memory, or with `shared_strings` in xl/sharedStrings.xml as Excel
+    saves it (xlsxwriter then holds the whole workbook until it is saved)."""
     today = today or dt.date(2026, 11, 27)
     rng = random.Random(seed)
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": not shared_strings})
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     sheet = book.add_worksheet("Deals")
     sheet.write(0, 0, "Sales pipeline")
@@ -81,5 +84,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("path", type=Path)
     parser.add_argument("--rows", type=int, default=1000)
+    parser.add_argument("--shared-strings", action="store_true",
+                        help="keep text in xl/sharedStrings.xml, as Excel does")
     args = parser.parse_args()
-    generate(args.path, args.rows)
+    generate(args.path, args.rows, shared_strings=args.shared_strings)
