@@ -20,7 +20,6 @@ RULES: tuple[Rule, ...] = (
     next_step_overdue, no_next_step, idle,
 )
 RULE_CODES = tuple(r.code for r in RULES)
-NARROWING = ("contact", "company", "product")  # SIMILAR_KEYS, most telling first
 
 __all__ = ["RULES", "RULE_CODES", "Context", "Rule", "run_rules", "id_rows"]
 
@@ -45,9 +44,7 @@ def similar_rows(deals, columns) -> dict[int, int]:
     if "company" not in keys or len(keys) < 2:
         return {}
     groups = [[d for d in deals if d.values.get("created") or d.values.get("first_contact")]]
-    # Narrow field by field, most deals dropping out at the first unique value: contacts
-    # first, since a person rarely has two deals while a company often has many.
-    for key in sorted(keys, key=NARROWING.index):
+    for key in keys:  # narrow field by field: most deals drop out at the first unique value
         groups = [g for group in groups for g in _split(group, key) if len(g) > 1]
     entries, ids = [], {}
     for group in groups:

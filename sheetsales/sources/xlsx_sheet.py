@@ -213,7 +213,7 @@ class SheetRewriter:
     def _rows(self):
         p = self.p
         row_tag = start_tag(p, b"row")
-        row_close = b"</" + p + b"row>"
+        row_close = self.row_close
         data_close = b"</" + p + b"sheetData>"
         previous = 0
         while True:
@@ -377,8 +377,7 @@ class SheetRewriter:
                 if value is None:
                     self.check_target(row, col)
             if cells:
-                self._emit(b"<" + self.p + b'row r="%d">' % row + cells + b"</" + self.p
-                           + b"row>")
+                self._emit(b"<" + self.p + b'row r="%d">' % row + cells + self.row_close)
             self.next_new += 1
 
     def _emit_owned_rows(self):
@@ -388,7 +387,7 @@ class SheetRewriter:
         letters: list[bytes] = []
         checked = bool(self.job.blocked)
         maker, direct = self.maker.cell, 0  # cells made without self.cell, which counts its own
-        open_row, close_row = b"<" + self.p + b'row r="', b"</" + self.p + b"row>"
+        open_row, close_row = b"<" + self.p + b'row r="', self.row_close
         for row, values in enumerate(self.job.rows, 1):
             number = b"%d" % row
             while len(styles) < len(values):
