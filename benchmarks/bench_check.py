@@ -17,7 +17,7 @@ from generate import generate  # noqa: E402
 from measure import measure  # noqa: E402
 
 CHECK = ("import datetime\nfrom sheetsales import check, Config\n"
-         "from sheetsales.config import Rules",
+         "from sheetsales.core.config import Rules",
          "r = check({path!r}, Config(rules={rules}), datetime.date(2026, 11, 27)); "
          "n = len(r.findings)")
 OPENPYXL = ("import openpyxl", "wb = openpyxl.load_workbook({path!r})")

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import click
 
-from . import api
-from .errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SheetsalesError
-from .model import SEVERITIES
+from .operations import api
+from .core.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SheetsalesError
+from .core.model import SEVERITIES
 from .cleanup import KINDS as CLEAN_KINDS
 from .cleanup import render_diff as render_clean_diff
-from .config import REMINDERS_SHEET
-from .plan import render_diff
-from .report import render
+from .core.config import REMINDERS_SHEET
+from .plan.columns import render_diff
+from .plan.render import render
 
 FAIL_ON = (*SEVERITIES, "never")
 

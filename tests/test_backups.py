@@ -3,8 +3,8 @@ import os
 
 import pytest
 
-from sheetsales import backups
-from sheetsales.errors import WriteConflict
+from sheetsales.sources import backups
+from sheetsales.core.errors import WriteConflict
 
 NOW = dt.datetime(2026, 11, 27, 7, 0)
 

@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheetsales.a1 import parse_ref
+from sheetsales.core.cells import parse_ref
 from sheetsales.cleanup import (KINDS, CleanOptions, Table, clean, detect_pattern,
                                 owned_columns, read_table, render_diff, show, tidy)
 from sheetsales.cleanup.deal_ids import IdAllocator, IdPattern
 from sheetsales.cleanup.stage_labels import resolve
-from sheetsales.config import Config, _validate, build_config
-from sheetsales.errors import ConfigError
+from sheetsales.core.config import Config, _validate, build_config
+from sheetsales.core.errors import ConfigError
 from sheetsales.sources import MemoryGrid, open_grid
 
 GOLDEN = Path(__file__).parent / "golden" / "clean"
@@ -425,7 +425,7 @@ def trimmed(cells: list) -> list:
 def test_golden_through_a_real_workbook(name, tmp_path):
     """The same golden cases applied with `clean --apply` to real .xlsx files through the
     surgical writer, read back with calamine, equal the golden after-sheets."""
-    from sheetsales.api import clean_source
+    from sheetsales.operations.api import clean_source
 
     case = CASES[name]
     before = (GOLDEN / f"{case.get('before', name)}.before.csv").read_text(encoding="utf-8")

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from sheetsales.config import load_config
-from sheetsales.errors import ConfigError
+from sheetsales.core.config import load_config
+from sheetsales.core.errors import ConfigError
 
 
 def write(tmp_path, text):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from sheetsales.testing.sheets_emulator import Emulator, route_session
+from sheetsales.emulator.sheets_emulator import Emulator, route_session
 
 CASSETTES = "gspread-cassettes"
 ID_KEYS = ("id", "spreadsheetId", "sheetId", "namedRangeId", "metadataId")

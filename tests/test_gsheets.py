@@ -11,18 +11,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetsales.check import check
-from sheetsales.config import Config
-from sheetsales.errors import SourceError, WriteConflict
-from sheetsales.model import CellChange
-from sheetsales.run import make_plan, run
-from sheetsales.sources import gsheets, open_grid
-from sheetsales.sources.google_api import connect
-from sheetsales.sources.google_source import GSheetSource, parse_source, resolve_credentials
-from sheetsales.sources.gsheets import open_gsheet
-from sheetsales.sources.gsheets_batch import cell_requests, retarget
-from sheetsales.sources.gsheets_write import GSheetTarget
-from sheetsales.testing.sheets_emulator import Emulator, gspread_client, make_service_account_key
+from sheetsales.rules.check import check
+from sheetsales.core.config import Config
+from sheetsales.core.errors import SourceError, WriteConflict
+from sheetsales.core.model import CellChange
+from sheetsales.operations.run import make_plan, run
+from sheetsales.sources import open_grid
+from sheetsales.sources.gsheets import source as gsheets
+from sheetsales.sources.gsheets.api import connect
+from sheetsales.sources.gsheets.ids import GSheetSource, parse_source, resolve_credentials
+from sheetsales.sources.gsheets.source import open_gsheet
+from sheetsales.sources.gsheets.batch import cell_requests, retarget
+from sheetsales.sources.gsheets.write import GSheetTarget
+from sheetsales.emulator.sheets_emulator import Emulator, gspread_client, make_service_account_key
 
 TODAY = dt.date(2026, 11, 27)
 HEADER = ["Deal ID", "Company", "Owner", "Stage", "Amount", "Proposal sent", "Confirmed on",

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from helpers import run_cli
-from sheetsales.testing.sheets_emulator import Emulator, make_service_account_key
+from sheetsales.emulator.sheets_emulator import Emulator, make_service_account_key
 
 HEADER = ["Deal ID", "Company", "Owner", "Stage", "Amount", "Proposal sent", "Confirmed on",
           "Delivery due"]

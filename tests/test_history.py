@@ -11,12 +11,12 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from sheetsales import history as history_module
-from sheetsales.check import check
-from sheetsales.config import Config, build_config
-from sheetsales.errors import SheetsalesError
-from sheetsales.history import SCHEMA_VERSION, History, history_path
-from sheetsales.model import CellChange
+from sheetsales.nightly import history as history_module
+from sheetsales.rules.check import check
+from sheetsales.core.config import Config, build_config
+from sheetsales.core.errors import SheetsalesError
+from sheetsales.nightly.history import SCHEMA_VERSION, History, history_path
+from sheetsales.core.model import CellChange
 from sheetsales.sources import MemoryGrid
 
 UTC = dt.timezone.utc
@@ -241,8 +241,8 @@ def test_two_connections_share_the_database(tmp_path):
 WRITER = textwrap.dedent("""
     import datetime as dt, sys
     from types import SimpleNamespace
-    from sheetsales.history import History
-    from sheetsales.model import CellChange
+    from sheetsales.nightly.history import History
+    from sheetsales.core.model import CellChange
     history = History.open(sys.argv[1])
     deals = [SimpleNamespace(deal_id=f"D-{n}", row=n, stage=SimpleNamespace(key="won"))
              for n in range(3000)]

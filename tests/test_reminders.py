@@ -7,13 +7,13 @@ import ssl
 
 import pytest
 
-from sheetsales.check import check
-from sheetsales.config import build_config, load_config
-from sheetsales.errors import ConfigError
-from sheetsales.history import History
-from sheetsales.digest_mail import render_html, render_text, to_email
-from sheetsales.digests import ACTIONABLE, MANAGER, Digest, build_digests, owner_key, select_new
-from sheetsales.reminders import deliver, safe_file_name, send_reminders
+from sheetsales.rules.check import check
+from sheetsales.core.config import build_config, load_config
+from sheetsales.core.errors import ConfigError
+from sheetsales.nightly.history import History
+from sheetsales.nightly.mail import render_html, render_text, to_email
+from sheetsales.nightly.digests import ACTIONABLE, MANAGER, Digest, build_digests, owner_key, select_new
+from sheetsales.nightly.delivery import deliver, safe_file_name, send_reminders
 from sheetsales.sources import MemoryGrid
 from smtp_server import Inbox, free_port
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sheetsales.check import check
-from sheetsales.config import Config
-from sheetsales.report import render, safe_csv_text
+from sheetsales.rules.check import check
+from sheetsales.core.config import Config
+from sheetsales.plan.render import render, safe_csv_text
 from sheetsales.sources import MemoryGrid
 
 GOLDEN = Path(__file__).parent / "golden"

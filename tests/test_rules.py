@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from sheetsales.check import check
-from sheetsales.config import _validate, build_config
-from sheetsales.fields import DEFAULT_FIELDS
+from sheetsales.rules.check import check
+from sheetsales.core.config import _validate, build_config
+from sheetsales.core.fields import DEFAULT_FIELDS
 from sheetsales.rules import RULE_CODES, RULES
 from sheetsales.sources import MemoryGrid
 
@@ -74,8 +74,8 @@ def test_rules_restricted_to_phases_find_nothing_outside_them(tmp_path):
     stage and rule represented), it finds nothing on deals of other phases."""
     import datetime as dt
 
-    from sheetsales.demo import write_demo_workbook
-    from sheetsales.config import Config
+    from sheetsales.operations.demo import write_demo_workbook
+    from sheetsales.core.config import Config
 
     today = dt.date(2026, 11, 27)
     report = check(write_demo_workbook(tmp_path / "demo.xlsx", today), Config(), today)

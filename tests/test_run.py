@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
-from sheetsales.config import Config, build_config
-from sheetsales.errors import WriteConflict
-from sheetsales.plan import render_diff
-from sheetsales.run import run
+from sheetsales.core.config import Config, build_config
+from sheetsales.core.errors import WriteConflict
+from sheetsales.plan.columns import render_diff
+from sheetsales.operations.run import run
 from sheetsales.sources import MemoryGrid
 from sheetsales.sources.memory import MemoryTarget
 

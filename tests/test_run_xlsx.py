@@ -11,10 +11,10 @@ from python_calamine import CalamineWorkbook
 
 from helpers import CLEAN, OVERDUE, run_cli, write_deals
 from libreoffice import read_csv, to_csv
-from sheetsales.config import Config
-from sheetsales.errors import WriteConflict
-from sheetsales.run import run
-from sheetsales.sources.xlsx_target import XlsxTarget
+from sheetsales.core.config import Config
+from sheetsales.core.errors import WriteConflict
+from sheetsales.operations.run import run
+from sheetsales.sources.xlsx.target import XlsxTarget
 
 TODAY = ["--today", "2026-11-27"]
 HEADERS = ["Deal ID", "Company", "Owner", "Stage", "Amount", "First contact", "Discovery on",
@@ -132,7 +132,7 @@ def test_libreoffice_reads_the_result(tmp_path, book):
 
 def test_a_save_after_the_backup_is_refused_too(book, monkeypatch):
     """The file changes after sheetsales' own check but before the writer starts."""
-    from sheetsales import backups
+    from sheetsales.sources import backups
 
     target = XlsxTarget(book)
     real_back_up = backups.back_up

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sheetsales.config import Config, build_config
-from sheetsales.errors import ConfigError, SourceError, WriteConflict
-from sheetsales.history import History, history_path
-from sheetsales.locks import SourceBusy, lock_path, source_lock
-from sheetsales.scheduler import Scheduler, scheduled_sources, setup_logging, wall_time
+from sheetsales.core.config import Config, build_config
+from sheetsales.core.errors import ConfigError, SourceError, WriteConflict
+from sheetsales.nightly.history import History, history_path
+from sheetsales.operations.guard import SourceBusy, lock_path, source_lock
+from sheetsales.nightly.scheduler import Scheduler, scheduled_sources, setup_logging, wall_time
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -182,8 +182,8 @@ def test_run_once_runs_every_source_guarded(tmp_path):
 REAL_TIME = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from sheetsales.config import load_config
-    from sheetsales.scheduler import Scheduler, setup_logging
+    from sheetsales.core.config import load_config
+    from sheetsales.nightly.scheduler import Scheduler, setup_logging
     setup_logging()
     Scheduler(load_config(sys.argv[1], environ={}), print, last_run=lambda s: None).run_forever()
 """)
@@ -231,7 +231,7 @@ def test_sources_resolve_against_the_config_folder(tmp_path):
 
 HOLDER = textwrap.dedent("""
     import sys
-    from sheetsales.locks import source_lock
+    from sheetsales.operations.guard import source_lock
     with source_lock(sys.argv[1]):
         print("locked", flush=True)
         sys.stdin.readline()
@@ -307,7 +307,7 @@ def test_logging_to_stderr_and_a_file(tmp_path):
     stream = io.StringIO()
     remove = setup_logging("logs/sheetsales.log", tmp_path, stream)
     try:
-        logging.getLogger("sheetsales.scheduler").info("hello %s", "there")
+        logging.getLogger("sheetsales.nightly.scheduler").info("hello %s", "there")
     finally:
         remove()
     assert "INFO hello there" in stream.getvalue()

@@ -16,10 +16,10 @@ from gspread.exceptions import APIError, SpreadsheetNotFound
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsales.testing.a1 import RangeParseError, Ref, column_index, column_letters, parse_range, quote_title
-from sheetsales.testing.cells import format_number, format_datetime, parse_user_entered
-from sheetsales.testing.formulas import evaluate
-from sheetsales.testing.sheets_emulator import (
+from sheetsales.emulator.a1 import RangeParseError, Ref, column_index, column_letters, parse_range, quote_title
+from sheetsales.emulator.cells import format_number, format_datetime, parse_user_entered
+from sheetsales.emulator.formulas import evaluate
+from sheetsales.emulator.sheets_emulator import (
     Emulator, HookClient, gspread_client, make_service_account_key, route_session,
 )
 
@@ -453,7 +453,7 @@ def test_client_from_a_key_file(emulator, tmp_path):
 def test_command_line_server(tmp_path):
     spec = tmp_path / "pipeline.json"
     spec.write_text(json.dumps({"id": "cli-sheet", "sheets": [{"title": "Deals", "values": [["Deal"], ["Acme"]]}]}))
-    process = subprocess.Popen([sys.executable, "-m", "sheetsales.testing.sheets_emulator", "--port", "0",
+    process = subprocess.Popen([sys.executable, "-m", "sheetsales.emulator.sheets_emulator", "--port", "0",
                                 "--load", str(spec)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         url = process.stdout.readline().strip()

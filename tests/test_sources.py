@@ -8,9 +8,9 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsales.check import check
-from sheetsales.config import Config, build_config
-from sheetsales.errors import SourceError
+from sheetsales.rules.check import check
+from sheetsales.core.config import Config, build_config
+from sheetsales.core.errors import SourceError
 from sheetsales.sources import open_grid
 
 TODAY = dt.date(2026, 11, 27)
@@ -213,8 +213,8 @@ def test_repeated_values_are_shared_but_keep_their_types():
 def test_span_scan_matches_every_row_and_column_beyond_the_last_seen(seen, row, col_seen, col):
     """The scan that bounds a sheet's span before calamine reads it looks only for cells
     beyond the deepest row and widest column seen so far; it must never miss one."""
-    from sheetsales.a1 import column_letters
-    from sheetsales.sources.xlsx import _beyond
+    from sheetsales.core.cells import column_letters
+    from sheetsales.sources.xlsx.reader import _beyond
 
     pattern = _beyond(col_seen, seen)
     cell = f'<c r="{column_letters(col)}{row}"><v>1</v></c>'.encode()

@@ -5,7 +5,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetsales.stages import normalize
+from sheetsales.core.stages import normalize
 
 
 def test_spacing_case_and_punctuation_do_not_count():

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsales.check import check
-from sheetsales.config import SCHEMA, STAGE_KEYS, Config, load_config
-from sheetsales.errors import SheetsalesError
-from sheetsales.sources.xlsx import XlsxGrid
-from sheetsales.starter import CONFIG_TEMPLATE, EXAMPLE_DEAL, write_starter_workbook
+from sheetsales.rules.check import check
+from sheetsales.core.config import SCHEMA, STAGE_KEYS, Config, load_config
+from sheetsales.core.errors import SheetsalesError
+from sheetsales.sources.xlsx.reader import XlsxGrid
+from sheetsales.operations.starter import CONFIG_TEMPLATE, EXAMPLE_DEAL, write_starter_workbook
 
 HEADERS = ["Deal ID", "Company", "Contact", "Email", "Owner", "Product", "Stage", "Amount",
            "Probability", "Created", "First contact", "Discovery on", "Proposal sent",

@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, to_excel
 from python_calamine import CalamineWorkbook
 
-from sheetsales.errors import SourceError, WriteConflict
-from sheetsales.sources import zipout
-from sheetsales.sources.xlsx_cells import serial
-from sheetsales.sources.xlsx_writer import WriteResult, write_xlsx
+from sheetsales.core.errors import SourceError, WriteConflict
+from sheetsales.sources.xlsx import zipout
+from sheetsales.sources.xlsx.cells import serial
+from sheetsales.sources.xlsx.writer import WriteResult, write_xlsx
 
 SHEET1 = "xl/worksheets/sheet1.xml"
 FIXTURE_HEALTH = HealthCheck.function_scoped_fixture
@@ -846,7 +846,7 @@ def test_a_kill_at_any_moment_leaves_the_old_or_the_new_file(tmp_path):
     path = deals_workbook(tmp_path / "big.xlsx", rows=30000)
     original = path.read_bytes()
     script = ("import sys\n"
-              "from sheetsales.sources.xlsx_writer import write_xlsx\n"
+              "from sheetsales.sources.xlsx.writer import write_xlsx\n"
               "cells = {('Deals', f'F{r}'): f'status {r}' for r in range(1, 30002)}\n"
               "write_xlsx(sys.argv[1], cells, {'Reminders': [['x']]})\n")
     outcomes = []

@@ -22,10 +22,10 @@ from lxml import etree
 from python_calamine import CalamineWorkbook
 
 from shared_data import shared_dir
-from sheetsales.a1 import column_letters as col_letters
-from sheetsales.a1 import column_number as col_number
-from sheetsales.errors import SourceError, WriteConflict
-from sheetsales.sources.xlsx_writer import write_xlsx
+from sheetsales.core.cells import column_letters as col_letters
+from sheetsales.core.cells import column_number as col_number
+from sheetsales.core.errors import SourceError, WriteConflict
+from sheetsales.sources.xlsx.writer import write_xlsx
 from libreoffice import read_csv, soffice, to_csv
 from test_xlsx_writer import deals_workbook, grid, part, raw_entries, split_sheet, without_cells
 

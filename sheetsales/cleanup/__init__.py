@@ -9,9 +9,9 @@ changes. Pure: they read a `Table` (the deals sheet as read, spaces and all) and
 
 from collections.abc import Iterable
 
-from ..config import Config
-from ..errors import ConfigError
-from ..model import CellChange, SheetData
+from ..core.config import Config
+from ..core.errors import ConfigError
+from ..core.model import CellChange, SheetData
 from .base import CleanOptions, DuplicateGroup, Skipped, Table, read_table
 from .deal_ids import IdAllocator, IdPattern, clean_ids, detect_pattern
 from .duplicates import clean_dupes

@@ -5,9 +5,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..duplicates import DUPE_DAYS
-from ..check import IDENTITY_FIELDS
-from ..model import CellChange, SheetData, column_letter, is_blank
+from ..core.similar import DUPE_DAYS
+from ..rules.check import IDENTITY_FIELDS
+from ..core.model import CellChange, SheetData, column_letter, is_blank
 from ..sources import Grid, locate_deals
 
 

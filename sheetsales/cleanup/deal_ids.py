@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..model import is_blank, text_id
+from ..core.model import is_blank, text_id
 from .base import CleanOptions, Step, Table, missing_column
 
 KIND = "ids"

@@ -5,10 +5,10 @@ reported (and `sheetsales run` flags them, IDS002 and IDS003). No row is ever de
 
 from collections import defaultdict
 
-from ..duplicates import SIMILAR_KEYS, similar_clusters
-from ..fields import DATE, NUMBER
-from ..model import is_blank, parse_number, plain
-from ..stages import normalize
+from ..core.similar import SIMILAR_KEYS, similar_clusters
+from ..core.fields import DATE, NUMBER
+from ..core.model import is_blank, parse_number, plain
+from ..core.stages import normalize
 from .base import CleanOptions, DuplicateGroup, Step, Table
 from .deal_ids import allocator, id_key
 from .text_dates import as_date

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import CellChange, plain
+from ..core.model import CellChange, plain
 from .base import DuplicateGroup, Skipped
 
 SHOWN_CELLS = 5  # cells listed per "left alone" line before "and N more"

@@ -3,7 +3,7 @@ spaces into plain ones, in text columns only (never numbers, dates or amounts)."
 
 import re
 
-from ..fields import TEXT
+from ..core.fields import TEXT
 from .base import CleanOptions, Step, Table
 
 KIND = "whitespace"

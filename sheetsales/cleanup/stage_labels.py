@@ -4,9 +4,9 @@ A value that is not clearly one stage is left alone and reported; `--map` decide
 
 import difflib
 
-from ..errors import ConfigError
-from ..model import is_blank, plain
-from ..stages import Stage, StageSet, _stage_key_text
+from ..core.errors import ConfigError
+from ..core.model import is_blank, plain
+from ..core.stages import Stage, StageSet, _stage_key_text
 from .base import CleanOptions, Skipped, Step, Table, missing_column
 
 KIND = "stages"

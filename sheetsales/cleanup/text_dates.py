@@ -6,8 +6,8 @@ month could swap (04/07/2026) converts only with `date_order` set; impossible da
 import datetime as dt
 import re
 
-from ..dates import MONTH_NAMES, parse_text_date
-from ..fields import DATE
+from ..core.dates import MONTH_NAMES, parse_text_date
+from ..core.fields import DATE
 from .base import CleanOptions, Skipped, Step, Table
 
 KIND = "dates"

@@ -2,8 +2,8 @@
 
 from collections import defaultdict
 
-from ..duplicates import SIMILAR_KEYS, similar_clusters
-from ..stages import normalize
+from ..core.similar import SIMILAR_KEYS, similar_clusters
+from ..core.stages import normalize
 from .context import Context, Rule
 from .data_rules import (ambiguous_date, bad_number, dates_out_of_order, duplicate_id,
                          future_step_date, missing_id, not_a_date, possible_duplicate,

@@ -5,9 +5,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..fields import DATE
-from ..model import Deal, Finding, SheetData, column_letter, plain
-from ..stages import ALWAYS_REQUIRED, normalize
+from ..core.fields import DATE
+from ..core.model import Deal, Finding, SheetData, column_letter, plain
+from ..core.stages import ALWAYS_REQUIRED, normalize
 
 
 NONE = ()  # what a rule returns for a deal that passes

@@ -1,8 +1,8 @@
 """Rules about the cells themselves: dates, required fields, numbers, IDs, products."""
 
-from ..dates import plural
-from ..duplicates import DUPE_DAYS
-from ..model import ERROR, WARNING
+from ..core.dates import plural
+from ..core.similar import DUPE_DAYS
+from ..core.model import ERROR, WARNING
 from .context import NONE, rule
 
 DATE_ORDER_HINT = 'set date_order = "DMY" (or "MDY") under [rules] in sheetsales.toml'

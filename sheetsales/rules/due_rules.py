@@ -1,8 +1,8 @@
 """Rules about what is due: deliveries, follow-ups, planned next steps, idle deals.
 A deal snoozed until today or later gets none of these."""
 
-from ..model import INFO, WARNING
-from ..stages import DELIVERED, OPEN, WON
+from ..core.model import INFO, WARNING
+from ..core.stages import DELIVERED, OPEN, WON
 from .context import NONE, rule
 
 SNOOZE_HINT = 'or set "Snooze until" to a later date'

@@ -1,6 +1,6 @@
 """Rules about where a deal is in the seven-step process."""
 
-from ..model import ERROR, WARNING
+from ..core.model import ERROR, WARNING
 from .context import NONE, rule
 
 

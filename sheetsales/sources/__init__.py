@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from ..errors import SourceError
+from ..core.errors import SourceError
 from .base import Grid, locate_deals
 from .memory import MemoryGrid
 
@@ -22,7 +22,7 @@ def open_grid(source: str | Path, credentials: str | Path | None = None,
     """The readable grid behind a SOURCE argument: a path to .xlsx, .xlsm or .csv, or a
     Google Sheet (`credentials`: the service-account key file; `sheet`: its deals tab)."""
     if is_google_source(source):
-        from .gsheets import open_gsheet
+        from .gsheets.source import open_gsheet
         return open_gsheet(source, credentials, sheet=sheet)
     path = Path(source)
     try:
@@ -43,13 +43,13 @@ def _open_file(path: Path) -> Grid:
                           "path of a saved .xlsx, .xlsm or .csv file")
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
-        from .xlsx import XlsxGrid
+        from .xlsx.reader import XlsxGrid
         return XlsxGrid(path)
     if suffix == ".csv":
         from .csv import CsvGrid
         return CsvGrid(path)
     if suffix == ".xls":
-        from .xlsx import check_workbook_file
+        from .xlsx.reader import check_workbook_file
         check_workbook_file(path)
     raise SourceError(f"{path}: unsupported file type {suffix or '(none)'!r}; sheetsales reads "
                       ".xlsx, .xlsm and .csv (save other formats as .xlsx)")

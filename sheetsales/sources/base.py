@@ -4,10 +4,10 @@ in a grid of cell values, whatever the grid came from."""
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
-from ..errors import SourceError
-from ..fields import find_header, header_lookup, map_header
-from ..model import SheetData, is_blank, parse_number
-from ..stages import normalize
+from ..core.errors import SourceError
+from ..core.fields import find_header, header_lookup, map_header
+from ..core.model import SheetData, is_blank, parse_number
+from ..core.stages import normalize
 
 DEALS_SHEET_NAMES = ("deals", "pipeline", "opportunities")
 PRODUCTS_SHEET = "products"

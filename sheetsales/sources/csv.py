@@ -6,7 +6,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import SourceError
+from ..core.errors import SourceError
 from .base import Row
 
 ENCODINGS = ("utf-8-sig", "cp1252")

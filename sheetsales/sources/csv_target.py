@@ -10,11 +10,11 @@ import os
 import stat
 from pathlib import Path
 
-from .. import backups
-from ..atomic import atomic_file
-from ..errors import WriteConflict
+from . import backups
+from .atomic import atomic_file
+from ..core.errors import WriteConflict
 from .csv import CsvGrid, decoding
-from .xlsx_target import file_stamp
+from .xlsx.target import file_stamp
 
 
 def _text(value) -> str:

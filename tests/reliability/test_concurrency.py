@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 import procs
 import tally
 from helpers import write_deals
-from sheetsales.sources.xlsx_writer import write_xlsx
+from sheetsales.sources.xlsx.writer import write_xlsx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from generate import generate  # noqa: E402

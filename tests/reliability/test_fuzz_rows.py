@@ -13,15 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tally
-from sheetsales.check import check
-from sheetsales.config import Config
-from sheetsales.fields import DEFAULT_FIELDS
-from sheetsales.report import render
-from sheetsales.run import run
+from sheetsales.rules.check import check
+from sheetsales.core.config import Config
+from sheetsales.core.fields import DEFAULT_FIELDS
+from sheetsales.plan.render import render
+from sheetsales.operations.run import run
 from sheetsales.sources import MemoryGrid
 from sheetsales.sources.memory import MemoryTarget
-from sheetsales.sources.xlsx import XlsxGrid
-from sheetsales.sources.xlsx_target import XlsxTarget
+from sheetsales.sources.xlsx.reader import XlsxGrid
+from sheetsales.sources.xlsx.target import XlsxTarget
 
 TODAY = dt.date(2026, 11, 27)
 HEADERS = [f.header for f in DEFAULT_FIELDS]

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from helpers import CLEAN, OVERDUE, run_cli, write_deals
-from sheetsales.testing.sheets_emulator import Emulator, make_service_account_key
+from sheetsales.emulator.sheets_emulator import Emulator, make_service_account_key
 
 PASSWORD = "planted-SMTP-secret-7f3a"
 

@@ -1,0 +1,293 @@
+"""The data everything passes around: the sheet as read, typed deals, findings, cell changes."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from .cells import cell_name, column_letters, parse_ref
+from .dates import MAX_SERIAL, ParsedDate, from_serial, parse_text_date
+from .fields import DATE, NUMBER
+from .stages import Stage
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITIES = (ERROR, WARNING, INFO)
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> "A", "B", ... "AA"."""
+    return column_letters(index + 1)
+
+
+@dataclass
+class SheetData:
+    """A deals sheet as a source read it: the header row, which column holds which field, and
+    the data rows with their 1-based sheet row numbers. Values are str, float, int, bool,
+    date, datetime or None."""
+
+    source: str
+    title: str
+    header_row: int
+    columns: dict[str, int]
+    headers: dict[int, str]
+    rows: list[tuple[int, list[Any]]]
+    date1904: bool = False
+    products: dict[str, dict] | None = None
+    serial_dates: bool = True
+
+
+@dataclass(slots=True)
+class Deal:
+    """One deal row, typed. `values` holds the filled fields (dates as dates, numbers as
+    floats); `raw` keeps the cell as read only where it differs (text dates, text amounts,
+    unreadable cells; None when none does); `invalid` and `ambiguous` say why a filled cell
+    has no typed value."""
+
+    row: int
+    values: dict[str, Any]
+    raw: dict[str, Any] | None = None
+    invalid: dict[str, str] | None = None
+    ambiguous: dict[str, str] | None = None
+    stage: Stage | None = None
+
+    @property
+    def deal_id(self) -> str | None:
+        return self.values.get("deal_id")
+
+    def get(self, key):
+        return self.values.get(key)
+
+    def original(self, key):
+        """The cell value as the sheet holds it."""
+        raw = self.raw
+        return raw[key] if raw and key in raw else self.values.get(key)
+
+    def filled(self, key) -> bool:
+        return key in self.values or (self.raw is not None and key in self.raw)
+
+    def keep_raw(self, key, value) -> None:
+        if self.raw is None:
+            self.raw = {}
+        self.raw[key] = value
+
+    def problem(self, kind: str, key: str, detail: str) -> None:
+        problems = getattr(self, kind)
+        if problems is None:
+            problems = {}
+            setattr(self, kind, problems)
+        problems[key] = detail
+
+
+class Finding(NamedTuple):
+    """One problem or reminder about one cell of one deal. (A named tuple: immutable, and
+    five times quicker to make than a frozen dataclass; a big sheet has tens of
+    thousands.)"""
+
+    code: str
+    severity: str
+    sheet: str
+    row: int
+    column: str
+    cell: str
+    deal_id: str | None
+    value: Any
+    message: str
+    hint: str
+    due: dt.date | None = None
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "severity": self.severity, "sheet": self.sheet,
+                "row": self.row, "column": self.column, "cell": self.cell,
+                "deal_id": self.deal_id, "value": plain(self.value), "message": self.message,
+                "hint": self.hint, "due": plain(self.due)}
+
+
+class CellChange(NamedTuple):
+    """A planned write of one cell: what it holds now and what it will hold. `row` and `col`
+    are 1-based, as in A1; `cell` is the A1 reference ("Q12"). Make one from a reference
+    with `CellChange.of`."""
+
+    sheet: str
+    row: int
+    col: int
+    old: Any
+    new: Any
+
+    @classmethod
+    def of(cls, sheet: str, cell: str, old: Any, new: Any) -> "CellChange":
+        return cls(sheet, *parse_ref(cell), old, new)
+
+    @property
+    def cell(self) -> str:
+        return cell_name(self.row, self.col)
+
+
+def plain(value):
+    """A JSON/CSV-friendly form of a cell value."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and (not value or value.isspace()))
+
+
+_MONEY = re.compile(r"^\(?-?[\s$€£¥₹]*-?[\d.,\s]+(?:[.,]\d+)?\s*[$€£¥₹]?\)?$")
+_DIGIT = re.compile(r"\d")
+_NOT_NUMERAL = re.compile(r"[^\d.,]")
+
+
+# The usual text amount, "$1,488,043.00" or "1234.5", read without the general steps
+_PLAIN_AMOUNT = re.compile(r"\$?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?")
+
+
+def parse_number(value) -> float | None:
+    """A number from a numeric cell or text like "$1,488,043.00", "60%" (60) or "(1,200)";
+    None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    plain = _PLAIN_AMOUNT.fullmatch(value) if isinstance(value, str) else None
+    if plain:
+        return float(plain[1].replace(",", "") + (plain[2] or ""))
+    return _text_number(str(value))
+
+
+def _text_number(text: str) -> float | None:
+    text = text.strip().replace("\u00a0", " ")
+    text = text.rstrip("%").strip()
+    if not _MONEY.match(text) or not _DIGIT.search(text):
+        return None
+    negative = text.startswith("(") or "-" in text
+    digits = _NOT_NUMERAL.sub("", text)
+    if "," in digits and "." in digits:
+        digits = digits.replace(",", "") if digits.rfind(".") > digits.rfind(",") else \
+            digits.replace(".", "").replace(",", ".")
+    elif digits.count(",") == 1 and len(digits.split(",")[1]) != 3:
+        digits = digits.replace(",", ".")  # decimal comma: "12,5"
+    else:
+        digits = digits.replace(",", "")
+    try:
+        number = float(digits)
+    except ValueError:
+        return None
+    return -number if negative else number
+
+
+def text_id(value) -> str | None:
+    """A deal ID as text: 7.0 -> "7"; blank -> None."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_date(value, sheet: SheetData, date_order) -> ParsedDate:
+    if isinstance(value, dt.datetime):
+        return ParsedDate(value.date())
+    if isinstance(value, dt.date):
+        return ParsedDate(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if sheet.serial_dates and 1 <= value <= MAX_SERIAL:
+            return ParsedDate(from_serial(value, sheet.date1904))
+        return ParsedDate(None, "invalid", f"the number {plain(value)} is not a date")
+    if isinstance(value, bool):
+        return ParsedDate(None, "invalid", f"{value} is not a date")
+    return parse_text_date(str(value), date_order)
+
+
+# Text no rule, status or reminder reads: not kept per deal (it is most of a big sheet's
+# memory), unless a stage's `required` names it.
+UNCHECKED_FIELDS = frozenset({"email", "notes", "lost_reason"})
+
+
+SHARED_VALUES = 1024  # distinct values per column kept as one object each
+
+
+class RowTyper:
+    """Turns sheet rows into typed Deals: dates, numbers, the stage and the ID. Unreadable
+    cells are kept in `invalid`/`ambiguous` for the rules to report.
+
+    A column's repeated values (owners, stages, products, dates) are kept as one object each,
+    up to SHARED_VALUES per column: a big sheet repeats them on every row, and a reader
+    hands out a new object per cell."""
+
+    def __init__(self, sheet: SheetData, fields, stages, date_order):
+        kinds = {f.key: f.kind for f in fields}
+        required = {key for stage in stages.stages for key in stage.required}
+        self.plan = [(key, index, kinds.get(key), {}) for key, index in sheet.columns.items()
+                     if key not in UNCHECKED_FIELDS or key in required]
+        self.width = max((index + 1 for _, index, _, _ in self.plan), default=0)
+        self.sheet, self.stages, self.date_order = sheet, stages, date_order
+        self._stage_cache: dict = {}
+
+    def __call__(self, row: int, cells: list) -> Deal:
+        values: dict = {}
+        deal = Deal(row, values)
+        if len(cells) < self.width:  # a short row: its missing cells are empty
+            cells = [*cells, *[None] * (self.width - len(cells))]
+        for key, index, kind, shared in self.plan:
+            value = cells[index]
+            cls = value.__class__
+            if cls is str or cls is dt.date:  # keys that equal no value of another type
+                if not value:
+                    continue  # "": calamine's empty cell
+                typed = shared.get(value)
+                if typed is not None:  # the same cell as before in this column: typed alike
+                    values[key] = typed
+                    continue
+            elif value is None:
+                continue
+            if cls is str:
+                text = value.strip()
+                if not text:
+                    continue
+                if kind != DATE and kind != NUMBER:
+                    text = values[key] = shared.get(text, text)  # " Ana" shares "Ana"
+                    if len(shared) < SHARED_VALUES:
+                        shared[value] = shared[text] = text
+                    continue
+                value = text
+            if kind == DATE:
+                if cls is dt.date:
+                    values[key] = value
+                    if len(shared) < SHARED_VALUES:
+                        shared[value] = value
+                else:
+                    self._date(deal, key, value)
+            elif kind == NUMBER:
+                number = value if cls is float else parse_number(value)
+                if number is None:
+                    deal.keep_raw(key, value)
+                    deal.problem("invalid", key, f"{plain(value)!r} is not a number")
+                else:
+                    values[key] = number
+                    if cls is not float:
+                        deal.keep_raw(key, value)
+            else:
+                values[key] = text_id(value) if key == "deal_id" else str(plain(value))
+                deal.keep_raw(key, value)
+        deal.stage = self._stage(values.get("stage"))
+        return deal
+
+    def _stage(self, text):
+        if text not in self._stage_cache:
+            self._stage_cache[text] = self.stages.match(text)
+        return self._stage_cache[text]
+
+    def _date(self, deal, key, value):
+        deal.keep_raw(key, value)
+        parsed = read_date(value, self.sheet, self.date_order)
+        if parsed.date:
+            deal.values[key] = parsed.date
+        else:
+            deal.problem(parsed.problem, key, parsed.detail)
+
+
+def is_empty_row(cells) -> bool:
+    return all(is_blank(c) for c in cells)

@@ -1,0 +1,124 @@
+"""A digest as a message: plain text, HTML, and the multipart e-mail that carries both."""
+
+import datetime as dt
+import html
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+
+from ..core.dates import plural
+from .digests import HEADINGS, KINDS, MANAGER, OVERDUE, SOON, TODAY, Digest, Item, one_line
+
+
+def _when(item: Item, unit: str) -> str:
+    due = item.due.isoformat() if item.due else "no date"
+    if item.kind == OVERDUE:
+        return f"due {due} ({plural(item.days, unit)} overdue)"
+    if item.kind == TODAY:
+        return f"due today ({due})"
+    if item.kind == SOON:
+        return f"due {due} (in {plural(item.days, unit)})"
+    return f"idle since {due} ({plural(item.days, unit)})"
+
+
+def _cells(item: Item, digest: Digest) -> dict[str, str]:
+    """The values shown for an item, each one line; escaping is up to the renderer."""
+    return {"owner": one_line(item.owner) or "(no owner)",
+            "deal": one_line(item.deal_id) or "(no ID)",
+            "company": one_line(item.company) or "(no company)",
+            "action": one_line(item.action), "when": _when(item, digest.unit),
+            "row": f"row {item.row}", "cell": one_line(item.cell), "code": item.code}
+
+
+def subject(digest: Digest) -> str:
+    counts = ", ".join(f"{digest.count(k)} {HEADINGS[k].lower()}" for k in KINDS
+                       if digest.count(k))
+    if digest.audience == MANAGER:
+        return f"Escalation: {len(digest.items)} overdue deal items in {one_line(digest.sheet)}"
+    return f"Pipeline reminders for {digest.name}: {counts} ({one_line(digest.sheet)})"
+
+
+def _intro(digest: Digest) -> str:
+    day = digest.today.isoformat()
+    if digest.audience == MANAGER:
+        return (f"These items in {one_line(digest.sheet)} are overdue by more than the "
+                f"escalation limit, as of {day}.")
+    return f"Here is what needs doing in {one_line(digest.sheet)}, as of {day}."
+
+
+def _outro(digest: Digest) -> list[str]:
+    lines = []
+    if digest.earlier:
+        lines.append(f"{digest.earlier} more open item{'' if digest.earlier == 1 else 's'} "
+                     "reminded earlier {} still open.".format("is" if digest.earlier == 1
+                                                             else "are"))
+    lines.append('Update the sheet when a step is done (fill its date), or set "Snooze until", '
+                 "and the reminder stops.")
+    return lines
+
+
+def render_text(digest: Digest) -> str:
+    """The digest as plain text: one line per item under a heading per kind."""
+    lines = [f"Hello {digest.name},", "", _intro(digest)]
+    for kind in KINDS:
+        items = [i for i in digest.items if i.kind == kind]
+        if not items:
+            continue
+        lines += ["", f"{HEADINGS[kind].upper()} ({len(items)})"]
+        for item in items:
+            c = _cells(item, digest)
+            who = f"[{c['owner']}] " if digest.audience == MANAGER else ""
+            lines.append(f"- {who}{c['deal']}, {c['company']}: {c['action']}, {c['when']}, "
+                         f"{c['row']} ({c['cell']}, {c['code']})")
+    lines += ["", *_outro(digest), "", "-- ", "sheetsales"]
+    return "\n".join(lines) + "\n"
+
+
+def render_html(digest: Digest) -> str:
+    """The digest as a small HTML page; every value from the sheet is escaped."""
+    e = html.escape
+    columns = (["Owner"] if digest.audience == MANAGER else []) + \
+        ["Deal", "Company", "Action", "When", "Row"]
+    parts = ["<!DOCTYPE html>", '<html><body style="font-family: sans-serif">',
+             f"<p>Hello {e(digest.name)},</p>", f"<p>{e(_intro(digest))}</p>"]
+    for kind in KINDS:
+        items = [i for i in digest.items if i.kind == kind]
+        if not items:
+            continue
+        parts.append(f"<h3>{HEADINGS[kind]} ({len(items)})</h3>")
+        parts.append('<table cellpadding="4" style="border-collapse: collapse">')
+        parts.append("<tr>" + "".join(f'<th align="left">{c}</th>' for c in columns) + "</tr>")
+        for item in items:
+            c = _cells(item, digest)
+            values = ([c["owner"]] if digest.audience == MANAGER else []) + \
+                [c["deal"], c["company"], c["action"], c["when"],
+                 f"{c['row']} ({c['cell']}, {c['code']})"]
+            parts.append("<tr>" + "".join(f"<td>{e(v)}</td>" for v in values) + "</tr>")
+        parts.append("</table>")
+    parts += [f"<p>{e(line)}</p>" for line in _outro(digest)]
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def to_email(digest: Digest, sender: str, recipient: str,
+             now: dt.datetime | None = None) -> EmailMessage:
+    """The digest as a multipart/alternative e-mail (text and HTML)."""
+    message = EmailMessage()
+    message["Subject"] = subject(digest)
+    message["From"] = sender
+    name, address = parseaddr(recipient)
+    message["To"] = Address(display_name=one_line(name or digest.name), addr_spec=address)
+    message["Date"] = format_datetime(now or dt.datetime.now(dt.timezone.utc))
+    message["Message-ID"] = make_msgid("sheetsales", domain=_domain(sender))
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
+    message.set_content(render_text(digest))
+    message.add_alternative(render_html(digest), subtype="html")
+    # Bodies are encoded by now; headers fold when sent, and with the default 78 columns
+    # Python folds a 70-77 character Subject right after "Subject:", which mail clients show
+    # as a leading space. 998 is the RFC 5322 limit and our headers stay well below it.
+    message.policy = message.policy.clone(max_line_length=998)
+    return message
+
+
+def _domain(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "localhost"

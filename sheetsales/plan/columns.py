@@ -1,0 +1,122 @@
+"""From a check report to planned cell changes: the four status columns sheetsales owns and
+the rows of its Reminders sheet. Pure: the write-back applies exactly this plan, and a dry run
+prints it."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..rules.check import Report
+from ..cleanup.result import show
+from ..core.model import CellChange, is_blank
+from ..core.stages import normalize
+from .status import CLOSED
+
+STATUS_KEYS = ("status", "flags", "next_action", "next_action_due")
+REMINDER_HEADERS = ["Owner", "Deal ID", "Company", "Action", "Due", "Days overdue", "Status",
+                    "Row"]
+REMINDER_CODES = {"DUE001", "DUE002", "DUE003", "DUE004", "DUE005", "IDL001"}
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass
+class Layout:
+    """Where the status columns are: field key -> 0-based column index and header text;
+    `new` lists the keys whose header cell must be written; `notes` says what was decided."""
+
+    columns: dict[str, int]
+    headers: dict[str, str]
+    new: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def choose_layout(report: Report, wanted: dict[str, str], owned: dict[str, int],
+                  used_width: int) -> Layout:
+    """Keep the columns the workbook records as ours (`owned`); place the others right of
+    everything used (`used_width` columns), under a header no user column already has."""
+    sheet = report.sheet
+    taken = {normalize(h) for i, h in sheet.headers.items() if i not in owned.values()}
+    columns, headers, new, notes = {}, {}, [], []
+    next_free = max([used_width, *[i + 1 for i in sheet.headers], *[i + 1 for i in owned.values()]])
+    for key in STATUS_KEYS:
+        if key in owned:
+            columns[key] = owned[key]
+            headers[key] = sheet.headers.get(owned[key], wanted[key])
+            if owned[key] not in sheet.headers:
+                new.append(key)
+            continue
+        header = wanted[key]
+        if normalize(header) in taken:
+            distinct = f"Pipeline {header[0].lower()}{header[1:]}"
+            notes.append(f'the sheet has its own "{header}" column, which sheetsales leaves '
+                         f'alone; its column is headed "{distinct}"')
+            header = distinct
+        columns[key], headers[key] = next_free, header
+        next_free += 1
+        new.append(key)
+    return Layout(columns, headers, new, notes)
+
+
+def same(old, new) -> bool:
+    """Whether a cell already holds the value we would write (dates compare as dates)."""
+    if old.__class__ is new.__class__ and old == new:
+        return True
+    if old is None:
+        return is_blank(new)
+    if is_blank(old) and is_blank(new):
+        return True
+    if isinstance(old, dt.datetime) and isinstance(new, dt.date) and not isinstance(new, dt.datetime):
+        return old.date() == new and old.time() == dt.time()
+    if isinstance(old, float) and isinstance(new, int) and not isinstance(new, bool):
+        return old == new
+    return old == new
+
+
+def status_changes(report: Report, layout: Layout,
+                   current: dict[int, dict[str, object]]) -> list[CellChange]:
+    """The header cells of new columns and, for every deal row, the status cells that differ
+    from what `current` (row -> key -> value now in our columns) holds; rows that hold our
+    values but are no longer deals are cleared."""
+    title = report.sheet.title
+    columns = {k: i + 1 for k, i in layout.columns.items()}
+    changes = []
+    header_row = report.sheet.header_row
+    for key in layout.new:
+        old = current.get(header_row, {}).get(key)
+        if not same(old, layout.headers[key]):
+            changes.append(CellChange(title, header_row, columns[key], old, layout.headers[key]))
+    statuses = report.statuses()
+    for row in sorted(set(statuses) | {r for r in current if r > header_row}):
+        now = current.get(row, {})
+        status = statuses.get(row)
+        values = dict.fromkeys(STATUS_KEYS) if status is None else {
+            "status": status.status, "flags": status.flags or None,
+            "next_action": status.next_action, "next_action_due": status.next_action_due}
+        for key in STATUS_KEYS:
+            if not same(now.get(key), values[key]):
+                changes.append(CellChange(title, row, columns[key], now.get(key), values[key]))
+    return changes
+
+
+def reminder_rows(report: Report) -> list[list]:
+    """The Reminders sheet: a header, then one row per actionable finding, sorted by owner,
+    severity and due date."""
+    deals = {d.row: d for d in report.deals}
+    statuses = report.statuses()
+    items = []
+    for finding in report.findings:
+        if finding.code not in REMINDER_CODES or statuses[finding.row].status == CLOSED:
+            continue
+        deal = deals[finding.row]
+        due = finding.due
+        overdue = max(0, report.context.calendar.days_between(due, report.today)) if due else None
+        items.append([
+            deal.get("owner") or "(no owner)", deal.deal_id, deal.get("company"),
+            f"{statuses[finding.row].next_action}: {finding.message}", due, overdue,
+            statuses[finding.row].status, finding.row, SEVERITY_RANK[finding.severity]])
+    items.sort(key=lambda i: (str(i[0]).lower(), i[8], i[4] or dt.date.max, i[7]))
+    return [REMINDER_HEADERS, *[i[:8] for i in items]]
+
+
+def render_diff(changes: list[CellChange]) -> str:
+    """One line per planned cell change: Deals!Q12: "" -> "Overdue"."""
+    return "".join(f"{c.sheet}!{c.cell}: {show(c.old)} -> {show(c.new)}\n" for c in changes)

@@ -1,0 +1,66 @@
+"""Each deal's Status, Flags, Next action and Next action due (SPEC §4); pure."""
+
+import datetime as dt
+from typing import NamedTuple
+
+from ..core.cells import MAX_TEXT
+from ..core.model import ERROR, Deal, Finding
+from ..rules import Context
+from ..core.stages import DELIVERED, WON
+
+CLOSED, INVALID, SNOOZED, OVERDUE = "Closed", "Invalid", "Snoozed", "Overdue"
+DUE_TODAY, DUE_SOON, IDLE, OK = "Due today", "Due soon", "Idle", "OK"
+OVERDUE_CODES = {"DUE001", "DUE003", "DUE005"}
+SOON_CODES = {"DUE002", "DUE004"}
+
+
+class DealStatus(NamedTuple):  # one per deal: immutable and quick to make
+    status: str
+    flags: str
+    next_action: str
+    next_action_due: dt.date | None
+
+
+def deal_status(deal: Deal, findings: list[Finding], ctx: Context) -> DealStatus:
+    """The status columns of one deal from its findings: the first status that applies of
+    Closed, Invalid, Snoozed, Overdue, Due today, Due soon, Idle, OK."""
+    codes = {f.code for f in findings}
+    errors = any(f.severity == ERROR for f in findings)
+    stage = deal.stage
+    if stage and stage.is_closed and not errors:
+        status = CLOSED
+    elif errors:
+        status = INVALID
+    elif ctx.snoozed(deal):
+        status = f"{SNOOZED} until {deal.get('snooze_until').isoformat()}"
+    elif codes & OVERDUE_CODES:
+        status = OVERDUE
+    elif any(f.code in SOON_CODES and f.due == ctx.today for f in findings):
+        status = DUE_TODAY
+    elif codes & SOON_CODES:
+        status = DUE_SOON
+    elif "IDL001" in codes:
+        status = IDLE
+    else:
+        status = OK
+    action, due = next_action(deal, ctx)
+    flags = "; ".join(f"{f.code} {f.message}" for f in findings)
+    if len(flags) > MAX_TEXT:  # messages quote cells, which may be as long as a cell can be
+        flags = flags[:MAX_TEXT - 1] + "…"
+    return DealStatus(status, flags, action, due)
+
+
+def next_action(deal: Deal, ctx: Context) -> tuple[str, dt.date | None]:
+    """What to do next at the deal's stage, and by when."""
+    stage = deal.stage
+    if stage is None:
+        return "Fix the stage", None
+    if stage.is_closed:
+        return stage.next_action, None
+    if stage.phase == WON:
+        due = ctx.delivery_due(deal)[0]
+        return f"{stage.next_action} (due {due.isoformat()})" if due else stage.next_action, due
+    if stage.phase == DELIVERED:
+        due = ctx.follow_up_due(deal)[0]
+        return f"{stage.next_action} (due {due.isoformat()})" if due else stage.next_action, due
+    return stage.next_action, deal.get("next_step_due")

@@ -1,0 +1,107 @@
+"""`check`: read a source, type its deals, run every rule, and report; writes nothing."""
+
+import datetime as dt
+import functools
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core import collector
+from ..core.config import Config
+from ..core.dates import today_in
+from ..core.model import SEVERITIES, Deal, Finding, SheetData, RowTyper, is_blank
+from . import Context, run_rules
+from ..sources import Grid, locate_deals, open_grid
+from ..plan.status import DealStatus, deal_status
+
+# A row is a deal when one of these is filled; rows with only amounts or notes (totals,
+# remarks under the table) are not deals.
+IDENTITY_FIELDS = ("deal_id", "company", "contact", "owner", "stage", "product", "email")
+
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class Report:
+    """The outcome of a check: the sheet read, its deals and every finding."""
+
+    sheet: SheetData
+    deals: list[Deal]
+    findings: list[Finding]
+    context: Context
+
+    @property
+    def today(self) -> dt.date:
+        return self.context.today
+
+    def summary(self) -> dict:
+        by_code = Counter(f.code for f in self.findings)
+        by_severity = Counter(f.severity for f in self.findings)
+        return {
+            "source": self.sheet.source, "sheet": self.sheet.title,
+            "header_row": self.sheet.header_row, "deals": len(self.deals),
+            "today": self.today.isoformat(), "findings": len(self.findings),
+            "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},
+            "by_code": dict(sorted(by_code.items())),
+        }
+
+    def findings_by_row(self) -> dict[int, list[Finding]]:
+        rows: dict[int, list[Finding]] = {}
+        for finding in self.findings:
+            rows.setdefault(finding.row, []).append(finding)
+        return rows
+
+    @functools.cached_property
+    def _statuses(self) -> dict[int, DealStatus]:
+        by_row = self.findings_by_row()
+        return {d.row: deal_status(d, by_row.get(d.row, []), self.context) for d in self.deals}
+
+    def statuses(self) -> dict[int, DealStatus]:
+        """Row -> the deal's status columns (computed once)."""
+        return self._statuses
+
+    def worst(self) -> str | None:
+        """The most severe level found, or None."""
+        return next((s for s in SEVERITIES if any(f.severity == s for f in self.findings)), None)
+
+
+def read_deals(sheet: SheetData, config: Config, total: int | None = None,
+               progress: Progress | None = None) -> list[Deal]:
+    identity = [sheet.columns[k] for k in IDENTITY_FIELDS if k in sheet.columns]
+    typer = RowTyper(sheet, config.fields, config.stages, config.rules.date_order)
+    deals = []
+    for count, (row, cells) in enumerate(sheet.rows, 1):
+        if progress and count % 1000 == 0:
+            progress(count, total)
+        if _has_identity(cells, identity):
+            deals.append(typer(row, cells))
+    return deals
+
+
+def _has_identity(cells: list, identity: list[int]) -> bool:
+    for i in identity:  # usually the first, the Deal ID, is filled: one look per row
+        if i < len(cells) and not is_blank(cells[i]):
+            return True
+    return False
+
+
+def check(source: str | Path | Grid, config: Config | None = None,
+          today: dt.date | None = None, previous_stages: dict[str, str] | None = None,
+          progress: Progress | None = None, stage_since: dict | None = None) -> Report:
+    """Check a deals sheet. `source` is a path or an already opened grid; `today` defaults to
+    the date in the configured time zone; `previous_stages` and `stage_since` come from the
+    run history (see rules.Context)."""
+    config = config or Config()
+    opened = isinstance(source, (str, Path))
+    grid = open_grid(source) if opened else source
+    sheet = locate_deals(grid, config)
+    total = grid.row_count(sheet.title)
+    today = today or today_in(config.rules.time_zone)
+    with collector.paused():
+        deals = read_deals(sheet, config, total, progress)
+        if opened:
+            grid.release(sheet.title)  # the deals hold what the rules need
+        ctx = Context(sheet, config, today, previous_stages=previous_stages,
+                      stage_since=stage_since)
+        return Report(sheet, deals, run_rules(deals, ctx), ctx)

@@ -1,0 +1,143 @@
+"""Finding the rows to write again, by Deal ID, just before the write and right after it.
+Pure: the target does the reading and the writing.
+
+Before (`place_rows`): the key column(s) and the top rows, re-read just before writing, say
+where each row to write is now; a vanished or doubled ID, a row without ID once rows moved, or
+a changed header row (columns inserted, moved or renamed) refuses the write.
+
+After (`repair_cells`): the batchUpdate answers with the key columns, the top rows and the
+written columns as they stand right after it, atomically with the write. When a person sorted
+or inserted rows in the instant between the re-read and the write, the cells that landed on
+the wrong rows are computed from what was read and planned, for one more batchUpdate."""
+
+from dataclasses import dataclass
+
+from ...core.errors import WriteConflict
+from ...core.model import SheetData
+from ...plan.columns import REMINDER_HEADERS
+from .batch import (Cells, Placement, a1, identities, retarget, same_header, same_old,
+                            same_value)
+
+IDENTITY_FIELDS = ("company", "contact", "email", "owner", "product")
+REMINDER_ROW = REMINDER_HEADERS.index("Row")
+
+
+def key_columns(deals: SheetData) -> list[int]:
+    """The column(s) that identify a deal row: Deal ID, else the identity fields."""
+    if "deal_id" in deals.columns:
+        return [deals.columns["deal_id"]]
+    found = [deals.columns[k] for k in IDENTITY_FIELDS if k in deals.columns]
+    return sorted(found or deals.columns.values())
+
+
+def place_rows(title: str, read_rows: dict[int, list], keys: list[int], header: int,
+               targets: set[int], now_keys: list[list], now_top: list[list],
+               owned: set[int]) -> Placement:
+    """Where each target row (as read) is now, from the re-read key columns (`now_keys`, rows
+    of the columns min(keys)..max(keys)) and top rows (`now_top`, from row 1)."""
+    shift = min(keys)
+    before = identities(read_rows, keys)
+    now = identities({i + 1: [None] * shift + r for i, r in enumerate(now_keys)}, keys)
+    rows, problems = retarget(targets | {header}, before, now)
+    if problems:
+        raise WriteConflict(f"{title} changed since sheetsales read it: {'; '.join(problems)}. "
+                            "Nothing was written; run again")
+    then = read_rows.get(header, [])
+    new_header = rows[header]
+    if new_header > len(now_top) or not same_header(then, now_top[new_header - 1], owned):
+        raise WriteConflict(f"the columns of {title} changed since sheetsales read it (a column "
+                            "was inserted, moved, deleted or renamed, or rows were added above "
+                            "the header). Nothing was written; run again")
+    return Placement(rows, keys, now, header, before.get(header), then)
+
+
+def check_olds(title: str, olds: dict[tuple[int, int], object], now: dict[int, list[list]],
+               placement: Placement) -> None:
+    """Refuse when a cell to write (read position -> its old value) no longer holds that
+    value where its row is now; `now` holds the re-read columns (column -> rows)."""
+    stale = []
+    for (r, c), old in sorted(olds.items()):
+        row = placement.rows[r + 1] - 1
+        cells = now.get(c, [])
+        held = cells[row][0] if row < len(cells) and cells[row] else None
+        if not same_old(held, old):
+            stale.append(a1(row, c) + (f" (was {a1(r, c)})" if row != r else ""))
+    if stale:
+        raise WriteConflict(f"{len(stale)} cell(s) of {title} changed since sheetsales read "
+                            f"them ({', '.join(stale[:10])}); nothing was written")
+
+
+def remap_reminders(reminders: list[list] | None, rows: dict[int, int] | None):
+    """The Reminders rows with their "Row" numbers moved to where the deals are now."""
+    if reminders is None or not rows:
+        return reminders
+    return [reminders[0]] + [r[:REMINDER_ROW] + [rows.get(r[REMINDER_ROW], r[REMINDER_ROW])]
+                             + r[REMINDER_ROW + 1:] for r in reminders[1:]]
+
+
+@dataclass
+class Repair:
+    """The cells to write again, and where the rows are after the first write."""
+
+    cells: Cells
+    after: Placement
+
+
+def repair_cells(title: str, read_rows: dict[int, list], written: Cells, placement: Placement,
+                 post: dict[tuple[int, int], object], owned: set[int]) -> Repair | None:
+    """None when every written row still holds the deal it was written for; else the
+    repair. Raises WriteConflict when the change cannot be followed (IDs vanished or doubled,
+    columns moved, or our own write changed the IDs)."""
+    keys = placement.keys
+    post_rows: dict[int, list] = {}
+    for (r, c), value in post.items():
+        if c in keys:
+            post_rows.setdefault(r + 1, [None] * (max(keys) + 1))[c] = value
+    post_ids = identities(post_rows, keys)
+    header_rows = [r for r, i in post_ids.items() if i == placement.header_id]
+    if len(header_rows) != 1:
+        raise _conflict(title, "its header row moved out of reach")
+    header_now = header_rows[0]
+    header_cells = [None] * (max([c for r, c in post if r == header_now - 1], default=-1) + 1)
+    for (r, c), value in post.items():
+        if r == header_now - 1:
+            header_cells[c] = value
+    written_in_header = {c for r, c in written if r == header_now - 1}
+    if not same_header(placement.header_cells, header_cells, owned | written_in_header):
+        raise _conflict(title, "a column was inserted, moved or renamed")
+    ids_written = {r + 1 for r, c in written if c in keys}
+    checked = ({r + 1 for r, _ in written} | set(placement.rows.values())) - ids_written
+    if all(post_ids.get(r) == placement.now.get(r) for r in checked):
+        return None
+    if ids_written:
+        raise _conflict(title, "rows moved while Deal IDs were being written")
+    mapping, problems = retarget(set(placement.rows.values()) | {r + 1 for r, _ in written},
+                                 placement.now, post_ids)
+    if problems:
+        raise _conflict(title, "; ".join(problems))
+    fixed: Cells = {(mapping[r + 1] - 1, c): v for (r, c), v in written.items()}
+    first_row = {}
+    for row, ident in sorted(identities(read_rows, keys).items(), reverse=True):
+        if ident is not None:
+            first_row[ident] = row
+    for r, c in written:
+        if (r, c) in fixed:
+            continue
+        occupant = post_ids.get(r + 1)
+        source = first_row.get(occupant) if occupant is not None else None
+        if source is not None:
+            cells = read_rows[source]
+            fixed[(r, c)] = cells[c] if c < len(cells) else None
+        elif c in owned:
+            fixed[(r, c)] = None
+        else:
+            raise _conflict(title, f"row {r + 1} is new and its cells cannot be restored")
+    fixed = {k: v for k, v in fixed.items() if not same_value(post.get(k), v)}
+    after = Placement({read: mapping[now] for read, now in placement.rows.items()}, keys,
+                      post_ids, placement.header, placement.header_id, placement.header_cells)
+    return Repair(fixed, after)
+
+
+def _conflict(title: str, why: str) -> WriteConflict:
+    return WriteConflict(f"{title} changed while sheetsales was writing to it ({why}); some "
+                         "status cells may be on the wrong rows: run again to put them right")

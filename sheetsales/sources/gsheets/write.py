@@ -1,0 +1,348 @@
+"""A Google Sheet as a `run` target, in a constant handful of requests whatever the row count.
+
+Reading (GSheetTarget.open): 1 metadata read, 1 developerMetadata:search (which columns are
+sheetsales'), 1 values:batchGet (see gsheets.py). Writing (write / apply_cells): 1 re-read of
+the Deal ID column and the rows down to just below the header (one values:batchGet), then 1
+spreadsheets.batchUpdate holding every cell, the ownership records and the Reminders sheet;
+it is atomic, and it returns the written columns, the Deal IDs and the header as they stand
+right after it, which verifies the write without another read. A run: 5 requests; a run with
+nothing to write: 3. Only when a person sorts or inserts rows in the instant between the
+re-read and the write does a 6th request (one corrective batchUpdate) put cells right.
+
+Ownership: each status column carries developer metadata (key "sheetsales_column", value the
+status key, location the column), which Sheets moves with the column when people insert,
+delete or move columns; the Reminders sheet carries sheet metadata "sheetsales_owned". The
+Reminders sheet is created once (addSheet with its marker) and afterwards rewritten in place
+(one updateCells over the whole sheet, which also clears what is below), so its sheetId, and
+links or filters people made to it, survive.
+
+Re-targeting: the rows to write are found again by Deal ID (by the key columns' texts when the
+sheet has no Deal ID column). A planned deal that vanished or whose ID is now on several rows,
+a row to write that has no ID while rows moved, or a changed header row (a column inserted,
+moved or renamed) stops the write with WriteConflict; nothing is written then.
+
+`written` holds the cells actually written by the last write, at the rows they landed on:
+journal those (not the plan's) for undo."""
+
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+from ...core.config import REMINDERS_SHEET
+from ...core.errors import WriteConflict
+from ...core.model import CellChange, SheetData
+from ...plan.columns import REMINDER_HEADERS, STATUS_KEYS
+from .source import METADATA_FIELDS, GSheetGrid, Tab, read_tabs
+from .batch import (Cells, Placement, a1, cell_requests, new_sheet_id,
+                            reminder_requests, response_cells, same_old, same_value)
+from .rows import check_olds, key_columns, place_rows, remap_reminders, repair_cells
+from .api import GoogleApi, connect
+from .ids import GSheetSource, parse_source
+
+COLUMN_KEY = "sheetsales_column"
+DUE_COLUMN = REMINDER_HEADERS.index("Due")
+ROW_COLUMN = REMINDER_HEADERS.index("Row")
+HEADER_SLACK = 10  # rows the header may move down between our read and our write
+
+
+class GSheetTarget:
+    """A spreadsheet `run` reads once (3 requests) and writes at most once (2 requests).
+    `requests` counts the API requests made so far (token requests and retries aside)."""
+
+    def __init__(self, api: GoogleApi, source: GSheetSource, *, sheet: str | None = None):
+        self.api, self.key = api, source.key
+        metadata = api.metadata(self.key, METADATA_FIELDS)
+        columns = api.search_metadata(self.key, COLUMN_KEY)
+        tabs = {t.id: t for t in read_tabs(metadata)}
+        self._owned: dict[int, dict[str, int]] = {}
+        for meta in sorted(columns, key=lambda m: m.get("metadataId", 0)):
+            span = meta.get("location", {}).get("dimensionRange", {})
+            key, start = meta.get("metadataValue"), span.get("startIndex", 0)
+            if key in STATUS_KEYS and span.get("dimension") == "COLUMNS" and \
+                    span.get("endIndex", start + 1) - start == 1:
+                self._owned.setdefault(span.get("sheetId", 0), {}).setdefault(key, start)
+        dates = {tabs[i].title: {c["next_action_due"]} for i, c in self._owned.items()
+                 if i in tabs and "next_action_due" in c}
+        reminders = next((t for t in tabs.values() if _is_reminders(t)), None)
+        if reminders is not None and reminders.owned:
+            dates.setdefault(reminders.title, set()).add(DUE_COLUMN)
+        self.grid = GSheetGrid(api, source, metadata, sheet=sheet, date_columns=dates)
+        self.name = self.grid.name
+        self.requests = 2 + self.grid.requests
+        self.written: list[CellChange] = []
+        api.close()
+
+    @classmethod
+    def open(cls, source: str, credentials: str | Path | None = None,
+             environ: Mapping[str, str] | None = None, *, sheet: str | None = None,
+             sleep: Callable[[float], None] = time.sleep) -> "GSheetTarget":
+        """Connect with the service-account key (see google_api.resolve_credentials) and
+        read the sheet. `sheet` is the configured deals sheet, if any."""
+        api = connect(credentials, os.environ if environ is None else environ, sleep=sleep)
+        try:
+            return cls(api, parse_source(source), sheet=sheet)
+        except BaseException:
+            api.close()
+            raise
+
+    def close(self) -> None:
+        self.api.close()
+
+    def __enter__(self) -> "GSheetTarget":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- the Target protocol -------------------------------------------------------------
+
+    def owned_columns(self, title: str) -> dict[str, int]:
+        tab = self.grid.tab(title)
+        return dict(self._owned.get(tab.id, {})) if tab else {}
+
+    def used_width(self, title: str) -> int:
+        return self.grid.used_width(title)
+
+    def reminders_state(self) -> str:
+        tab = self._reminders_tab()
+        if tab is None:
+            return "absent"
+        return "ours" if tab.owned else "theirs"
+
+    def write(self, plan) -> str:
+        """Apply a run's plan in one batchUpdate (see the module docstring)."""
+        title = plan.report.sheet.title
+        owned = self.owned_columns(title)
+        claims = {k: c for k, c in plan.layout.columns.items() if owned.get(k) != c}
+        return self._write(plan.changes, plan.report.sheet, set(plan.layout.columns.values()),
+                           claims, plan.reminders, check_old=False)
+
+    def apply_cells(self, changes: Iterable[CellChange], deals: SheetData | None = None) -> str:
+        """Write arbitrary cell changes (undo, clean --apply) through the same path: one
+        re-read and one atomic, verified batchUpdate. With `deals` (locate_deals on this
+        grid) changes on the deals sheet are re-targeted by Deal ID; without it they are
+        written where they were read. Refused when a cell no longer holds its `old` value,
+        as read at open time and, on the deals sheet, as re-read just before writing."""
+        changes = list(changes)
+        stale = [c for c in changes if not _holds(self.grid, c)]
+        if stale:
+            shown = ", ".join(f"{c.sheet}!{c.cell}" for c in stale[:10])
+            raise WriteConflict(f"{len(stale)} cell(s) of {self.name} changed since they were "
+                                f"recorded ({shown}); nothing was written")
+        tab = self.grid.tab(deals.title) if deals else None
+        owned = set(self._owned.get(tab.id, {}).values()) if tab else set()
+        return self._write(changes, deals, owned, {}, None, check_old=True)
+
+    # ---- the write ---------------------------------------------------------------------------
+
+    def _write(self, *args, **kwargs) -> str:
+        try:
+            return self._write_once(*args, **kwargs)
+        finally:
+            self.api.close()
+
+    def _write_once(self, changes, deals: SheetData | None, owned: set[int],
+                    claims: dict[str, int], reminders: list[list] | None,
+                    check_old: bool) -> str:
+        if reminders is not None and self.reminders_state() == "theirs":
+            raise WriteConflict(f"{self.name} has a sheet named {REMINDERS_SHEET!r} that "
+                                "sheetsales did not create; rename it so sheetsales can keep "
+                                "its own")
+        changes = list(changes)
+        cells = self._group(changes)
+        deals_tab = self.grid.tab(deals.title) if deals else None
+        notes: list[str] = []
+        placement = None
+        if deals_tab is not None:
+            olds = {(c.row - 1, c.col - 1): c.old for c in changes
+                    if check_old and self.grid.tab(c.sheet) is deals_tab}
+            placement = self._reread(deals, deals_tab, cells.get(deals_tab.id, {}), owned,
+                                     reminders, olds)
+            moved = sum(1 for r, n in placement.rows.items() if r != n)
+            if moved:
+                notes.append(f"{moved} row(s) had moved since the read and were found again "
+                             "by Deal ID")
+        placed = self._placed(cells, deals_tab, placement)
+        requests, created = self._requests(placed, deals_tab, owned, claims, reminders, placement)
+        if not requests:
+            return f"nothing to write to {self.name}"
+        post = self._send(requests, placed, deals_tab, placement)
+        if deals_tab is not None:
+            read_rows = dict(self.grid.rows(deals_tab.title))
+            written = placed.get(deals_tab.id, {})
+            repair = repair_cells(deals.title, read_rows, written, placement,
+                                  post.get(deals_tab.id, {}), owned)
+            if repair is not None:
+                placement = repair.after
+                placed = self._placed(cells, deals_tab, placement)
+                more, _ = self._requests({deals_tab.id: repair.cells}, deals_tab, owned, {},
+                                         reminders, placement)
+                if more:
+                    post.update(self._send(more, placed, deals_tab, placement))
+                    if repair_cells(deals.title, read_rows, repair.cells, placement,
+                                    post[deals_tab.id], owned) is not None:
+                        raise WriteConflict(f"{deals.title} kept changing while sheetsales wrote "
+                                            f"to {self.name}; run again to put the status "
+                                            "cells right")
+                notes.append(f"rows moved during the write; {len(repair.cells)} cell(s) were "
+                             "put right")
+        unverified = [f"{self._title(sid)}!{a1(r, c)}" for sid, block in placed.items()
+                      for (r, c), v in sorted(block.items())
+                      if not same_value(post.get(sid, {}).get((r, c)), v)]
+        self.written = self._landed(changes, deals_tab, placement)
+        return self._summary(len(changes), reminders, created, notes, unverified)
+
+    def _placed(self, cells: dict[int, Cells], deals_tab: Tab | None,
+                placement: Placement | None) -> dict[int, Cells]:
+        """The cells at the rows they go to now (only deals-sheet rows move)."""
+        if deals_tab is None or deals_tab.id not in cells:
+            return dict(cells)
+        return {**cells, deals_tab.id: {(placement.rows[r + 1] - 1, c): v
+                                        for (r, c), v in cells[deals_tab.id].items()}}
+
+    def _landed(self, changes, deals_tab, placement) -> list[CellChange]:
+        landed = []
+        for change in changes:
+            row = change.row
+            if deals_tab is not None and self.grid.tab(change.sheet) is deals_tab:
+                row = placement.rows[row]
+            landed.append(CellChange(change.sheet, row, change.col, change.old, change.new))
+        return landed
+
+    def _group(self, changes) -> dict[int, Cells]:
+        cells: dict[int, Cells] = {}
+        for change in changes:
+            tab = self.grid.tab(change.sheet)
+            if tab is None:
+                raise WriteConflict(f"{self.name} has no worksheet named {change.sheet!r}; "
+                                    "nothing was written")
+            block = cells.setdefault(tab.id, {})
+            where = (change.row - 1, change.col - 1)
+            if where in block:
+                raise ValueError(f"{change.sheet}!{change.cell} is given twice")
+            block[where] = None if change.new == "" else change.new
+        return cells
+
+    def _reread(self, deals: SheetData, tab: Tab, cells: Cells, owned: set[int],
+                reminders: list[list] | None, olds: dict) -> Placement:
+        """One values:batchGet of the key column(s), the top rows (and, with `olds`, the
+        columns written, to check their cells still hold the old values); every row to write
+        (and every row a reminder points at) found again."""
+        keys = key_columns(deals)
+        top = min(tab.rows, deals.header_row + HEADER_SLACK)
+        columns = sorted({c for _, c in olds})
+        now_keys, now_top, *now_columns = self.api.values(
+            self.key, [_columns(tab, keys), f"{tab.a1}!1:{top}"] +
+            [_columns(tab, [c]) for c in columns])
+        self.requests += 1
+        targets = {r + 1 for r, _ in cells}
+        if reminders is not None:
+            targets |= {r[ROW_COLUMN] for r in reminders[1:] if isinstance(r[ROW_COLUMN], int)}
+        placement = place_rows(deals.title, dict(self.grid.rows(tab.title)), keys,
+                               deals.header_row, targets, now_keys, now_top, owned)
+        check_olds(deals.title, olds, dict(zip(columns, now_columns)), placement)
+        return placement
+
+    def _requests(self, cells, deals_tab, owned, claims, reminders, placement):
+        requests: list[dict] = []
+        for sheet_id, block in cells.items():
+            if not block:
+                continue
+            tab = self._tab_by_id(sheet_id)
+            width = max([c + 1 for _, c in block] + [c + 1 for c in claims.values()
+                                                        if tab is deals_tab])
+            if width > tab.columns:
+                requests.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
+                                                     "length": width - tab.columns}})
+            requests += cell_requests(sheet_id, block, owned if tab is deals_tab else ())
+        for key, column in claims.items():
+            requests.append({"createDeveloperMetadata": {"developerMetadata": {
+                "metadataKey": COLUMN_KEY, "metadataValue": key, "visibility": "DOCUMENT",
+                "location": {"dimensionRange": {"sheetId": deals_tab.id, "dimension": "COLUMNS",
+                                                "startIndex": column, "endIndex": column + 1}}}}})
+        created = False
+        if reminders is not None:
+            rows = remap_reminders(reminders, placement.rows if placement else None)
+            created = self._reminders_tab() is None
+            tab = self._reminders_tab()
+            requests += reminder_requests(tab, rows, new_sheet_id(self.grid.tabs) if tab is None
+                                          else tab.id)
+        return requests, created
+
+    def _send(self, requests, cells, deals_tab, placement) -> dict[int, dict]:
+        """One batchUpdate; returns, per written sheet, (row, column) -> value right after
+        it, for the written columns (and on the deals sheet the key columns and top rows)."""
+        ranges = []
+        for sheet_id, block in cells.items():
+            tab = self._tab_by_id(sheet_id)
+            ranges += [_columns(tab, [c]) for c in sorted({c for _, c in block})]
+        if deals_tab is not None and placement is not None:
+            ranges.append(_columns(deals_tab, placement.keys))
+            top = min(deals_tab.rows, placement.header + HEADER_SLACK)
+            ranges.append(f"{deals_tab.a1}!1:{top}")
+        body = {"requests": requests, "includeSpreadsheetInResponse": bool(ranges)}
+        if ranges:
+            body.update(responseRanges=ranges, responseIncludeGridData=True)
+        response = self.api.batch_update(self.key, body)
+        self.requests += 1
+        self._grew(requests)
+        spreadsheet = response.get("updatedSpreadsheet", {})
+        return {sheet_id: response_cells(spreadsheet, sheet_id) for sheet_id in cells}
+
+    def _grew(self, requests) -> None:
+        """Keep the tabs' sizes (and a new Reminders sheet) current after a write."""
+        for request in requests:
+            if "addSheet" in request:
+                props = request["addSheet"]["properties"]
+                grid = props["gridProperties"]
+                self.grid.tabs.append(Tab(props["sheetId"], props["title"], grid["rowCount"],
+                                          grid["columnCount"], True))
+            elif "appendDimension" in request:
+                grow = request["appendDimension"]
+                tab = self._tab_by_id(grow["sheetId"])
+                if grow["dimension"] == "ROWS":
+                    tab.rows += grow["length"]
+                else:
+                    tab.columns += grow["length"]
+
+    def _summary(self, count, reminders, created, notes, unverified) -> str:
+        parts = [f"wrote {count} cell{'s' if count != 1 else ''}"]
+        if reminders is not None:
+            parts.append(f"{'created' if created else 'rewrote'} the Reminders sheet "
+                         f"({len(reminders) - 1} reminder{'s' if len(reminders) != 2 else ''})")
+        line = " and ".join(parts) + f" in {self.name}"
+        if unverified:
+            line += (f"; {len(unverified)} cell(s) did not read back as written "
+                     f"({', '.join(unverified[:5])}): check them")
+        else:
+            line += "; verified"
+        return "; ".join([line, *notes])
+
+    def _reminders_tab(self) -> Tab | None:
+        return next((t for t in self.grid.tabs if _is_reminders(t)), None)
+
+    def _tab_by_id(self, sheet_id: int) -> Tab:
+        return next(t for t in self.grid.tabs if t.id == sheet_id)
+
+    def _title(self, sheet_id: int) -> str:
+        return self._tab_by_id(sheet_id).title
+
+
+def _columns(tab: Tab, columns: Iterable[int]) -> str:
+    """The A1 range of whole columns, e.g. 'Deals'!A:C."""
+    return f"{tab.a1}!{a1(0, min(columns))[:-1]}:{a1(0, max(columns))[:-1]}"
+
+
+def _is_reminders(tab: Tab) -> bool:
+    return tab.title.casefold() == REMINDERS_SHEET.casefold()  # Sheets titles ignore case
+
+
+def _holds(grid: GSheetGrid, change: CellChange) -> bool:
+    tab = grid.tab(change.sheet)
+    if tab is None:
+        return False
+    row, column = change.row - 1, change.col - 1
+    values = grid.values(tab.title)
+    held = values[row][column] if row < len(values) and column < len(values[row]) else None
+    return same_old(held, change.old)

@@ -1,0 +1,140 @@
+"""Date styles for written cells, appended to xl/styles.xml without altering what is there.
+
+A date needs a date number format. When the cell's base style (its own, its row's or its
+column's) already shows dates it is kept; otherwise the base `<xf>` is cloned byte for byte
+with `numFmtId` pointing at a custom `yyyy-mm-dd` (or `yyyy-mm-dd hh:mm:ss`) format, and the
+clone is appended to `<cellXfs>`. Existing entries are never edited (only the `count`
+attributes of `<cellXfs>` and `<numFmts>` follow the appended entries), and an identical clone
+or format from an earlier run is reused, so repeated runs do not grow the file.
+"""
+
+import re
+
+from ...core.errors import WriteConflict
+from .ooxml import attrs, element_prefix, escape_attr, parse_xml, set_attr, start_tag
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+MAX_XFS = 64_000  # Excel's limit on cell formats
+_BUILTIN_DATE_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
+_NOT_DATE_PARTS = re.compile(r'"[^"]*"|\\.|\[(?!h\]|hh\]|m\]|mm\]|s\]|ss\])[^\]]*\]|_.|\*.')
+
+
+def is_date_format(code: str) -> bool:
+    """Whether a custom number format shows a date or time."""
+    code = _NOT_DATE_PARTS.sub("", code.split(";")[0]).lower()
+    return code != "general" and bool(re.search(r"[ymdhs]", code.replace("general", "")))
+
+
+class StyleSheet:
+    """xl/styles.xml, with date styles appended on demand."""
+
+    def __init__(self, xml: bytes, where: str):
+        self.xml = xml
+        self.where = where
+        root = parse_xml(xml, where)
+        self.p = element_prefix(xml, b"styleSheet")
+        numfmts = root.find("{*}numFmts")
+        self._format_count = 0 if numfmts is None else len(numfmts.findall("{*}numFmt"))
+        self.formats = {}  # the workbook's custom formats, id -> code
+        for el in [] if numfmts is None else numfmts.iterfind("{*}numFmt"):
+            if (el.get("numFmtId") or "").isdigit():
+                self.formats[int(el.get("numFmtId"))] = el.get("formatCode") or ""
+        self._format_ids = {int(el.get("numFmtId")) for el in root.iter("{*}numFmt")
+                            if (el.get("numFmtId") or "").isdigit()}  # incl. those in dxfs
+        self._xfs_open = start_tag(self.p, b"cellXfs").search(xml)
+        self.xfs = self._read_xfs() if self._xfs_open else []
+        self.added_xfs: list[bytes] = []
+        self.added_formats: list[tuple[int, str]] = []
+        self._cache: dict[tuple[int, bool], int] = {}
+
+    def _read_xfs(self) -> list[bytes]:
+        if self._xfs_open[2]:
+            return []
+        end = self.xml.find(b"</" + self.p + b"cellXfs>", self._xfs_open.end())
+        body = self.xml[self._xfs_open.end():end]
+        xf = re.compile(start_tag(self.p, b"xf").pattern + b"(?:(?<=/>)|.*?</" + re.escape(self.p)
+                        + b"xf>)", re.S)
+        return [m[0] for m in xf.finditer(body)]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added_xfs)
+
+    def _format_id(self, xf: bytes) -> int:
+        value = attrs(xf[:xf.index(b">") + 1]).get(b"numFmtId", b"0")
+        return int(value) if value.isdigit() else 0
+
+    def is_date(self, style: int) -> bool:
+        xfs = self.xfs + self.added_xfs
+        if not 0 <= style < len(xfs):
+            return False
+        fmt = self._format_id(xfs[style])
+        custom = self.formats.get(fmt)
+        return fmt in _BUILTIN_DATE_IDS or (custom is not None and is_date_format(custom))
+
+    def date_style(self, base: int, with_time: bool) -> int:
+        """A style showing dates that otherwise looks like `base` (appended when needed)."""
+        key = (base, with_time)
+        if key not in self._cache:
+            self._cache[key] = base if self.is_date(base) else \
+                self._clone(base, self._date_format(with_time))
+        return self._cache[key]
+
+    def _date_format(self, with_time: bool) -> int:
+        code = DATETIME_FORMAT if with_time else DATE_FORMAT
+        for fmt_id, existing in self.formats.items():
+            if existing == code and fmt_id >= 164:
+                return fmt_id
+        fmt_id = max([163, *self._format_ids, *self.formats]) + 1
+        self.formats[fmt_id] = code
+        self.added_formats.append((fmt_id, code))
+        return fmt_id
+
+    def _clone(self, base: int, fmt_id: int) -> int:
+        if not self.xfs:
+            raise WriteConflict(f"{self.where} has no cell formats, so dates cannot be shown as "
+                                "dates; open and re-save the workbook in Excel and run again")
+        source = self.xfs[base] if 0 <= base < len(self.xfs) else self.xfs[0]
+        tag_end = source.index(b">") + 1
+        tag = set_attr(source[:tag_end], b"numFmtId", str(fmt_id).encode())
+        clone = set_attr(tag, b"applyNumberFormat", b"1") + source[tag_end:]
+        every = self.xfs + self.added_xfs
+        if clone in every:
+            return every.index(clone)
+        if len(every) >= MAX_XFS:
+            raise WriteConflict(f"{self.where} already holds Excel's maximum of {MAX_XFS} cell "
+                                "formats; remove unused styles and run again")
+        self.added_xfs.append(clone)
+        return len(every)
+
+    def to_bytes(self) -> bytes:
+        """styles.xml with the appended entries (the original bytes when nothing was added)."""
+        if not self.added_xfs:
+            return self.xml
+        xml, p, opened = self.xml, self.p, self._xfs_open
+        total = str(len(self.xfs) + len(self.added_xfs)).encode()
+        end = xml.find(b"</" + p + b"cellXfs>", opened.end())
+        xml = (xml[:opened.start()] + set_attr(opened[0], b"count", total)
+               + xml[opened.end():end] + b"".join(self.added_xfs) + xml[end:])
+        return self._with_formats(xml)
+
+    def _with_formats(self, xml: bytes) -> bytes:
+        if not self.added_formats:
+            return xml
+        p = self.p
+        new = b"".join(b"<" + p + b'numFmt numFmtId="' + str(i).encode() + b'" formatCode="'
+                       + escape_attr(code) + b'"/>' for i, code in self.added_formats)
+        close = b"</" + p + b"numFmts>"
+        total = str(self._format_count + len(self.added_formats)).encode()
+        opened = start_tag(p, b"numFmts").search(xml)
+        if opened is None:  # numFmts is the first child of styleSheet
+            root = start_tag(p, b"styleSheet").search(xml)
+            block = b"<" + p + b'numFmts count="' + total + b'">' + new + close
+            return xml[:root.end()] + block + xml[root.end():]
+        tag = set_attr(opened[0], b"count", total)
+        if opened[2]:
+            tag = tag[:-2].rstrip() + b">" + new + close
+            return xml[:opened.start()] + tag + xml[opened.end():]
+        end = xml.find(close, opened.end())
+        return xml[:opened.start()] + tag + xml[opened.end():end] + new + xml[end:]

@@ -1,0 +1,124 @@
+"""An .xlsx/.xlsm workbook as a `run` target: which columns sheetsales owns, whether the
+Reminders sheet is its own, and the one surgical write with its safety net (changed-since-read
+refusal, a backup, the backup log for undo).
+
+Column ownership is a hidden, sheet-scoped defined name per status column,
+`_sheetsales_status` = `'Deals'!$Q:$Q`: Excel rewrites the reference when a person inserts,
+deletes or moves columns, so the record follows the column; a deleted column becomes #REF!
+and is simply no longer owned."""
+
+import datetime as dt
+import glob
+import os
+import re
+from contextlib import suppress
+from pathlib import Path
+
+from .. import backups
+from ...core import collector
+from ...core.cells import column_number
+from ...core.errors import WriteConflict
+from ...core.model import column_letter
+from ...core.config import REMINDERS_SHEET
+from ...plan.columns import STATUS_KEYS
+from .ooxml import SourcePackage
+from .reader import XlsxGrid
+from .book import Book
+from .writer import write_xlsx
+
+NAME_PREFIX = "_sheetsales_"
+_COLUMN_REF = re.compile(r"^(?:'(?:[^']|'')+'|[^!]+)!\$?([A-Z]{1,3})(?::\$?([A-Z]{1,3}))?$")
+
+
+TEMP_PREFIX = ".~sheetsales-"  # the writer's and undo's temporary files: .~sheetsales-NAME.*.tmp
+
+
+def remove_stale_temp_files(path: Path) -> list[Path]:
+    """Remove the temporary files a killed write of `path` left beside it. Call only while
+    holding the workbook's run lock (locks.source_lock), so no live write's file is
+    removed."""
+    path = Path(os.path.realpath(path))  # the writer puts its file beside the real one
+    removed = []
+    for stale in path.parent.glob(f"{glob.escape(TEMP_PREFIX + path.name)}.*.tmp"):
+        with suppress(OSError):
+            stale.unlink()
+            removed.append(stale)
+    return removed
+
+
+def file_stamp(path: Path) -> tuple:
+    """What tells a changed file: modification time, size, inode."""
+    info = os.stat(path)
+    return info.st_mtime_ns, info.st_size, info.st_ino
+
+
+class XlsxTarget:
+    """A workbook on disk that `run` reads once and writes at most once."""
+
+    def __init__(self, path: Path, keep_backups: int = backups.DEFAULT_KEEP,
+                 clock=dt.datetime.now):
+        self.path = Path(path)
+        self.name = str(path)
+        self.read_stamp = file_stamp(self.path)  # before reading: a later change is refused
+        self.grid = XlsxGrid(self.path)
+        self.keep_backups, self.clock = keep_backups, clock
+        self.written: list = []
+        with SourcePackage(self.path) as pkg:
+            book = Book(pkg)
+            self._sheets = {s.title: s for s in book.sheets}
+            self._names = book.names
+            self._reminders = book.sheet(REMINDERS_SHEET)
+            self._reminders_ours = self._reminders is not None and book.owned(self._reminders)
+
+    def owned_columns(self, title: str) -> dict[str, int]:
+        sheet = self._sheets.get(title)
+        owned = {}
+        for key in STATUS_KEYS:
+            ref = self._names.get((NAME_PREFIX + key).lower(), {}).get(sheet.index if sheet else -1)
+            match = _COLUMN_REF.match(ref or "")
+            if match and (match[2] is None or match[2] == match[1]):
+                owned[key] = column_number(match[1]) - 1
+        return owned
+
+    def used_width(self, title: str) -> int:
+        return self.grid.used_width(title)
+
+    def reminders_state(self) -> str:
+        if self._reminders is None:
+            return "absent"
+        return "ours" if self._reminders_ours else "theirs"
+
+    def write(self, plan) -> str:
+        title = plan.report.sheet.title
+        names = {(title, NAME_PREFIX + key): f"${column_letter(i)}:${column_letter(i)}"
+                 for key, i in plan.layout.columns.items()}
+        sheets = {REMINDERS_SHEET: plan.reminders} if plan.reminders is not None else None
+        backup = self._write(plan.changes, sheets, names)
+        rows = "" if plan.reminders is None else f" and {len(plan.reminders) - 1} reminders"
+        return f"wrote {len(plan.changes)} cells{rows} to {self.path.name}; backup {backup}"
+
+    def apply_cells(self, changes) -> str:
+        """Write arbitrary planned cell changes (cleanups) with the same safety net."""
+        backup = self._write(changes)
+        return f"wrote {len(changes)} cells to {self.path.name}; backup {backup}"
+
+    def _write(self, changes, sheets=None, names=None) -> Path:
+        if file_stamp(self.path) != self.read_stamp:
+            raise WriteConflict(f"{self.path.name} changed since sheetsales read it (someone "
+                                "saved it meanwhile); nothing was written, run again")
+        cells = (((c.sheet, (c.row, c.col)), c.new) for c in changes)
+        self.grid.close()  # everything needed is in the plan; free the sheets before writing
+        backup = backups.back_up(self.path, self.clock())
+        try:
+            # the read stamp again: a save during the backup copy must not slip through
+            with collector.paused():
+                write_xlsx(self.path, cells, sheets, names=names, expect=self.read_stamp)
+        except BaseException:
+            backups.discard(backup)
+            raise
+        backups.record_write(self.path, backup, self.keep_backups)
+        self.written = list(changes)
+        return backup
+
+    def close(self) -> None:
+        """Nothing stays open between the read and the write."""
