@@ -15,13 +15,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate  # noqa: E402
 from measure import measure  # noqa: E402
 
-SETUP = ("import datetime\nfrom sheetsales.core.config import Config\nfrom sheetsales.operations.run import run\n"
+SETUP = ("import datetime\nfrom sheetsales import Config, check\n"
+         "from sheetsales.operations.run import run_target\n"
          "from sheetsales.sources.xlsx.target import XlsxTarget")
-RUN = "result = run(XlsxTarget({path!r}, keep_backups=0), Config(), datetime.date(2026, 11, 27))"
+RUN = ("result = run_target(XlsxTarget({path!r}, keep_backups=0), Config(), "
+       "datetime.date(2026, 11, 27))")
 # the write alone: the plan is made before the clock starts
-PLAN = (SETUP + "\nfrom sheetsales.operations.run import make_plan\n"
+PLAN = (SETUP + "\nfrom sheetsales.plan.make import make_plan\n"
         "target = XlsxTarget({path!r}, keep_backups=0)\n"
-        "plan = make_plan(target, Config(), datetime.date(2026, 11, 27))")
+        "plan = make_plan(target, check(target.grid, Config(), datetime.date(2026, 11, 27)), "
+        "Config())")
 WRITE = "target.write(plan)"
 OPENPYXL = """
 wb = openpyxl.load_workbook({path!r})

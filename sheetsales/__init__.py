@@ -1,13 +1,39 @@
 """sheetsales: keeps a sales pipeline spreadsheet honest.
 
-The public API: `check` a source, `load_config`, and the data it returns."""
+The public API mirrors the command line: each function is what the command of the same name
+does, taking a Config (or nothing, for the defaults) and returning data. See docs/api.md.
 
-from .rules.check import Report, check
-from .core.config import Config, load_config
-from .core.errors import ConfigError, SheetsalesError, SourceError, WriteConflict
-from .core.model import CellChange, Deal, Finding
-from .plan.status import DealStatus, deal_status
+Names are imported on first use, so `import sheetsales` (and every command) pays only for
+what it touches.
+"""
 
-__all__ = ["CellChange", "Config", "ConfigError", "Deal", "DealStatus", "Finding", "Report",
-           "SheetsalesError", "SourceError", "WriteConflict", "check", "deal_status",
-           "load_config"]
+import importlib
+
+_PUBLIC = {
+    "check": "operations.check", "run": "operations.run", "clean": "operations.clean",
+    "remind": "operations.remind", "recent_runs": "operations.remind",
+    "undo": "operations.undo", "init": "operations.setup", "demo": "operations.setup",
+    "schedule": "operations.schedule", "write_xlsx": "sources.xlsx.writer",
+    "load_config": "core.config", "Config": "core.config",
+    "Report": "rules.check", "RunResult": "operations.run", "CleanResult": "cleanup.result",
+    "Delivery": "nightly.delivery", "WriteResult": "sources.xlsx.writer",
+    "DealStatus": "rules.status", "CellChange": "core.model", "Deal": "core.model",
+    "Finding": "core.model",
+    "SheetsalesError": "core.errors", "ConfigError": "core.errors",
+    "SourceError": "core.errors", "WriteConflict": "core.errors",
+    "FileOpenElsewhere": "core.errors", "SourceBusy": "core.errors",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'sheetsales' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_PUBLIC})

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import click
 
-from .operations import api
-from .core.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SheetsalesError
-from .core.model import SEVERITIES
+import sheetsales
+
 from .cleanup import KINDS as CLEAN_KINDS
 from .cleanup import render_diff as render_clean_diff
-from .core.config import REMINDERS_SHEET
+from .core.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SheetsalesError
+from .core.model import REMINDERS_SHEET, SEVERITIES
 from .plan.columns import render_diff
 from .plan.render import render
 
@@ -133,8 +133,9 @@ def cli():
 def check(source, today, fmt, fail_on, config_path, sheet, date_order, credentials):
     """Validate SOURCE (.xlsx, .xlsm or .csv; default: [source] path in the config) and
     report every problem and what is due. Never writes to SOURCE."""
-    report = api.check_source(source, config_path, _overrides(sheet, date_order), today,
-                              _progress(), credentials)
+    config = sheetsales.load_config(config_path, overrides=_overrides(sheet, date_order))
+    report = sheetsales.check(source, config, today, progress=_progress(),
+                              credentials=credentials)
     if sys.stderr.isatty() and report.deals and len(report.deals) >= 1000:
         click.echo("", err=True)
     click.echo(render(report, fmt), nl=False)
@@ -171,9 +172,9 @@ def exit_code(report, fail_on: str) -> int:
 def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
     """Check SOURCE, then write the Status, Flags, Next action and Next action due columns and
     the Reminders sheet, changing nothing else. A backup is kept; `sheetsales undo` restores it."""
-    nightly = api.run_source(source, config_path, _overrides(sheet), today, dry_run=dry_run,
-                             credentials=credentials)
-    result, plan = nightly.result, nightly.result.plan
+    config = sheetsales.load_config(config_path, overrides=_overrides(sheet))
+    result = sheetsales.run(source, config, today, dry_run=dry_run, credentials=credentials)
+    plan = result.plan
     for note in plan.notes:
         click.echo(f"Note: {note}.", err=True)
     summary = plan.report.summary()
@@ -189,8 +190,8 @@ def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
         sys.exit(EXIT_FINDINGS if not plan.empty else EXIT_OK)
     click.echo(_sentence(result.written) if result.written else
                "Nothing to change: the sheet is up to date, nothing was written.")
-    if nightly.delivery:
-        _report_delivery(nightly.delivery)
+    if result.delivery:
+        _report_delivery(result.delivery)
     sys.exit(exit_code(plan.report, fail_on))
 
 
@@ -222,8 +223,8 @@ def remind(source, today, print_, config_path, sheet, credentials):
     """Build each owner's digest of what is overdue, due today and due soon, and deliver it
     (printed, an outbox folder of .eml files, or SMTP). Writes nothing into the sheet; an item
     is sent once, overdue ones again on the configured cadence."""
-    delivery = api.remind_source(source, config_path, _overrides(sheet), today,
-                                 channel="print" if print_ else None,
+    config = sheetsales.load_config(config_path, overrides=_overrides(sheet))
+    delivery = sheetsales.remind(source, config, today, channel="print" if print_ else None,
                                  stdout=sys.stdout, credentials=credentials)
     _report_delivery(delivery)
     sys.exit(EXIT_ERROR if delivery.failures else EXIT_OK)
@@ -237,7 +238,7 @@ def remind(source, today, print_, config_path, sheet, credentials):
 def schedule(once, today, config_path):
     """Run the nightly job for every [schedule] source daily at [schedule] at; a missed run is
     caught up at start; SIGTERM or Ctrl-C stops it between jobs."""
-    outcomes = api.schedule_sources(config_path, once=once, today=today)
+    outcomes = sheetsales.schedule(sheetsales.load_config(config_path), once=once, today=today)
     for outcome in outcomes:
         click.echo(f"{outcome.source}: {outcome.status}"
                    + (f" ({outcome.error})" if outcome.error else ""))
@@ -251,7 +252,7 @@ def schedule(once, today, config_path):
 @guarded
 def history(source, limit, config_path):
     """Show the recent runs recorded for SOURCE: when, outcome, findings per rule."""
-    runs = api.recent_runs(source, config_path, limit)
+    runs = sheetsales.recent_runs(source, sheetsales.load_config(config_path), limit)
     if not runs:
         click.echo("No runs recorded yet.")
     for item in runs:
@@ -286,9 +287,10 @@ def _mapping(_ctx, _param, values):
 def clean(kind, source, apply_, mappings, fmt, config_path, sheet, date_order, credentials):
     """Propose fixes for messy stages, dates, IDs, duplicates or whitespace as a cell-level
     diff; write them only with --apply (a backup is kept; `sheetsales undo` reverts)."""
-    result, written = api.clean_source([kind], source, config_path,
-                                       _overrides(sheet, date_order), mappings,
-                                       apply=apply_, credentials=credentials)
+    config = sheetsales.load_config(config_path, overrides=_overrides(sheet, date_order))
+    result = sheetsales.clean(source, [kind], config, apply=apply_, mappings=mappings,
+                              credentials=credentials)
+    written = result.written
     if fmt == "json":
         click.echo(json.dumps({**result.as_dict(), "written": written}, indent=2,
                               ensure_ascii=False, default=str))
@@ -304,14 +306,15 @@ def clean(kind, source, apply_, mappings, fmt, config_path, sheet, date_order, c
 @cli.command()
 @click.argument("source")
 @click.option("--force", is_flag=True,
-              help="Restore even if the file changed since sheetsales wrote it.")
+              help="Restore even if the file changed since sheetsales wrote it or is open in "
+                   "Excel or LibreOffice (the program may then save its copy over the restore).")
 @config_option
 @credentials_option
 @guarded
 def undo(source, force, config_path, credentials):
     """Restore SOURCE exactly as it was before sheetsales' last write."""
-    click.echo(_sentence(api.undo_source(source, config_path, force=force,
-                                         credentials=credentials)))
+    click.echo(_sentence(sheetsales.undo(source, sheetsales.load_config(config_path),
+                                         force=force, credentials=credentials)))
 
 
 @cli.command()
@@ -319,7 +322,7 @@ def undo(source, force, config_path, credentials):
 @guarded
 def init(directory):
     """Write a commented sheetsales.toml and a starter deals.xlsx into DIRECTORY."""
-    written = api.init(Path(directory))
+    written = sheetsales.init(Path(directory))
     for path in written:
         click.echo(f"Wrote {path}")
     click.echo(f"Next: fill in the Deals sheet, then run: sheetsales check {written[1]}")
@@ -331,7 +334,7 @@ def init(directory):
 @guarded
 def demo(directory, today):
     """Create a realistic demo pipeline in DIRECTORY and run the nightly job on it, end to end."""
-    path, result = api.demo(Path(directory), today)
+    path, result = sheetsales.demo(Path(directory), today)
     click.echo(render(result.plan.report, "table"), nl=False)
     click.echo("\n" + _sentence(result.written))
     click.echo(f"Open {path}: the Deals sheet now has the columns "

@@ -425,14 +425,15 @@ def trimmed(cells: list) -> list:
 def test_golden_through_a_real_workbook(name, tmp_path):
     """The same golden cases applied with `clean --apply` to real .xlsx files through the
     surgical writer, read back with calamine, equal the golden after-sheets."""
-    from sheetsales.operations.api import clean_source
+    import sheetsales
 
     case = CASES[name]
     before = (GOLDEN / f"{case.get('before', name)}.before.csv").read_text(encoding="utf-8")
     path = workbook_from_csv(before, tmp_path / "deals.xlsx")
-    result, written = clean_source(case["kinds"], path, overrides=case.get("config", {}),
-                                   mappings=case.get("mappings", {}), apply=True)
-    assert bool(written) == bool(result.changes)
+    result = sheetsales.clean(path, case["kinds"],
+                              sheetsales.load_config(None, overrides=case.get("config", {})),
+                              apply=True, mappings=case.get("mappings", {}))
+    assert bool(result.written) == bool(result.changes)
     config = case_config(case)
     grid = open_grid(path)
     table = read_table(grid, config)

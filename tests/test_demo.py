@@ -4,12 +4,12 @@ from collections import Counter
 import openpyxl
 import pytest
 
-from sheetsales.rules.check import check
+from sheetsales import check
 from sheetsales.core.config import Config
 from sheetsales.operations.demo import OWNERS, write_demo_workbook
 from sheetsales.core.errors import SheetsalesError
 from sheetsales.rules import RULE_CODES
-from sheetsales.plan.status import CLOSED, OK
+from sheetsales.rules.status import CLOSED, OK
 
 MONDAY, SATURDAY = dt.date(2026, 3, 2), dt.date(2026, 3, 7)
 TODAYS = [MONDAY, SATURDAY, dt.date(2025, 12, 31), dt.date(2024, 2, 29)]

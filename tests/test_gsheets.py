@@ -11,11 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetsales.rules.check import check
+from sheetsales import check
 from sheetsales.core.config import Config
 from sheetsales.core.errors import SourceError, WriteConflict
 from sheetsales.core.model import CellChange
-from sheetsales.operations.run import make_plan, run
+from sheetsales.operations.run import run_target
+from sheetsales.plan.make import make_plan
 from sheetsales.sources import open_grid
 from sheetsales.sources.gsheets import source as gsheets
 from sheetsales.sources.gsheets.api import connect
@@ -216,7 +217,7 @@ def test_a_large_unnamed_tab_is_read_head_first_then_whole(emu, env, monkeypatch
 def test_first_run_writes_status_and_reminders_in_five_requests_second_run_in_three(emu, env):
     sid = load(emu)
     first = target(emu, env, sid)
-    result = run(first, Config(), TODAY)
+    result = run_target(first, Config(), TODAY)
     assert calls(emu) == ["GET " + sid, "POST search", "GET batchGet", "GET batchGet",
                           "POST batchUpdate"]
     assert first.requests == 5
@@ -239,15 +240,15 @@ def test_first_run_writes_status_and_reminders_in_five_requests_second_run_in_th
     assert marks[("sheetsales_column", "status")]["dimensionRange"]["startIndex"] == 9
 
     emu.clear_requests()
-    again = run(target(emu, env, sid), Config(), TODAY)
+    again = run_target(target(emu, env, sid), Config(), TODAY)
     assert again.plan.empty and again.written is None
     assert calls(emu) == ["GET " + sid, "POST search", "GET batchGet"]
 
 
 def test_next_day_rewrites_only_what_changed(emu, env):
     sid = load(emu)
-    run(target(emu, env, sid), Config(), TODAY)
-    later = run(target(emu, env, sid), Config(), TODAY + dt.timedelta(days=1))
+    run_target(target(emu, env, sid), Config(), TODAY)
+    later = run_target(target(emu, env, sid), Config(), TODAY + dt.timedelta(days=1))
     assert {c.cell for c in later.plan.changes} == {"K3", "J4", "K4"}
     assert values(emu, sid, "Reminders")[2][5] == 4  # D-2 is one more day overdue
     assert emu.dump(sid)["sheets"][1]["sheetId"] == emu.state.api.spreadsheets[sid] \
@@ -256,7 +257,7 @@ def test_next_day_rewrites_only_what_changed(emu, env):
 
 def test_user_text_is_written_as_text_never_as_formula_or_number(emu, env):
     sid = load(emu)
-    run(target(emu, env, sid), Config(), TODAY)
+    run_target(target(emu, env, sid), Config(), TODAY)
     reminders = values(emu, sid, "Reminders", render="FORMULA")
     assert reminders[1][1:3] == ["0042", '=HYPERLINK("http://evil","Gamma")']
     cell = emu.state.api.spreadsheets[sid].find_sheet("Reminders").cells[(1, 2)]
@@ -266,20 +267,20 @@ def test_user_text_is_written_as_text_never_as_formula_or_number(emu, env):
 
 def test_new_columns_beyond_the_grid_are_added_first(emu, env):
     sid = load(emu, columnCount=9)
-    result = run(target(emu, env, sid), Config(), TODAY)
+    result = run_target(target(emu, env, sid), Config(), TODAY)
     assert result.written.endswith("verified")
     assert emu.dump(sid)["sheets"][0]["columnCount"] == 13
 
 
 def test_owned_columns_follow_a_column_inserted_by_a_person(emu, env):
     sid = load(emu)
-    run(target(emu, env, sid), Config(), TODAY)
+    run_target(target(emu, env, sid), Config(), TODAY)
     client = person(emu)
     try:
         client.open_by_key(sid).sheet1.insert_cols([["Region"]], col=1)
     finally:
         client.http_client.session.close()
-    again = run(target(emu, env, sid), Config(), TODAY)
+    again = run_target(target(emu, env, sid), Config(), TODAY)
     assert again.plan.empty
     assert values(emu, sid)[0][10:14] == ["Pipeline status", "Flags", "Next action",
                                           "Next action due"]
@@ -289,7 +290,7 @@ def test_a_users_reminders_sheet_is_refused(emu, env):
     sid = emu.load({"sheets": [{"title": "Deals", "values": [HEADER, *ROWS]},
                                {"title": "Reminders", "values": [["my notes"]]}]})
     with pytest.raises(WriteConflict, match="did not create"):
-        run(target(emu, env, sid), Config(), TODAY)
+        run_target(target(emu, env, sid), Config(), TODAY)
     assert values(emu, sid, "Reminders") == [["my notes"]]
 
 
@@ -306,7 +307,7 @@ def _sort_by_company_descending(emu, sid):
 def test_a_sort_before_the_write_is_followed_by_deal_id(emu, env):
     sid = load(emu)
     t = target(emu, env, sid)
-    plan = make_plan(t, Config(), TODAY)
+    plan = make_plan(t, check(t.grid, Config(), TODAY), Config())
     _sort_by_company_descending(emu, sid)
     emu.clear_requests()
     summary = t.write(plan)
@@ -325,21 +326,21 @@ def test_a_sort_before_the_write_is_followed_by_deal_id(emu, env):
 def test_a_sort_or_insert_during_the_write_is_put_right_in_six_requests(emu, env, mutation):
     sid = load(emu)
     emu.queue_mutation(mutation)  # runs just before our batchUpdate, after our re-read
-    result = run(target(emu, env, sid), Config(), TODAY)
+    result = run_target(target(emu, env, sid), Config(), TODAY)
     assert "rows moved during the write" in result.written
     assert [status_of(emu, sid, d) for d in ("D-1", "D-2", "0042", "D-4")] == EXPECTED
     if mutation["action"] == "insert_row":
         assert status_of(emu, sid, "D-9") is None  # the new row got nothing of ours
     assert len(calls(emu)) == 6
     emu.clear_requests()
-    next_run = run(target(emu, env, sid), Config(), TODAY)
+    next_run = run_target(target(emu, env, sid), Config(), TODAY)
     assert {c.cell[0] for c in next_run.plan.changes} <= {"J", "K", "L"}  # only D-9's, if any
 
 
 def test_a_vanished_deal_id_stops_the_write_and_writes_nothing(emu, env):
     sid = load(emu)
     t = target(emu, env, sid)
-    plan = make_plan(t, Config(), TODAY)
+    plan = make_plan(t, check(t.grid, Config(), TODAY), Config())
     client = person(emu)
     try:
         client.open_by_key(sid).sheet1.update_acell("A3", "D-22")
@@ -354,7 +355,7 @@ def test_a_vanished_deal_id_stops_the_write_and_writes_nothing(emu, env):
 def test_a_duplicated_deal_id_stops_the_write(emu, env):
     sid = load(emu)
     t = target(emu, env, sid)
-    plan = make_plan(t, Config(), TODAY)
+    plan = make_plan(t, check(t.grid, Config(), TODAY), Config())
     client = person(emu)
     try:
         client.open_by_key(sid).sheet1.insert_row(["D-2", "Beta copy"], index=6)
@@ -367,7 +368,7 @@ def test_a_duplicated_deal_id_stops_the_write(emu, env):
 def test_an_inserted_column_stops_the_write(emu, env):
     sid = load(emu)
     t = target(emu, env, sid)
-    plan = make_plan(t, Config(), TODAY)
+    plan = make_plan(t, check(t.grid, Config(), TODAY), Config())
     client = person(emu)
     try:
         client.open_by_key(sid).sheet1.insert_cols([["Region"]], col=2)
@@ -381,7 +382,7 @@ def test_without_a_deal_id_column_rows_are_found_by_company_and_owner(emu, env):
     header = [h for h in HEADER if h != "Deal ID"]
     sid = load(emu, [r[1:] for r in ROWS], header)
     t = target(emu, env, sid)
-    plan = make_plan(t, Config(), TODAY)
+    plan = make_plan(t, check(t.grid, Config(), TODAY), Config())
     client = person(emu)
     try:
         client.open_by_key(sid).sheet1.sort((1, "des"), range="A2:L5")
@@ -461,7 +462,7 @@ def test_emulator_batch_update_answers_with_response_ranges(emu):
 def test_apply_cells_writes_back_and_refuses_stale_cells(emu, env):
     sid = load(emu)
     t = target(emu, env, sid)
-    run(t, Config(), TODAY)
+    run_target(t, Config(), TODAY)
     written = t.written
     assert CellChange.of("Deals", "J3", None, "Overdue") in written
     undo = target(emu, env, sid)
@@ -497,11 +498,11 @@ def test_a_429_storm_is_retried_with_bounded_backoff(emu, env, sleeps):
     sid = load(emu)
     emu.queue_errors(429, count=3, method="GET")
     emu.queue_errors(429, count=2, method="POST", path_contains="batchUpdate")
-    result = run(target(emu, env, sid, sleeps), Config(), TODAY)
+    result = run_target(target(emu, env, sid, sleeps), Config(), TODAY)
     assert result.written.endswith("verified")
     assert len(sleeps) == 5 and all(0.5 <= s <= 4 for s in sleeps)  # 1 s, 2 s, 4 s, jittered
     assert [c for c in calls(emu) if c.endswith("batchUpdate")] == ["POST batchUpdate"] * 3
-    assert run(target(emu, env, sid), Config(), TODAY).plan.empty  # landed once, complete
+    assert run_target(target(emu, env, sid), Config(), TODAY).plan.empty  # landed once, complete
 
 
 def test_persistent_503_is_one_sentence_after_bounded_tries(emu, env, sleeps):
@@ -520,11 +521,11 @@ def test_a_failed_write_retried_after_a_lost_reply_lands_once(emu, env, sleeps):
     sid = load(emu)
     emu.queue_errors(503, count=1, method="POST", path_contains="batchUpdate", apply=True)
     with pytest.raises(SourceError, match="the first try most likely landed"):
-        run(target(emu, env, sid, sleeps), Config(), TODAY)
+        run_target(target(emu, env, sid, sleeps), Config(), TODAY)
     # the first try had landed; the retry was refused as a whole, so nothing is doubled
     ss = emu.state.api.spreadsheets[sid]
     assert sum(m.get("metadataKey") == "sheetsales_column" for m in ss.developer_metadata) == 4
-    assert run(target(emu, env, sid), Config(), TODAY).plan.empty
+    assert run_target(target(emu, env, sid), Config(), TODAY).plan.empty
 
 
 def test_a_sheet_not_shared_names_the_service_account(emu, env):
@@ -540,7 +541,7 @@ def test_a_sheet_not_shared_names_the_service_account(emu, env):
 def test_a_revoked_key_is_one_sentence(emu, env):
     sid = load(emu)
     t = target(emu, env, sid)
-    plan = make_plan(t, Config(), TODAY)
+    plan = make_plan(t, check(t.grid, Config(), TODAY), Config())
     emu.revoke_tokens(refuse_grants=True)
     with pytest.raises(SourceError) as caught:
         t.write(plan)
@@ -559,7 +560,7 @@ def test_secrets_never_reach_messages_or_logs(emu, env, caplog, sleeps, monkeypa
     private = emu.load({"private": True, "sheets": [{"title": "Deals"}]})
     failures = []
     t = target(emu, env, sid, sleeps)
-    plan = make_plan(t, Config(), TODAY)
+    plan = make_plan(t, check(t.grid, Config(), TODAY), Config())
     for trigger in (lambda: open_gsheet(f"gsheet:{private}", environ=env),
                     lambda: emu.queue_errors(500, count=100) or target(emu, env, sid, sleeps)):
         with pytest.raises(SourceError) as caught:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from sheetsales.nightly import history as history_module
-from sheetsales.rules.check import check
+from sheetsales import check
 from sheetsales.core.config import Config, build_config
 from sheetsales.core.errors import SheetsalesError
 from sheetsales.nightly.history import SCHEMA_VERSION, History, history_path

@@ -7,7 +7,7 @@ import ssl
 
 import pytest
 
-from sheetsales.rules.check import check
+from sheetsales import check
 from sheetsales.core.config import build_config, load_config
 from sheetsales.core.errors import ConfigError
 from sheetsales.nightly.history import History

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sheetsales.rules.check import check
+from sheetsales import check
 from sheetsales.core.config import Config
 from sheetsales.plan.render import render, safe_csv_text
 from sheetsales.sources import MemoryGrid

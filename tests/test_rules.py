@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sheetsales.rules.check import check
+from sheetsales import check
 from sheetsales.core.config import _validate, build_config
 from sheetsales.core.fields import DEFAULT_FIELDS
 from sheetsales.rules import RULE_CODES, RULES

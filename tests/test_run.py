@@ -8,7 +8,7 @@ import pytest
 from sheetsales.core.config import Config, build_config
 from sheetsales.core.errors import WriteConflict
 from sheetsales.plan.columns import render_diff
-from sheetsales.operations.run import run
+from sheetsales.operations.run import run_target
 from sheetsales.sources import MemoryGrid
 from sheetsales.sources.memory import MemoryTarget
 
@@ -31,7 +31,7 @@ ROWS = [
 
 def test_first_run_adds_columns_right_of_the_used_range_and_leaves_user_status_alone():
     t = target([list(r) for r in ROWS])
-    result = run(t, Config(), TODAY)
+    result = run_target(t, Config(), TODAY)
     deals = t.grid._sheets["Deals"]
     assert deals[0][9:13] == ["Pipeline status", "Flags", "Next action", "Next action due"]
     assert [r[8] for r in deals[1:]] == ["Active", "At Risk", None]  # the user's Status column
@@ -48,33 +48,33 @@ def test_first_run_adds_columns_right_of_the_used_range_and_leaves_user_status_a
 
 def test_second_run_changes_nothing():
     t = target([list(r) for r in ROWS])
-    run(t, Config(), TODAY)
-    again = run(t, Config(), TODAY)
+    run_target(t, Config(), TODAY)
+    again = run_target(t, Config(), TODAY)
     assert again.plan.empty and again.written is None and t.writes == 1
 
 
 def test_next_day_updates_only_what_changed():
     t = target([list(r) for r in ROWS])
-    run(t, Config(), TODAY)
-    later = run(t, Config(), TODAY + dt.timedelta(days=1))
+    run_target(t, Config(), TODAY)
+    later = run_target(t, Config(), TODAY + dt.timedelta(days=1))
     cells = {c.cell for c in later.plan.changes}
     assert cells == {"K3", "J4", "K4"}  # D-2 one more day overdue; D-3 now due today
 
 
 def test_owned_columns_are_reused_after_a_person_moves_them():
     t = target([list(r) for r in ROWS])
-    run(t, Config(), TODAY)
+    run_target(t, Config(), TODAY)
     # a person inserts a column at A: every column moves right by one, the record follows
     for row in t.grid._sheets["Deals"]:
         row.insert(0, None)
     t.owned["Deals"] = {k: i + 1 for k, i in t.owned["Deals"].items()}
-    again = run(t, Config(), TODAY)
+    again = run_target(t, Config(), TODAY)
     assert again.plan.empty
 
 
 def test_dry_run_plans_but_does_not_write():
     t = target([list(r) for r in ROWS])
-    result = run(t, Config(), TODAY, dry_run=True)
+    result = run_target(t, Config(), TODAY, dry_run=True)
     assert t.writes == 0 and result.written is None
     diff = render_diff(result.plan.changes)
     assert 'Deals!J3: "" -> "Overdue"' in diff
@@ -83,9 +83,9 @@ def test_dry_run_plans_but_does_not_write():
 
 def test_rows_no_longer_deals_are_cleared():
     t = target([list(r) for r in ROWS])
-    run(t, Config(), TODAY)
+    run_target(t, Config(), TODAY)
     t.grid._sheets["Deals"][3][:9] = [None] * 9  # a person empties the D-3 row
-    result = run(t, Config(), TODAY)
+    result = run_target(t, Config(), TODAY)
     assert {c.cell for c in result.plan.changes if c.new is None} >= {"J4", "L4"}
     assert all(v is None for v in t.grid._sheets["Deals"][3][9:13])
 
@@ -93,11 +93,11 @@ def test_rows_no_longer_deals_are_cleared():
 def test_a_users_reminders_sheet_is_refused():
     t = MemoryTarget(MemoryGrid({"Deals": [list(HEADER), *ROWS], "Reminders": [["my notes"]]}))
     with pytest.raises(WriteConflict, match="did not create"):
-        run(t, Config(), TODAY)
+        run_target(t, Config(), TODAY)
     assert t.writes == 0
 
 
 def test_configured_status_header():
     t = target([list(r) for r in ROWS])
-    run(t, build_config({"columns": {"status": "Pipeline health"}}), TODAY)
+    run_target(t, build_config({"columns": {"status": "Pipeline health"}}), TODAY)
     assert t.grid._sheets["Deals"][0][9] == "Pipeline health"

@@ -13,7 +13,7 @@ from helpers import CLEAN, OVERDUE, run_cli, write_deals
 from libreoffice import read_csv, to_csv
 from sheetsales.core.config import Config
 from sheetsales.core.errors import WriteConflict
-from sheetsales.operations.run import run
+from sheetsales.operations.run import run_target
 from sheetsales.sources.xlsx.target import XlsxTarget
 
 TODAY = ["--today", "2026-11-27"]
@@ -93,7 +93,7 @@ def test_changed_since_read_refuses(book):
     target = XlsxTarget(book)
     os.utime(book, ns=(1, 1))
     with pytest.raises(WriteConflict, match="changed since sheetsales read it"):
-        run(target, Config(), dt.date(2026, 11, 27))
+        run_target(target, Config(), dt.date(2026, 11, 27))
 
 
 def test_undo_restores_the_file_byte_for_byte(book):
@@ -145,6 +145,6 @@ def test_a_save_after_the_backup_is_refused_too(book, monkeypatch):
     monkeypatch.setattr(backups, "back_up", back_up_then_someone_saves)
     stamp = book.read_bytes()
     with pytest.raises(WriteConflict, match="changed since sheetsales read it"):
-        run(target, Config(), dt.date(2026, 11, 27))
+        run_target(target, Config(), dt.date(2026, 11, 27))
     assert book.read_bytes() == stamp
     assert not list(backups.folder_for(book).glob("deals.*.xlsx"))  # its backup discarded

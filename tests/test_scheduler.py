@@ -14,7 +14,8 @@ import pytest
 from sheetsales.core.config import Config, build_config
 from sheetsales.core.errors import ConfigError, SourceError, WriteConflict
 from sheetsales.nightly.history import History, history_path
-from sheetsales.operations.guard import SourceBusy, lock_path, source_lock
+from sheetsales.core.errors import SourceBusy
+from sheetsales.operations.guard import lock_path, source_lock
 from sheetsales.nightly.scheduler import Scheduler, scheduled_sources, setup_logging, wall_time
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -248,7 +249,11 @@ def test_a_second_process_cannot_run_the_same_source(tmp_path, caplog):
             with source_lock(source):
                 pass
         calls = []
-        scheduler = make(tmp_path, FakeClock(paris(4, 9)), calls.append, sources=[source])
+
+        def job(source):  # as `run` does: the lock is taken by the operation, once
+            with source_lock(source):
+                calls.append(source)
+        scheduler = make(tmp_path, FakeClock(paris(4, 9)), job, sources=[source])
         with caplog.at_level(logging.WARNING, "sheetsales"):
             [outcome] = scheduler.run_once()
         assert outcome.status == "busy" and calls == []

@@ -8,7 +8,7 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsales.rules.check import check
+from sheetsales import check
 from sheetsales.core.config import Config, build_config
 from sheetsales.core.errors import SourceError
 from sheetsales.sources import open_grid

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsales.rules.check import check
+from sheetsales import check
 from sheetsales.core.config import SCHEMA, STAGE_KEYS, Config, load_config
 from sheetsales.core.errors import SheetsalesError
 from sheetsales.sources.xlsx.reader import XlsxGrid

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.similar import DUPE_DAYS
-from ..rules.check import IDENTITY_FIELDS
+from ..core.fields import IDENTITY_FIELDS
 from ..core.model import CellChange, SheetData, column_letter, is_blank
-from ..sources import Grid, locate_deals
+from ..understand import locate_deals
 
 
 @dataclass
@@ -78,7 +78,7 @@ class Table:
                      table.serial_dates)
 
 
-def read_table(grid: Grid, config) -> Table:
+def read_table(grid, config) -> Table:
     """Locate the deals sheet in `grid` and read it for cleaning."""
     return Table.from_sheet(locate_deals(grid, config))
 

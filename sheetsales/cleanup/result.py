@@ -40,6 +40,7 @@ class CleanResult:
     notes: list[str] = field(default_factory=list)
     duplicates: list[DuplicateGroup] = field(default_factory=list)
     flags: dict[int, str] = field(default_factory=dict)
+    written: str | None = None  # what `clean(..., apply=True)` wrote, in one line
 
     @property
     def changes(self) -> list[CellChange]:

@@ -14,10 +14,10 @@ from .config_schema import SCHEMA, STAGE_KEYS, STATUS_COLUMNS, nearest, takes_wh
 from .dates import Calendar
 from .errors import ConfigError
 from .fields import DATE, DEFAULT_FIELDS, Field
+from .model import REMINDERS_SHEET  # noqa: F401 (until every importer takes it from model)
 from .stages import DEFAULT_STAGES, Stage, StageSet, normalize
 
 CONFIG_NAME = "sheetsales.toml"
-REMINDERS_SHEET = "Reminders"  # the sheet sheetsales owns and replaces on every run
 
 
 @dataclass(frozen=True)

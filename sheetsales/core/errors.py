@@ -19,3 +19,11 @@ class SourceError(SheetsalesError):
 
 class WriteConflict(SheetsalesError):
     """A write was refused because it could not be done safely."""
+
+
+class FileOpenElsewhere(WriteConflict):
+    """The file is open in Excel or LibreOffice (their lock file is beside it)."""
+
+
+class SourceBusy(WriteConflict):
+    """Another sheetsales command holds the source's lock."""

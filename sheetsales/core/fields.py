@@ -52,6 +52,11 @@ DEFAULT_FIELDS: tuple[Field, ...] = (
 )
 
 FIELD_KEYS = tuple(f.key for f in DEFAULT_FIELDS)
+# A row is a deal when one of these is filled; rows with only amounts or notes (totals,
+# remarks under the table) are not deals.
+IDENTITY_FIELDS = ("deal_id", "company", "contact", "owner", "stage", "product", "email")
+DEALS_SHEET_NAMES = ("deals", "pipeline", "opportunities")  # normalised; read first
+PRODUCTS_SHEET = "products"
 HEADER_SCAN_ROWS = 20
 MIN_HEADER_MATCHES = 3
 

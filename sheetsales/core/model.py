@@ -13,6 +13,14 @@ from .stages import Stage
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
 
+Row = tuple[int, list[Any]]  # (1-based sheet row number, cell values from column A)
+
+# What sheetsales owns in a workbook: its four status columns (by key) and its sheets.
+STATUS_KEYS = ("status", "flags", "next_action", "next_action_due")
+REMINDERS_SHEET = "Reminders"  # replaced on every run; recognised by sheetsales' marker
+REMINDER_HEADERS = ("Owner", "Deal ID", "Company", "Action", "Due", "Days overdue", "Status",
+                    "Row")
+
 
 def column_letter(index: int) -> str:
     """0-based column index -> "A", "B", ... "AA"."""

@@ -1,8 +1,8 @@
 """Reminder digests: for each owner, what is overdue, due today, due soon and idle, held back
 when already sent (the run history). Rendered by digest_mail, delivered by reminders.
 
-What goes in a digest (ACTIONABLE): DUE001/DUE003/DUE005 (overdue), DUE002/DUE004 (due today
-or soon) and IDL001 (idle). DUE006 (no next step planned) is a planning prompt with no date:
+What goes in a digest (ACTIONABLE): what the rule catalogue marks as due (rules.DUE_KINDS:
+overdue, due today or soon, idle). DUE006 (no next step planned) is a planning prompt with no date:
 it stays in the report and the Flags column instead of being mailed every night.
 
 Once only: an item's key is deal, code, due date (for idle items, the date the idle clock
@@ -16,13 +16,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
+from ..rules import DUE_KINDS
 from .history import resend_due
 
 OVERDUE, TODAY, SOON, IDLE = "overdue", "today", "soon", "idle"
 KINDS = (OVERDUE, TODAY, SOON, IDLE)
 HEADINGS = {OVERDUE: "Overdue", TODAY: "Due today", SOON: "Due soon", IDLE: "Idle"}
-ACTIONABLE = {"DUE001": OVERDUE, "DUE003": OVERDUE, "DUE005": OVERDUE,
-              "DUE002": SOON, "DUE004": SOON, "IDL001": IDLE}
+ACTIONABLE = DUE_KINDS  # code -> OVERDUE, SOON or IDLE (the same words as KINDS)
 RESENT_KINDS = (OVERDUE, IDLE)
 DEFAULT_RESEND_DAYS = 3
 DEFAULT_ESCALATE_DAYS = 7

@@ -26,9 +26,8 @@ from zoneinfo import ZoneInfo
 
 import schedule
 
-from ..core.errors import ConfigError, SheetsalesError
+from ..core.errors import ConfigError, SheetsalesError, SourceBusy
 from .history import History, history_path, is_remote
-from ..operations.guard import SourceBusy, source_lock
 
 log = logging.getLogger("sheetsales.nightly.scheduler")
 
@@ -179,9 +178,8 @@ class Scheduler:
         started = self.clock()
         status, error = "ok", None
         try:
-            with source_lock(source, self.config.base_dir):
-                log.info("%s: run started", source)
-                self.job(source)
+            log.info("%s: run started", source)
+            self.job(source)  # takes the source's lock: a held one raises SourceBusy
         except SourceBusy as exc:
             status, error = "busy", str(exc)
             log.warning("%s: skipped: %s", source, exc)

@@ -1,6 +1,7 @@
-"""One sheetsales command at a time per source: a non-blocking file lock beside the workbook
-(for a Google Sheet, in the config folder), so cron, the scheduler, `run`, `clean --apply`
-and `undo` never interleave on one source."""
+"""The guard at the entry of every writing operation (`run`, `clean --apply`, `undo`): one
+sheetsales command at a time per source (a non-blocking file lock beside the workbook; for a
+Google Sheet, in the config folder), and no write to a file that is open in Excel or
+LibreOffice."""
 
 import contextlib
 import hashlib
@@ -9,13 +10,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..core.errors import WriteConflict
+from ..core.errors import SourceBusy
 from ..nightly.history import is_remote
 from ..nightly.delivery import safe_file_name
-
-
-class SourceBusy(WriteConflict):
-    """Another sheetsales run holds the source's lock."""
+from ..sources.atomic import office_lock_files, refuse_if_open, remove_stale_temp_files
 
 
 _held: dict[tuple[str, int], int] = {}
@@ -36,8 +34,8 @@ def lock_path(source: str | Path, base_dir: Path | None = None) -> Path:
 @contextlib.contextmanager
 def source_lock(source: str | Path, base_dir: Path | None = None) -> Iterator[Path]:
     """Hold the source's run lock (fcntl.flock, never waiting) or raise SourceBusy.
-    The same thread may take it again inside (the scheduler and `run` both take it); the
-    operating system drops it if the process dies."""
+    The same thread may take it again inside (`demo` runs `run` inside its own); the operating
+    system drops it if the process dies."""
     import fcntl  # POSIX only
 
     path = lock_path(source, base_dir)
@@ -79,3 +77,24 @@ def source_lock(source: str | Path, base_dir: Path | None = None) -> Iterator[Pa
             fcntl.flock(descriptor, fcntl.LOCK_UN)
     finally:
         os.close(descriptor)
+
+
+@contextlib.contextmanager
+def write_guard(source: str | Path, base_dir: Path | None = None, *,
+                refuse_open: bool = True) -> Iterator[list[str]]:
+    """What every writing operation checks once, at its entry: it holds the source's lock for
+    the whole operation, refuses (FileOpenElsewhere) a file that Excel or LibreOffice has open
+    unless `refuse_open` is False, and removes the temporary files a killed write left (safe
+    under the lock). Yields a list of warnings: with `refuse_open` False, the lock files it
+    saw."""
+    with source_lock(source, base_dir):
+        warnings: list[str] = []
+        if not is_remote(source):
+            path = Path(source)
+            if refuse_open:
+                refuse_if_open(path)
+            else:
+                warnings += [f"{path.name} is open in Excel or LibreOffice (lock file "
+                             f"{lock.name})" for lock in office_lock_files(path)]
+            remove_stale_temp_files(path)
+        yield warnings

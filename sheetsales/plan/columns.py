@@ -7,14 +7,11 @@ from dataclasses import dataclass, field
 
 from ..rules.check import Report
 from ..cleanup.result import show
-from ..core.model import CellChange, is_blank
+from ..core.model import REMINDER_HEADERS, STATUS_KEYS, CellChange, is_blank
 from ..core.stages import normalize
-from .status import CLOSED
+from ..rules import DUE_KINDS
+from ..rules.status import CLOSED
 
-STATUS_KEYS = ("status", "flags", "next_action", "next_action_due")
-REMINDER_HEADERS = ["Owner", "Deal ID", "Company", "Action", "Due", "Days overdue", "Status",
-                    "Row"]
-REMINDER_CODES = {"DUE001", "DUE002", "DUE003", "DUE004", "DUE005", "IDL001"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -104,7 +101,7 @@ def reminder_rows(report: Report) -> list[list]:
     statuses = report.statuses()
     items = []
     for finding in report.findings:
-        if finding.code not in REMINDER_CODES or statuses[finding.row].status == CLOSED:
+        if finding.code not in DUE_KINDS or statuses[finding.row].status == CLOSED:
             continue
         deal = deals[finding.row]
         due = finding.due
@@ -114,7 +111,7 @@ def reminder_rows(report: Report) -> list[list]:
             f"{statuses[finding.row].next_action}: {finding.message}", due, overdue,
             statuses[finding.row].status, finding.row, SEVERITY_RANK[finding.severity]])
     items.sort(key=lambda i: (str(i[0]).lower(), i[8], i[4] or dt.date.max, i[7]))
-    return [REMINDER_HEADERS, *[i[:8] for i in items]]
+    return [list(REMINDER_HEADERS), *[i[:8] for i in items]]
 
 
 def render_diff(changes: list[CellChange]) -> str:

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from ..core.similar import SIMILAR_KEYS, similar_clusters
 from ..core.stages import normalize
-from .context import Context, Rule
+from .context import IDLE, OVERDUE, SOON, Context, Rule
 from .data_rules import (ambiguous_date, bad_number, dates_out_of_order, duplicate_id,
                          future_step_date, missing_id, not_a_date, possible_duplicate,
                          required_missing, unknown_product)
@@ -20,8 +20,15 @@ RULES: tuple[Rule, ...] = (
     next_step_overdue, no_next_step, idle,
 )
 RULE_CODES = tuple(r.code for r in RULES)
+# What each due rule tells an owner (code -> OVERDUE, SOON or IDLE): the status, the
+# Reminders sheet and the digests all read it from here.
+DUE_KINDS = {r.code: r.due for r in RULES if r.due}
+OVERDUE_CODES = frozenset(c for c, kind in DUE_KINDS.items() if kind == OVERDUE)
+SOON_CODES = frozenset(c for c, kind in DUE_KINDS.items() if kind == SOON)
+IDLE_CODES = frozenset(c for c, kind in DUE_KINDS.items() if kind == IDLE)
 
-__all__ = ["RULES", "RULE_CODES", "Context", "Rule", "run_rules", "id_rows"]
+__all__ = ["DUE_KINDS", "IDLE", "IDLE_CODES", "OVERDUE", "OVERDUE_CODES", "RULES", "RULE_CODES",
+           "SOON", "SOON_CODES", "Context", "Rule", "id_rows", "run_rules"]
 
 
 def id_rows(deals) -> dict[str, list[int]]:

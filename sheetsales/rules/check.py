@@ -1,23 +1,18 @@
-"""`check`: read a source, type its deals, run every rule, and report; writes nothing."""
+"""From a located deals sheet to a Report: type its deals, run every rule; pure."""
 
 import datetime as dt
 import functools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..core import collector
 from ..core.config import Config
-from ..core.dates import today_in
-from ..core.model import SEVERITIES, Deal, Finding, SheetData, RowTyper, is_blank
+from ..core.fields import IDENTITY_FIELDS
+from ..core.model import SEVERITIES, Deal, Finding, RowTyper, SheetData, is_blank
 from . import Context, run_rules
-from ..sources import Grid, locate_deals, open_grid
-from ..plan.status import DealStatus, deal_status
+from .status import DealStatus, deal_status
 
-# A row is a deal when one of these is filled; rows with only amounts or notes (totals,
-# remarks under the table) are not deals.
-IDENTITY_FIELDS = ("deal_id", "company", "contact", "owner", "stage", "product", "email")
 
 Progress = Callable[[int, int | None], None]
 
@@ -86,22 +81,17 @@ def _has_identity(cells: list, identity: list[int]) -> bool:
     return False
 
 
-def check(source: str | Path | Grid, config: Config | None = None,
-          today: dt.date | None = None, previous_stages: dict[str, str] | None = None,
-          progress: Progress | None = None, stage_since: dict | None = None) -> Report:
-    """Check a deals sheet. `source` is a path or an already opened grid; `today` defaults to
-    the date in the configured time zone; `previous_stages` and `stage_since` come from the
-    run history (see rules.Context)."""
-    config = config or Config()
-    opened = isinstance(source, (str, Path))
-    grid = open_grid(source) if opened else source
-    sheet = locate_deals(grid, config)
-    total = grid.row_count(sheet.title)
-    today = today or today_in(config.rules.time_zone)
+def check_sheet(sheet: SheetData, config: Config, today: dt.date,
+                previous_stages: dict[str, str] | None = None, stage_since: dict | None = None,
+                progress: Progress | None = None, total: int | None = None,
+                release: Callable[[], None] | None = None) -> Report:
+    """Type the located sheet's deals and run every rule on them. `previous_stages` and
+    `stage_since` come from the run history (see rules.Context); `release` is called once the
+    rows are read (the source may then let go of its cells)."""
     with collector.paused():
         deals = read_deals(sheet, config, total, progress)
-        if opened:
-            grid.release(sheet.title)  # the deals hold what the rules need
+        if release:
+            release()
         ctx = Context(sheet, config, today, previous_stages=previous_stages,
                       stage_since=stage_since)
         return Report(sheet, deals, run_rules(deals, ctx), ctx)

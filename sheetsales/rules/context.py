@@ -23,15 +23,20 @@ class Rule:
     severity: str
     check: Callable[["Deal", "Context"], Iterable[Finding]]
     phases: tuple[str, ...] | None = None  # the stage phases it can fire in; None: any deal
+    due: str | None = None  # OVERDUE, SOON or IDLE: what it tells an owner to act on, if anything
 
     @property
     def description(self) -> str:
         return (self.check.__doc__ or "").strip().splitlines()[0]
 
 
-def rule(code: str, severity: str, phases: tuple[str, ...] | None = None):
+OVERDUE, SOON, IDLE = "overdue", "soon", "idle"  # the kinds of due item, most urgent first
+
+
+def rule(code: str, severity: str, phases: tuple[str, ...] | None = None,
+         due: str | None = None):
     def wrap(check):
-        return Rule(code, severity, check, phases)
+        return Rule(code, severity, check, phases, due)
     return wrap
 
 

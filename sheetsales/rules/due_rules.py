@@ -3,7 +3,7 @@ A deal snoozed until today or later gets none of these."""
 
 from ..core.model import INFO, WARNING
 from ..core.stages import DELIVERED, OPEN, WON
-from .context import NONE, rule
+from .context import IDLE, NONE, OVERDUE, SOON, rule
 
 SNOOZE_HINT = 'or set "Snooze until" to a later date'
 ACTIVE = (OPEN, WON, DELIVERED)
@@ -46,7 +46,7 @@ def _follow_up(deal, ctx):
     return due, key, ctx.days_until(due), basis
 
 
-@rule("DUE001", WARNING, phases=(WON,))
+@rule("DUE001", WARNING, phases=(WON,), due=OVERDUE)
 def delivery_overdue(deal, ctx):
     """Delivery overdue: Won, Delivery due before today, not delivered."""
     found = _delivery(deal, ctx)
@@ -59,7 +59,7 @@ def delivery_overdue(deal, ctx):
                         f"{SNOOZE_HINT}.", value=due, due=due)]
 
 
-@rule("DUE002", INFO, phases=(WON,))
+@rule("DUE002", INFO, phases=(WON,), due=SOON)
 def delivery_due_soon(deal, ctx):
     """Delivery due today or within due_soon_days."""
     found = _delivery(deal, ctx)
@@ -71,7 +71,7 @@ def delivery_due_soon(deal, ctx):
                         'Plan the delivery; fill "Delivered on" when done.', value=due, due=due)]
 
 
-@rule("DUE003", WARNING, phases=(DELIVERED,))
+@rule("DUE003", WARNING, phases=(DELIVERED,), due=OVERDUE)
 def follow_up_overdue(deal, ctx):
     """Follow-up overdue: delivered, Follow-up due passed, not followed up.
 
@@ -86,7 +86,7 @@ def follow_up_overdue(deal, ctx):
                         f"Followed up; {SNOOZE_HINT}.", value=due, due=due)]
 
 
-@rule("DUE004", INFO, phases=(DELIVERED,))
+@rule("DUE004", INFO, phases=(DELIVERED,), due=SOON)
 def follow_up_due_soon(deal, ctx):
     """Follow-up due today or soon."""
     found = _follow_up(deal, ctx)
@@ -98,7 +98,7 @@ def follow_up_due_soon(deal, ctx):
                         'Plan the call; fill "Followed up on" when done.', value=due, due=due)]
 
 
-@rule("DUE005", WARNING, phases=ACTIVE)
+@rule("DUE005", WARNING, phases=ACTIVE, due=OVERDUE)
 def next_step_overdue(deal, ctx):
     """Planned next step (Next step due) passed on an open deal."""
     due = deal.get("next_step_due")
@@ -125,7 +125,7 @@ def no_next_step(deal, ctx):
                         "usual here).")]
 
 
-@rule("IDL001", WARNING, phases=ACTIVE)
+@rule("IDL001", WARNING, phases=ACTIVE, due=IDLE)
 def idle(deal, ctx):
     """Idle ("rotting"): days in the current stage exceed that stage's limit.
 

@@ -3,12 +3,12 @@
 from pathlib import Path
 
 from ..core.errors import SourceError
-from .base import Grid, locate_deals
+from .base import Grid, Target
 from .memory import MemoryGrid
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
-__all__ = ["Grid", "MemoryGrid", "is_google_source", "locate_deals", "open_grid"]
+__all__ = ["Grid", "MemoryGrid", "Target", "is_google_source", "open_grid"]
 
 
 def is_google_source(source) -> bool:

@@ -1,13 +1,56 @@
-"""Replacing a file atomically: a temporary file beside it, fsynced, renamed over it (keeping
-its permission bits), the folder fsynced; on any failure the temporary file goes and the
-original stays. Used for workbooks, CSV files and restores from backups."""
+"""Replacing a file safely: refused while Excel or LibreOffice has it open; otherwise a
+temporary file beside it, fsynced, renamed over it (keeping its permission bits), the folder
+fsynced; on any failure the temporary file goes and the original stays. Used for workbooks,
+CSV files and restores from backups."""
 
+import glob
 import os
 import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-from ..core.errors import WriteConflict
+from ..core.errors import FileOpenElsewhere, WriteConflict
+
+
+TEMP_PREFIX = ".~sheetsales-"  # atomic_file's temporary files: .~sheetsales-NAME.*.tmp
+
+
+def remove_stale_temp_files(path: Path) -> list[Path]:
+    """Remove the temporary files a killed write of `path` left beside it. Call only while
+    holding the source's lock (operations.guard), so no live write's file is removed."""
+    path = Path(os.path.realpath(path))  # the writer puts its file beside the real one
+    removed = []
+    for stale in path.parent.glob(f"{glob.escape(TEMP_PREFIX + path.name)}.*.tmp"):
+        with suppress(OSError):
+            stale.unlink()
+            removed.append(stale)
+    return removed
+
+
+def file_stamp(path: Path) -> tuple:
+    """What tells a changed file: modification time, size, inode."""
+    info = os.stat(path)
+    return info.st_mtime_ns, info.st_size, info.st_ino
+
+
+def office_lock_files(path: Path) -> list[Path]:
+    """The lock files of an Excel or LibreOffice that has `path` open: Excel keeps `~$name`
+    (for long names `~$` + the name minus its first two characters), LibreOffice
+    `.~lock.name#`."""
+    name = path.name
+    candidates = (f"~${name}", f"~${name[2:]}", f".~lock.{name}#")
+    return [path.parent / lock for lock in dict.fromkeys(candidates)
+            if (path.parent / lock).exists()]
+
+
+def refuse_if_open(path: Path) -> None:
+    """Raise FileOpenElsewhere when `path` is open in Excel or LibreOffice: writing now would
+    be saved over, or leave the person editing a file that changed under them."""
+    locks = office_lock_files(Path(path))
+    if locks:
+        raise FileOpenElsewhere(
+            f"{Path(path).name} is open in Excel or LibreOffice (lock file {locks[0].name}); "
+            "nothing was written, close it there and run again")
 
 
 class atomic_file:
@@ -20,7 +63,7 @@ class atomic_file:
 
     def __enter__(self):
         try:
-            fd, self.tmp = tempfile.mkstemp(prefix=f".~sheetsales-{self.target.name}.",
+            fd, self.tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{self.target.name}.",
                                             suffix=".tmp", dir=self.target.parent)
         except OSError as exc:
             raise WriteConflict(f"cannot create a file in {self.target.parent} "

@@ -13,7 +13,7 @@ import stat
 from contextlib import suppress
 from pathlib import Path
 
-from .atomic import atomic_file
+from .atomic import atomic_file, file_stamp
 from ..core.errors import WriteConflict
 
 DEFAULT_KEEP = 10
@@ -88,10 +88,16 @@ def undo(path: Path, force: bool = False) -> Path:
     backup = folder_for(path) / last["backup"]
     if not backup.exists():
         raise WriteConflict(f"the backup {backup} is missing, so the last write cannot be undone")
-    if not force and path.exists() and digest(path) != last["written_sha256"]:
+    read = file_stamp(path) if path.exists() else None
+    if not force and read and digest(path) != last["written_sha256"]:
         raise WriteConflict(f"{path.name} has changed since sheetsales wrote it; undoing would "
                             "lose those edits. Use --force to restore the backup anyway")
-    with atomic_file(path, stat.S_IMODE(os.stat(backup).st_mode)) as out, \
+
+    def unchanged():
+        if read and file_stamp(path) != read:
+            raise WriteConflict(f"{path.name} changed while sheetsales was restoring it; "
+                                "nothing was restored, run undo again")
+    with atomic_file(path, stat.S_IMODE(os.stat(backup).st_mode), unchanged) as out, \
             backup.open("rb") as src:
         shutil.copyfileobj(src, out)
     os.utime(path, ns=(os.stat(backup).st_atime_ns, os.stat(backup).st_mtime_ns))

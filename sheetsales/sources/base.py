@@ -1,18 +1,10 @@
-"""What every source shares: finding the deals sheet, its header row and the Products sheet
-in a grid of cell values, whatever the grid came from."""
+"""What sources are to the rest of sheetsales: a Grid is read (plain cell values in), a Target
+is written (planned cell changes out). Sources never see plans, rules or config files."""
 
-from collections.abc import Iterable, Iterator
-from typing import Any, Protocol
+from collections.abc import Iterator
+from typing import Protocol
 
-from ..core.errors import SourceError
-from ..core.fields import find_header, header_lookup, map_header
-from ..core.model import SheetData, is_blank, parse_number
-from ..core.stages import normalize
-
-DEALS_SHEET_NAMES = ("deals", "pipeline", "opportunities")
-PRODUCTS_SHEET = "products"
-
-Row = tuple[int, list[Any]]  # (1-based sheet row number, cell values from column A)
+from ..core.model import CellChange, Row
 
 
 class Grid(Protocol):
@@ -34,91 +26,28 @@ class Grid(Protocol):
         """Let go of the sheet's cells held in memory; a later rows() reads them again."""
 
 
-def _head(rows: Iterator[Row], count: int) -> list[Row]:
-    head = []
-    for row in rows:
-        head.append(row)
-        if len(head) >= count:
-            break
-    return head
+class Target(Protocol):
+    """A source sheetsales can write back to (an .xlsx workbook, a Google Sheet)."""
 
+    name: str
+    grid: Grid
+    written: list[CellChange]  # after a write: the cells as they landed (for the journal)
 
-def locate_deals(grid: Grid, config) -> SheetData:
-    """The deals sheet: the one named in config, else Deals/Pipeline/Opportunities, else the
-    first sheet whose header matches; with its header row (configured or detected)."""
-    names = grid.sheet_names()
-    lookup = header_lookup(config.fields)
-    wanted = config.source.get("sheet")
-    if wanted:
-        match = [n for n in names if n == wanted] or \
-            [n for n in names if n.strip().lower() == wanted.strip().lower()]
-        if not match:
-            raise SourceError(f"{grid.name} has no sheet named {wanted!r}; its sheets are "
-                              f"{', '.join(repr(n) for n in names)}. Use --sheet with one of them")
-        candidates = match
-    else:
-        named = [n for n in names if normalize(n) in DEALS_SHEET_NAMES]
-        candidates = named + [n for n in names if n not in named]
-    header_row = config.source.get("header_row")
-    for title in candidates:
-        rows = grid.rows(title)
-        head = _head(rows, header_row or 20)
-        found = _header_in(head, lookup, header_row)
-        if found:
-            index, columns = found
-            row_number, header_cells = head[index]
-            rest = head[index + 1:]
-            return SheetData(
-                source=grid.name, title=title, header_row=row_number, columns=columns,
-                headers={i: str(v).strip() for i, v in enumerate(header_cells) if not is_blank(v)},
-                rows=_chain(rest, rows), date1904=grid.date1904,
-                products=read_products(grid, names), serial_dates=grid.serial_dates)
-        if wanted or header_row:
-            break
-    where = f"sheet {candidates[0]!r}" if (wanted or header_row) and candidates else "any sheet"
-    raise SourceError(f"no header row found in {where} of {grid.name}: a header needs at least "
-                      "three known column names such as Deal ID, Company, Owner, Stage; rename "
-                      "the columns or map them under [columns] in sheetsales.toml")
+    def owned_columns(self, title: str) -> dict[str, int]:
+        """Status field key -> 0-based column the workbook records as sheetsales'."""
 
+    def used_width(self, title: str) -> int:
+        """How many columns the sheet uses (its used range's right edge)."""
 
-def _header_in(head: list[Row], lookup, header_row):
-    if header_row:
-        for index, (number, cells) in enumerate(head):
-            if number == header_row:
-                columns = map_header(cells, lookup)
-                return (index, columns) if columns else None
-        return None
-    return find_header([cells for _, cells in head], lookup)
+    def reminders_state(self) -> str:
+        """"absent", "ours" (carries sheetsales' marker) or "theirs" (a user's sheet)."""
 
+    def write(self, plan) -> str:
+        """Apply a run's plan (plan.Plan) in one write; returns one line saying what was
+        written."""
 
-def _chain(first: list[Row], rest: Iterable[Row]) -> Iterator[Row]:
-    yield from first
-    yield from rest
+    def apply_cells(self, changes: list[CellChange]) -> str:
+        """Write arbitrary planned cell changes (cleanups, undo) with the same safety net."""
 
-
-def read_products(grid: Grid, names: list[str]) -> dict[str, dict] | None:
-    """The optional Products sheet: product name (normalised) -> {"name", "price",
-    "lead_time_days"}; None when the workbook has no Products sheet."""
-    title = next((n for n in names if normalize(n) == PRODUCTS_SHEET), None)
-    if title is None:
-        return None
-    products: dict[str, dict] = {}
-    columns = None
-    for _, cells in grid.rows(title):
-        if columns is None:
-            found = {normalize(str(v)): i for i, v in enumerate(cells) if not is_blank(v)}
-            if "product" in found:
-                columns = found
-            continue
-        name = _cell(cells, columns.get("product"))
-        if is_blank(name):
-            continue
-        lead = parse_number(_cell(cells, columns.get("leadtimedays", columns.get("leadtime"))) or "")
-        price = parse_number(_cell(cells, columns.get("price")) or "")
-        products[normalize(str(name))] = {"name": str(name).strip(), "price": price,
-                                          "lead_time_days": int(lead) if lead else None}
-    return products
-
-
-def _cell(cells, index):
-    return cells[index] if index is not None and index < len(cells) else None
+    def close(self) -> None:
+        """Let go of connections or files."""

@@ -11,10 +11,9 @@ import stat
 from pathlib import Path
 
 from . import backups
-from .atomic import atomic_file
+from .atomic import atomic_file, file_stamp, refuse_if_open
 from ..core.errors import WriteConflict
 from .csv import CsvGrid, decoding
-from .xlsx.target import file_stamp
 
 
 def _text(value) -> str:
@@ -36,7 +35,9 @@ class CsvTarget:
         self.written: list = []
 
     def apply_cells(self, changes) -> str:
-        """Write the planned cell changes; refused if the file changed since it was read."""
+        """Write the planned cell changes; refused if the file changed since it was read or
+        is open in Excel or LibreOffice."""
+        refuse_if_open(self.path)
         if file_stamp(self.path) != self.read_stamp:
             raise WriteConflict(f"{self.path.name} changed since sheetsales read it; nothing "
                                 "was written, run again")

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tally
-from sheetsales.rules.check import check
+from sheetsales import check
 from sheetsales.core.config import Config
 from sheetsales.core.fields import DEFAULT_FIELDS
 from sheetsales.plan.render import render
-from sheetsales.operations.run import run
+from sheetsales.operations.run import run_target
 from sheetsales.sources import MemoryGrid
 from sheetsales.sources.memory import MemoryTarget
 from sheetsales.sources.xlsx.reader import XlsxGrid
@@ -90,7 +90,7 @@ def test_check_never_raises_on_any_row(data, serial_dates):
     report = check(grid, Config(), TODAY)
     _exercise(report)
     target = MemoryTarget(MemoryGrid({"Deals": [HEADERS, *data]}))
-    run(target, Config(), TODAY)
+    run_target(target, Config(), TODAY)
     tally.counts["fuzz examples"] += 1
     tally.counts["fuzzed rows"] += len(data)
 
@@ -136,7 +136,7 @@ def test_real_workbooks_check_and_run_without_raising(tmp_path, data):
     path.unlink(missing_ok=True)
     _write_book(path, data)
     _exercise(check(XlsxGrid(path), Config(), TODAY))
-    result = run(XlsxTarget(path), Config(), TODAY)
+    result = run_target(XlsxTarget(path), Config(), TODAY)
     assert result.plan is not None
     # a value copied from a user cell (Company, Owner ...) is written as text, never a formula
     assert _formula_count(path) == 0

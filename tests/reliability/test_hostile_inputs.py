@@ -254,6 +254,6 @@ def test_any_failure_is_one_sentence_and_exit_2(monkeypatch, tmp_path, error, me
     the traceback."""
     def fail(*_args, **_kwargs):
         raise error
-    monkeypatch.setattr("sheetsales.operations.api.check_source", fail)
+    monkeypatch.setattr("sheetsales.check", fail)
     run_cli(["check", tmp_path / "x.xlsx"], 2, stderr=message)
     assert "Traceback" in run_cli(["check", tmp_path / "x.xlsx", "--debug"], 2).stderr

@@ -21,7 +21,7 @@ import traceback
 # add write() calls before its write, and the strace test counts write() calls.
 sys.dont_write_bytecode = True
 
-import sheetsales.operations.api  # noqa: E402, F401  (the imports every command needs, done once)
+import sheetsales.operations.clean, sheetsales.operations.run, sheetsales.operations.undo  # noqa: E402, F401, E501  (the imports every command needs, done once)
 from sheetsales.cli import main  # noqa: E402
 
 _CAP_VERSION_3 = 0x20080522

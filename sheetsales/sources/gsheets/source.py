@@ -19,7 +19,8 @@ from ...core.config import REMINDERS_SHEET
 from ...core.dates import MAX_SERIAL, from_serial
 from ...core.errors import SourceError
 from ...core.stages import normalize
-from ..base import DEALS_SHEET_NAMES, PRODUCTS_SHEET, Row
+from ...core.fields import DEALS_SHEET_NAMES, PRODUCTS_SHEET
+from ..base import Row
 from .batch import OWNED_SHEET_KEY
 from .api import GoogleApi, connect
 from .ids import GSheetSource, parse_source

@@ -8,19 +8,16 @@ deletes or moves columns, so the record follows the column; a deleted column bec
 and is simply no longer owned."""
 
 import datetime as dt
-import glob
-import os
 import re
-from contextlib import suppress
 from pathlib import Path
 
 from .. import backups
+from ..atomic import file_stamp, refuse_if_open
 from ...core import collector
 from ...core.cells import column_number
 from ...core.errors import WriteConflict
-from ...core.model import column_letter
-from ...core.config import REMINDERS_SHEET
-from ...plan.columns import STATUS_KEYS
+from ...core.model import STATUS_KEYS, column_letter
+from ...core.model import REMINDERS_SHEET
 from .ooxml import SourcePackage
 from .reader import XlsxGrid
 from .book import Book
@@ -28,28 +25,6 @@ from .writer import write_xlsx
 
 NAME_PREFIX = "_sheetsales_"
 _COLUMN_REF = re.compile(r"^(?:'(?:[^']|'')+'|[^!]+)!\$?([A-Z]{1,3})(?::\$?([A-Z]{1,3}))?$")
-
-
-TEMP_PREFIX = ".~sheetsales-"  # the writer's and undo's temporary files: .~sheetsales-NAME.*.tmp
-
-
-def remove_stale_temp_files(path: Path) -> list[Path]:
-    """Remove the temporary files a killed write of `path` left beside it. Call only while
-    holding the workbook's run lock (locks.source_lock), so no live write's file is
-    removed."""
-    path = Path(os.path.realpath(path))  # the writer puts its file beside the real one
-    removed = []
-    for stale in path.parent.glob(f"{glob.escape(TEMP_PREFIX + path.name)}.*.tmp"):
-        with suppress(OSError):
-            stale.unlink()
-            removed.append(stale)
-    return removed
-
-
-def file_stamp(path: Path) -> tuple:
-    """What tells a changed file: modification time, size, inode."""
-    info = os.stat(path)
-    return info.st_mtime_ns, info.st_size, info.st_ino
 
 
 class XlsxTarget:
@@ -103,6 +78,7 @@ class XlsxTarget:
         return f"wrote {len(changes)} cells to {self.path.name}; backup {backup}"
 
     def _write(self, changes, sheets=None, names=None) -> Path:
+        refuse_if_open(self.path)
         if file_stamp(self.path) != self.read_stamp:
             raise WriteConflict(f"{self.path.name} changed since sheetsales read it (someone "
                                 "saved it meanwhile); nothing was written, run again")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from ..atomic import atomic_file
+from ..atomic import atomic_file, refuse_if_open
 from ...core.errors import SourceError, WriteConflict
 from .ooxml import SourcePackage
 from .zipout import Deflated, ZipOutput, deflate, new_entry_info
@@ -82,9 +82,9 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tu
             raise ValueError(f"sheet {title!r} is given both cells and whole rows; give one")
     if not edits and not owned and not names:
         return WriteResult(target)
-    _refuse_if_open(source)
+    refuse_if_open(source)
     if target != source:
-        _refuse_if_open(target)
+        refuse_if_open(target)
     before = _fingerprint(source)
     if expect is not None and (before.st_mtime_ns, before.st_size, before.st_ino) != expect:
         raise WriteConflict(f"{source.name} changed since sheetsales read it (someone saved it "
@@ -261,13 +261,3 @@ def _check_unchanged(path: Path, before: os.stat_result):
                                                       before.st_ino):
         raise WriteConflict(f"{path.name} changed while sheetsales was writing it; nothing was "
                             "written, run again")
-
-
-def _refuse_if_open(path: Path):
-    """Excel keeps `~$name` (sometimes `~$` + name minus its first two characters) and
-    LibreOffice `.~lock.name#` beside a workbook it has open."""
-    name = path.name
-    for lock in (f"~${name}", f"~${name[2:]}", f".~lock.{name}#"):
-        if (path.parent / lock).exists():
-            raise WriteConflict(f"{name} is open in Excel or LibreOffice (lock file {lock}); "
-                                "close it there and run again")

@@ -5,13 +5,12 @@ from typing import NamedTuple
 
 from ..core.cells import MAX_TEXT
 from ..core.model import ERROR, Deal, Finding
-from ..rules import Context
 from ..core.stages import DELIVERED, WON
+from . import IDLE_CODES, OVERDUE_CODES, SOON_CODES
+from .context import Context
 
 CLOSED, INVALID, SNOOZED, OVERDUE = "Closed", "Invalid", "Snoozed", "Overdue"
 DUE_TODAY, DUE_SOON, IDLE, OK = "Due today", "Due soon", "Idle", "OK"
-OVERDUE_CODES = {"DUE001", "DUE003", "DUE005"}
-SOON_CODES = {"DUE002", "DUE004"}
 
 
 class DealStatus(NamedTuple):  # one per deal: immutable and quick to make
@@ -39,7 +38,7 @@ def deal_status(deal: Deal, findings: list[Finding], ctx: Context) -> DealStatus
         status = DUE_TODAY
     elif codes & SOON_CODES:
         status = DUE_SOON
-    elif "IDL001" in codes:
+    elif codes & IDLE_CODES:
         status = IDLE
     else:
         status = OK

@@ -1,0 +1,37 @@
+"""`clean`: plan the chosen cleanups of a source as a cell-level diff; with `apply`, write
+exactly that plan under the source's guard, with a backup and a journal entry for `undo`."""
+
+from contextlib import closing
+from pathlib import Path
+
+from ..cleanup import CleanOptions, CleanResult, read_table
+from ..cleanup import clean as plan_cleanup
+from ..core.config import Config
+from ..nightly.history import History, history_path
+from ..sources import open_grid
+from .guard import write_guard
+from .targets import cleanup_target, resolve_source
+
+
+def clean(source: str | Path | None, kinds: list[str], config: Config | None = None,
+          apply: bool = False, *, mappings: dict[str, str] | None = None,
+          credentials=None) -> CleanResult:
+    """Plan the `kinds` of cleanup (stages, dates, ids, dupes, whitespace or all) on SOURCE;
+    `mappings` decides stage texts ({"Pitching": "Proposal"}). With `apply`, write the plan:
+    refused while the file is open in Excel or LibreOffice; `result.written` says what was
+    written."""
+    config = config or Config()
+    source = resolve_source(source, config)
+    options = CleanOptions(mappings=mappings or {})
+    if not apply:
+        grid = open_grid(source, credentials, config.source.get("sheet"))
+        return plan_cleanup(kinds, read_table(grid, config), config, options)
+    with write_guard(source, config.base_dir), \
+            closing(cleanup_target(source, config, credentials)) as target:
+        result = plan_cleanup(kinds, read_table(target.grid, config), config, options)
+        if not result.pending:
+            return result
+        result.written = target.apply_cells(result.changes)
+        with History.open(history_path(config, source)) as history:
+            history.journal_write(None, str(source), target.written)
+    return result

@@ -1,0 +1,49 @@
+"""Which source a command means, and the writable target behind it."""
+
+from pathlib import Path
+
+from ..core.config import Config
+from ..core.errors import SheetsalesError
+from ..sources import backups, is_google_source, open_grid
+from ..sources.csv_target import CsvTarget
+from ..sources.xlsx.target import XlsxTarget
+
+
+def resolve_source(source: str | Path | None, config: Config) -> str | Path:
+    """SOURCE as given, else the config's [source] path (relative to the config file)."""
+    if source:
+        return source
+    configured = config.source.get("path")
+    if not configured:
+        raise SheetsalesError("no SOURCE given and no [source] path in the config; pass the "
+                              "spreadsheet's path, e.g. sheetsales check deals.xlsx")
+    if configured.startswith("gsheet:") or "://" in configured or not config.base_dir:
+        return configured
+    return config.base_dir / configured
+
+
+def keep_backups(config: Config) -> int:
+    return config.history.get("backups", backups.DEFAULT_KEEP)
+
+
+def open_target(source: str | Path, config: Config, credentials=None):
+    """The target `run` writes: a workbook or a Google Sheet (CSV is refused: it has no room
+    for status columns and a Reminders sheet)."""
+    if is_google_source(source):
+        from ..sources.gsheets.write import GSheetTarget  # gspread only when it is needed
+        return GSheetTarget.open(source, credentials, sheet=config.source.get("sheet"))
+    path = Path(source)
+    open_grid(path)  # the same clear refusals as check for missing, folders, non-workbooks
+    if path.suffix.lower() == ".csv":
+        raise SheetsalesError(f"{path} is a CSV file, which cannot hold status columns and a "
+                              "Reminders sheet safely; open it in Excel, save it as .xlsx, "
+                              "and run on that")
+    return XlsxTarget(path, keep_backups(config))
+
+
+def cleanup_target(source: str | Path, config: Config, credentials=None):
+    """Where `clean --apply` writes: a CSV file in place, else the same target as `run`."""
+    if not is_google_source(source) and Path(source).suffix.lower() == ".csv":
+        open_grid(source)  # the same clear refusals as check
+        return CsvTarget(Path(source), keep_backups(config))
+    return open_target(source, config, credentials)

@@ -1,0 +1,87 @@
+"""One run's plan: from the check of a target's deals sheet to every cell sheetsales would
+write (status columns, the Reminders sheet). A dry run prints it; the write applies it."""
+
+from dataclasses import dataclass, field
+
+from ..core.config import Config
+from ..core.errors import WriteConflict
+from ..core.model import REMINDERS_SHEET, CellChange, is_blank
+from ..rules.check import Report
+from ..sources.base import Grid, Target
+from .columns import Layout, choose_layout, reminder_rows, same, status_changes
+
+
+@dataclass
+class Plan:
+    """Everything one run would write."""
+
+    report: Report
+    layout: Layout
+    changes: list[CellChange]
+    reminders: list[list] | None  # the whole Reminders sheet, or None when it is unchanged
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes and self.reminders is None
+
+
+def current_status_values(grid: Grid, title: str, header_row: int,
+                          columns: dict[str, int]) -> dict[int, dict[str, object]]:
+    """Row -> status key -> the value now in our columns, for every row holding one."""
+    current: dict[int, dict[str, object]] = {}
+    if min(columns.values()) >= grid.used_width(title):
+        return current  # new columns right of every value: all empty, nothing to read
+    for row, cells in grid.rows(title):
+        if row < header_row:
+            continue
+        values = {k: cells[i] for k, i in columns.items() if i < len(cells) and not is_blank(cells[i])}
+        if values:
+            current[row] = values
+    return current
+
+
+def current_sheet_rows(grid: Grid, title: str) -> list[list]:
+    rows = []
+    for _, cells in grid.rows(title):
+        rows.append(list(cells))
+    return rows
+
+
+def _unchanged(old_rows: list[list], new_rows: list[list]) -> bool:
+    trimmed = list(old_rows)
+    while trimmed and all(is_blank(c) for c in trimmed[-1]):
+        trimmed.pop()
+    if len(trimmed) != len(new_rows):
+        return False
+    for old, new in zip(trimmed, new_rows):
+        width = max(len(old), len(new))
+        old, new = old + [None] * (width - len(old)), new + [None] * (width - len(new))
+        if not all(same(o, n) for o, n in zip(old, new)):
+            return False
+    return True
+
+
+def refuse_theirs(target: Target) -> None:
+    """A Reminders sheet sheetsales did not create is a person's: refuse to replace it."""
+    if target.reminders_state() == "theirs":
+        raise WriteConflict(f"{target.name} already has a sheet named {REMINDERS_SHEET!r} that "
+                            "sheetsales did not create; rename that sheet so sheetsales can "
+                            "keep its own")
+
+
+def make_plan(target: Target, report: Report, config: Config) -> Plan:
+    """Every cell sheetsales would write on the target, from the check of its deals sheet."""
+    refuse_theirs(target)
+    title = report.sheet.title
+    owned = target.owned_columns(title)
+    layout = choose_layout(report, config.status_columns, owned, target.used_width(title))
+    current = current_status_values(target.grid, title, report.sheet.header_row, layout.columns)
+    target.grid.release(title)  # everything the plan needs from the sheet is read
+    changes = status_changes(report, layout, current)
+    reminders = reminder_rows(report)
+    if target.reminders_state() == "ours":
+        if _unchanged(current_sheet_rows(target.grid, REMINDERS_SHEET), reminders):
+            reminders = None
+        target.grid.release(REMINDERS_SHEET)
+    return Plan(report, layout, changes, reminders, list(layout.notes))
