@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetsales.core.dates import Calendar, from_serial, parse_text_date, plural, today_in
+from sheetsales.core.cells import from_serial, to_serial
+from sheetsales.core.dates import Calendar, parse_text_date, plural, today_in
 
 
 @pytest.mark.parametrize("text,order,expected", [

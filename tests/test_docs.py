@@ -32,3 +32,23 @@ def test_quick_start_commands():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     test_command = ".venv/bin/python -m pytest -q"
     assert test_command in README and test_command in ci
+
+
+def test_api_examples_run(tmp_path, monkeypatch):
+    """docs/api.md's examples are a doctest, run in an empty folder."""
+    import doctest
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SHEETSALES_CONFIG", raising=False)
+    failed, attempted = doctest.testfile(str(ROOT / "docs" / "api.md"), module_relative=False,
+                                         optionflags=doctest.ELLIPSIS, verbose=False)
+    assert attempted > 10 and failed == 0
+
+
+def test_every_public_name_is_documented():
+    import sheetsales
+
+    api = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    functions = [n for n in sheetsales.__all__ if n[0].islower()]
+    assert [n for n in functions if f"`{n}(" not in api] == []
+    assert "## Use it from Python" in README and "docs/api.md" in README

@@ -7,7 +7,7 @@ import pytest
 
 from sheetsales.core.config import Config, build_config
 from sheetsales.core.errors import WriteConflict
-from sheetsales.plan.columns import render_diff
+from sheetsales.plan.diff import render_diff
 from sheetsales.operations.run import run_target
 from sheetsales.sources import MemoryGrid
 from sheetsales.sources.memory import MemoryTarget

@@ -5,9 +5,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.cells import column_letter
 from ..core.similar import DUPE_DAYS
 from ..core.fields import IDENTITY_FIELDS
-from ..core.model import CellChange, SheetData, column_letter, is_blank
+from ..core.model import CellChange, SheetData, is_blank
 from ..understand import locate_deals
 
 

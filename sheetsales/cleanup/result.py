@@ -1,12 +1,11 @@
 """A clean's outcome as data (planned cell changes, cells left alone, duplicate groups, Flags
 texts) and its renderings: the dry-run diff for people and a dict for JSON."""
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..core.model import CellChange, plain
+from ..plan.diff import show
 from .base import DuplicateGroup, Skipped
 
 SHOWN_CELLS = 5  # cells listed per "left alone" line before "and N more"
@@ -75,30 +74,6 @@ class CleanResult:
                            for g in self.duplicates],
             "flags": [{"row": row, "text": text} for row, text in sorted(self.flags.items())],
         }
-
-
-def show(value: Any) -> str:
-    """A cell value in the diff: text in double quotes with invisible characters (such as a
-    non-breaking space) spelt out, dates as ISO, an empty cell as ""."""
-    if value is None:
-        return '""'
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, str):
-        return '"' + "".join(_escape(ch) for ch in value) + '"'
-    return str(plain(value))
-
-
-def _escape(ch: str) -> str:
-    if ch in '"\\':
-        return "\\" + ch
-    if ch == "\n":
-        return "\\n"
-    if ch == "\t":
-        return "\\t"
-    if ch != " " and not ch.isprintable():
-        return f"\\u{ord(ch):04x}"
-    return ch
 
 
 def _plain_text(value) -> str:

@@ -1,5 +1,8 @@
-"""A1 cell references: column letters and numbers (1-based, as in A1 = row 1, column 1)."""
+"""Cells as spreadsheets number them, one home each: A1 references (column letters and numbers,
+1-based as in A1 = row 1, column 1) and serial dates (Excel's 1900 and 1904 systems; Google
+Sheets counts like Excel's 1900 system from March 1900 on)."""
 
+import datetime as dt
 import functools
 import re
 
@@ -26,6 +29,11 @@ def column_letters(col: int) -> str:
     return letters
 
 
+def column_letter(index: int) -> str:
+    """0-based column index -> "A", "B", ... "AA"."""
+    return column_letters(index + 1)
+
+
 def cell_name(row: int, col: int) -> str:
     return f"{column_letters(col)}{row}"
 
@@ -39,3 +47,28 @@ def parse_ref(ref: str) -> tuple[int, int]:
     if row > MAX_ROW or col > MAX_COL:
         raise ValueError(f"{ref!r} lies outside the sheet (last cell XFD1048576)")
     return row, col
+
+
+EPOCH_1900 = dt.date(1899, 12, 30)  # serial 1 is 1899-12-31 in Sheets, 1900-01-01 in Excel
+EPOCH_1904 = dt.date(1904, 1, 1)
+LEAP_BUG = dt.date(1900, 3, 1)  # Excel counts a 29 February 1900 that never was before this
+MAX_SERIAL = 2958465  # 9999-12-31
+
+
+def from_serial(serial: float, date1904: bool = False) -> dt.date:
+    """A serial day number as a date (the fraction, a time of day, is dropped)."""
+    return (EPOCH_1904 if date1904 else EPOCH_1900) + dt.timedelta(days=int(serial))
+
+
+def to_serial(value: dt.date, date1904: bool = False) -> int | float:
+    """The Excel serial number of a date or naive datetime: whole days for a date, a fraction
+    of a day added for a datetime's time."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if date1904:
+        days = (day - EPOCH_1904).days
+    else:
+        days = (day - EPOCH_1900).days - (1 if day < LEAP_BUG else 0)
+    if not isinstance(value, dt.datetime):
+        return days
+    seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+    return days + seconds / 86400

@@ -14,7 +14,6 @@ from .config_schema import SCHEMA, STAGE_KEYS, STATUS_COLUMNS, nearest, takes_wh
 from .dates import Calendar
 from .errors import ConfigError
 from .fields import DATE, DEFAULT_FIELDS, Field
-from .model import REMINDERS_SHEET  # noqa: F401 (until every importer takes it from model)
 from .stages import DEFAULT_STAGES, Stage, StageSet, normalize
 
 CONFIG_NAME = "sheetsales.toml"

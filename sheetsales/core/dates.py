@@ -10,9 +10,6 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_lib
 
 DATE_ORDERS = ("DMY", "MDY", "YMD")
-EXCEL_EPOCH_1900 = dt.date(1899, 12, 30)
-EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
-MAX_SERIAL = 2958465  # 9999-12-31
 
 MONTHS = {
     # English, French, German, Spanish, Italian, Dutch, Portuguese; full names and short forms
@@ -46,12 +43,6 @@ class ParsedDate:
     date: dt.date | None = None
     problem: str | None = None
     detail: str = ""
-
-
-def from_serial(serial: float, date1904: bool = False) -> dt.date:
-    """An Excel/Sheets serial day number as a date."""
-    epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
-    return epoch + dt.timedelta(days=int(serial))
 
 
 def _year(text: str) -> int:

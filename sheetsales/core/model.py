@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .cells import cell_name, column_letters, parse_ref
-from .dates import MAX_SERIAL, ParsedDate, from_serial, parse_text_date
+from .cells import MAX_SERIAL, cell_name, from_serial, parse_ref
+from .dates import ParsedDate, parse_text_date
 from .fields import DATE, NUMBER
 from .stages import Stage
 
@@ -20,11 +20,6 @@ STATUS_KEYS = ("status", "flags", "next_action", "next_action_due")
 REMINDERS_SHEET = "Reminders"  # replaced on every run; recognised by sheetsales' marker
 REMINDER_HEADERS = ("Owner", "Deal ID", "Company", "Action", "Due", "Days overdue", "Status",
                     "Row")
-
-
-def column_letter(index: int) -> str:
-    """0-based column index -> "A", "B", ... "AA"."""
-    return column_letters(index + 1)
 
 
 @dataclass

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..rules.check import Report
-from ..cleanup.result import show
 from ..core.model import REMINDER_HEADERS, STATUS_KEYS, CellChange, is_blank
 from ..core.stages import normalize
 from ..rules import DUE_KINDS
@@ -112,8 +111,3 @@ def reminder_rows(report: Report) -> list[list]:
             statuses[finding.row].status, finding.row, SEVERITY_RANK[finding.severity]])
     items.sort(key=lambda i: (str(i[0]).lower(), i[8], i[4] or dt.date.max, i[7]))
     return [list(REMINDER_HEADERS), *[i[:8] for i in items]]
-
-
-def render_diff(changes: list[CellChange]) -> str:
-    """One line per planned cell change: Deals!Q12: "" -> "Overdue"."""
-    return "".join(f"{c.sheet}!{c.cell}: {show(c.old)} -> {show(c.new)}\n" for c in changes)

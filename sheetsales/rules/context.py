@@ -5,8 +5,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..core.cells import column_letter
 from ..core.fields import DATE
-from ..core.model import Deal, Finding, SheetData, column_letter, plain
+from ..core.model import Deal, Finding, SheetData, plain
 from ..core.stages import ALWAYS_REQUIRED, normalize
 
 

@@ -9,8 +9,8 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 
-from ...core.config import REMINDERS_SHEET
-from ...core.model import column_letter, is_blank, text_id
+from ...core.cells import column_letter
+from ...core.model import REMINDERS_SHEET, is_blank, text_id
 
 EPOCH = dt.date(1899, 12, 30)
 DATE_FORMAT = {"type": "DATE", "pattern": "yyyy-mm-dd"}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ...core.errors import WriteConflict
 from ...core.model import SheetData
-from ...plan.columns import REMINDER_HEADERS
+from ...core.model import REMINDER_HEADERS
 from .batch import (Cells, Placement, a1, identities, retarget, same_header, same_old,
                             same_value)
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...core.config import REMINDERS_SHEET
-from ...core.dates import MAX_SERIAL, from_serial
+from ...core.model import REMINDERS_SHEET
+from ...core.cells import MAX_SERIAL, from_serial
 from ...core.errors import SourceError
 from ...core.stages import normalize
 from ...core.fields import DEALS_SHEET_NAMES, PRODUCTS_SHEET

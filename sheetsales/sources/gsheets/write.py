@@ -29,10 +29,10 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from ...core.config import REMINDERS_SHEET
+from ...core.model import REMINDERS_SHEET
 from ...core.errors import WriteConflict
 from ...core.model import CellChange, SheetData
-from ...plan.columns import REMINDER_HEADERS, STATUS_KEYS
+from ...core.model import REMINDER_HEADERS, STATUS_KEYS
 from .source import METADATA_FIELDS, GSheetGrid, Tab, read_tabs
 from .batch import (Cells, Placement, a1, cell_requests, new_sheet_id,
                             reminder_requests, response_cells, same_old, same_value)

@@ -13,15 +13,13 @@ import datetime as dt
 import math
 import re
 
-from ...core.cells import MAX_TEXT, cell_name, parse_ref
+from ...core.cells import MAX_TEXT, cell_name, parse_ref, to_serial
 from ...core.errors import WriteConflict
 
 _XML_ESCAPE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NEEDS_CARE = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff&<>_\ud800-\udfff]")
 _LITERAL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-_EPOCH_1900 = dt.date(1899, 12, 31)
-_EPOCH_1904 = dt.date(1904, 1, 1)
-_LEAP_BUG = dt.date(1900, 3, 1)  # Excel counts a 29 Feb 1900 that never was
+_FIRST_1900, _FIRST_1904 = dt.date(1900, 1, 1), dt.date(1904, 1, 1)  # serials 1 and 0
 
 
 
@@ -48,16 +46,11 @@ def serial(value: dt.date, date1904: bool, where: str) -> int | float:
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         raise WriteConflict(f"{where}: {value.isoformat()} has a time zone, which Excel cannot "
                             "store; convert it to local time without tzinfo first")
-    epoch = _EPOCH_1904 if date1904 else _EPOCH_1900
-    first = epoch if date1904 else epoch + dt.timedelta(days=1)
+    first = _FIRST_1904 if date1904 else _FIRST_1900
     if day < first:
         raise WriteConflict(f"{where}: {day.isoformat()} is before {first.isoformat()}, the "
                             "first date this workbook can store; write it as text instead")
-    days = (day - epoch).days + (0 if date1904 or day < _LEAP_BUG else 1)
-    if not isinstance(value, dt.datetime):
-        return days
-    seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
-    return days + seconds / 86400
+    return to_serial(value, date1904)
 
 
 def _escape_text(text: str, where: str) -> bytes:

@@ -1,5 +1,8 @@
 """Streaming rewrite of one worksheet part in which only the written cells change.
 
+Longer than 300 lines because the scan, the refusals and the fast path over untouched rows
+share one pass over the bytes; splitting them would scan the sheet twice.
+
 The sheet XML is scanned as bytes, never built into a tree, so memory stays flat however
 many rows there are. Rows without a written cell are copied verbatim, rows with one are
 handed to xlsx_row, new rows are inserted in row order, `<dimension ref>` grows to cover the

@@ -14,10 +14,9 @@ from pathlib import Path
 from .. import backups
 from ..atomic import file_stamp, refuse_if_open
 from ...core import collector
-from ...core.cells import column_number
+from ...core.cells import column_letter, column_number
 from ...core.errors import WriteConflict
-from ...core.model import STATUS_KEYS, column_letter
-from ...core.model import REMINDERS_SHEET
+from ...core.model import REMINDERS_SHEET, STATUS_KEYS
 from .ooxml import SourcePackage
 from .reader import XlsxGrid
 from .book import Book
