@@ -120,7 +120,7 @@ def test_undo_refuses_a_file_saved_while_it_restores(tmp_path, suffix, monkeypat
 
 
 def test_a_csv_cleanup_refuses_a_file_saved_after_it_was_read(tmp_path, monkeypatch):
-    from sheetsales.sources.csv_target import CsvTarget
+    from sheetsales.sources.csv import CsvTarget
 
     path = make_source(tmp_path, ".csv")
     apply = CsvTarget.apply_cells

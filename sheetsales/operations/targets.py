@@ -5,7 +5,7 @@ from pathlib import Path
 from ..core.config import Config
 from ..core.errors import SheetsalesError
 from ..sources import backups, is_google_source, open_grid
-from ..sources.csv_target import CsvTarget
+from ..sources.csv import CsvTarget
 from ..sources.xlsx.target import XlsxTarget
 
 

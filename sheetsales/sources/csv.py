@@ -1,12 +1,17 @@
-"""Reading .csv exports: encoding and delimiter sniffing; preamble lines above the header are
-left to header detection."""
+"""CSV exports: reading (encoding and delimiter sniffing; preamble lines above the header are
+left to header detection), and the CSV file as a cleanup target."""
 
 import csv
+import datetime as dt
 import io
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..core.errors import SourceError
+from ..core.errors import SourceError, WriteConflict
+from . import backups
+from .atomic import atomic_file, file_stamp, refuse_if_open
 from .base import Row
 
 ENCODINGS = ("utf-8-sig", "cp1252")
@@ -98,3 +103,73 @@ class CsvGrid:
     def rows(self, title: str) -> Iterator[Row]:
         return ((i + 1, [c if c != "" else None for c in cells])
                 for i, cells in enumerate(self._parsed()))
+
+# ---- writing: `clean --apply` rewrites only the lines of the rows it changes (other lines keep
+# their bytes, quoting and line endings), in the file's encoding, atomically, with a backup for
+# `undo`. `run` does not write CSV: it has no room for status columns and a Reminders sheet.
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+class CsvTarget:
+    def __init__(self, path: Path, keep_backups: int = backups.DEFAULT_KEEP,
+                 clock=dt.datetime.now):
+        self.path = Path(path)
+        self.name = str(path)
+        self.read_stamp = file_stamp(self.path)
+        self.grid = CsvGrid(self.path)
+        self.keep_backups, self.clock = keep_backups, clock
+        self.written: list = []
+
+    def apply_cells(self, changes) -> str:
+        """Write the planned cell changes; refused if the file changed since it was read or
+        is open in Excel or LibreOffice."""
+        refuse_if_open(self.path)
+        if file_stamp(self.path) != self.read_stamp:
+            raise WriteConflict(f"{self.path.name} changed since sheetsales read it; nothing "
+                                "was written, run again")
+        text, encoding = decoding(self.path.read_bytes(), self.path)
+        lines = io.StringIO(text, newline="").readlines()
+        reader = csv.reader(iter(lines), self.grid.dialect)
+        spans, rows, start = [], [], 0
+        for row in reader:
+            rows.append(row)
+            spans.append((start, reader.line_num))
+            start = reader.line_num
+        edited: dict[int, list[str]] = {}
+        for change in changes:
+            row, column = change.row, change.col
+            cells = edited.setdefault(row, list(rows[row - 1]))
+            cells.extend([""] * (column - len(cells)))
+            cells[column - 1] = _text(change.new)
+        for row in sorted(edited, reverse=True):
+            first, end = spans[row - 1]
+            ending = lines[end - 1][len(lines[end - 1].rstrip("\r\n")):] or "\n"
+            out = io.StringIO()
+            csv.writer(out, self.grid.dialect, lineterminator=ending).writerow(edited[row])
+            lines[first:end] = [out.getvalue()]
+        backup = backups.back_up(self.path, self.clock())
+        try:
+            self._replace("".join(lines).encode(encoding))
+        except BaseException:
+            backups.discard(backup)
+            raise
+        backups.record_write(self.path, backup, self.keep_backups)
+        self.written = list(changes)
+        return f"wrote {len(changes)} cells to {self.path.name}; backup {backup}"
+
+    def _replace(self, data: bytes) -> None:
+        def unchanged():
+            if file_stamp(self.path) != self.read_stamp:
+                raise WriteConflict(f"{self.path.name} changed while sheetsales was writing "
+                                    "it; nothing was written, run again")
+        with atomic_file(self.path, stat.S_IMODE(os.stat(self.path).st_mode), unchanged) as out:
+            out.write(data)
+
+    def close(self) -> None:
+        pass

@@ -25,6 +25,14 @@ NS_R_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 MAX_PART_BYTES = 2 * 1024**3  # a larger inflated part is refused, never inflated
 MAX_RATIO = 200  # inflated/compressed, checked for parts above RATIO_FLOOR
 RATIO_FLOOR = 16 * 1024**2
+MAX_TOTAL_BYTES = MAX_PART_BYTES  # all parts together, inflated
+
+
+def looks_like_bomb(info: zipfile.ZipInfo) -> bool:
+    """A zip entry whose declared inflated size, or its ratio to the compressed size, is
+    absurd: refused before anything is inflated (the reader and the writer alike)."""
+    return info.file_size > MAX_PART_BYTES or (
+        info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1))
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CHUNK = 1 << 20
 LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
@@ -175,9 +183,7 @@ class SourcePackage:
         if info is None:
             raise SourceError(f"{self.name} lacks its part {part}; open and re-save it in Excel "
                               "and run again")
-        ratio_too_high = (info.file_size > RATIO_FLOOR
-                          and info.file_size > MAX_RATIO * max(info.compress_size, 1))
-        if info.file_size > MAX_PART_BYTES or ratio_too_high:
+        if looks_like_bomb(info):
             raise SourceError(f"{self.name}: part {part} claims {info.file_size} bytes from "
                               f"{info.compress_size} compressed, which looks like a zip bomb; "
                               "refusing to inflate it")

@@ -27,11 +27,10 @@ from lxml import etree
 from ...core.cells import cell_name, column_letters, column_number
 from ...core.errors import SourceError
 from ..base import Row
-from .ooxml import MAX_PART_BYTES, MAX_RATIO, RATIO_FLOOR, parse_xml, resolve, rels_part
+from .ooxml import MAX_TOTAL_BYTES, looks_like_bomb, parse_xml, resolve, rels_part
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-MAX_TOTAL_BYTES = MAX_PART_BYTES  # all parts together, inflated
 MAX_CELLS = 1 << 24  # calamine spends 32 bytes a cell of a sheet's span: 512 MiB
 PROLOG_PEEK = 1 << 16  # bytes of each XML part searched for a DOCTYPE
 SCAN_CHUNK = 1 << 22
@@ -159,9 +158,7 @@ def check_sizes(path: Path, infos: list[zipfile.ZipInfo]) -> None:
         if info.flag_bits & 0x1:
             raise SourceError(f"{path} has encrypted zip entries ({info.filename}), which "
                               "Excel never writes; open and save it in Excel and try again")
-        absurd_ratio = (info.file_size > RATIO_FLOOR
-                        and info.file_size > MAX_RATIO * max(info.compress_size, 1))
-        if info.file_size > MAX_PART_BYTES or absurd_ratio:
+        if looks_like_bomb(info):
             raise SourceError(
                 f"{path}: part {info.filename} would inflate to {info.file_size:,} bytes from "
                 f"{info.compress_size:,} ({info.file_size // max(info.compress_size, 1):,}:1), "
