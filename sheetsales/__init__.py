@@ -9,6 +9,8 @@ what it touches.
 
 import importlib
 
+__version__ = "0.1.0"
+
 _PUBLIC = {
     "check": "operations.check", "run": "operations.run", "clean": "operations.clean",
     "remind": "operations.remind", "recent_runs": "operations.remind",

@@ -16,11 +16,8 @@ import click
 import sheetsales
 
 from .cleanup import KINDS as CLEAN_KINDS
-from .cleanup import render_diff as render_clean_diff
 from .core.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SheetsalesError
 from .core.model import REMINDERS_SHEET, SEVERITIES
-from .plan.diff import render_diff
-from .plan.render import render
 
 FAIL_ON = (*SEVERITIES, "never")
 
@@ -116,7 +113,7 @@ def _progress():
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="sheetsales")
+@click.version_option(version=sheetsales.__version__, prog_name="sheetsales")
 def cli():
     """sheetsales keeps a sales pipeline spreadsheet honest."""
 
@@ -141,6 +138,7 @@ def check(source, today, fmt, fail_on, config_path, sheet, date_order, credentia
                               credentials=credentials)
     if sys.stderr.isatty() and report.deals and len(report.deals) >= 1000:
         click.echo("", err=True)
+    from .plan.render import render
     click.echo(render(report, fmt), nl=False)
     sys.exit(exit_code(report, fail_on))
 
@@ -184,6 +182,7 @@ def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
     click.echo(f"{summary['deals']} deals checked in {summary['source']} (sheet "
                f"{summary['sheet']!r}): {summary['findings']} findings.")
     if dry_run:
+        from .plan.diff import render_diff
         click.echo(render_diff(plan.changes), nl=False)
         if plan.reminders is not None:
             click.echo(f"{REMINDERS_SHEET}: would be replaced with {len(plan.reminders) - 1} "
@@ -298,6 +297,7 @@ def clean(kind, source, apply_, mappings, fmt, config_path, sheet, date_order, c
         click.echo(json.dumps({**result.as_dict(), "written": written}, indent=2,
                               ensure_ascii=False, default=str))
     else:
+        from .cleanup import render_diff as render_clean_diff
         click.echo(render_clean_diff(result), nl=False)
         if written:
             click.echo(_sentence(written))
@@ -338,6 +338,7 @@ def init(directory):
 def demo(directory, today):
     """Create a realistic demo pipeline in DIRECTORY and run the nightly job on it, end to end."""
     path, result = sheetsales.demo(Path(directory), today)
+    from .plan.render import render
     click.echo(render(result.plan.report, "table"), nl=False)
     click.echo("\n" + _sentence(result.written))
     click.echo(f"Open {path}: the Deals sheet now has the columns "

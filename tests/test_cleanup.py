@@ -441,3 +441,9 @@ def test_golden_through_a_real_workbook(name, tmp_path):
              for number, cells in grid.rows("Deals") if number <= table.header_row]
     after = (GOLDEN / f"{name}.after.csv").read_text(encoding="utf-8")
     assert table_csv(table, above) == after
+
+
+def test_the_cleaners_run_in_the_order_the_command_line_offers():
+    from sheetsales.cleanup.runner import CLEANERS
+
+    assert tuple(CLEANERS) == KINDS

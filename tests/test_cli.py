@@ -116,13 +116,34 @@ def test_every_command_has_help():
         run_cli([name, "--help"], 0, stdout="Usage:")
 
 
-def test_commands_on_files_do_not_load_the_google_client():
-    """gspread and Google's auth libraries take a fifth of a second to import; only Google
-    Sheets sources need them."""
-    probe = "import sys, sheetsales.cli; print(sorted(m for m in sys.modules if 'gspread' in m))"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.strip() == "[]"
+# What a command on a workbook never needs: the Google client, openpyxl (the writer is ours),
+# the holidays of no configured country, mail, the scheduler, SQLite for a check.
+NOT_FOR_CHECK = ("gspread", "google", "googleapiclient", "openpyxl", "xlsxwriter", "holidays",
+                 "smtplib", "email", "schedule", "sqlite3")
+PROBE = """
+import sys
+from sheetsales.cli import main
+sys.argv = ["sheetsales", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print(sorted({m.split(".")[0] for m in sys.modules} & set(%r)), file=sys.stderr)
+"""
+
+
+def loaded_by(*args) -> list[str]:
+    done = subprocess.run([sys.executable, "-c", PROBE % (NOT_FOR_CHECK,), *map(str, args)],
+                          capture_output=True, text=True)
+    return eval(done.stderr.strip().splitlines()[-1])
+
+
+def test_a_command_pays_only_for_what_it_uses(tmp_path):
+    """Start-up is most of what a user with a few hundred deals waits for (issue 18)."""
+    path = write_deals(tmp_path / "deals.xlsx", [CLEAN, OVERDUE, BROKEN])
+    assert loaded_by("--help") == []
+    assert loaded_by("check", path, *TODAY) == []
+    assert loaded_by("check", path, *TODAY, "--format", "json") == []
 
 
 def test_init_writes_new_files_then_refuses(tmp_path):

@@ -6,8 +6,6 @@ import difflib
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as holidays_lib
-
 from .dates import DATE_ORDERS
 from .fields import DEFAULT_FIELDS
 
@@ -67,7 +65,9 @@ def _time_zone(value):
 
 
 def _country(value):
-    if _str(value).upper() not in holidays_lib.list_supported_countries():
+    import holidays  # only a config naming a country pays for the holidays package
+
+    if _str(value).upper() not in holidays.list_supported_countries():
         raise ValueError("a country code the holidays package knows, such as \"US\" or \"FR\"")
     return value.upper()
 

@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_lib
 
 DATE_ORDERS = ("DMY", "MDY", "YMD")
 
@@ -148,7 +147,9 @@ class Calendar:
             return False
         if self.country:
             if self.country not in self._country_days:
-                self._country_days[self.country] = holidays_lib.country_holidays(self.country)
+                import holidays  # loaded when a rule first counts a country's working days
+
+                self._country_days[self.country] = holidays.country_holidays(self.country)
             return day not in self._country_days[self.country]
         return True
 

@@ -1,0 +1,85 @@
+"""Running the chosen cleaners in order over one table and merging their edits into one
+consistent plan (at most one change per cell)."""
+
+from collections.abc import Iterable
+
+from ..core.config import Config
+from ..core.errors import ConfigError
+from ..core.model import CellChange, SheetData
+from .base import CleanOptions, Skipped, Table
+from .deal_ids import clean_ids
+from .duplicates import clean_dupes
+from .result import CleanResult, Fix, show
+from .spacing import clean_whitespace, text_columns
+from .stage_labels import clean_stages, stage_mappings
+from .text_dates import clean_dates, date_columns
+from . import ALL, KINDS
+
+CLEANERS = {"whitespace": clean_whitespace, "stages": clean_stages, "dates": clean_dates,
+            "ids": clean_ids, "dupes": clean_dupes}
+
+
+def select(kinds: Iterable[str]) -> tuple[str, ...]:
+    """The cleaners to run, in running order; "all" means every one."""
+    wanted = set(kinds)
+    for kind in wanted - {ALL, *KINDS}:
+        raise ConfigError(f"unknown cleaner {kind!r}; choose from {', '.join(KINDS)} or all")
+    return KINDS if ALL in wanted else tuple(k for k in KINDS if k in wanted)
+
+
+def owned_columns(kind: str, table: Table, config: Config) -> set[int]:
+    """The columns cleaner `kind` may change; it never touches any other."""
+    if kind == "whitespace":
+        return set(text_columns(table, config))
+    if kind == "dates":
+        return set(date_columns(table, config))
+    key = "stage" if kind == "stages" else "deal_id"
+    return {table.columns[key]} if key in table.columns else set()
+
+
+def clean(kinds: Iterable[str], table: Table | SheetData, config: Config | None = None,
+          options: CleanOptions | None = None) -> CleanResult:
+    """Run the chosen cleaners over the deal rows of `table`, each on the cells as the
+    previous ones left them, and return one consistent plan: at most one change per cell,
+    whose `old` is the cell as read."""
+    config = config or Config()
+    options = options or CleanOptions()
+    chosen = select(kinds)
+    stage_mappings(options.mappings, config.stages)  # a bad --map fails whatever runs
+    original = table if isinstance(table, Table) else Table.from_sheet(table)
+    work = original.copy()
+    result = CleanResult(original.title, chosen)
+    touched: dict[tuple[int, int], list[str]] = {}
+    flags: dict[int, list[str]] = {}
+    for kind in chosen:
+        step = CLEANERS[kind](work, config, options)
+        for (row, col), new in step.edits.items():
+            locked = options.locked.get(original.cell(row, col))
+            if locked:
+                result.skipped.append(Skipped(original.ref(row, col), work.get(row, col),
+                                              f"{locked}; would be {show(new)}", kind))
+                continue
+            work.set(row, col, new)
+            touched.setdefault((row, col), []).append(kind)
+        result.skipped += step.skipped
+        result.notes += step.notes
+        result.duplicates += step.groups
+        for row, texts in step.flags.items():
+            flags.setdefault(row, []).extend(texts)
+    for (row, col) in sorted(touched):
+        old, new = original.get(row, col), work.get(row, col)
+        if _same(old, new):
+            continue
+        change = CellChange(original.title, row, col + 1, old, new)
+        result.fixes.append(Fix(change, row, original.header(col),
+                                tuple(dict.fromkeys(touched[row, col]))))
+    result.flags = {row: "; ".join(texts) for row, texts in sorted(flags.items())}
+    return result
+
+
+def _same(old, new) -> bool:
+    """Whether writing `new` leaves the cell as it is (empty and "" alike, 7.0 and 7)."""
+    if old in (None, "") or new in (None, ""):
+        return old in (None, "") and new in (None, "")
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (old, new))
+    return old == new and (numbers or type(old) is type(new))
