@@ -12,6 +12,7 @@ import click
 
 from .operations import api
 from .core.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SheetsalesError
+from .nightly.job import delivery_exit, worst_exit
 from .core.model import SEVERITIES
 from .cleanup import KINDS as CLEAN_KINDS
 from .cleanup import render_diff as render_clean_diff
@@ -187,11 +188,14 @@ def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
         click.echo("Nothing to change." if plan.empty else
                    f"{len(plan.changes)} cells would change (dry run: nothing written).")
         sys.exit(EXIT_FINDINGS if not plan.empty else EXIT_OK)
-    click.echo(_sentence(result.written) if result.written else
-               "Nothing to change: the sheet is up to date, nothing was written.")
+    if nightly.refused:
+        click.echo(f"Warning: {nightly.refused}", err=True)
+    else:
+        click.echo(_sentence(result.written) if result.written else
+                   "Nothing to change: the sheet is up to date, nothing was written.")
     if nightly.delivery:
         _report_delivery(nightly.delivery)
-    sys.exit(exit_code(plan.report, fail_on))
+    sys.exit(nightly.exit_code(exit_code(plan.report, fail_on)))
 
 
 def _sentence(text: str) -> str:
@@ -226,7 +230,7 @@ def remind(source, today, print_, config_path, sheet, credentials):
                                  channel="print" if print_ else None,
                                  stdout=sys.stdout, credentials=credentials)
     _report_delivery(delivery)
-    sys.exit(EXIT_ERROR if delivery.failures else EXIT_OK)
+    sys.exit(delivery_exit(delivery))
 
 
 @cli.command()
@@ -241,7 +245,7 @@ def schedule(once, today, config_path):
     for outcome in outcomes:
         click.echo(f"{outcome.source}: {outcome.status}"
                    + (f" ({outcome.error})" if outcome.error else ""))
-    sys.exit(EXIT_ERROR if any(o.status == "failed" for o in outcomes) else EXIT_OK)
+    sys.exit(worst_exit(o.exit_code for o in outcomes))
 
 
 @cli.command()

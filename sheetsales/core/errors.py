@@ -3,6 +3,7 @@
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+EXIT_PARTIAL = 3  # partly done: written but digests undelivered, or delivered but not written
 
 
 class SheetsalesError(Exception):

@@ -58,11 +58,15 @@ class SentMixin:
                          message_id: str | None = None) -> None:
         """Record sent items, as (audience, owner, item key, recipient address), in one
         transaction; the outgoing record of `message_id`, if any, is settled with them."""
-        key = self.key(source)
+        key, sent = self.key(source), list(sent)
         with self._transaction():
             self._record(key, sent, sent_on, channel, message_id)
             if message_id:
                 self.db.execute("DELETE FROM outgoing WHERE message_id = ?", (message_id,))
+            # earlier unconfirmed messages to the same people are superseded by this one
+            self.db.executemany(
+                "DELETE FROM outgoing WHERE source = ? AND audience = ? AND owner = ? AND "
+                "day <= ?", {(key, a, o, sent_on.isoformat()) for a, o, _, _ in sent})
 
     def _record(self, key, sent, sent_on, channel, message_id) -> None:
         self.db.executemany(
