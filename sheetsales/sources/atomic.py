@@ -2,12 +2,30 @@
 its permission bits), the folder fsynced; on any failure the temporary file goes and the
 original stays. Used for workbooks, CSV files and restores from backups."""
 
+import contextlib
+import contextvars
 import os
 import tempfile
 from contextlib import suppress
 from pathlib import Path
 
 from ..core.errors import WriteConflict
+
+
+_before_replace: contextvars.ContextVar = contextvars.ContextVar("before_replace",
+                                                               default=None)
+
+
+@contextlib.contextmanager
+def before_replace(hook):
+    """Within the block, every atomic_file calls `hook(temporary path, target)` once its
+    temporary file is complete, just before renaming it into place (backups log the hash of
+    the file about to land there, so a kill after the rename still leaves undo possible)."""
+    token = _before_replace.set(hook)
+    try:
+        yield
+    finally:
+        _before_replace.reset(token)
 
 
 class atomic_file:
@@ -37,6 +55,9 @@ class atomic_file:
             if kind is None:
                 os.chmod(self.tmp, self.mode)
                 self.check()
+                hook = _before_replace.get()
+                if hook is not None:
+                    hook(Path(self.tmp), self.target)
                 os.replace(self.tmp, self.target)
                 fsync_dir(self.target.parent)
         except BaseException:
