@@ -8,7 +8,7 @@ from ..sources import backups
 from ..rules.check import Progress, Report, check
 from ..cleanup import CleanOptions, CleanResult, clean, read_table
 from ..core.config import Config, load_config
-from ..core.dates import today_in
+from ..core.dates import local_zone, today_in
 from .demo import write_demo_workbook
 from ..core.errors import SheetsalesError
 from ..core.model import CellChange
@@ -59,7 +59,8 @@ def init(directory: Path) -> list[Path]:
             raise SheetsalesError(f"{path} already exists; sheetsales init only creates new "
                                   "files, so move it away or choose another folder")
     directory.mkdir(parents=True, exist_ok=True)
-    config.write_text(CONFIG_TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    config.write_text(CONFIG_TEMPLATE.read_text(encoding="utf-8").replace(
+        '# time_zone = "Europe/Paris"', f'time_zone = "{local_zone()}"'), encoding="utf-8")
     write_starter_workbook(workbook)
     return [config, workbook]
 
