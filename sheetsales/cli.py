@@ -188,6 +188,8 @@ def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
         click.echo("Nothing to change." if plan.empty else
                    f"{len(plan.changes)} cells would change (dry run: nothing written).")
         sys.exit(EXIT_FINDINGS if not plan.empty else EXIT_OK)
+    for note in nightly.notes:
+        click.echo(f"Warning: {note}.", err=True)
     if nightly.refused:
         click.echo(f"Warning: {nightly.refused}", err=True)
     else:

@@ -166,6 +166,8 @@ class Scheduler:
         """Log what a run did, and its delivery trouble one line per owner."""
         summary = getattr(result, "summary", None)
         log.info("%s: run finished: %s", source, summary() if summary else "done")
+        for note in getattr(result, "notes", ()):
+            log.warning("%s: %s", source, note)
         delivery = getattr(result, "delivery", None)
         code = result.exit_code() if hasattr(result, "exit_code") else EXIT_OK
         transient = False

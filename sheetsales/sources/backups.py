@@ -60,6 +60,14 @@ def _write_log(path: Path, entries: list[dict]) -> None:
     atomic.fsync_dir(log.parent)
 
 
+def written_before(path: Path) -> bool:
+    """Whether sheetsales has a logged write of `path` (its backups log is not empty)."""
+    try:
+        return bool(_read_log(path))
+    except (OSError, ValueError):
+        return True  # a log that exists but cannot be read still says we wrote here
+
+
 def back_up(path: Path, now: dt.datetime) -> Path:
     """Copy the workbook, as it is before a write, into the backups folder."""
     folder = folder_for(path)
