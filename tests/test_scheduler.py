@@ -342,3 +342,15 @@ def test_retry_minutes_zero_gives_up_at_once(tmp_path):
     clock = FakeClock(paris(4, 9))
     [outcome] = Scheduler(config, busy, clock=clock, sleep=clock.sleep).run_once()
     assert (outcome.status, outcome.attempts, clock.naps) == ("busy", 1, [])
+
+
+def test_a_lock_held_too_long_is_reported_stuck_with_its_pid_and_age(tmp_path):
+    from sheetsales.nightly.busy import busy_message
+    lock = tmp_path / "deals.xlsx.lock"
+    lock.write_text("4242")
+    now = lock.stat().st_mtime
+    assert "(process 4242), running for 5 min" in busy_message("deals.xlsx", lock, "4242",
+                                                               now + 300)
+    stuck = busy_message("deals.xlsx", lock, "4242", now + 3 * 3600 + 60)
+    assert stuck.startswith("deals.xlsx looks stuck: process 4242 has held its lock")
+    assert "for 3 h 1 min" in stuck and "(kill 4242)" in stuck
