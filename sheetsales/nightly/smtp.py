@@ -142,16 +142,18 @@ def send_each(messages: list, settings: dict, password: str | None,
     try:
         try:
             connection.connect(settings["host"], port)
+        except (OSError, smtplib.SMTPException) as exc:
+            failures.append(f"cannot connect to {server} ({trouble(exc)}); no reminders were "
+                            "sent, they will be tried on the next run")
+            return failures
+        try:
             if starttls:
                 connection.starttls(context=context)
             if settings.get("user"):
                 connection.login(settings["user"], password)
         except (OSError, smtplib.SMTPException) as exc:
-            failures.append(f"cannot connect to {server} ({trouble(exc)}); no reminders were "
-                            "sent, they will be tried on the next run" if not
-                            isinstance(exc, smtplib.SMTPResponseException) else
-                            f"{server} refused the session ({trouble(exc)}); check "
-                            "[reminders.smtp] and the password")
+            failures.append(f"{server} refused the session ({trouble(exc)}); check "
+                            "[reminders.smtp] and the password; no reminders were sent")
             return failures
         for digest, message in messages:
             try:
