@@ -16,7 +16,7 @@ import click
 import sheetsales
 
 from .cleanup import KINDS as CLEAN_KINDS
-from .core.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SheetsalesError
+from .core.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SheetsalesError, worst_exit
 from .core.model import REMINDERS_SHEET, SEVERITIES
 
 FAIL_ON = (*SEVERITIES, "never")
@@ -190,11 +190,16 @@ def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
         click.echo("Nothing to change." if plan.empty else
                    f"{len(plan.changes)} cells would change (dry run: nothing written).")
         sys.exit(EXIT_FINDINGS if not plan.empty else EXIT_OK)
-    click.echo(_sentence(result.written) if result.written else
-               "Nothing to change: the sheet is up to date, nothing was written.")
+    for note in result.notes:
+        click.echo(f"Warning: {note}.", err=True)
+    if result.refused:
+        click.echo(f"Warning: {result.refused}", err=True)
+    else:
+        click.echo(_sentence(result.written) if result.written else
+                   "Nothing to change: the sheet is up to date, nothing was written.")
     if result.delivery:
         _report_delivery(result.delivery)
-    sys.exit(exit_code(plan.report, fail_on))
+    sys.exit(result.exit_code(exit_code(plan.report, fail_on)))
 
 
 def _sentence(text: str) -> str:
@@ -229,7 +234,7 @@ def remind(source, today, print_, config_path, sheet, credentials):
     delivery = sheetsales.remind(source, config, today, channel="print" if print_ else None,
                                  stdout=sys.stdout, credentials=credentials)
     _report_delivery(delivery)
-    sys.exit(EXIT_ERROR if delivery.failures else EXIT_OK)
+    sys.exit(delivery.exit_code())
 
 
 @cli.command()
@@ -244,7 +249,7 @@ def schedule(once, today, config_path):
     for outcome in outcomes:
         click.echo(f"{outcome.source}: {outcome.status}"
                    + (f" ({outcome.error})" if outcome.error else ""))
-    sys.exit(EXIT_ERROR if any(o.status == "failed" for o in outcomes) else EXIT_OK)
+    sys.exit(worst_exit(o.exit_code for o in outcomes))
 
 
 @cli.command()

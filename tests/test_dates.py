@@ -141,3 +141,18 @@ def test_today_in_zone():
     instant = dt.datetime(2026, 3, 29, 23, 30, tzinfo=dt.timezone.utc)  # after the EU DST change
     assert today_in("Europe/Paris", instant) == dt.date(2026, 3, 30)
     assert today_in("America/New_York", instant) == dt.date(2026, 3, 29)
+
+
+@given(st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(9999, 12, 31)),
+       st.booleans())
+def test_serial_dates_round_trip(day, date1904):
+    if date1904 and day < dt.date(1904, 1, 1):
+        return
+    assert from_serial(to_serial(day, date1904), date1904) == day
+
+
+def test_excel_counts_a_29_february_1900_that_never_was():
+    assert to_serial(dt.date(1900, 1, 1)) == 1
+    assert to_serial(dt.date(1900, 2, 28)) == 59
+    assert to_serial(dt.date(1900, 3, 1)) == 61
+    assert to_serial(dt.datetime(2026, 11, 27, 18)) == 46353.75

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from sheetsales.nightly import history as history_module
 from sheetsales import check
+from sheetsales.nightly import history_schema
 from sheetsales.core.config import Config, build_config
 from sheetsales.core.errors import SheetsalesError
 from sheetsales.nightly.history import SCHEMA_VERSION, History, history_path
@@ -75,8 +75,7 @@ def test_forward_migration_keeps_existing_data(tmp_path, monkeypatch):
     with History.open(path) as old:
         record(old, "deals.xlsx", DAY1, [deal("D-1", "won")])
     step = ("ALTER TABLE runs ADD COLUMN note TEXT",)
-    monkeypatch.setattr(history_module, "MIGRATIONS", (*history_module.MIGRATIONS, step))
-    monkeypatch.setattr(history_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(history_schema, "MIGRATIONS", (*history_schema.MIGRATIONS, step))
     with History.open(path) as new:
         assert new.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
         assert new.db.execute("SELECT note FROM runs").fetchall() == [(None,)]
@@ -279,11 +278,9 @@ def test_a_kill_mid_run_leaves_a_consistent_database(tmp_path, pause):
             .fetchone()[0]
         assert finished >= 3
         # a run's stages land with its finish, a write's cells all at once, or not at all
-        assert db.execute("SELECT DISTINCT (SELECT count(*) FROM deal_stages s WHERE "
-                          "s.run_id = r.id) FROM runs r WHERE finished_at IS NOT NULL"
-                          ).fetchall() == [(3000,)]
-        assert db.execute("SELECT count(*) FROM deal_stages s JOIN runs r ON r.id = s.run_id "
-                          "WHERE r.finished_at IS NULL").fetchone() == (0,)
+        last = db.execute("SELECT max(id) FROM runs WHERE finished_at IS NOT NULL").fetchone()
+        assert db.execute("SELECT run_id, count(*) FROM stage_now GROUP BY run_id"
+                          ).fetchall() == [(last[0], 3000)]
         assert db.execute("SELECT DISTINCT (SELECT count(*) FROM journal j WHERE "
                           "j.write_id = w.id) FROM writes w").fetchall() == [(1500,)]
         assert len(h.previous_stages("deals.xlsx")) == 3000
@@ -305,3 +302,118 @@ def test_a_database_locked_too_long_is_a_clear_error(tmp_path):
         finally:
             blocker.close()
         assert h.start_run("deals.xlsx", "Deals", at(DAY1)) == 1
+
+
+# --- a history that stays small (issue 24) -----------------------------------------------
+
+def make_v1(path, runs):
+    """A history as sheetsales wrote it before v2: every stage of every run, every send."""
+    db = sqlite3.connect(path, isolation_level=None)
+    for statement in history_schema.V1:
+        db.execute(statement)
+    db.execute("PRAGMA user_version = 1")
+    for n, (day, stages) in enumerate(runs, 1):
+        db.execute("INSERT INTO runs (id, source, day, started_at, finished_at, outcome) "
+                   "VALUES (?, 'deals.xlsx', ?, ?, ?, 'ok')",
+                   (n, day.isoformat(), f"{day}T07:00:00+00:00", f"{day}T07:01:00+00:00"))
+        db.executemany("INSERT INTO deal_stages VALUES (?, ?, ?, 2)",
+                       [(n, deal_id, stage) for deal_id, stage in stages])
+    for day in (DAY1, DAY1 + dt.timedelta(3)):
+        db.execute("INSERT INTO reminders_sent (source, audience, owner, item, sent_on, "
+                   "channel) VALUES ('deals.xlsx', 'owner', 'ana', 'D-1:DUE001:x:overdue', ?, "
+                   "'smtp')", (day.isoformat(),))
+    db.close()
+
+
+def test_an_existing_history_is_migrated_in_place_with_the_same_answers(tmp_path):
+    days = [DAY1 + dt.timedelta(n) for n in range(5)]
+    runs = [(days[0], [("D-1", "lead"), ("D-2", "lead")]),
+            (days[1], [("D-1", "contacted"), ("D-2", "lead")]),
+            (days[2], [("D-1", "contacted")]),
+            (days[3], [("D-1", "contacted"), ("D-2", "lead"), ("D-3", "won")]),
+            (days[4], [("D-1", "contacted"), ("D-2", "lead"), ("D-4", "won"), ("D-4", "lead"),
+                       ("D-5", None)])]
+    path = tmp_path / "h.sqlite"
+    make_v1(path, runs)
+    source = tmp_path / "deals.xlsx"
+    with History.open(path) as h:
+        assert h.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert h.stages_since(source) == {"D-1": ("contacted", days[1]),
+                                          "D-2": ("lead", days[0])}
+        assert h.previous_stages(source) == {"D-1": "contacted", "D-2": "lead"}
+        assert h.last_reminders(source) == {
+            ("ana", "D-1:DUE001:x:overdue"): DAY1 + dt.timedelta(3)}
+        tables = {name for name, in h.db.execute("SELECT name FROM sqlite_master")}
+        assert not tables & {"deal_stages", "reminders_sent"}
+
+
+def test_a_run_costs_the_same_whatever_the_nights_before(history):
+    deals = [deal(f"D-{n}", "lead", n) for n in range(50)]
+    for night in range(30):
+        record(history, "deals.xlsx", DAY1 + dt.timedelta(night), deals)
+        history.record_reminders("deals.xlsx", [("owner", "ana", "D-1:DUE001:x:overdue", None)],
+                                 DAY1 + dt.timedelta(night), "smtp")
+        history.journal_write(None, "deals.xlsx", [CellChange.of("Deals", "Q2", night, night + 1)],
+                              keep=3)
+    count = lambda table: history.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    assert (count("stage_now"), count("sent"), count("writes"), count("journal")) == \
+        (50, 1, 3, 3)
+    assert history.stages_since("deals.xlsx")["D-7"] == ("lead", DAY1)
+    assert history.last_write("deals.xlsx").changes[0].new == 30
+
+
+def test_closed_items_are_forgotten_after_a_month(history):
+    history.record_reminders("deals.xlsx", [("owner", "ana", "old", None),
+                                            ("owner", "ana", "open", None)], DAY1, "smtp")
+    assert history.forget_closed("deals.xlsx", [("owner", "ana", "open")],
+                                 DAY1 + dt.timedelta(10)) == 0
+    assert history.forget_closed("deals.xlsx", [("owner", "ana", "open")],
+                                 DAY1 + dt.timedelta(31)) == 1
+    assert set(history.last_reminders("deals.xlsx")) == {("ana", "open")}
+
+
+# --- errors that say what they are ------------------------------------------------------
+
+def test_a_full_disk_is_said_and_the_database_kept(history):
+    record(history, "deals.xlsx", DAY1, [deal("D-1", "lead")])
+    history.db.execute("PRAGMA max_page_count = 1")  # SQLite answers as a full disk would
+    with pytest.raises(SheetsalesError) as caught:
+        history.journal_write(None, "deals.xlsx",
+                              [CellChange.of("Deals", f"Q{n}", None, "x" * 200)
+                               for n in range(2, 400)])
+    message = str(caught.value)
+    assert "is full" in message and "free some space" in message
+    assert "move it aside" not in message and "not a usable" not in message
+
+
+def test_a_read_only_database_is_said_and_not_called_damaged(tmp_path):
+    path = tmp_path / "h.sqlite"
+    with History.open(path) as h:
+        record(h, "deals.xlsx", DAY1, [deal("D-1", "lead")])
+        h.db.execute("PRAGMA query_only = ON")  # SQLite answers as for a read-only file
+        with pytest.raises(SheetsalesError) as caught:
+            h.start_run("deals.xlsx", "Deals", at(DAY1))
+    assert "cannot be written" in str(caught.value) and "read-only" in str(caught.value)
+    assert "move it aside" not in str(caught.value)
+
+
+def test_a_database_that_cannot_be_opened_is_said(tmp_path):
+    (tmp_path / "h.sqlite").mkdir()  # a folder where the file should be
+    with pytest.raises(SheetsalesError, match="cannot open the history database .*"
+                                              "SQLITE_CANTOPEN") as caught:
+        History.open(tmp_path / "h.sqlite")
+    assert "move it aside" not in str(caught.value)
+
+
+def test_only_sqlite_calls_a_file_damaged(tmp_path):
+    path = tmp_path / "h.sqlite"
+    with History.open(path) as h:
+        for n in range(40):
+            record(h, "deals.xlsx", DAY1, [deal(f"D-{n}-{m}", "lead") for m in range(50)])
+    data = bytearray(path.read_bytes())
+    data[4096:] = b"\xff" * (len(data) - 4096)  # every page but the schema's damaged
+    path.write_bytes(bytes(data))
+    with pytest.raises(SheetsalesError, match="not a usable history database: SQLite reports "
+                                              "SQLITE_CORRUPT"):
+        with History.open(path) as h:
+            h.stages_since("deals.xlsx")

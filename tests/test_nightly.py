@@ -106,3 +106,17 @@ def test_idle_clock_from_history_when_the_sheet_has_no_stage_dates(tmp_path):
     row = [c.value for c in openpyxl.load_workbook(path)["Deals"][2]]
     assert row[4] == "Idle" and "idle for 19 days at Discovery (limit 14 days, since " \
         "2026-11-01)" in row[5]
+
+
+def test_a_history_that_disappeared_is_noticed_and_old_items_are_not_all_resent(tmp_path):
+    path, config = setup(tmp_path, OUTBOX)
+    run_cli(["run", "--config", config, "--today", "2026-11-25"], 0, stdout="Reminders: 1 items")
+    (tmp_path / ".sheetsales" / "history.sqlite").unlink()
+    for extra in ("-wal", "-shm"):
+        (tmp_path / ".sheetsales" / f"history.sqlite{extra}").unlink(missing_ok=True)
+    result = run_cli(["run", "--config", config, "--today", DAY2], 0,
+                     stderr="was missing, so a new one was started; 1 overdue or idle items")
+    assert "Reminders: 0 items" in result.stdout  # D-2, 4 days overdue, was surely sent
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+    run_cli(["run", "--config", config, "--today", "2026-12-01"], 0,
+            stdout="Reminders: 1 items")  # back on the 3-day cadence

@@ -256,8 +256,9 @@ def test_a_second_process_cannot_run_the_same_source(tmp_path, caplog):
         scheduler = make(tmp_path, FakeClock(paris(4, 9)), job, sources=[source])
         with caplog.at_level(logging.WARNING, "sheetsales"):
             [outcome] = scheduler.run_once()
-        assert outcome.status == "busy" and calls == []
-        assert "deals.xlsx: skipped:" in caplog.text
+        assert outcome.status == "busy" and calls == [] and outcome.exit_code == 2
+        assert "deals.xlsx: busy:" in caplog.text  # retried within the window, then an error
+        assert outcome.attempts == 6 and "deals.xlsx: gave up after 6 attempts" in caplog.text
         with source_lock(tmp_path / "other.xlsx"):  # other sources are not blocked
             pass
     finally:
@@ -317,3 +318,48 @@ def test_logging_to_stderr_and_a_file(tmp_path):
         remove()
     assert "INFO hello there" in stream.getvalue()
     assert "INFO hello there" in (tmp_path / "logs" / "sheetsales.log").read_text()
+
+
+def test_busy_is_retried_until_the_holder_lets_go(tmp_path):
+    source = str(tmp_path / "deals.xlsx")
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, source], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "locked\n"
+    clock, calls = FakeClock(paris(4, 9)), []
+
+    def job(source):  # as `run` does: the operation takes the lock, once
+        with source_lock(source):
+            calls.append(source)
+    scheduler = make(tmp_path, clock, job, sources=[source])
+    real_sleep = clock.sleep
+
+    def sleep(seconds):  # the other run finishes while we wait
+        real_sleep(seconds)
+        if len(clock.naps) == 2:
+            holder.communicate("\n")
+    scheduler._sleep = sleep
+    [outcome] = scheduler.run_once()
+    assert (outcome.status, outcome.attempts, calls) == ("ok", 3, [source])
+
+
+def test_retry_minutes_zero_gives_up_at_once(tmp_path):
+    config = build_config({"schedule": {"sources": ["a.xlsx"], "retry_minutes": 0}},
+                          tmp_path / "sheetsales.toml")
+
+    def busy(source):
+        raise SourceBusy("a.xlsx is being updated by another sheetsales command")
+    clock = FakeClock(paris(4, 9))
+    [outcome] = Scheduler(config, busy, clock=clock, sleep=clock.sleep).run_once()
+    assert (outcome.status, outcome.attempts, clock.naps) == ("busy", 1, [])
+
+
+def test_a_lock_held_too_long_is_reported_stuck_with_its_pid_and_age(tmp_path):
+    from sheetsales.nightly.busy import busy_message
+    lock = tmp_path / "deals.xlsx.lock"
+    lock.write_text("4242")
+    now = lock.stat().st_mtime
+    assert "(process 4242), running for 5 min" in busy_message("deals.xlsx", lock, "4242",
+                                                               now + 300)
+    stuck = busy_message("deals.xlsx", lock, "4242", now + 3 * 3600 + 60)
+    assert stuck.startswith("deals.xlsx looks stuck: process 4242 has held its lock")
+    assert "for 3 h 1 min" in stuck and "(kill 4242)" in stuck

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config_schema import SCHEMA, STAGE_KEYS, STATUS_COLUMNS, nearest, takes_whole_number
-from .dates import Calendar
+from .dates import Calendar, local_zone
 from .errors import ConfigError
 from .fields import DATE, DEFAULT_FIELDS, Field
 from .stages import DEFAULT_STAGES, Stage, StageSet, normalize
@@ -26,7 +26,7 @@ class Rules:
     business_days: bool = False
     country: str | None = None
     holidays: frozenset = frozenset()
-    time_zone: str = "UTC"
+    time_zone: str = field(default_factory=local_zone)  # the machine's, unless configured
     date_order: str | None = None
     disabled: tuple[str, ...] = ()
 

@@ -142,7 +142,7 @@ def _port(value):
 
 
 SMTP_KEYS = {"host": _str, "port": _port, "starttls": _bool, "ssl": _bool, "user": _str,
-             "timeout": _int}
+             "timeout": _int, "deadline": _int}
 
 
 def _smtp(value):
@@ -175,7 +175,8 @@ SCHEMA = {
               "date_order": _date_order, "disabled": _rule_codes},
     "reminders": {"outbox": _str, "sender": _email, "owners": _owners, "smtp": _smtp,
                   "resend_every_days": _int, "manager": _email, "escalate_after_days": _int},
-    "schedule": {"at": _time_of_day, "sources": _strings, "log_file": _str},
+    "schedule": {"at": _time_of_day, "sources": _strings, "log_file": _str,
+                 "retry_minutes": _int},
     "history": {"database": _str, "backups": _int},
 }
 STAGE_KEYS = {"label": _str, "aliases": _strings, "date_column": _str, "required": _strings,

@@ -2,10 +2,13 @@
 (calendar or business days with holidays). Pure: `today` is always passed in."""
 
 import bisect
+import contextlib
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 DATE_ORDERS = ("DMY", "MDY", "YMD")
@@ -112,6 +115,26 @@ def plural(count: int, unit: str = "day") -> str:
     """`3 days`, `1 business day`: a count of units, without its sign."""
     count = abs(count)
     return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+def local_zone(environ=None) -> str:
+    """The machine's IANA time zone: $TZ, else where /etc/localtime points, else
+    /etc/timezone; "UTC" when none names a zone (Windows keeps its own names, so set
+    [rules] time_zone there)."""
+    environ = os.environ if environ is None else environ
+    candidates = [environ.get("TZ", "").lstrip(":")]
+    with contextlib.suppress(OSError):
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo" + os.sep in target:
+            candidates.append(target.split("zoneinfo" + os.sep, 1)[1])
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    for name in candidates:
+        if name and not name.startswith("/"):
+            with contextlib.suppress(ValueError, ZoneInfoNotFoundError):
+                ZoneInfo(name)
+                return name
+    return "UTC"
 
 
 def today_in(time_zone: str, now: dt.datetime | None = None) -> dt.date:

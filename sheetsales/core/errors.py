@@ -3,6 +3,14 @@
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+EXIT_PARTIAL = 3  # partly done: written but digests undelivered, or delivered but not written
+EXIT_ORDER = (EXIT_ERROR, EXIT_PARTIAL, EXIT_FINDINGS, EXIT_OK)  # when several apply
+
+
+def worst_exit(codes) -> int:
+    """The exit code that wins among `codes` (SPEC section 10: the first of 2, 3, 1, 0)."""
+    codes = set(codes)
+    return next((code for code in EXIT_ORDER if code in codes), EXIT_OK)
 
 
 class SheetsalesError(Exception):

@@ -5,25 +5,26 @@ Printing never counts as sending."""
 import datetime as dt
 import os
 import re
-import smtplib
 import ssl
 import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .mail import render_text, subject, to_email
+from . import smtp
 from .digests import MANAGER, OWNER, Digest, build_digests, owner_key, select_new
-from ..core.errors import ConfigError
+from .ledger import Ledger
+from .mail import render_text, subject, to_email
+from ..core.errors import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, ConfigError
 
-PASSWORD_ENV = "SHEETSALES_SMTP_PASSWORD"
 PRINT, OUTBOX, SMTP = "print", "outbox", "smtp"
 
 
 @dataclass
 class Delivery:
     """What `deliver` did: the digests delivered on the main channel (SMTP when configured,
-    else the outbox, else print), files written, and one-line warnings and failures."""
+    else the outbox, else print), files written, one-line warnings and failures, the digests
+    not delivered (they stay pending), and those delivered whose record failed."""
 
     channel: str
     delivered: list[Digest] = field(default_factory=list)
@@ -31,7 +32,35 @@ class Delivery:
     warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     held_back: int = 0
+    undelivered: list[Digest] = field(default_factory=list)
+    unrecorded: list[Digest] = field(default_factory=list)
+    refused_earlier: list[Digest] = field(default_factory=list)
 
+    @property
+    def complete(self) -> bool:
+        """Every digest chosen was delivered and recorded."""
+        return not (self.undelivered or self.unrecorded or self.failures)
+
+    def exit_code(self) -> int:
+        """`remind`'s exit code: 0 all delivered, 3 some, 2 none of what was due."""
+        if self.complete:
+            return EXIT_OK
+        return EXIT_PARTIAL if self.delivered else EXIT_ERROR
+
+    def summary(self) -> str:
+        """One line: what was delivered and what was not."""
+        sent = sum(len(d.items) for d in self.delivered)
+        text = (f"{len(self.delivered)} digest{'' if len(self.delivered) == 1 else 's'} "
+                f"({sent} items) by {self.channel}")
+        if self.undelivered:
+            text += (f", {len(self.undelivered)} not delivered ("
+                     + ", ".join(f"{d.name}: {len(d.items)}" for d in self.undelivered) + ")")
+        if self.refused_earlier:
+            text += (f", {len(self.refused_earlier)} held for an address the server refused "
+                     "for good")
+        if self.unrecorded:
+            text += f", {len(self.unrecorded)} delivered but not recorded"
+        return text
 
 
 # --- delivery ---------------------------------------------------------------------------------
@@ -57,10 +86,13 @@ def sender_address(config) -> str:
 
 def deliver(digests: list[Digest], config, environ=None, channel: str | None = None,
             stdout=None, now: dt.datetime | None = None,
-            ssl_context: ssl.SSLContext | None = None) -> Delivery:
+            ssl_context: ssl.SSLContext | None = None, ledger_for=None) -> Delivery:
     """Deliver digests by `channel` ("print", "outbox" or "smtp"), else by every configured
     channel. Owners without an address are warnings; SMTP trouble is a failure (those digests
-    count as not delivered); a missing password is a ConfigError before anything is sent."""
+    count as not delivered); a missing password is a ConfigError before anything is sent.
+    `ledger_for(delivery)` gives the Ledger that records each digest as it is accepted.
+    With SMTP and an outbox both configured, the outbox keeps a copy of each message the
+    server accepted (so a night with the server down writes no copies)."""
     wanted = [channel] if channel else channels(config)
     for name in wanted:
         if name not in (PRINT, OUTBOX, SMTP):
@@ -74,22 +106,47 @@ def deliver(digests: list[Digest], config, environ=None, channel: str | None = N
             to = digest.email or f"{digest.name} (no e-mail address configured)"
             out.write(f"To: {to}\nSubject: {subject(digest)}\n\n{render_text(digest)}\n")
         return Delivery(PRINT, list(digests))
+    password = smtp.check_settings(config.reminders["smtp"], environ) if SMTP in wanted \
+        else None
     delivery = Delivery(SMTP if SMTP in wanted else OUTBOX)
+    ledger = ledger_for(delivery) if ledger_for else None
     sender = sender_address(config)
     messages = []
     for digest in digests:
-        if digest.email:
-            messages.append((digest, to_email(digest, sender, digest.email, now)))
-        else:
+        if not digest.email:
             delivery.warnings.append(_no_address(digest))
-    done = {}
+            delivery.undelivered.append(digest)
+        elif ledger and ledger.refused_earlier(digest):
+            delivery.refused_earlier.append(digest)
+        else:
+            mid = ledger.message_id(digest, sender) if ledger else None
+            messages.append((digest, to_email(digest, sender, digest.email, now, mid)))
+    folder = outbox_path(config) if OUTBOX in wanted else None
+
+    def accepted(digest, message):
+        delivery.delivered.append(digest)
+        if folder is not None and delivery.channel == SMTP:
+            _write_outbox([(digest, message)], folder, delivery)
+        if ledger:
+            ledger.accepted(digest, delivery.channel)
+
+    def refused(digest, exc):
+        delivery.undelivered.append(digest)
+        if ledger:
+            ledger.refused(digest, exc)
+
+    before = ledger.before if ledger else (lambda digest, message: None)
     if SMTP in wanted:
-        done[SMTP] = _send_smtp(messages, config.reminders["smtp"], environ, ssl_context,
-                                delivery)
-    if OUTBOX in wanted:
-        done[OUTBOX] = _write_outbox(messages, outbox_path(config), delivery)
-    delivery.delivered = [d for d, _ in messages if id(d) in done[delivery.channel]]
+        delivery.failures += smtp.send_each(messages, config.reminders["smtp"], password,
+                                            ssl_context, before, accepted, refused)
+        delivery.undelivered += [d for d, _ in messages if not _among(d, delivery)]
+    else:
+        _write_outbox(messages, folder, delivery, before, accepted)
     return delivery
+
+
+def _among(digest, delivery: Delivery) -> bool:
+    return any(digest is d for d in (*delivery.delivered, *delivery.undelivered))
 
 
 def _no_address(digest: Digest) -> str:
@@ -109,24 +166,41 @@ def safe_file_name(text: str, fallback: str = "owner") -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40] or fallback
 
 
-def _write_outbox(messages, folder: Path, delivery: Delivery) -> set[int]:
-    done = set()
+def _write_outbox(messages, folder: Path, delivery: Delivery, before=None,
+                  accepted=None) -> None:
+    """Write each message as an .eml file; as the main channel (with `accepted`), a file
+    written is a digest delivered, and one not written stays pending."""
+    main = accepted is not None
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         delivery.failures.append(f"cannot create the outbox folder {folder} ({exc})")
-        return done
-    for digest, message in messages:
+        if main:
+            delivery.undelivered += [d for d, _ in messages]
+        return
+    for number, (digest, message) in enumerate(messages):
         base = f"{digest.today.isoformat()}-" + (
             "manager" if digest.audience == MANAGER else safe_file_name(digest.owner))
         try:
+            if before:
+                before(digest, message)
             delivery.files.append(_write_new(folder, base, message.as_bytes(
                 policy=message.policy.clone(linesep="\r\n"))))
-            done.add(id(digest))
+        except smtp.Stop:
+            delivery.undelivered += [d for d, _ in messages[number:]]
+            return
         except OSError as exc:
             delivery.failures.append(f"cannot write {digest.name}'s digest into {folder} "
                                      f"({exc})")
-    return done
+            if main:
+                delivery.undelivered.append(digest)
+            continue
+        if main:
+            try:
+                accepted(digest, message)
+            except smtp.Stop:
+                delivery.undelivered += [d for d, _ in messages[number + 1:]]
+                return
 
 
 def _write_new(folder: Path, base: str, data: bytes) -> Path:
@@ -162,57 +236,6 @@ def _sync_folder(folder: Path) -> None:
             os.close(descriptor)
 
 
-def _send_smtp(messages, settings: dict, environ, context, delivery: Delivery) -> set[int]:
-    environ = os.environ if environ is None else environ
-    host, use_ssl = settings["host"], settings.get("ssl", False)
-    starttls = settings.get("starttls", not use_ssl)
-    port = settings.get("port", 465 if use_ssl else 587)
-    user = settings.get("user")
-    password = environ.get(PASSWORD_ENV) if user else None
-    if user and not password:
-        raise ConfigError(f"[reminders.smtp] user is set but {PASSWORD_ENV} is not; put the "
-                          "SMTP password in that environment variable")
-    if user and not (use_ssl or starttls) and host not in ("localhost", "127.0.0.1", "::1"):
-        raise ConfigError(f"refusing to send the SMTP password unencrypted to {host}; set "
-                          "starttls = true or ssl = true in [reminders.smtp]")
-    done: set[int] = set()
-    if not messages:
-        return done
-    where = f"SMTP server {host}:{port}"
-    context = context or ssl.create_default_context()
-    timeout = settings.get("timeout", 30)
-    try:
-        connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context) \
-            if use_ssl else smtplib.SMTP(host, port, timeout=timeout)
-    except (OSError, smtplib.SMTPException) as exc:
-        delivery.failures.append(f"cannot connect to {where} ({_scrub(exc, password)}); no "
-                                 "reminders were sent, they will be tried on the next run")
-        return done
-    with connection:
-        try:
-            if starttls:
-                connection.starttls(context=context)
-            if user:
-                connection.login(user, password)
-        except (OSError, smtplib.SMTPException) as exc:
-            delivery.failures.append(f"{where} refused the session ({_scrub(exc, password)}); "
-                                     "check [reminders.smtp] and the password")
-            return done
-        for digest, message in messages:
-            try:
-                connection.send_message(message)
-                done.add(id(digest))
-            except (OSError, smtplib.SMTPException) as exc:
-                delivery.failures.append(f"{where} did not take {digest.name}'s digest "
-                                         f"({_scrub(exc, password)})")
-    return done
-
-
-def _scrub(exc: Exception, password: str | None) -> str:
-    text = f"{type(exc).__name__}: {exc}"
-    return text.replace(password, "***") if password else text
-
-
 # --- all together -----------------------------------------------------------------------------
 
 def send_reminders(report, config, history=None, today: dt.date | None = None, environ=None,
@@ -220,17 +243,20 @@ def send_reminders(report, config, history=None, today: dt.date | None = None, e
                    run_id: int | None = None, now: dt.datetime | None = None,
                    ssl_context: ssl.SSLContext | None = None) -> Delivery:
     """Build the digests, keep what is new (unless printing), deliver, and record in
-    `history` what was delivered on the main channel."""
+    `history` each digest the moment the main channel accepted it."""
     today = today or report.today
     source = source or report.sheet.source
     printing = (channel or channels(config)[0]) == PRINT
     digests = build_digests(report, config, today)
     chosen = select_new(digests, None if printing else history, today, config, source)
-    delivery = deliver(chosen, config, environ, channel, stdout, now, ssl_context)
+    ledger_for = None
+    if history is not None and not printing:
+        def ledger_for(delivery):
+            return Ledger(history, source, today, run_id, config, delivery)
+    delivery = deliver(chosen, config, environ, channel, stdout, now, ssl_context, ledger_for)
     delivery.held_back = sum(len(d.items) for d in digests) - sum(
         len(d.items) for d in chosen if d.audience == OWNER)
-    if history is not None and not printing and delivery.delivered:
-        history.record_reminders(source, [
-            (d.audience, owner_key(item.owner), item.key, d.email)
-            for d in delivery.delivered for item in d.items], today, delivery.channel, run_id)
+    if history is not None and not printing and delivery.complete:
+        history.forget_closed(source, [(OWNER, owner_key(i.owner), i.key)
+                                       for d in digests for i in d.items], today)
     return delivery

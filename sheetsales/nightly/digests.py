@@ -201,3 +201,16 @@ def one_line(value, limit: int = 120) -> str:
     direction-changing characters, and not too long."""
     text = " ".join(_INVISIBLE.sub(" ", _text(value)).split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def assume_sent(history, report, config, today: dt.date, source) -> int:
+    """For a history started afresh after the old one disappeared: overdue and idle items
+    older than the resend cadence were surely reminded already, so record them as sent today
+    (they come back on the cadence) instead of mailing every open item at once."""
+    every = (config.reminders or {}).get("resend_every_days", DEFAULT_RESEND_DAYS)
+    old = [(OWNER, owner_key(item.owner), item.key, None)
+           for item in reminder_items(report, today)
+           if item.kind in RESENT_KINDS and item.days >= every]
+    if old:
+        history.record_reminders(source, old, today, "assumed")
+    return len(old)

@@ -1,13 +1,15 @@
 """A digest as a message: plain text, HTML, and the multipart e-mail that carries both."""
 
 import datetime as dt
+import hashlib
 import html
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, parseaddr
 
 from ..core.dates import plural
-from .digests import HEADINGS, KINDS, MANAGER, OVERDUE, SOON, TODAY, Digest, Item, one_line
+from .digests import (HEADINGS, KINDS, MANAGER, OVERDUE, SOON, TODAY, Digest, Item, one_line,
+                      owner_key)
 
 
 def _when(item: Item, unit: str) -> str:
@@ -100,16 +102,27 @@ def render_html(digest: Digest) -> str:
     return "\n".join(parts) + "\n"
 
 
+def message_id(digest: Digest, sender: str, source: str = "") -> str:
+    """A Message-ID derived from the source, audience, owner, items and day, so a digest
+    sent again (after a crash between the server's acceptance and its record) carries the
+    same one and mail clients and people can tell it is the same message."""
+    parts = [source, digest.audience, owner_key(digest.owner), digest.today.isoformat(),
+             *sorted(item.key for item in digest.items)]
+    token = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return f"<{digest.today:%Y%m%d}.{token}.sheetsales@{_domain(sender)}>"
+
+
 def to_email(digest: Digest, sender: str, recipient: str,
-             now: dt.datetime | None = None) -> EmailMessage:
-    """The digest as a multipart/alternative e-mail (text and HTML)."""
+             now: dt.datetime | None = None, message_id_: str | None = None) -> EmailMessage:
+    """The digest as a multipart/alternative e-mail (text and HTML), with `message_id_`
+    (default: the stable `message_id` of the digest)."""
     message = EmailMessage()
     message["Subject"] = subject(digest)
     message["From"] = sender
     name, address = parseaddr(recipient)
     message["To"] = Address(display_name=one_line(name or digest.name), addr_spec=address)
     message["Date"] = format_datetime(now or dt.datetime.now(dt.timezone.utc))
-    message["Message-ID"] = make_msgid("sheetsales", domain=_domain(sender))
+    message["Message-ID"] = message_id_ or message_id(digest, sender)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
     message.set_content(render_text(digest))
     message.add_alternative(render_html(digest), subtype="html")

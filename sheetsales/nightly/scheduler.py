@@ -4,13 +4,10 @@
 Unlike bare `schedule`, it reads time only from an injected clock, guards every job (an
 exception is logged with the source and the other sources still run), takes a per-source
 file lock so cron and the scheduler never interleave, catches up a run missed while the
-machine was off, and stops between jobs on SIGTERM or SIGINT.
-
-The clock: `schedule` calls datetime.datetime.now() itself in Job.should_run, Job.run and
-Job._schedule_next_run. ClockJob overrides exactly those three (and the scheduler's
-idle_seconds) to ask the injected clock, and keeps next_run as an aware datetime in the
-configured zone; the rest of `schedule` (the job list, ordering, tags, cancelling) is used as
-is. Only daily jobs at a time are supported, which is all sheetsales needs."""
+machine was off, stops between jobs on SIGTERM or SIGINT, retries what a night can heal
+(busy, a refused write, digests not delivered) within [schedule] retry_minutes, and logs one
+line per run saying what it did, plus an error line per owner whose digest was not
+delivered. The clock classes live in clock.py."""
 
 import datetime as dt
 import logging
@@ -24,91 +21,41 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import schedule
-
-from ..core.errors import ConfigError, SheetsalesError, SourceBusy
+from ..core.errors import (EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, ConfigError, SheetsalesError,
+                           SourceBusy, WriteConflict)
+from .clock import Clock, ClockScheduler, system_clock, wall_time
 from .history import History, history_path, is_remote
 
 log = logging.getLogger("sheetsales.nightly.scheduler")
 
-Clock = Callable[[], dt.datetime]
 DEFAULT_AT = "07:00"
 LONGEST_NAP = 60.0  # seconds; wake at least this often to notice a suspended machine
 
-
-def system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-# --- the clock-injected `schedule` classes ----------------------------------------------------
-
-class ClockJob(schedule.Job):
-    """A `schedule` job that asks `clock` for the time and runs daily at `at_time` in `zone`."""
-
-    def __init__(self, interval: int, scheduler: "ClockScheduler"):
-        super().__init__(interval, scheduler)
-        self.clock, self.zone = scheduler.clock, scheduler.zone
-
-    @property
-    def should_run(self) -> bool:
-        return self.clock() >= self.next_run
-
-    def run(self):
-        result = self.job_func()
-        self.last_run = self.clock()
-        self._schedule_next_run()
-        return result
-
-    def _schedule_next_run(self) -> None:
-        if self.unit != "days" or self.interval != 1 or self.at_time is None:
-            raise schedule.ScheduleValueError("sheetsales jobs run every day at a time")
-        now = self.clock().astimezone(self.zone)
-        day = now.date()
-        while (moment := wall_time(day, self.at_time, self.zone)) <= now:
-            day += dt.timedelta(days=1)
-        self.next_run = moment
-
-
-class ClockScheduler(schedule.Scheduler):
-    def __init__(self, clock: Clock, zone: ZoneInfo):
-        super().__init__()
-        self.clock, self.zone = clock, zone
-
-    def every(self, interval: int = 1) -> ClockJob:
-        return ClockJob(interval, self)
-
-    @property
-    def idle_seconds(self) -> float | None:
-        return None if not self.jobs else (self.next_run - self.clock()).total_seconds()
-
-    def run_pending(self, stopping: Callable[[], bool] = lambda: False) -> None:
-        """Run the due jobs in order, checking `stopping` before each one."""
-        for job in sorted(job for job in self.jobs if job.should_run):
-            if stopping():
-                return
-            self._run_job(job)
-
-
-def wall_time(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
-    """`at` on `day` in `zone`; a time skipped by a daylight-saving jump (02:30 on the
-    spring-forward night) becomes the same instant after the jump (03:30)."""
-    moment = dt.datetime.combine(day, at, tzinfo=zone)
-    return moment.astimezone(dt.timezone.utc).astimezone(zone)
-
-
-# --- per-source lock --------------------------------------------------------------------------
 
 # --- the scheduler ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Outcome:
-    """How one job went: "ok", "failed" (it raised) or "busy" (another run held the lock)."""
+    """How one job went: "ok", "partial" (written, but some digests not delivered; or
+    digests delivered but the write refused), "failed" (it raised, or nothing was done) or
+    "busy" (another run held the lock), after `attempts` tries within the retry window."""
 
     source: str
     status: str
     started: dt.datetime
     finished: dt.datetime
     error: str | None = None
+    attempts: int = 1
+
+    @property
+    def exit_code(self) -> int:
+        """SPEC §10: busy and failed did nothing (2), partial is 3."""
+        return {"ok": EXIT_OK, "partial": EXIT_PARTIAL}.get(self.status, EXIT_ERROR)
+
+
+DEFAULT_RETRY_MINUTES = 30
+FIRST_RETRY_SECONDS = 60.0
+LONGEST_RETRY_SECONDS = 600.0
 
 
 def scheduled_sources(config) -> list[str]:
@@ -174,26 +121,68 @@ class Scheduler:
 
     # running
     def run_source(self, source: str) -> Outcome:
-        """Run one source under its lock; never raises an Exception."""
+        """Run one source under its lock, again after a transient failure (busy, a write
+        refused, digests not delivered) with growing waits while [schedule] retry_minutes
+        allows; never raises an Exception."""
         started = self.clock()
-        status, error = "ok", None
-        try:
-            log.info("%s: run started", source)
-            self.job(source)  # takes the source's lock: a held one raises SourceBusy
-        except SourceBusy as exc:
-            status, error = "busy", str(exc)
-            log.warning("%s: skipped: %s", source, exc)
-        except SheetsalesError as exc:
-            status, error = "failed", str(exc)
-            log.error("%s: run failed: %s", source, exc)
-        except Exception as exc:  # guard: one broken source must not stop the others
-            status, error = "failed", f"{type(exc).__name__}: {exc}"
-            log.exception("%s: run failed with an unexpected error", source)
-        outcome = Outcome(source, status, started, self.clock(), error)
-        if status == "ok":
-            log.info("%s: run finished", source)
+        window = dt.timedelta(minutes=(self.config.schedule or {}).get(
+            "retry_minutes", DEFAULT_RETRY_MINUTES))
+        wait, attempts = FIRST_RETRY_SECONDS, 0
+        while True:
+            attempts += 1
+            status, error, transient = self._attempt(source)
+            retry_at = self.clock() + dt.timedelta(seconds=wait)
+            if not transient or self._stopping or retry_at > started + window:
+                break
+            log.warning("%s: trying again in %d s (attempt %d)", source, wait, attempts + 1)
+            self._nap(wait)
+            wait = min(wait * 2, LONGEST_RETRY_SECONDS)
+        if transient and attempts > 1:
+            log.error("%s: gave up after %d attempts in %s", source, attempts,
+                      _minutes(self.clock() - started))
+        outcome = Outcome(source, status, started, self.clock(), error, attempts)
         self.outcomes.append(outcome)
         return outcome
+
+    def _attempt(self, source: str) -> tuple[str, str | None, bool]:
+        """One run: (status, error, whether trying again may help)."""
+        try:
+            log.info("%s: run started", source)
+            result = self.job(source)  # takes the source's lock: a held one raises SourceBusy
+        except SourceBusy as exc:
+            log.warning("%s: busy: %s", source, exc)
+            return "busy", str(exc), True
+        except SheetsalesError as exc:
+            log.error("%s: run failed: %s", source, exc)
+            return "failed", str(exc), isinstance(exc, WriteConflict)
+        except Exception as exc:  # guard: one broken source must not stop the others
+            log.exception("%s: run failed with an unexpected error", source)
+            return "failed", f"{type(exc).__name__}: {exc}", False
+        return self._judge(source, result)
+
+    def _judge(self, source: str, result) -> tuple[str, str | None, bool]:
+        """Log what a run did, and its delivery trouble one line per owner."""
+        summary = getattr(result, "summary", None)
+        log.info("%s: run finished: %s", source, summary() if summary else "done")
+        for note in getattr(result, "notes", ()):
+            log.warning("%s: %s", source, note)
+        delivery = getattr(result, "delivery", None)
+        code = result.exit_code() if hasattr(result, "exit_code") else EXIT_OK
+        transient = False
+        if delivery is not None:
+            for digest in delivery.undelivered:
+                log.error("%s: %d item%s for %s not delivered%s", source, len(digest.items),
+                          "" if len(digest.items) == 1 else "s", digest.name,
+                          "" if digest.email else " (no e-mail address)")
+            for line in delivery.failures:
+                log.error("%s: %s", source, line)
+            transient = bool(delivery.failures) and not delivery.unrecorded
+        refused = getattr(result, "refused", None)
+        if refused:
+            log.error("%s: write refused: %s", source, refused)
+        status = {EXIT_PARTIAL: "partial", EXIT_ERROR: "failed"}.get(code, "ok")
+        return status, refused or (delivery.summary() if status != "ok" and delivery
+                                   else None), transient or bool(refused)
 
     def run_once(self, sources: list[str] | None = None) -> list[Outcome]:
         """Run every source (or `sources`) once now, one after another (--once)."""
@@ -266,6 +255,10 @@ class Scheduler:
 
         previous = {s: signal.signal(s, handle) for s in (signal.SIGTERM, signal.SIGINT)}
         return lambda: [signal.signal(s, h) for s, h in previous.items()]
+
+
+def _minutes(span: dt.timedelta) -> str:
+    return f"{span.total_seconds() / 60:.0f} min"
 
 
 def setup_logging(log_file: str | Path | None = None, base_dir: Path | None = None,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..core.errors import SourceBusy
 from ..nightly.history import is_remote
+from ..nightly.busy import busy_message
 from ..nightly.delivery import safe_file_name
 from ..sources.atomic import office_lock_files, refuse_if_open, remove_stale_temp_files
 
@@ -60,10 +61,7 @@ def source_lock(source: str | Path, base_dir: Path | None = None) -> Iterator[Pa
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(descriptor, 64, 0).decode(errors="replace").strip()
-            raise SourceBusy(
-                f"{source} is being updated by another sheetsales command"
-                f"{f' (process {holder})' if holder else ''}, which holds {path}; nothing was "
-                "done, try again when it has finished") from None
+            raise SourceBusy(busy_message(source, path, holder)) from None
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, str(os.getpid()).encode(), 0)
         with _held_guard:

@@ -1,17 +1,24 @@
 """`run`: check a source, plan its status columns and Reminders sheet, apply the plan in one
 write, journal the cells written, deliver the digests and record the run in the history, all
-under the source's lock. Nothing to change means nothing is written."""
+under the source's lock. Nothing to change means nothing is written.
+
+A refused write (the workbook open in Excel, or saved during the run) does not stop the
+reminders: the digests computed from the read are still delivered, and the result says the
+night was only partly done (SPEC section 10)."""
 
 import datetime as dt
-from contextlib import closing
-from dataclasses import dataclass
+from contextlib import closing, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import collector
 from ..core.config import Config
 from ..core.dates import today_in
+from ..core.errors import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, WriteConflict
 from ..nightly.delivery import PRINT, Delivery, channels, send_reminders
-from ..nightly.history import History, history_path
+from ..nightly.digests import assume_sent
+from ..nightly.history import History, HistoryError, history_path, is_remote
+from ..sources import backups
 from ..plan.make import Plan, make_plan, refuse_theirs
 from ..sources.base import Target
 from .check import check
@@ -21,12 +28,39 @@ from .targets import open_target, resolve_source
 
 @dataclass
 class RunResult:
-    """What a run planned, what it wrote (None when nothing was written) and, when an outbox
-    or SMTP is configured, what it delivered."""
+    """What a run planned, what it wrote (None when nothing was written), why the write was
+    refused (when it was) and, when an outbox or SMTP is configured, what it delivered."""
 
     plan: Plan
     written: str | None
     delivery: Delivery | None = None
+    refused: str | None = None
+    today: dt.date | None = None
+    zone: str | None = None
+    notes: list[str] = field(default_factory=list)  # warnings about the night itself
+
+    def exit_code(self, findings_code: int = EXIT_OK) -> int:
+        """SPEC section 10: 2 nothing done, 3 partly done, else the findings' code."""
+        delivered = bool(self.delivery and self.delivery.delivered)
+        if self.refused:
+            return EXIT_PARTIAL if delivered else EXIT_ERROR
+        if self.delivery is not None and not self.delivery.complete:
+            return EXIT_PARTIAL
+        return findings_code
+
+    def summary(self) -> str:
+        """One line saying what the run did."""
+        report = self.plan.report
+        parts = [f"{len(report.deals)} deals, {len(report.findings)} findings"]
+        if self.refused:
+            parts.append(f"write refused ({self.refused})")
+        else:
+            parts.append(self.written or "nothing to write")
+        if self.delivery is not None:
+            parts.append(f"reminders: {self.delivery.summary()}")
+        if self.today:
+            parts.append(f"today {self.today.isoformat()} ({self.zone})")
+        return "; ".join(parts)
 
 
 def run_target(target: Target, config: Config, today: dt.date | None = None,
@@ -66,24 +100,47 @@ def run(source: str | Path | None = None, config: Config | None = None,
                               stage_since=since)
     # an open workbook is refused by the write itself, after the check, so the digests of
     # what was read can still go out
-    with write_guard(source, config.base_dir, refuse_open=False), \
-            History.open(path) as history:
-        run_id = history.start_run(source, None, now, today)
-        try:
-            with closing(open_target(source, config, credentials)) as target:
-                result = run_target(target, config, today,
-                                    previous_stages=history.previous_stages(source),
-                                    stage_since=history.stages_since(source))
-        except BaseException:
-            history.finish_run(run_id, "error")
-            raise
+    with write_guard(source, config.base_dir, refuse_open=False):
+        afresh = not path.exists() and not is_remote(source) and \
+            backups.written_before(Path(source))
+        with History.open(path) as history:
+            return _night(history, source, config, today, credentials, environ, now, afresh)
+
+
+def _night(history, source, config, today, credentials, environ, now, afresh) -> RunResult:
+    """The run itself, under the source's lock, with its history open."""
+    run_id = history.start_run(source, None, now, today)
+    refused = None
+    try:
+        with closing(open_target(source, config, credentials)) as target:
+            result = run_target(target, config, today, dry_run=True,
+                                previous_stages=history.previous_stages(source),
+                                stage_since=history.stages_since(source))
+            if not result.plan.empty:
+                try:
+                    with collector.paused():
+                        result.written = target.write(result.plan)
+                except WriteConflict as exc:
+                    refused = str(exc)
         report = result.plan.report
         if result.written:
-            history.journal_write(run_id, source, target.written)
+            history.journal_write(run_id, source, target.written,
+                                  keep=config.history.get("backups", backups.DEFAULT_KEEP))
+        if afresh:
+            held = assume_sent(history, report, config, today, source)
+            result.notes.append(
+                f"the history database {history.path} was missing, so a new one was started; "
+                f"{held} overdue or idle items older than [reminders] resend_every_days were "
+                "taken as already reminded")
         if channels(config) != [PRINT]:
             result.delivery = send_reminders(report, config, history, today, environ,
                                              source=source, run_id=run_id)
-        history.finish_run(run_id, "written" if result.written else "unchanged",
-                           report.summary()["by_code"], deals=report.deals,
-                           sheet=report.sheet.title)
+    except BaseException:
+        with suppress(HistoryError):  # the error that got us here is the one to report
+            history.finish_run(run_id, "error")
+        raise
+    history.finish_run(run_id, "refused" if refused else "written" if result.written
+                       else "unchanged", report.summary()["by_code"], deals=report.deals,
+                       sheet=report.sheet.title)
+    result.refused, result.today, result.zone = refused, today, config.rules.time_zone
     return result

@@ -4,7 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 from ..core.config import load_config
-from ..core.dates import today_in
+from ..core.dates import local_zone, today_in
 from ..core.errors import SheetsalesError
 from .demo import write_demo_workbook
 from .run import RunResult, run
@@ -23,7 +23,8 @@ def init(directory: str | Path = ".") -> list[Path]:
             raise SheetsalesError(f"{path} already exists; sheetsales init only creates new "
                                   "files, so move it away or choose another folder")
     directory.mkdir(parents=True, exist_ok=True)
-    config.write_text(CONFIG_TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    config.write_text(CONFIG_TEMPLATE.read_text(encoding="utf-8").replace(
+        '# time_zone = "Europe/Paris"', f'time_zone = "{local_zone()}"'), encoding="utf-8")
     write_starter_workbook(workbook)
     return [config, workbook]
 

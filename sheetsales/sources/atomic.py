@@ -3,6 +3,8 @@ temporary file beside it, fsynced, renamed over it (keeping its permission bits)
 fsynced; on any failure the temporary file goes and the original stays. Used for workbooks,
 CSV files and restores from backups."""
 
+import contextlib
+import contextvars
 import glob
 import os
 import tempfile
@@ -53,6 +55,22 @@ def refuse_if_open(path: Path) -> None:
             "nothing was written, close it there and run again")
 
 
+_before_replace: contextvars.ContextVar = contextvars.ContextVar("before_replace",
+                                                               default=None)
+
+
+@contextlib.contextmanager
+def before_replace(hook):
+    """Within the block, every atomic_file calls `hook(temporary path, target)` once its
+    temporary file is complete, just before renaming it into place (backups log the hash of
+    the file about to land there, so a kill after the rename still leaves undo possible)."""
+    token = _before_replace.set(hook)
+    try:
+        yield
+    finally:
+        _before_replace.reset(token)
+
+
 class atomic_file:
     """A temporary file beside `target` that replaces it on success and vanishes on failure."""
 
@@ -80,6 +98,9 @@ class atomic_file:
             if kind is None:
                 os.chmod(self.tmp, self.mode)
                 self.check()
+                hook = _before_replace.get()
+                if hook is not None:
+                    hook(Path(self.tmp), self.target)
                 os.replace(self.tmp, self.target)
                 fsync_dir(self.target.parent)
         except BaseException:

@@ -153,13 +153,8 @@ class CsvTarget:
             out = io.StringIO()
             csv.writer(out, self.grid.dialect, lineterminator=ending).writerow(edited[row])
             lines[first:end] = [out.getvalue()]
-        backup = backups.back_up(self.path, self.clock())
-        try:
+        with backups.guarded_write(self.path, self.clock(), self.keep_backups) as backup:
             self._replace("".join(lines).encode(encoding))
-        except BaseException:
-            backups.discard(backup)
-            raise
-        backups.record_write(self.path, backup, self.keep_backups)
         self.written = list(changes)
         return f"wrote {len(changes)} cells to {self.path.name}; backup {backup}"
 

@@ -83,15 +83,10 @@ class XlsxTarget:
                                 "saved it meanwhile); nothing was written, run again")
         cells = (((c.sheet, (c.row, c.col)), c.new) for c in changes)
         self.grid.close()  # everything needed is in the plan; free the sheets before writing
-        backup = backups.back_up(self.path, self.clock())
-        try:
+        with backups.guarded_write(self.path, self.clock(), self.keep_backups) as backup:
             # the read stamp again: a save during the backup copy must not slip through
             with collector.paused():
                 write_xlsx(self.path, cells, sheets, names=names, expect=self.read_stamp)
-        except BaseException:
-            backups.discard(backup)
-            raise
-        backups.record_write(self.path, backup, self.keep_backups)
         self.written = list(changes)
         return backup
 

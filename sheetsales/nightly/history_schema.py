@@ -1,0 +1,132 @@
+"""The history database's schema, as the migrations that build it. MIGRATIONS[n] takes a
+database from user_version n to n + 1; append, never edit. A step is SQL statements, or a
+function given the connection (inside the migration's transaction) for data that SQL alone
+cannot carry over."""
+
+import sqlite3
+
+V1 = (
+    """CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        sheet TEXT,
+        day TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        outcome TEXT,
+        counts TEXT NOT NULL DEFAULT '{}')""",
+    "CREATE INDEX runs_by_source ON runs (source, id)",
+    """CREATE TABLE deal_stages (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        deal_id TEXT NOT NULL,
+        stage_key TEXT,
+        row INTEGER NOT NULL)""",
+    "CREATE INDEX deal_stages_by_run ON deal_stages (run_id, deal_id)",
+    """CREATE TABLE reminders_sent (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        item TEXT NOT NULL,
+        sent_on TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        recipient TEXT,
+        run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL)""",
+    "CREATE INDEX reminders_by_item ON reminders_sent (source, audience, owner, item)",
+    """CREATE TABLE writes (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+        source TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        written_at TEXT NOT NULL,
+        undone_at TEXT,
+        undone_by INTEGER REFERENCES writes (id))""",
+    "CREATE INDEX writes_by_source ON writes (source, id)",
+    """CREATE TABLE journal (
+        id INTEGER PRIMARY KEY,
+        write_id INTEGER NOT NULL REFERENCES writes (id) ON DELETE CASCADE,
+        sheet TEXT NOT NULL,
+        cell TEXT NOT NULL,
+        old TEXT NOT NULL,
+        new TEXT NOT NULL)""",
+    "CREATE INDEX journal_by_write ON journal (write_id, id)",
+)
+
+# v2: a history that stays small. Per deal its current stage and since when (not every
+# stage of every run); per reminder item one row with the last day it was sent; messages
+# handed to a server but not yet confirmed (so a re-send carries the same Message-ID);
+# addresses a server refused for good.
+STAGE_NOW = """CREATE TABLE stage_now (
+    source TEXT NOT NULL,
+    deal_id TEXT NOT NULL,
+    stage_key TEXT,
+    mixed INTEGER NOT NULL DEFAULT 0,
+    since TEXT NOT NULL,
+    run_id INTEGER NOT NULL,
+    PRIMARY KEY (source, deal_id)) WITHOUT ROWID"""
+
+# A deal keeps its `since` while each run that sees it finds the same single stage; runs
+# that do not see it do not break the series; a different stage, no stage or a duplicated
+# ID with two stages does.
+UPSERT_STAGE = """INSERT INTO stage_now (source, deal_id, stage_key, mixed, since, run_id)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (source, deal_id) DO UPDATE SET
+        since = CASE WHEN stage_now.mixed = 0 AND excluded.mixed = 0
+                     AND stage_now.stage_key IS excluded.stage_key
+                     AND excluded.stage_key IS NOT NULL
+                THEN stage_now.since ELSE excluded.since END,
+        stage_key = excluded.stage_key, mixed = excluded.mixed, run_id = excluded.run_id"""
+
+
+def _replay_stages(db: sqlite3.Connection) -> None:
+    """Carry every finished run's stages over into stage_now, oldest run first."""
+    runs = db.execute("SELECT id, source, day FROM runs WHERE finished_at IS NOT NULL "
+                      "AND EXISTS (SELECT 1 FROM deal_stages WHERE run_id = runs.id) "
+                      "ORDER BY id").fetchall()
+    for run_id, source, day in runs:
+        stages: dict[str, set] = {}
+        for deal, stage in db.execute("SELECT deal_id, stage_key FROM deal_stages "
+                                      "WHERE run_id = ?", (run_id,)):
+            stages.setdefault(deal, set()).add(stage)
+        db.executemany(UPSERT_STAGE, (
+            (source, deal, next(iter(found)) if len(found) == 1 else None,
+             int(len(found) > 1), day, run_id) for deal, found in stages.items()))
+
+
+V2 = (
+    STAGE_NOW,
+    "CREATE INDEX stage_now_by_run ON stage_now (source, run_id)",
+    _replay_stages,
+    "DROP TABLE deal_stages",
+    """CREATE TABLE sent (
+        source TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        item TEXT NOT NULL,
+        sent_on TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        recipient TEXT,
+        message_id TEXT,
+        PRIMARY KEY (source, audience, owner, item)) WITHOUT ROWID""",
+    """INSERT INTO sent (source, audience, owner, item, sent_on, channel, recipient)
+        SELECT source, audience, owner, item, max(sent_on), channel, recipient
+        FROM reminders_sent GROUP BY source, audience, owner, item""",
+    "DROP TABLE reminders_sent",
+    """CREATE TABLE outgoing (
+        message_id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        items TEXT NOT NULL,
+        day TEXT NOT NULL,
+        recipient TEXT)""",
+    """CREATE TABLE refused (
+        source TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        reply TEXT NOT NULL,
+        refused_on TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        PRIMARY KEY (source, recipient)) WITHOUT ROWID""",
+)
+
+MIGRATIONS: tuple = (V1, V2)
