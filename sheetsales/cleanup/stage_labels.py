@@ -6,7 +6,7 @@ import difflib
 
 from ..core.errors import ConfigError
 from ..core.model import is_blank, plain
-from ..core.stages import Stage, StageSet, _stage_key_text
+from ..core.stages import Stage, StageSet, stage_key
 from .base import CleanOptions, Skipped, Step, Table, missing_column
 
 KIND = "stages"
@@ -27,22 +27,22 @@ def stage_mappings(mappings: dict[str, str], stages: StageSet) -> dict[str, Stag
     resolved = {}
     for text, target in mappings.items():
         stage = stages.match(target)
-        if not _stage_key_text(text) or stage is None:
+        if not stage_key(text) or stage is None:
             labels = ", ".join(s.label for s in stages.stages)
             raise ConfigError(f'--map "{text}={target}": give a cell text and a stage, '
                               f"one of {labels}")
-        resolved[_stage_key_text(text)] = stage
+        resolved[stage_key(text)] = stage
     return resolved
 
 
 def scores(text: str, stages: StageSet) -> list[tuple[float, Stage]]:
     """Every stage with how alike `text` and its closest label or alias are spelt (0..1),
     best first."""
-    key = _stage_key_text(text)
+    key = stage_key(text)
     best = []
     for stage in stages.stages:
         names = (stage.label, *stage.aliases)
-        score = max(difflib.SequenceMatcher(None, key, _stage_key_text(n)).ratio()
+        score = max(difflib.SequenceMatcher(None, key, stage_key(n)).ratio()
                     for n in names)
         best.append((score, stage))
     return sorted(best, key=lambda pair: -pair[0])
@@ -50,7 +50,7 @@ def scores(text: str, stages: StageSet) -> list[tuple[float, Stage]]:
 
 def resolve(text: str, stages: StageSet, mapped: dict[str, Stage]) -> tuple[Stage | None, str]:
     """The one stage `text` names, else None and why not."""
-    key = _stage_key_text(text)
+    key = stage_key(text)
     if key in mapped:
         return mapped[key], ""
     stage = stages.match(text)

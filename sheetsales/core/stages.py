@@ -1,8 +1,12 @@
 """The seven-step sales process: stages, their aliases and date columns, and stage matching."""
 
 import difflib
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
+
+from .errors import ConfigError
 
 OPEN, WON, DELIVERED, CLOSED = "open", "won", "delivered", "closed"
 
@@ -56,21 +60,61 @@ DEFAULT_STAGES: tuple[Stage, ...] = (
 
 ALWAYS_REQUIRED = ("owner", "company")
 
-_STEP_PREFIX = re.compile(r"^\s*(?:step\s*)?\d+\s*[-.:)]?\s*")
+_STEP_PREFIX = re.compile(r"^\s*(?:step\s*)?\d+\s*[-.:)]?\s*", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+
+# Combining marks are dropped after letters of the scripts where they are accents (Latin:
+# "Négociation" == "Negociation"; Greek: "Πρόταση" == "Προταση"), and the optional vowel
+# points of Hebrew and Arabic; every other mark is part of its letter and kept, so Cyrillic
+# "й" stays apart from "и", Japanese "が" from "か", Devanagari and Thai vowel signs stay.
+_ACCENTED_SCRIPTS = ((0x0000, 0x024F), (0x1E00, 0x1EFF), (0x2C60, 0x2C7F), (0xA720, 0xA7FF),
+                     (0xAB30, 0xAB6F), (0x0370, 0x03FF), (0x1F00, 0x1FFF))
+_OPTIONAL_POINTS = ((0x0591, 0x05C7), (0x064B, 0x0652), (0x0670, 0x0670))
+
+
+def _within(ranges, ch: str) -> bool:
+    code = ord(ch)
+    return any(low <= code <= high for low, high in ranges)
 
 
 def normalize(text: str) -> str:
-    """Lower-case and drop spacing and punctuation, so "Closed-Won " == "closed won"."""
-    squeezed = text.replace(" ", "")
-    if squeezed.isascii() and squeezed.isalnum():  # most names: no pattern needed
-        return squeezed.lower()
-    return _NON_WORD.sub("", text.lower())
+    """The key a label is compared by: case-folded (NFKC), without spacing, punctuation or
+    accents, keeping every letter and digit of every script, so "Closed-Won " ==
+    "closed won", "Négociation" == "negociation", and "Переговоры" stays "переговоры"."""
+    if text.isascii():  # most names: no Unicode tables needed
+        squeezed = text.replace(" ", "")
+        if squeezed.isalnum():
+            return squeezed.lower()
+        return _NON_WORD.sub("", text.lower())
+    return _unicode_key(text)
 
 
-def _stage_key_text(text: str) -> str:
-    text = _STEP_PREFIX.sub("", str(text))
-    norm = normalize(text)
+@functools.lru_cache(maxsize=8192)  # a sheet repeats a few hundred labels on every row
+def _unicode_key(text: str) -> str:
+    """normalize() for any text; the ASCII path is a shortcut that must agree with it."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    kept: list[str] = []
+    marks_are_accents = True  # a mark with no letter before it belongs to nothing
+    for ch in folded:
+        if unicodedata.category(ch)[0] == "M":
+            if not (marks_are_accents or _within(_OPTIONAL_POINTS, ch)):
+                kept.append(ch)
+        elif ch.isalnum():
+            kept.append(ch)
+            marks_are_accents = _within(_ACCENTED_SCRIPTS, ch)
+        else:
+            marks_are_accents = True
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def stage_key(text) -> str:
+    """The key a stage label is looked up by: normalize() without a leading step number
+    ("06-Closed Won", "Step 3: Proposal") or a trailing word "stage". A label that is only a
+    number ("95211147", a CRM's stage ID) keeps it."""
+    text = str(text)
+    norm = normalize(_STEP_PREFIX.sub("", text))
+    if not norm or norm.isdigit():
+        norm = normalize(text)
     if norm.endswith("stage") and len(norm) > len("stage"):
         norm = norm[: -len("stage")]
     return norm
@@ -88,9 +132,21 @@ class StageSet:
     def __post_init__(self):
         ordered = sorted((s for s in self.stages if s.order is not None), key=lambda s: s.order)
         object.__setattr__(self, "progression", tuple(ordered))
+        named: dict[str, str] = {}  # key -> the label or alias that gave it
         for stage in self.stages:
             for name in (stage.label, stage.key, *stage.aliases):
-                self._lookup.setdefault(normalize(name), stage)
+                key = stage_key(name)
+                if not key:
+                    raise ConfigError(f"stage label or alias {name!r} ({stage.label}) has no "
+                                      "letter or digit; give it a name")
+                other = self._lookup.setdefault(key, stage)
+                if other is not stage:
+                    raise ConfigError(
+                        f"stage labels {named[key]!r} ({other.label}) and {name!r} "
+                        f"({stage.label}) read as the same label once case, spacing, "
+                        "punctuation and accents are ignored; keep one of them, or spell "
+                        "them apart")
+                named.setdefault(key, name)
 
     def match(self, value) -> Stage | None:
         """The stage a cell value names, or None; also accepts composite labels like
@@ -100,11 +156,11 @@ class StageSet:
         text = str(value).strip()
         if not text:
             return None
-        found = self._lookup.get(_stage_key_text(text))
+        found = self._lookup.get(stage_key(text))
         if found:
             return found
         parts = [p for p in re.split(r"[/|,&]", _STEP_PREFIX.sub("", text)) if p.strip()]
-        matches = {self._lookup.get(_stage_key_text(p)) for p in parts}
+        matches = {self._lookup.get(stage_key(p)) for p in parts}
         if len(parts) > 1 and len(matches) == 1 and None not in matches:
             return matches.pop()
         return None
@@ -112,7 +168,7 @@ class StageSet:
     def closest(self, value) -> Stage | None:
         """The stage whose label or alias is spelt most like `value`, if any is close."""
         names = list(self._lookup)
-        best = difflib.get_close_matches(_stage_key_text(str(value)), names, n=1, cutoff=0.75)
+        best = difflib.get_close_matches(stage_key(str(value)), names, n=1, cutoff=0.75)
         return self._lookup[best[0]] if best else None
 
     def by_key(self, key: str) -> Stage:
