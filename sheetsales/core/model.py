@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .cells import cell_name, column_letters, parse_ref
-from .dates import MAX_SERIAL, ParsedDate, from_serial, parse_text_date
+from .dates import MAX_SERIAL, ParsedDate, from_serial, looks_like_epoch, parse_text_date
 from .fields import DATE, NUMBER
 from .stages import Stage
 
@@ -187,7 +187,10 @@ def text_id(value) -> str | None:
     return str(value).strip()
 
 
-def read_date(value, sheet: SheetData, date_order) -> ParsedDate:
+def read_date(value, sheet: SheetData, date_order, time_zone: str | None = None) -> ParsedDate:
+    """A cell of a date column as a date; timestamps with a zone are dates in `time_zone`.
+    An epoch timestamp is not a date here: only its whole column can prove it is one (see
+    epoch_candidates and rules.check.read_epochs)."""
     if isinstance(value, dt.datetime):
         return ParsedDate(value.date())
     if isinstance(value, dt.date):
@@ -195,10 +198,23 @@ def read_date(value, sheet: SheetData, date_order) -> ParsedDate:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if sheet.serial_dates and 1 <= value <= MAX_SERIAL:
             return ParsedDate(from_serial(value, sheet.date1904))
-        return ParsedDate(None, "invalid", f"the number {plain(value)} is not a date")
+        return ParsedDate(None, "invalid", f"the number {plain(value)} is not a date"
+                          f"{_epoch_note(value)}")
     if isinstance(value, bool):
         return ParsedDate(None, "invalid", f"{value} is not a date")
-    return parse_text_date(str(value), date_order)
+    parsed = parse_text_date(str(value), date_order, time_zone)
+    if parsed.problem:
+        return ParsedDate(None, parsed.problem, parsed.detail + _epoch_note(value))
+    return parsed
+
+
+def _epoch_note(value) -> str:
+    unit = looks_like_epoch(value)
+    if unit is None:
+        return ""
+    name = "seconds" if unit == "s" else "milliseconds"
+    return (f" (it would be epoch {name}, but other cells of its column are not, so the "
+            "column does not prove it)")
 
 
 # Text no rule, status or reminder reads: not kept per deal (it is most of a big sheet's
@@ -217,13 +233,16 @@ class RowTyper:
     up to SHARED_VALUES per column: a big sheet repeats them on every row, and a reader
     hands out a new object per cell."""
 
-    def __init__(self, sheet: SheetData, fields, stages, date_order):
+    def __init__(self, sheet: SheetData, fields, stages, date_order,
+                 time_zone: str | None = None):
         kinds = {f.key: f.kind for f in fields}
         required = {key for stage in stages.stages for key in stage.required}
         self.plan = [(key, index, kinds.get(key), {}) for key, index in sheet.columns.items()
                      if key not in UNCHECKED_FIELDS or key in required]
         self.width = max((index + 1 for _, index, _, _ in self.plan), default=0)
         self.sheet, self.stages, self.date_order = sheet, stages, date_order
+        self.time_zone = time_zone
+        self.epoch_candidates: set[str] = set()  # date fields with a cell read as epoch
         self._stage_cache: dict = {}
 
     def __call__(self, row: int, cells: list) -> Deal:
@@ -282,11 +301,13 @@ class RowTyper:
 
     def _date(self, deal, key, value):
         deal.keep_raw(key, value)
-        parsed = read_date(value, self.sheet, self.date_order)
+        parsed = read_date(value, self.sheet, self.date_order, self.time_zone)
         if parsed.date:
             deal.values[key] = parsed.date
         else:
             deal.problem(parsed.problem, key, parsed.detail)
+            if looks_like_epoch(value):
+                self.epoch_candidates.add(key)
 
 
 def is_empty_row(cells) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..core import collector
 from ..core.config import Config
-from ..core.dates import today_in
+from ..core.dates import epoch_unit, from_epoch, today_in
 from ..core.model import SEVERITIES, Deal, Finding, SheetData, RowTyper, is_blank
 from . import Context, run_rules
 from ..sources import Grid, locate_deals, open_grid
@@ -69,14 +69,34 @@ class Report:
 def read_deals(sheet: SheetData, config: Config, total: int | None = None,
                progress: Progress | None = None) -> list[Deal]:
     identity = [sheet.columns[k] for k in IDENTITY_FIELDS if k in sheet.columns]
-    typer = RowTyper(sheet, config.fields, config.stages, config.rules.date_order)
+    typer = RowTyper(sheet, config.fields, config.stages, config.rules.date_order,
+                     config.rules.time_zone)
     deals = []
     for count, (row, cells) in enumerate(sheet.rows, 1):
         if progress and count % 1000 == 0:
             progress(count, total)
         if _has_identity(cells, identity):
             deals.append(typer(row, cells))
+    read_epochs(deals, typer.epoch_candidates, config.rules.time_zone)
     return deals
+
+
+def read_epochs(deals: list[Deal], keys, time_zone: str) -> dict[str, str]:
+    """Read as dates the epoch timestamps of the date columns (among `keys`) whose every
+    filled cell is one, in a plausible range (dates.epoch_unit); returns field -> unit. A
+    column that mixes them with anything else proves nothing and keeps its DAT001s."""
+    proved = {}
+    for key in keys:
+        unit = epoch_unit(d.original(key) for d in deals if d.filled(key))
+        if unit is None:
+            continue
+        proved[key] = unit
+        for deal in deals:
+            if deal.invalid and key in deal.invalid:
+                deal.values[key] = from_epoch(deal.original(key), unit, time_zone)
+                del deal.invalid[key]
+                deal.invalid = deal.invalid or None
+    return proved
 
 
 def _has_identity(cells: list, identity: list[int]) -> bool:
