@@ -219,7 +219,7 @@ def _epoch_note(value) -> str:
 
 # Text no rule, status or reminder reads: not kept per deal (it is most of a big sheet's
 # memory), unless a stage's `required` names it.
-UNCHECKED_FIELDS = frozenset({"email", "notes", "lost_reason"})
+UNCHECKED_FIELDS = frozenset({"notes", "lost_reason"})
 
 
 SHARED_VALUES = 1024  # distinct values per column kept as one object each
