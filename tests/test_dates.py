@@ -193,3 +193,7 @@ def test_a_column_proves_epoch_seconds_or_milliseconds_only_when_every_value_fit
 def test_epoch_timestamps_are_dates_in_the_time_zone():
     assert from_epoch(1695741300000, "ms") == dt.date(2023, 9, 26)
     assert from_epoch("1695741300", "s", "Pacific/Auckland") == dt.date(2023, 9, 27)
+
+
+def test_infinite_and_missing_numbers_are_no_epochs():
+    assert epoch_unit([float("inf")]) is None and epoch_unit([float("nan")]) is None

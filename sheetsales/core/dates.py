@@ -3,6 +3,7 @@
 
 import bisect
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -117,7 +118,7 @@ def _whole_number(value) -> int | None:
     by some exports and do not matter to a date."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
         return int(value)
     if isinstance(value, str) and _WHOLE.match(value.strip()):
         return int(float(value))
