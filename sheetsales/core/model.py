@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 from .cells import cell_name, column_letters, parse_ref
 from .dates import MAX_SERIAL, ParsedDate, from_serial, looks_like_epoch, parse_text_date
 from .fields import DATE, NUMBER
-from .stages import Stage
+from .stages import CLOSED, CLOSING_OUTCOMES, Stage
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
@@ -49,6 +49,19 @@ class Deal:
     invalid: dict[str, str] | None = None
     ambiguous: dict[str, str] | None = None
     stage: Stage | None = None
+    outcome: str | None = None  # from a status column apart from the stage, when proved
+
+    @property
+    def phase(self) -> str | None:
+        """The stage's phase, or closed when the outcome says lost or dead."""
+        if self.outcome in CLOSING_OUTCOMES:
+            return CLOSED
+        return self.stage.phase if self.stage else None
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed by its stage (Followed up, Lost) or by its outcome (lost, dead)."""
+        return self.phase == CLOSED
 
     @property
     def deal_id(self) -> str | None:

@@ -60,6 +60,7 @@ DEFAULT_STAGES: tuple[Stage, ...] = (
 
 ALWAYS_REQUIRED = ("owner", "company")
 
+
 _STEP_PREFIX = re.compile(r"^\s*(?:step\s*)?\d+\s*[-.:)]?\s*", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -118,6 +119,42 @@ def stage_key(text) -> str:
     if norm.endswith("stage") and len(norm) > len("stage"):
         norm = norm[: -len("stage")]
     return norm
+
+
+# A deal's outcome, from a status column kept apart from the stage (Pipedrive, Frappe CRM
+# and many sheets do): a lost or dead deal is closed whatever its stage; an on-hold deal is
+# not idle; won and open change nothing (the stage says what is due).
+WON_OUTCOME, LOST_OUTCOME, DEAD_OUTCOME, OPEN_OUTCOME, ON_HOLD = \
+    "won", "lost", "dead", "open", "on hold"
+CLOSING_OUTCOMES = frozenset({LOST_OUTCOME, DEAD_OUTCOME})
+_OUTCOME_WORDS = {
+    WON_OUTCOME: "won, closed won, win, gewonnen, gagne, ganado, ganho, vinto",
+    LOST_OUTCOME: "lost, closed lost, verloren, perdu, perdido, perso",
+    DEAD_OUTCOME: "dead, cancelled, canceled, abandoned, deleted, junk, annule, cancelado",
+    OPEN_OUTCOME: "open, in progress, offen, ouvert, abierto, aberto, aperto",
+    ON_HOLD: "on hold, hold, paused, pausiert, en pause, en espera, em espera, in attesa",
+}
+OUTCOMES = {normalize(word): outcome for outcome, words in _OUTCOME_WORDS.items()
+            for word in words.split(", ")}
+
+
+def outcome_of(value) -> str | None:
+    """The outcome a status cell names ("Won", "On Hold", "Closed Lost"), or None."""
+    return None if value is None else OUTCOMES.get(normalize(str(value)))
+
+
+def outcome_column(values) -> bool:
+    """Whether a column is an outcome column by its values: at least one filled, and every
+    filled one an outcome (a "Status" column of health flags such as Active / At Risk, or
+    sheetsales' own status column, is not)."""
+    seen = False
+    for value in values:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if outcome_of(value) is None:
+            return False
+        seen = True
+    return seen
 
 
 @dataclass(frozen=True)

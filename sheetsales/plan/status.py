@@ -26,8 +26,7 @@ def deal_status(deal: Deal, findings: list[Finding], ctx: Context) -> DealStatus
     Closed, Invalid, Snoozed, Overdue, Due today, Due soon, Idle, OK."""
     codes = {f.code for f in findings}
     errors = any(f.severity == ERROR for f in findings)
-    stage = deal.stage
-    if stage and stage.is_closed and not errors:
+    if deal.is_closed and not errors:
         status = CLOSED
     elif errors:
         status = INVALID
@@ -55,7 +54,9 @@ def next_action(deal: Deal, ctx: Context) -> tuple[str, dt.date | None]:
     stage = deal.stage
     if stage is None:
         return "Fix the stage", None
-    if stage.is_closed:
+    if deal.is_closed:
+        if not stage.is_closed:  # closed by its outcome
+            return f"None (closed: {deal.get('outcome')})", None
         return stage.next_action, None
     if stage.phase == WON:
         due = ctx.delivery_due(deal)[0]

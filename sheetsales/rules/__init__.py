@@ -60,13 +60,13 @@ def run_rules(deals, ctx: Context) -> list:
     ctx.similar_rows = similar_rows(deals, ctx.sheet.columns)
     enabled = [r for r in RULES if r.code not in ctx.config.rules.disabled]
     findings = []
-    by_stage: dict = {}  # a deal's stage -> the checks that can fire on it
+    by_stage: dict = {}  # a deal's stage and phase -> the checks that can fire on it
     for deal in deals:
-        checks = by_stage.get(deal.stage)
+        phase = deal.phase
+        checks = by_stage.get((deal.stage, phase))
         if checks is None:
-            phase = deal.stage.phase if deal.stage else None
-            checks = by_stage[deal.stage] = [r.check for r in enabled
-                                             if r.phases is None or phase in r.phases]
+            checks = by_stage[deal.stage, phase] = [r.check for r in enabled
+                                                    if r.phases is None or phase in r.phases]
         for check in checks:
             found = check(deal, ctx)
             if found:

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..core import collector
 from ..core.config import Config
 from ..core.dates import epoch_unit, from_epoch, today_in
+from ..core.stages import outcome_column, outcome_of
 from ..core.model import SEVERITIES, Deal, Finding, SheetData, RowTyper, is_blank
 from . import Context, run_rules
 from ..sources import Grid, locate_deals, open_grid
@@ -78,7 +79,19 @@ def read_deals(sheet: SheetData, config: Config, total: int | None = None,
         if _has_identity(cells, identity):
             deals.append(typer(row, cells))
     read_epochs(deals, typer.epoch_candidates, config.rules.time_zone)
+    if "outcome" in sheet.columns:
+        read_outcomes(deals)
     return deals
+
+
+def read_outcomes(deals: list[Deal]) -> bool:
+    """Give each deal its outcome when the outcome column proves it is one (every filled
+    cell Won, Lost, Open, On hold, Dead or a word for them: stages.outcome_column)."""
+    if not outcome_column(d.values.get("outcome") for d in deals):
+        return False
+    for deal in deals:
+        deal.outcome = outcome_of(deal.values.get("outcome"))
+    return True
 
 
 def read_epochs(deals: list[Deal], keys, time_zone: str) -> dict[str, str]:
