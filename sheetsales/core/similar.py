@@ -15,7 +15,8 @@ empty on either row neither agrees nor differs."""
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from operator import attrgetter
+from typing import NamedTuple
 
 from .stages import normalize
 
@@ -27,8 +28,7 @@ IDENTIFYING = ("company", "contact", "email", "product", "amount")
 ANCHORS = (("contact",), ("email",), ("company", "product", "amount"))
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):  # one per dated deal of a big sheet: quick to make
     """A row as the duplicate search sees it: its deal ID, its date, and its COMPARED fields
     that are filled, each already in a comparable form (normalised text, a number)."""
 
@@ -38,8 +38,7 @@ class Record:
     values: dict[str, Hashable]
 
 
-@dataclass(frozen=True)
-class Pair:
+class Pair(NamedTuple):
     """A later row that is likely a duplicate of an earlier one, with the fields that agree
     and those that differ (COMPARED order) and the days between their dates."""
 
@@ -65,23 +64,35 @@ def anchors_for(columns: Iterable[str]) -> list[tuple[str, ...]]:
     return [anchor for anchor in ANCHORS if present.issuperset(anchor)]
 
 
+_BY_DAY = attrgetter("day", "row")
+
+
 def likely_pairs(records: Iterable[Record], anchors: list[tuple[str, ...]],
                  within_days: int = DUPE_DAYS) -> list[Pair]:
     """Every pair of records that is likely one deal entered twice (see the module
     docstring), each once, earlier row first, sorted by (row, first)."""
     blocks = defaultdict(list)
     for record in records:
+        values = record.values
         for anchor in anchors:
-            key = tuple(record.values.get(f) for f in anchor)
-            if None not in key:
-                blocks[anchor, key].append(record)
+            if len(anchor) == 1:
+                key = values.get(anchor[0])
+                if key is None:
+                    continue
+            else:
+                key = tuple(map(values.get, anchor))
+                if None in key:
+                    continue
+            blocks[anchor, key].append(record)
     found: dict[tuple[int, int], Pair] = {}
     for block in blocks.values():
         if len(block) < 2:
             continue
-        block.sort(key=lambda r: (r.day, r.row))
+        block.sort(key=_BY_DAY)
+        size = len(block)
         for i, earlier in enumerate(block):
-            for later in block[i + 1:]:
+            for j in range(i + 1, size):
+                later = block[j]
                 days = (later.day - earlier.day).days
                 if days > within_days:
                     break

@@ -41,12 +41,20 @@ def similar_rows(deals, columns) -> dict[int, Pair]:
     if not anchors:
         return {}
     compared = [k for k in COMPARED if k in columns]
+    seen: dict = {}  # (field, value) -> comparable: a sheet repeats its companies and people
     records = []
     for deal in deals:
         values = deal.values
         day = values.get("created") or values.get("first_contact")
         if day:
-            found = {k: comparable(k, values[k]) for k in compared if k in values}
+            found = {}
+            for key in compared:
+                value = values.get(key)
+                if value is not None:
+                    same = seen.get((key, value))
+                    if same is None:
+                        same = seen[key, value] = comparable(key, value)
+                    found[key] = same
             records.append(Record(deal.row, values.get("deal_id"), day, found))
     later: dict[int, Pair] = {}
     for pair in likely_pairs(records, anchors):
