@@ -115,3 +115,83 @@ def test_headers_and_products_match_in_any_script(tmp_path):
     report = check_source(deals, config, today=dt.date(2026, 11, 27))
     assert set(report.sheet.columns) == {"deal_id", "company", "owner", "stage"}
     assert report.deals[0].stage.key == "lead"
+
+
+def _pipeline(tmp_path, config: str, csv: str):
+    (tmp_path / "sheetsales.toml").write_text(config, encoding="utf-8")
+    path = tmp_path / "deals.csv"
+    path.write_text(csv, encoding="utf-8")
+    return check_source(path, tmp_path / "sheetsales.toml", today=dt.date(2026, 11, 27))
+
+
+def test_a_greek_pipeline(tmp_path):
+    report = _pipeline(tmp_path, """
+[columns]
+company = "Εταιρεία"
+owner = "Υπεύθυνος"
+stage = "Στάδιο"
+[[stages]]
+label = "Proposal"
+aliases = ["Πρόταση"]
+[[stages]]
+label = "Lost"
+aliases = ["Χαμένη"]
+""", "Εταιρεία,Υπεύθυνος,Στάδιο,Amount\n"
+     "Άλφα ΑΕ,Νίκος,ΠΡΟΤΑΣΗ,100\n"      # capitals, no accent: the same label
+     "Βήτα ΕΠΕ,Νίκος,χαμένη,\n"
+     "Γάμμα ΟΕ,Ελένη,Διαπραγμάτευση,\n")  # not in the config
+    assert [d.stage.key if d.stage else None for d in report.deals] == ["proposal", "lost", None]
+    assert [(f.row, f.value) for f in report.findings if f.code == "STG001"] == \
+        [(4, "Διαπραγμάτευση")]
+
+
+def test_a_japanese_pipeline(tmp_path):
+    report = _pipeline(tmp_path, """
+[columns]
+company = "会社名"
+owner = "担当者"
+stage = "ステージ"
+[[stages]]
+label = "Won"
+aliases = ["受注"]
+[[stages]]
+label = "Lost"
+aliases = ["失注"]
+""", "会社名,担当者,ステージ,Delivery due,Amount\n"
+     "株式会社アルファ,佐藤,受注,2026-12-20,500\n"
+     "ベータ株式会社,鈴木,失注,,\n"
+     "ガンマ合同会社,佐藤,商談中,,\n")
+    assert [d.stage.key if d.stage else None for d in report.deals] == ["won", "lost", None]
+    assert [(f.row, f.value) for f in report.findings if f.code == "STG001"] == [(4, "商談中")]
+
+
+def test_a_pipedrive_style_api_export(tmp_path):
+    """Numeric stage IDs, epoch-millisecond dates and a status column apart from the stage."""
+    report = _pipeline(tmp_path, """
+[columns]
+deal_id = "id"
+company = "org_name"
+owner = "owner_name"
+stage = "stage_id"
+created = "add_time"
+last_contact = "last_activity_date"
+[[stages]]
+label = "Contacted"
+aliases = ["1"]
+[[stages]]
+label = "Proposal"
+aliases = ["3"]
+""", "id,org_name,owner_name,stage_id,status,add_time,last_activity_date,value\n"
+     "101,Acme,Ana,1,open,1762000000000,,\n"
+     "102,Beta,Bo,3,lost,1750000000000,2025-06-20 10:00:00 UTC,900\n"
+     "103,Gamma,Cy,3,open,1750000000000,2025-06-20 10:00:00 UTC,900\n"
+     "104,Delta,Di,7,open,1762000000000,,\n")
+    deals = {d.deal_id: d for d in report.deals}
+    assert {k: (d.stage.key if d.stage else None, d.outcome) for k, d in deals.items()} == {
+        "101": ("contacted", "open"), "102": ("proposal", "lost"), "103": ("proposal", "open"),
+        "104": (None, "open")}
+    assert deals["101"].values["created"] == dt.date(2025, 11, 1)
+    codes = {(f.deal_id, f.code) for f in report.findings}
+    assert ("104", "STG001") in codes
+    assert ("103", "IDL001") in codes and ("102", "IDL001") not in codes  # lost: closed
+    assert not any(f.code == "DAT001" for f in report.findings)
