@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sheetsales.core.errors import ConfigError
-from sheetsales.core.stages import DEFAULT_STAGES, Stage, StageSet, _unicode_key, normalize, \
-    stage_key
+from sheetsales.core.stages import DEFAULT_STAGES, Stage, StageSet, _by_letter, _unicode_key, \
+    normalize, stage_key
 
 
 def test_spacing_case_and_punctuation_do_not_count():
@@ -52,6 +52,13 @@ def test_a_label_of_digits_stays_itself():
        st.from_regex(r"[A-Za-z0-9 ]{0,20}", fullmatch=True))
 def test_the_ascii_shortcut_agrees_with_the_unicode_path(text):
     assert normalize(text) == _unicode_key(text) == re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+@given(st.text() | st.text(alphabet=st.characters(max_codepoint=0x3FF)) |
+       st.text(alphabet=st.sampled_from("ーй\u0306\u0301\u093faé\u05b4א가 -")))
+def test_the_unicode_shortcuts_agree_with_the_letter_by_letter_rule(text):
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    assert _unicode_key(text) == _by_letter(unicodedata.normalize("NFKD", folded))
 
 
 # Base letters as normalize() keeps them, per script; each is one "letter" of a word.

@@ -2,6 +2,7 @@
 
 import difflib
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -64,18 +65,22 @@ ALWAYS_REQUIRED = ("owner", "company")
 _STEP_PREFIX = re.compile(r"^\s*(?:step\s*)?\d+\s*[-.:)]?\s*", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
-# Combining marks are dropped after letters of the scripts where they are accents (Latin:
-# "Négociation" == "Negociation"; Greek: "Πρόταση" == "Προταση"), and the optional vowel
-# points of Hebrew and Arabic; every other mark is part of its letter and kept, so Cyrillic
-# "й" stays apart from "и", Japanese "が" from "か", Devanagari and Thai vowel signs stay.
-_ACCENTED_SCRIPTS = ((0x0000, 0x024F), (0x1E00, 0x1EFF), (0x2C60, 0x2C7F), (0xA720, 0xA7FF),
-                     (0xAB30, 0xAB6F), (0x0370, 0x03FF), (0x1F00, 0x1FFF))
+# Combining marks are dropped after letters of the scripts where they are accents (Latin,
+# IPA and Greek: "Négociation" == "Negociation", "Πρόταση" == "Προταση"), and the optional
+# vowel points of Hebrew and Arabic; every other mark is part of its letter and kept, so
+# Cyrillic "й" stays apart from "и", Japanese "が" from "か", Devanagari and Thai vowel signs
+# stay.
+_ACCENTED_SCRIPTS = ((0x0000, 0x03FF), (0x1E00, 0x1FFF), (0x2C60, 0x2C7F), (0xA720, 0xA7FF),
+                     (0xAB30, 0xAB6F))
 _OPTIONAL_POINTS = ((0x0591, 0x05C7), (0x064B, 0x0652), (0x0670, 0x0670))
+_NON_WORD_ANY = re.compile(r"[\W_]+")  # str.isalnum() is what \w keeps, besides "_"
 
 
-def _within(ranges, ch: str) -> bool:
-    code = ord(ch)
-    return any(low <= code <= high for low, high in ranges)
+def _within(ranges, code: int) -> bool:
+    for low, high in ranges:
+        if low <= code <= high:
+            return True
+    return False
 
 
 def normalize(text: str) -> str:
@@ -92,20 +97,40 @@ def normalize(text: str) -> str:
 
 @functools.lru_cache(maxsize=8192)  # a sheet repeats a few hundred labels on every row
 def _unicode_key(text: str) -> str:
-    """normalize() for any text; the ASCII path is a shortcut that must agree with it."""
-    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    """normalize() for any text. Shortcuts (each must agree with _by_letter, the rule
+    itself): text with no mark keeps its letters; Latin and Greek text drops every mark."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    decomposed = unicodedata.normalize("NFKD", folded)
+    bare = decomposed.translate(_marks())
+    if len(bare) == len(decomposed):
+        return _NON_WORD_ANY.sub("", folded)
+    if max(folded) < "\u0400":
+        return _NON_WORD_ANY.sub("", bare)
+    return _by_letter(decomposed)
+
+
+def _by_letter(decomposed: str) -> str:
+    """The key of case-folded, decomposed (NFKD) text, letter by letter."""
     kept: list[str] = []
     marks_are_accents = True  # a mark with no letter before it belongs to nothing
-    for ch in folded:
+    for ch in decomposed:
         if unicodedata.category(ch)[0] == "M":
-            if not (marks_are_accents or _within(_OPTIONAL_POINTS, ch)):
+            if not (marks_are_accents or _within(_OPTIONAL_POINTS, ord(ch))):
                 kept.append(ch)
         elif ch.isalnum():
             kept.append(ch)
-            marks_are_accents = _within(_ACCENTED_SCRIPTS, ch)
+            marks_are_accents = _within(_ACCENTED_SCRIPTS, ord(ch))
         else:
             marks_are_accents = True
     return unicodedata.normalize("NFC", "".join(kept))
+
+
+@functools.cache
+def _marks() -> dict[int, None]:
+    """A str.translate table deleting every combining mark (Unicode category M), built on
+    first use."""
+    codes = itertools.chain(range(0x0300, 0x20000), range(0xE0100, 0xE01F0))
+    return {code: None for code in codes if unicodedata.category(chr(code))[0] == "M"}
 
 
 def stage_key(text) -> str:
