@@ -195,3 +195,15 @@ aliases = ["3"]
     assert ("104", "STG001") in codes
     assert ("103", "IDL001") in codes and ("102", "IDL001") not in codes  # lost: closed
     assert not any(f.code == "DAT001" for f in report.findings)
+
+
+def test_a_stage_id_is_never_taken_for_a_typo_of_another(tmp_path):
+    (tmp_path / "sheetsales.toml").write_text('[[stages]]\nlabel = "Won"\naliases = ["95211147"]\n',
+                                              encoding="utf-8")
+    path = tmp_path / "deals.csv"
+    path.write_text("Deal ID,Company,Owner,Stage\nD-1,Acme,Ana,95211149\n", encoding="utf-8")
+    report = check_source(path, tmp_path / "sheetsales.toml", today=dt.date(2026, 11, 27))
+    [finding] = [f for f in report.findings if f.code == "STG001"]
+    assert "Did you mean" not in finding.hint
+    result = run_cli(["clean", "stages", path, "--config", tmp_path / "sheetsales.toml"], 0)
+    assert '"95211149": not clearly one stage' in result.stdout

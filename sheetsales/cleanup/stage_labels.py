@@ -15,7 +15,7 @@ KIND = "stages"
 # normalised text: 0.93 for "proposl" vs "proposal") and beats every other stage by MARGIN
 # ("closed" scores 0.8 for Won and 0.75 for Lost, "contracted" 0.95 for Contacted and 0.82
 # for Proposal, so neither is guessed); texts shorter than MIN_FUZZY letters ("Lose",
-# "Wonn") are too short to guess from.
+# "Wonn") are too short to guess from, and a number (a CRM's stage ID) is never a typo.
 CLOSE = 0.8
 MARGIN = 0.15
 MIN_FUZZY = 5
@@ -56,7 +56,7 @@ def resolve(text: str, stages: StageSet, mapped: dict[str, Stage]) -> tuple[Stag
     stage = stages.match(text)
     if stage:
         return stage, ""
-    ranked = scores(text, stages) if len(key) >= MIN_FUZZY else []
+    ranked = scores(text, stages) if len(key) >= MIN_FUZZY and not key.isdigit() else []
     close = [s for score, s in ranked if score >= CLOSE]
     if close and (len(ranked) == 1 or ranked[0][0] - ranked[1][0] >= MARGIN):
         return close[0], ""

@@ -189,6 +189,7 @@ class StageSet:
 
     stages: tuple[Stage, ...] = DEFAULT_STAGES
     _lookup: dict = field(default_factory=dict, compare=False, repr=False)
+    _closest: dict = field(default_factory=dict, compare=False, repr=False)  # a cache
     progression: tuple[Stage, ...] = field(default=(), init=False, compare=False, repr=False)
 
     def __post_init__(self):
@@ -228,10 +229,14 @@ class StageSet:
         return None
 
     def closest(self, value) -> Stage | None:
-        """The stage whose label or alias is spelt most like `value`, if any is close."""
-        names = list(self._lookup)
-        best = difflib.get_close_matches(stage_key(str(value)), names, n=1, cutoff=0.75)
-        return self._lookup[best[0]] if best else None
+        """The stage whose label or alias is spelt most like `value`, if any is close. A
+        number is nobody's misspelling: "95211149" is not close to the stage ID "95211147"."""
+        key = stage_key(str(value))
+        if key not in self._closest:
+            best = None if key.isdigit() else \
+                difflib.get_close_matches(key, list(self._lookup), n=1, cutoff=0.75)
+            self._closest[key] = self._lookup[best[0]] if best else None
+        return self._closest[key]
 
     def by_key(self, key: str) -> Stage:
         return next(s for s in self.stages if s.key == key)
