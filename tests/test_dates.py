@@ -6,8 +6,9 @@ from hypothesis import strategies as st
 
 from zoneinfo import ZoneInfo
 
-from sheetsales.core.dates import Calendar, ParsedDate, epoch_unit, from_epoch, from_serial, \
-    parse_text_date, plural, today_in
+from sheetsales.core.dates import Calendar, ParsedDate, from_serial, parse_text_date, plural, \
+    today_in
+from sheetsales.core.epochs import epoch_unit, from_epoch
 
 
 @pytest.mark.parametrize("text,order,expected", [

@@ -4,8 +4,11 @@ that reports them and the cleaner that rewrites them (issue 23, item 1)."""
 import datetime as dt
 
 from helpers import run_cli
-from sheetsales.core.config import load_config
-from sheetsales.operations.api import check_source
+from sheetsales import check, load_config
+
+
+def check_source(path, config_path, today):
+    return check(path, load_config(config_path, environ={}), today)
 
 CYRILLIC_CONFIG = """
 [[stages]]

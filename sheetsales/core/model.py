@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .cells import cell_name, column_letters, parse_ref
-from .dates import MAX_SERIAL, ParsedDate, from_serial, looks_like_epoch, parse_text_date
+from .dates import MAX_SERIAL, ParsedDate, from_serial, parse_text_date
 from .fields import DATE, NUMBER
-from .stages import CLOSED, CLOSING_OUTCOMES, Stage
+from .stages import Stage
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
@@ -49,19 +49,7 @@ class Deal:
     invalid: dict[str, str] | None = None
     ambiguous: dict[str, str] | None = None
     stage: Stage | None = None
-    outcome: str | None = None  # from a status column apart from the stage, when proved
-
-    @property
-    def phase(self) -> str | None:
-        """The stage's phase, or closed when the outcome says lost or dead."""
-        if self.outcome in CLOSING_OUTCOMES:
-            return CLOSED
-        return self.stage.phase if self.stage else None
-
-    @property
-    def is_closed(self) -> bool:
-        """Closed by its stage (Followed up, Lost) or by its outcome (lost, dead)."""
-        return self.phase == CLOSED
+    outcome: str | None = None  # from a status column apart from the stage (stages.phase_of)
 
     @property
     def deal_id(self) -> str | None:
@@ -201,9 +189,6 @@ def text_id(value) -> str | None:
 
 
 def read_date(value, sheet: SheetData, date_order, time_zone: str | None = None) -> ParsedDate:
-    """A cell of a date column as a date; timestamps with a zone are dates in `time_zone`.
-    An epoch timestamp is not a date here: only its whole column can prove it is one (see
-    epoch_candidates and rules.check.read_epochs)."""
     if isinstance(value, dt.datetime):
         return ParsedDate(value.date())
     if isinstance(value, dt.date):
@@ -211,23 +196,10 @@ def read_date(value, sheet: SheetData, date_order, time_zone: str | None = None)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if sheet.serial_dates and 1 <= value <= MAX_SERIAL:
             return ParsedDate(from_serial(value, sheet.date1904))
-        return ParsedDate(None, "invalid", f"the number {plain(value)} is not a date"
-                          f"{_epoch_note(value)}")
+        return ParsedDate(None, "invalid", f"the number {plain(value)} is not a date")
     if isinstance(value, bool):
         return ParsedDate(None, "invalid", f"{value} is not a date")
-    parsed = parse_text_date(str(value), date_order, time_zone)
-    if parsed.problem:
-        return ParsedDate(None, parsed.problem, parsed.detail + _epoch_note(value))
-    return parsed
-
-
-def _epoch_note(value) -> str:
-    unit = looks_like_epoch(value)
-    if unit is None:
-        return ""
-    name = "seconds" if unit == "s" else "milliseconds"
-    return (f" (it would be epoch {name}, but other cells of its column are not, so the "
-            "column does not prove it)")
+    return parse_text_date(str(value), date_order, time_zone)
 
 
 # Text no rule, status or reminder reads: not kept per deal (it is most of a big sheet's
@@ -246,8 +218,7 @@ class RowTyper:
     up to SHARED_VALUES per column: a big sheet repeats them on every row, and a reader
     hands out a new object per cell."""
 
-    def __init__(self, sheet: SheetData, fields, stages, date_order,
-                 time_zone: str | None = None):
+    def __init__(self, sheet: SheetData, fields, stages, date_order, time_zone=None):
         kinds = {f.key: f.kind for f in fields}
         required = {key for stage in stages.stages for key in stage.required}
         self.plan = [(key, index, kinds.get(key), {}) for key, index in sheet.columns.items()
@@ -255,7 +226,6 @@ class RowTyper:
         self.width = max((index + 1 for _, index, _, _ in self.plan), default=0)
         self.sheet, self.stages, self.date_order = sheet, stages, date_order
         self.time_zone = time_zone
-        self.epoch_candidates: set[str] = set()  # date fields with a cell read as epoch
         self._stage_cache: dict = {}
 
     def __call__(self, row: int, cells: list) -> Deal:
@@ -319,8 +289,6 @@ class RowTyper:
             deal.values[key] = parsed.date
         else:
             deal.problem(parsed.problem, key, parsed.detail)
-            if looks_like_epoch(value):
-                self.epoch_candidates.add(key)
 
 
 def is_empty_row(cells) -> bool:

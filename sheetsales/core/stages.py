@@ -163,6 +163,13 @@ OUTCOMES = {normalize(word): outcome for outcome, words in _OUTCOME_WORDS.items(
             for word in words.split(", ")}
 
 
+def phase_of(stage: "Stage | None", outcome: str | None) -> str | None:
+    """A deal's phase: its stage's, or closed when its outcome is lost or dead."""
+    if outcome in CLOSING_OUTCOMES:
+        return CLOSED
+    return stage.phase if stage else None
+
+
 def outcome_of(value) -> str | None:
     """The outcome a status cell names ("Won", "On Hold", "Closed Lost"), or None."""
     return None if value is None else OUTCOMES.get(normalize(str(value)))

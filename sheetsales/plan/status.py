@@ -6,7 +6,7 @@ from typing import NamedTuple
 from ..core.cells import MAX_TEXT
 from ..core.model import ERROR, Deal, Finding
 from ..rules import Context
-from ..core.stages import DELIVERED, WON
+from ..core.stages import CLOSED as CLOSED_PHASE, DELIVERED, WON, phase_of
 
 CLOSED, INVALID, SNOOZED, OVERDUE = "Closed", "Invalid", "Snoozed", "Overdue"
 DUE_TODAY, DUE_SOON, IDLE, OK = "Due today", "Due soon", "Idle", "OK"
@@ -26,7 +26,7 @@ def deal_status(deal: Deal, findings: list[Finding], ctx: Context) -> DealStatus
     Closed, Invalid, Snoozed, Overdue, Due today, Due soon, Idle, OK."""
     codes = {f.code for f in findings}
     errors = any(f.severity == ERROR for f in findings)
-    if deal.is_closed and not errors:
+    if phase_of(deal.stage, deal.outcome) == CLOSED_PHASE and not errors:
         status = CLOSED
     elif errors:
         status = INVALID
@@ -54,7 +54,7 @@ def next_action(deal: Deal, ctx: Context) -> tuple[str, dt.date | None]:
     stage = deal.stage
     if stage is None:
         return "Fix the stage", None
-    if deal.is_closed:
+    if phase_of(stage, deal.outcome) == CLOSED_PHASE:
         if not stage.is_closed:  # closed by its outcome
             return f"None (closed: {deal.get('outcome')})", None
         return stage.next_action, None

@@ -1,6 +1,7 @@
 """The rule catalogue: one small function per code, listed explicitly in RULES."""
 
 from ..core.similar import COMPARED, Pair, Record, anchors_for, comparable, likely_pairs
+from ..core.stages import phase_of
 from .context import Context, Rule
 from .data_rules import (ambiguous_date, bad_number, dates_out_of_order, duplicate_id,
                          future_step_date, missing_id, not_a_date, possible_duplicate,
@@ -70,7 +71,7 @@ def run_rules(deals, ctx: Context) -> list:
     findings = []
     by_stage: dict = {}  # a deal's stage and phase -> the checks that can fire on it
     for deal in deals:
-        phase = deal.phase
+        phase = phase_of(deal.stage, deal.outcome)
         checks = by_stage.get((deal.stage, phase))
         if checks is None:
             checks = by_stage[deal.stage, phase] = [r.check for r in enabled

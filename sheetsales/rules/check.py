@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..core import collector
 from ..core.config import Config
-from ..core.dates import epoch_unit, from_epoch, today_in
+from ..core.dates import today_in
+from ..core.epochs import epoch_note, epoch_unit, from_epoch, looks_like_epoch
 from ..core.stages import outcome_column, outcome_of
 from ..core.model import SEVERITIES, Deal, Finding, SheetData, RowTyper, is_blank
 from . import Context, run_rules
@@ -78,7 +79,7 @@ def read_deals(sheet: SheetData, config: Config, total: int | None = None,
             progress(count, total)
         if _has_identity(cells, identity):
             deals.append(typer(row, cells))
-    read_epochs(deals, typer.epoch_candidates, config.rules.time_zone)
+    read_epochs(deals, config.rules.time_zone)
     if "outcome" in sheet.columns:
         read_outcomes(deals)
     return deals
@@ -94,14 +95,19 @@ def read_outcomes(deals: list[Deal]) -> bool:
     return True
 
 
-def read_epochs(deals: list[Deal], keys, time_zone: str) -> dict[str, str]:
-    """Read as dates the epoch timestamps of the date columns (among `keys`) whose every
-    filled cell is one, in a plausible range (dates.epoch_unit); returns field -> unit. A
-    column that mixes them with anything else proves nothing and keeps its DAT001s."""
+def read_epochs(deals: list[Deal], time_zone: str) -> dict[str, str]:
+    """Read as dates the epoch timestamps of the date columns whose every filled cell is
+    one, in a plausible range (epochs.epoch_unit); returns field -> unit. A column that
+    mixes them with anything else proves nothing: its DAT001s say so."""
+    keys = {key for deal in deals if deal.invalid for key in deal.invalid
+            if looks_like_epoch(deal.original(key))}
     proved = {}
-    for key in keys:
+    for key in sorted(keys):
         unit = epoch_unit(d.original(key) for d in deals if d.filled(key))
         if unit is None:
+            for deal in deals:
+                if deal.invalid and key in deal.invalid:
+                    deal.invalid[key] += epoch_note(deal.original(key))
             continue
         proved[key] = unit
         for deal in deals:

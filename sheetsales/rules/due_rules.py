@@ -2,7 +2,7 @@
 A deal snoozed until today or later gets none of these."""
 
 from ..core.model import INFO, WARNING
-from ..core.stages import DELIVERED, ON_HOLD, OPEN, WON
+from ..core.stages import DELIVERED, ON_HOLD, OPEN, WON, phase_of
 from .context import NONE, rule
 
 SNOOZE_HINT = 'or set "Snooze until" to a later date'
@@ -10,7 +10,7 @@ ACTIVE = (OPEN, WON, DELIVERED)
 
 
 def _awake(deal, ctx, phases):
-    return deal.stage and deal.phase in phases and not ctx.snoozed(deal)
+    return deal.stage and phase_of(deal.stage, deal.outcome) in phases and not ctx.snoozed(deal)
 
 
 def _late(ctx, days):
