@@ -4,8 +4,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zoneinfo import ZoneInfo
+
 from sheetsales.core.cells import from_serial, to_serial
-from sheetsales.core.dates import Calendar, parse_text_date, plural, today_in
+from sheetsales.core.dates import Calendar, ParsedDate, parse_text_date, plural, today_in
+from sheetsales.core.epochs import epoch_unit, from_epoch
 
 
 @pytest.mark.parametrize("text,order,expected", [
@@ -156,3 +159,57 @@ def test_excel_counts_a_29_february_1900_that_never_was():
     assert to_serial(dt.date(1900, 2, 28)) == 59
     assert to_serial(dt.date(1900, 3, 1)) == 61
     assert to_serial(dt.datetime(2026, 11, 27, 18)) == 46353.75
+
+
+@pytest.mark.parametrize("text,zone,expected", [
+    ("2023-09-26 15:15:00.000000 UTC", "UTC", dt.date(2023, 9, 26)),
+    ("2023-09-26 15:15:00.000000 UTC", "Asia/Tokyo", dt.date(2023, 9, 27)),
+    ("2023-09-26T15:15:00.123456789Z", "America/New_York", dt.date(2023, 9, 26)),
+    ("2023-09-26T02:15:00Z", "America/New_York", dt.date(2023, 9, 25)),
+    ("2026-03-04T23:30:00-05:00", "UTC", dt.date(2026, 3, 5)),
+    ("2026-03-04 01:00:00 +0200", "UTC", dt.date(2026, 3, 3)),
+    ("2026-03-04T01:00+02", "Europe/Paris", dt.date(2026, 3, 4)),
+    ("2026-03-04 23:59:59", "Asia/Tokyo", dt.date(2026, 3, 4)),  # no zone: the date written
+    ("2026-03-04T10:30:00Z", None, dt.date(2026, 3, 4)),  # no time zone given: as written
+])
+def test_timestamps_are_dates_in_the_configured_time_zone(text, zone, expected):
+    assert parse_text_date(text, None, zone) == ParsedDate(expected)
+
+
+@pytest.mark.parametrize("text", ["2026-03-04T25:00:00Z", "2026-03-04T10:61Z",
+                                  "2026-03-04T10:30:00+25:00", "2026-02-30 10:00 UTC"])
+def test_impossible_timestamps_are_not_dates(text):
+    assert parse_text_date(text, None, "UTC").problem == "invalid"
+
+
+@given(st.datetimes(min_value=dt.datetime(1970, 1, 2), max_value=dt.datetime(9999, 12, 30),
+                    timezones=st.sampled_from([dt.timezone.utc,
+                                               dt.timezone(dt.timedelta(hours=5, minutes=30)),
+                                               dt.timezone(dt.timedelta(hours=-8))])),
+       st.sampled_from(["T", " "]), st.sampled_from(["UTC", "Europe/Paris", "Pacific/Kiritimati",
+                                                      "America/Los_Angeles"]))
+def test_any_iso_timestamp_reads_as_its_instants_local_date(moment, sep, zone):
+    text = moment.isoformat(sep=sep)
+    expected = moment.astimezone(ZoneInfo(zone)).date()
+    if expected.year > 9999 or expected.year < 1:
+        return
+    assert parse_text_date(text, None, zone).date == expected
+
+
+def test_a_column_proves_epoch_seconds_or_milliseconds_only_when_every_value_fits():
+    assert epoch_unit([1695741300000, None, "1695741300000", ""]) == "ms"
+    assert epoch_unit([1695741300, 1695741300.25, "1695741300"]) == "s"
+    assert epoch_unit([1695741300, 1695741300000]) is None  # units mixed
+    assert epoch_unit([1695741300000, "2023-09-26"]) is None  # text among them
+    assert epoch_unit([45000, 1695741300]) is None  # an Excel serial day among them
+    assert epoch_unit([12345678]) is None and epoch_unit([None, ""]) is None
+    assert epoch_unit([True]) is None
+
+
+def test_epoch_timestamps_are_dates_in_the_time_zone():
+    assert from_epoch(1695741300000, "ms") == dt.date(2023, 9, 26)
+    assert from_epoch("1695741300", "s", "Pacific/Auckland") == dt.date(2023, 9, 27)
+
+
+def test_infinite_and_missing_numbers_are_no_epochs():
+    assert epoch_unit([float("inf")]) is None and epoch_unit([float("nan")]) is None

@@ -115,7 +115,7 @@ class Skipped:
 class DuplicateGroup:
     """Deal rows that look like one deal, shown side by side: `values` holds one tuple per
     row, aligned with `headers`. `kind` is "same_id" (one ID, different content), "exact"
-    (one ID, same content) or "similar" (same company, contact and product, dates close);
+    (one ID, same content) or "similar" (likely one deal entered twice: core/similar.py);
     `new_ids` are the fresh IDs the clean gives colliding rows."""
 
     kind: str

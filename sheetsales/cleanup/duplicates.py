@@ -1,14 +1,14 @@
 """dupes: find deals entered twice. Rows sharing a Deal ID with different content are two
-deals, so all but the first get fresh IDs; rows sharing an ID and content, or sharing company,
-contact and product with created (else first-contact) dates within `dupe_days`, are only
-reported (and `sheetsales run` flags them, IDS002 and IDS003). No row is ever deleted."""
+deals, so all but the first get fresh IDs; rows sharing an ID and content, or that a person
+would call one deal entered twice (same contact or e-mail, or same company, product and amount,
+dated within `dupe_days`; see core/similar.py), are only reported (and `sheetsales run` flags them, IDS002 and IDS003). No row is ever deleted."""
 
 from collections import defaultdict
 
-from ..core.similar import SIMILAR_KEYS, similar_clusters
+from ..core.similar import (COMPARED, Record, agreement, anchors_for, clusters, comparable,
+                            likely_pairs)
 from ..core.fields import DATE, NUMBER
 from ..core.model import is_blank, parse_number, plain
-from ..core.stages import normalize
 from .base import CleanOptions, DuplicateGroup, Step, Table
 from .deal_ids import allocator, id_key
 from .text_dates import as_date
@@ -89,33 +89,51 @@ def same_id_groups(table: Table, config, options: CleanOptions, step: Step) -> d
 
 def similar_groups(table: Table, config, options: CleanOptions, step: Step,
                    group_of: dict) -> None:
-    """Rows with the same company, contact and product (every one of those columns the
-    sheet has, all filled) whose dates lie within `dupe_days` of each other, chained."""
-    keys = [k for k in SIMILAR_KEYS if k in table.columns]
-    if "company" not in keys or len(keys) < 2:
+    """Rows a person would call one deal entered twice (core/similar.py), dated within
+    `dupe_days` of each other, joined into groups."""
+    anchors = anchors_for(table.columns)
+    if not anchors:
         return
-    entries = []
+    kinds = {f.key: f.kind for f in config.fields}
+    compared = [k for k in COMPARED if k in table.columns]
+    records = []
     for row in table.deals:
-        parts = [table.value(row, k) for k in keys]
         day = next((d for d in (as_date(table.value(row, k), config.rules.date_order)
                                 for k in DATE_KEYS) if d), None)
-        if day and not any(is_blank(p) for p in parts):
-            entries.append((tuple(normalize(str(plain(p))) for p in parts), day, row))
-    for rows in similar_clusters(entries, options.dupe_days):
-        _report_similar(table, config, options, step, rows, group_of)
+        if day is None:
+            continue
+        values = {}
+        for key in compared:
+            value = table.value(row, key)
+            if is_blank(value):
+                continue
+            if kinds.get(key) == NUMBER:
+                value = parse_number(value)
+                if value is None:
+                    continue
+            values[key] = comparable(key, value)
+        deal_id = id_key(table.value(row, "deal_id")) if "deal_id" in table.columns else None
+        records.append(Record(row, deal_id, day, values))
+    pairs = likely_pairs(records, anchors, options.dupe_days)
+    for rows in clusters(pairs):
+        _report_similar(table, config, step, rows, group_of,
+                        [p for p in pairs if p.first in rows], options.dupe_days)
 
 
-def _report_similar(table, config, options, step, rows, group_of) -> None:
-    """Report a cluster unless one same-ID group already holds all of it."""
+def _report_similar(table, config, step, rows, group_of, pairs, days) -> None:
+    """Report a group unless one same-ID group already holds all of it."""
     groups = {group_of.get(r) for r in rows}
     if len(rows) < 2 or (len(groups) == 1 and None not in groups):
         return
     for row in rows[1:]:
         if group_of.get(row) is None or group_of.get(row) != group_of.get(rows[0]):
             step.flag(row, f"possible duplicate of row {rows[0]}")
-    step.groups.append(side_by_side(
-        table, rows, config, "similar",
-        f"same company, contact and product, dated within {options.dupe_days} days"))
+    agree = [k for k in COMPARED if all(k in p.agree for p in pairs)] or \
+        [k for k in COMPARED if any(k in p.agree for p in pairs)]
+    differ = [k for k in COMPARED if any(k in p.differ for p in pairs)]
+    reason = agreement(agree, differ, lambda k: table.header(table.columns[k]))
+    step.groups.append(side_by_side(table, rows, config, "similar",
+                                    f"{reason}; dated within {days} days"))
 
 
 def clean_dupes(table: Table, config, options: CleanOptions) -> Step:
@@ -125,7 +143,8 @@ def clean_dupes(table: Table, config, options: CleanOptions) -> Step:
     if "deal_id" in table.columns:
         group_of = same_id_groups(table, config, options, step)
     else:
-        step.notes.append("dupes: the sheet has no Deal ID column, so only company, contact "
-                          "and product are compared")
+        step.notes.append("dupes: the sheet has no Deal ID column, so only likely duplicates "
+                          "(same contact or e-mail, or same company, product and amount) are "
+                          "looked for")
     similar_groups(table, config, options, step, group_of)
     return step

@@ -6,7 +6,7 @@ import difflib
 
 from ..core.errors import ConfigError
 from ..core.model import is_blank, plain
-from ..core.stages import Stage, StageSet, _stage_key_text
+from ..core.stages import Stage, StageSet, stage_key
 from .base import CleanOptions, Skipped, Step, Table, missing_column
 
 KIND = "stages"
@@ -15,7 +15,7 @@ KIND = "stages"
 # normalised text: 0.93 for "proposl" vs "proposal") and beats every other stage by MARGIN
 # ("closed" scores 0.8 for Won and 0.75 for Lost, "contracted" 0.95 for Contacted and 0.82
 # for Proposal, so neither is guessed); texts shorter than MIN_FUZZY letters ("Lose",
-# "Wonn") are too short to guess from.
+# "Wonn") are too short to guess from, and a number (a CRM's stage ID) is never a typo.
 CLOSE = 0.8
 MARGIN = 0.15
 MIN_FUZZY = 5
@@ -27,22 +27,22 @@ def stage_mappings(mappings: dict[str, str], stages: StageSet) -> dict[str, Stag
     resolved = {}
     for text, target in mappings.items():
         stage = stages.match(target)
-        if not _stage_key_text(text) or stage is None:
+        if not stage_key(text) or stage is None:
             labels = ", ".join(s.label for s in stages.stages)
             raise ConfigError(f'--map "{text}={target}": give a cell text and a stage, '
                               f"one of {labels}")
-        resolved[_stage_key_text(text)] = stage
+        resolved[stage_key(text)] = stage
     return resolved
 
 
 def scores(text: str, stages: StageSet) -> list[tuple[float, Stage]]:
     """Every stage with how alike `text` and its closest label or alias are spelt (0..1),
     best first."""
-    key = _stage_key_text(text)
+    key = stage_key(text)
     best = []
     for stage in stages.stages:
         names = (stage.label, *stage.aliases)
-        score = max(difflib.SequenceMatcher(None, key, _stage_key_text(n)).ratio()
+        score = max(difflib.SequenceMatcher(None, key, stage_key(n)).ratio()
                     for n in names)
         best.append((score, stage))
     return sorted(best, key=lambda pair: -pair[0])
@@ -50,13 +50,13 @@ def scores(text: str, stages: StageSet) -> list[tuple[float, Stage]]:
 
 def resolve(text: str, stages: StageSet, mapped: dict[str, Stage]) -> tuple[Stage | None, str]:
     """The one stage `text` names, else None and why not."""
-    key = _stage_key_text(text)
+    key = stage_key(text)
     if key in mapped:
         return mapped[key], ""
     stage = stages.match(text)
     if stage:
         return stage, ""
-    ranked = scores(text, stages) if len(key) >= MIN_FUZZY else []
+    ranked = scores(text, stages) if len(key) >= MIN_FUZZY and not key.isdigit() else []
     close = [s for score, s in ranked if score >= CLOSE]
     if close and (len(ranked) == 1 or ranked[0][0] - ranked[1][0] >= MARGIN):
         return close[0], ""

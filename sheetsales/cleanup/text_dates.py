@@ -56,7 +56,7 @@ def clean_dates(table: Table, config, options: CleanOptions) -> Step:
                 continue  # real dates, numbers (serial days) and blanks are not text dates
             text = value.strip()
             if text not in parsed:
-                parsed[text] = parse_text_date(text, date_order).date
+                parsed[text] = parse_text_date(text, date_order, config.rules.time_zone).date
             found = parsed[text]
             if found is None:
                 step.skipped.append(Skipped(table.ref(row, col), value,

@@ -14,7 +14,7 @@ from .config_schema import SCHEMA, STAGE_KEYS, STATUS_COLUMNS, nearest, takes_wh
 from .dates import Calendar, local_zone
 from .errors import ConfigError
 from .fields import DATE, DEFAULT_FIELDS, Field
-from .stages import DEFAULT_STAGES, Stage, StageSet, normalize
+from .stages import DEFAULT_STAGES, Stage, StageSet, normalize, stage_key
 
 CONFIG_NAME = "sheetsales.toml"
 
@@ -184,8 +184,15 @@ def build_config(values: dict, path: Path | None = None) -> Config:
 def _configured_fields(columns: dict) -> tuple[Field, ...]:
     """Configured headers come first so they win over other fields' aliases ("Close Date")."""
     configured = []
+    named: dict[str, str] = {}  # normalised header -> the field configured with it
     for f in DEFAULT_FIELDS:
         if f.key in columns:
+            other = named.setdefault(normalize(columns[f.key]), f.key)
+            if other != f.key:
+                raise ConfigError(f"[columns] {other} = {columns[other]!r} and {f.key} = "
+                                  f"{columns[f.key]!r} name the same column once case, "
+                                  "spacing, punctuation and accents are ignored; give each "
+                                  "field its own column")
             f = dataclasses.replace(f, header=columns[f.key], aliases=(f.header, *f.aliases))
             configured.append(f)
     rest = [f for f in DEFAULT_FIELDS if f.key not in columns]
@@ -202,9 +209,14 @@ def _field_for(header: str, fields: list[Field]) -> Field:
 
 
 def _configured_stages(entries: list[dict], fields) -> tuple[tuple[Field, ...], list[Stage]]:
+    """The default stages changed and extended by [[stages]]. A label or alias the config
+    gives wins over a built-in alias of another stage; two that the config gives to two
+    stages, or two entries naming one stage, are a ConfigError naming both."""
     fields = list(fields)
     stages = list(DEFAULT_STAGES)
     lookup = StageSet(tuple(stages))
+    claims: dict[str, tuple[str, str]] = {}  # key -> (the config's text, the stage key)
+    entry_of: dict[str, str] = {}  # stage key -> the [[stages]] label that configures it
     for entry in entries:
         existing = lookup.match(entry["label"])
         changes = {}
@@ -219,14 +231,45 @@ def _configured_stages(entries: list[dict], fields) -> tuple[tuple[Field, ...], 
         if "idle_days" in changes and changes["idle_days"] == 0:
             changes["idle_days"] = None
         if existing:
-            stages[stages.index(existing)] = dataclasses.replace(
-                existing, label=entry["label"], **changes)
+            stage = dataclasses.replace(existing, label=entry["label"], **changes)
+            stages[stages.index(existing)] = stage
         else:
             if "order" not in entry:
                 raise ConfigError(f"stage {entry['label']!r} is new, so it needs an order "
                                   "(where it sits among steps 2-7, e.g. order = 4)")
-            stages.append(Stage(normalize(entry["label"]), entry["label"],
-                                next_action=changes.pop("next_action", "Move to the next stage"),
-                                date_field=changes.pop("date_field", None),
-                                **{k: v for k, v in changes.items()}))
-    return tuple(fields), stages
+            stage = Stage(normalize(entry["label"]), entry["label"],
+                          next_action=changes.pop("next_action", "Move to the next stage"),
+                          date_field=changes.pop("date_field", None),
+                          **{k: v for k, v in changes.items()})
+            stages.append(stage)
+        if stage.key in entry_of:
+            raise ConfigError(f"[[stages]] {entry_of[stage.key]!r} and {entry['label']!r} both "
+                              f"configure the stage {existing.label if existing else stage.label};"
+                              " merge them into one [[stages]] with aliases")
+        entry_of[stage.key] = entry["label"]
+        _claim(claims, stage, (entry["label"], *entry.get("aliases", ())))
+    return tuple(fields), _without_claimed_aliases(stages, claims)
+
+
+def _claim(claims: dict, stage: Stage, names) -> None:
+    for name in names:
+        key = stage_key(name)
+        if not key:
+            raise ConfigError(f"stage label or alias {name!r} has no letter or digit; "
+                              "give it a name")
+        text, owner = claims.setdefault(key, (name, stage.key))
+        if owner != stage.key:
+            raise ConfigError(f"stage aliases {text!r} and {name!r} read as the same label "
+                              "once case, spacing, punctuation and accents are ignored, but "
+                              "they are given to two stages; keep one of them")
+
+
+def _without_claimed_aliases(stages: list[Stage], claims: dict) -> list[Stage]:
+    """Each stage without the built-in aliases that the config gives to another stage."""
+    kept = []
+    for stage in stages:
+        aliases = tuple(a for a in stage.aliases
+                        if claims.get(stage_key(a), (None, stage.key))[1] == stage.key)
+        kept.append(dataclasses.replace(stage, aliases=aliases)
+                    if aliases != stage.aliases else stage)
+    return kept

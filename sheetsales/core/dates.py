@@ -30,8 +30,11 @@ MONTHS = {
 }
 MONTH_NAMES = {name: number for number, names in MONTHS.items() for name in names.split()}
 
-_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
-                  r"(?:Z|[+-]\d{2}:?\d{2})?)?$")
+# A date, optionally a time (fractional seconds allowed) and a zone: "2026-03-04",
+# "2026-03-04T10:30:00Z", "2023-09-26 15:15:00.000000 UTC", "2026-03-04T23:30-05:00"
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})"
+                  r"(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?$",
+                  re.IGNORECASE)
 _NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?"
                       r"(?:\s*[AaPp][Mm])?)?$")
 _WORDS = re.compile(r"[^\W\d_]+\.?|\d+", re.UNICODE)
@@ -59,16 +62,41 @@ def _make(year, month, day) -> dt.date | None:
         return None
 
 
-def parse_text_date(text: str, date_order: str | None = None) -> ParsedDate:
+def parse_text_date(text: str, date_order: str | None = None,
+                    time_zone: str | None = None) -> ParsedDate:
     """Parse a date typed as text. Unambiguous forms always parse; a numeric date whose day
-    and month could swap (03/04/2026) needs `date_order`, else it is reported ambiguous."""
+    and month could swap (03/04/2026) needs `date_order`, else it is reported ambiguous. A
+    timestamp with a zone (Z, UTC, +02:00) is the date it was in `time_zone` at that instant;
+    without one, or with no `time_zone`, it is the date written."""
     text = text.strip()
     if m := _ISO.match(text):
         found = _make(int(m[1]), int(m[2]), int(m[3]))
+        if found and m[4] is not None:
+            found = _local_date(found, m, time_zone)
         return ParsedDate(found) if found else _bad(text)
     if m := _NUMERIC.match(text):
         return _numeric(text, int(m[1]), int(m[2]), _year(m[3]), date_order)
     return _worded(text)
+
+
+def _local_date(day: dt.date, m: re.Match, time_zone: str | None) -> dt.date | None:
+    """The date in `time_zone` of the timestamp matched by _ISO; None when no such time."""
+    zone = m[7]
+    try:
+        moment = dt.datetime.combine(day, dt.time(int(m[4]), int(m[5]), int(m[6] or 0)))
+    except ValueError:
+        return None
+    if zone is None or time_zone is None:
+        return day
+    offset = 0
+    if zone[0] in "+-":
+        digits = zone[1:].replace(":", "")
+        offset = int(digits[:2]) * 60 + int(digits[2:] or 0)
+        offset = -offset if zone[0] == "-" else offset
+        if offset >= 24 * 60:
+            return None
+    aware = moment.replace(tzinfo=dt.timezone(dt.timedelta(minutes=offset)))
+    return aware.astimezone(ZoneInfo(time_zone)).date()
 
 
 def _numeric(text, first, second, year, date_order) -> ParsedDate:

@@ -25,6 +25,9 @@ DEFAULT_FIELDS: tuple[Field, ...] = (
                                      "Opportunity Owner", "Sales Agent", "Deal Owner", "Rep")),
     Field("product", "Product", aliases=("Product Name", "Item")),
     Field("stage", "Stage", aliases=("Deal Stage", "Pipeline Stage", "Sales Stage")),
+    # read as the deal's outcome only when its values prove it (stages.outcome_column)
+    Field("outcome", "Outcome", aliases=("Status", "Deal Status", "Opp Status",
+                                         "Opportunity Status", "Won/Lost", "Deal Outcome")),
     Field("amount", "Amount", NUMBER, ("Value", "Deal Value", "Opportunity Value", "Deal Size",
                                        "Close Value", "Deal Amount")),
     Field("probability", "Probability", NUMBER, ("Prob", "Win Probability", "Probability (%)")),

@@ -52,6 +52,7 @@ class Deal:
     invalid: dict[str, str] | None = None
     ambiguous: dict[str, str] | None = None
     stage: Stage | None = None
+    outcome: str | None = None  # from a status column apart from the stage (stages.phase_of)
 
     @property
     def deal_id(self) -> str | None:
@@ -190,7 +191,7 @@ def text_id(value) -> str | None:
     return str(value).strip()
 
 
-def read_date(value, sheet: SheetData, date_order) -> ParsedDate:
+def read_date(value, sheet: SheetData, date_order, time_zone: str | None = None) -> ParsedDate:
     if isinstance(value, dt.datetime):
         return ParsedDate(value.date())
     if isinstance(value, dt.date):
@@ -201,12 +202,12 @@ def read_date(value, sheet: SheetData, date_order) -> ParsedDate:
         return ParsedDate(None, "invalid", f"the number {plain(value)} is not a date")
     if isinstance(value, bool):
         return ParsedDate(None, "invalid", f"{value} is not a date")
-    return parse_text_date(str(value), date_order)
+    return parse_text_date(str(value), date_order, time_zone)
 
 
 # Text no rule, status or reminder reads: not kept per deal (it is most of a big sheet's
 # memory), unless a stage's `required` names it.
-UNCHECKED_FIELDS = frozenset({"email", "notes", "lost_reason"})
+UNCHECKED_FIELDS = frozenset({"notes", "lost_reason"})
 
 
 SHARED_VALUES = 1024  # distinct values per column kept as one object each
@@ -220,13 +221,14 @@ class RowTyper:
     up to SHARED_VALUES per column: a big sheet repeats them on every row, and a reader
     hands out a new object per cell."""
 
-    def __init__(self, sheet: SheetData, fields, stages, date_order):
+    def __init__(self, sheet: SheetData, fields, stages, date_order, time_zone=None):
         kinds = {f.key: f.kind for f in fields}
         required = {key for stage in stages.stages for key in stage.required}
         self.plan = [(key, index, kinds.get(key), {}) for key, index in sheet.columns.items()
                      if key not in UNCHECKED_FIELDS or key in required]
         self.width = max((index + 1 for _, index, _, _ in self.plan), default=0)
         self.sheet, self.stages, self.date_order = sheet, stages, date_order
+        self.time_zone = time_zone
         self._stage_cache: dict = {}
 
     def __call__(self, row: int, cells: list) -> Deal:
@@ -285,7 +287,7 @@ class RowTyper:
 
     def _date(self, deal, key, value):
         deal.keep_raw(key, value)
-        parsed = read_date(value, self.sheet, self.date_order)
+        parsed = read_date(value, self.sheet, self.date_order, self.time_zone)
         if parsed.date:
             deal.values[key] = parsed.date
         else:

@@ -21,7 +21,7 @@ from ..core.stages import DEFAULT_STAGES
 CONFIG_TEMPLATE = files("sheetsales.templates") / "sheetsales.toml"
 
 # Expected close is a forecast some sheets carry, not a step of the process: left out.
-DEAL_FIELDS = tuple(f for f in DEFAULT_FIELDS if f.key != "expected_close")
+DEAL_FIELDS = tuple(f for f in DEFAULT_FIELDS if f.key not in ("expected_close", "outcome"))
 DEAL_HEADERS = tuple(f.header for f in DEAL_FIELDS)
 PRODUCT_HEADERS = ("Product", "Price", "Lead time days")
 

@@ -1,9 +1,7 @@
 """The rule catalogue: one small function per code, listed explicitly in RULES."""
 
-from collections import defaultdict
-
-from ..core.similar import SIMILAR_KEYS, similar_clusters
-from ..core.stages import normalize
+from ..core.similar import COMPARED, Pair, Record, anchors_for, comparable, likely_pairs
+from ..core.stages import phase_of
 from .context import IDLE, OVERDUE, SOON, Context, Rule
 from .data_rules import (ambiguous_date, bad_number, dates_out_of_order, duplicate_id,
                          future_step_date, missing_id, not_a_date, possible_duplicate,
@@ -44,38 +42,32 @@ def id_rows(deals) -> dict[str, list[int]]:
     return shared
 
 
-def similar_rows(deals, columns) -> dict[int, int]:
-    """Row -> the first row of its cluster, for every later deal of a likely-duplicate
-    cluster (see duplicates.py); deals with the same ID are IDS002's, not these."""
-    keys = [k for k in SIMILAR_KEYS if k in columns]
-    if "company" not in keys or len(keys) < 2:
+def similar_rows(deals, columns) -> dict[int, Pair]:
+    """Row -> its likely-duplicate pair with the earliest row, for every later row of such a
+    pair (see core/similar.py); deals with the same ID are IDS002's, not these."""
+    anchors = anchors_for(columns)
+    if not anchors:
         return {}
-    groups = [[d for d in deals if d.values.get("created") or d.values.get("first_contact")]]
-    for key in keys:  # narrow field by field: most deals drop out at the first unique value
-        groups = [g for group in groups for g in _split(group, key) if len(g) > 1]
-    entries, ids = [], {}
-    for group in groups:
-        for deal in group:
-            values = deal.values
-            day = values.get("created") or values.get("first_contact")
-            entries.append((id(group), day, deal.row))
-            ids[deal.row] = values.get("deal_id")
-    later = {}
-    for rows in similar_clusters(entries):
-        for row in rows[1:]:
-            if not ids[row] or ids[row] != ids[rows[0]]:
-                later[row] = rows[0]
-    return later
-
-
-def _split(deals, key) -> list[list]:
-    """Deals grouped by one field's normalised value; deals without it are left out."""
-    buckets = defaultdict(list)
+    compared = [k for k in COMPARED if k in columns]
+    seen: dict = {}  # (field, value) -> comparable: a sheet repeats its companies and people
+    records = []
     for deal in deals:
-        value = deal.values.get(key)
-        if value:
-            buckets[normalize(value if value.__class__ is str else str(value))].append(deal)
-    return list(buckets.values())
+        values = deal.values
+        day = values.get("created") or values.get("first_contact")
+        if day:
+            found = {}
+            for key in compared:
+                value = values.get(key)
+                if value is not None:
+                    same = seen.get((key, value))
+                    if same is None:
+                        same = seen[key, value] = comparable(key, value)
+                    found[key] = same
+            records.append(Record(deal.row, values.get("deal_id"), day, found))
+    later: dict[int, Pair] = {}
+    for pair in likely_pairs(records, anchors):
+        later.setdefault(pair.row, pair)
+    return later
 
 
 def run_rules(deals, ctx: Context) -> list:
@@ -84,13 +76,13 @@ def run_rules(deals, ctx: Context) -> list:
     ctx.similar_rows = similar_rows(deals, ctx.sheet.columns)
     enabled = [r for r in RULES if r.code not in ctx.config.rules.disabled]
     findings = []
-    by_stage: dict = {}  # a deal's stage -> the checks that can fire on it
+    by_stage: dict = {}  # a deal's stage and phase -> the checks that can fire on it
     for deal in deals:
-        checks = by_stage.get(deal.stage)
+        phase = phase_of(deal.stage, deal.outcome)
+        checks = by_stage.get((deal.stage, phase))
         if checks is None:
-            phase = deal.stage.phase if deal.stage else None
-            checks = by_stage[deal.stage] = [r.check for r in enabled
-                                             if r.phases is None or phase in r.phases]
+            checks = by_stage[deal.stage, phase] = [r.check for r in enabled
+                                                    if r.phases is None or phase in r.phases]
         for check in checks:
             found = check(deal, ctx)
             if found:

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from ..core import collector
 from ..core.config import Config
+from ..core.epochs import epoch_note, epoch_unit, from_epoch, looks_like_epoch
 from ..core.fields import IDENTITY_FIELDS
 from ..core.model import SEVERITIES, Deal, Finding, RowTyper, SheetData, is_blank
+from ..core.stages import outcome_column, outcome_of
 from . import Context, run_rules
 from .status import DealStatus, deal_status
 
@@ -64,14 +66,51 @@ class Report:
 def read_deals(sheet: SheetData, config: Config, total: int | None = None,
                progress: Progress | None = None) -> list[Deal]:
     identity = [sheet.columns[k] for k in IDENTITY_FIELDS if k in sheet.columns]
-    typer = RowTyper(sheet, config.fields, config.stages, config.rules.date_order)
+    typer = RowTyper(sheet, config.fields, config.stages, config.rules.date_order,
+                     config.rules.time_zone)
     deals = []
     for count, (row, cells) in enumerate(sheet.rows, 1):
         if progress and count % 1000 == 0:
             progress(count, total)
         if _has_identity(cells, identity):
             deals.append(typer(row, cells))
+    read_epochs(deals, config.rules.time_zone)
+    if "outcome" in sheet.columns:
+        read_outcomes(deals)
     return deals
+
+
+def read_outcomes(deals: list[Deal]) -> bool:
+    """Give each deal its outcome when the outcome column proves it is one (every filled
+    cell Won, Lost, Open, On hold, Dead or a word for them: stages.outcome_column)."""
+    if not outcome_column(d.values.get("outcome") for d in deals):
+        return False
+    for deal in deals:
+        deal.outcome = outcome_of(deal.values.get("outcome"))
+    return True
+
+
+def read_epochs(deals: list[Deal], time_zone: str) -> dict[str, str]:
+    """Read as dates the epoch timestamps of the date columns whose every filled cell is
+    one, in a plausible range (epochs.epoch_unit); returns field -> unit. A column that
+    mixes them with anything else proves nothing: its DAT001s say so."""
+    keys = {key for deal in deals if deal.invalid for key in deal.invalid
+            if looks_like_epoch(deal.original(key))}
+    proved = {}
+    for key in sorted(keys):
+        unit = epoch_unit(d.original(key) for d in deals if d.filled(key))
+        if unit is None:
+            for deal in deals:
+                if deal.invalid and key in deal.invalid:
+                    deal.invalid[key] += epoch_note(deal.original(key))
+            continue
+        proved[key] = unit
+        for deal in deals:
+            if deal.invalid and key in deal.invalid:
+                deal.values[key] = from_epoch(deal.original(key), unit, time_zone)
+                del deal.invalid[key]
+                deal.invalid = deal.invalid or None
+    return proved
 
 
 def _has_identity(cells: list, identity: list[int]) -> bool:

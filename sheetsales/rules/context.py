@@ -51,7 +51,7 @@ class Context:
     config: object
     today: dt.date
     id_rows: dict[str, list[int]] = field(default_factory=dict)  # IDs on 2+ rows only
-    similar_rows: dict[int, int] = field(default_factory=dict)
+    similar_rows: dict = field(default_factory=dict)  # row -> similar.Pair
     previous_stages: dict[str, str] | None = None
     stage_since: dict[str, tuple[str, dt.date]] | None = None
 

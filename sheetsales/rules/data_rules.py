@@ -1,7 +1,7 @@
 """Rules about the cells themselves: dates, required fields, numbers, IDs, products."""
 
 from ..core.dates import plural
-from ..core.similar import DUPE_DAYS
+from ..core.similar import IDENTIFYING, agreement
 from ..core.model import ERROR, WARNING
 from .context import NONE, rule
 
@@ -132,13 +132,19 @@ def duplicate_id(deal, ctx):
 
 @rule("IDS003", WARNING)
 def possible_duplicate(deal, ctx):
-    """Possible duplicate: same company, contact and product as an earlier deal, dated close."""
-    first = ctx.similar_rows.get(deal.row)
-    if first is None:
+    """Possible duplicate: same contact, e-mail, or company, product and amount as a close-dated deal.
+
+    The earlier deal has another (or no) Deal ID, is dated within 14 days, and no field
+    that identifies a deal (company, contact, e-mail, product, amount) differs; see
+    core/similar.py."""
+    pair = ctx.similar_rows.get(deal.row)
+    if pair is None:
         return NONE
-    return [ctx.finding(possible_duplicate, deal, "company",
-                        f"possible duplicate of row {first}: same company, contact and "
-                        f"product, created within {DUPE_DAYS} days",
+    key = next(k for k in (*IDENTIFYING, *pair.agree) if k in pair.agree)
+    return [ctx.finding(possible_duplicate, deal, key,
+                        f"possible duplicate of row {pair.first}: "
+                        f"{agreement(pair.agree, pair.differ, ctx.header)}; dated "
+                        f"{plural(pair.days)} apart",
                         'Merge the two rows or mark one Lost; "sheetsales clean dupes" shows '
                         "them side by side.")]
 

@@ -2,7 +2,7 @@
 A deal snoozed until today or later gets none of these."""
 
 from ..core.model import INFO, WARNING
-from ..core.stages import DELIVERED, OPEN, WON
+from ..core.stages import DELIVERED, ON_HOLD, OPEN, WON, phase_of
 from .context import IDLE, NONE, OVERDUE, SOON, rule
 
 SNOOZE_HINT = 'or set "Snooze until" to a later date'
@@ -10,7 +10,7 @@ ACTIVE = (OPEN, WON, DELIVERED)
 
 
 def _awake(deal, ctx, phases):
-    return deal.stage and deal.stage.phase in phases and not ctx.snoozed(deal)
+    return deal.stage and phase_of(deal.stage, deal.outcome) in phases and not ctx.snoozed(deal)
 
 
 def _late(ctx, days):
@@ -130,8 +130,10 @@ def idle(deal, ctx):
     """Idle ("rotting"): days in the current stage exceed that stage's limit.
 
     The clock starts at the later of the stage's date and Last contact; without a stage
-    date, at the first run that saw the deal in this stage (from the run history)."""
-    if not deal.stage or not deal.stage.idle_days or not _awake(deal, ctx, ACTIVE):
+    date, at the first run that saw the deal in this stage (from the run history). A deal
+    whose outcome is on hold is not idle."""
+    if not deal.stage or not deal.stage.idle_days or deal.outcome == ON_HOLD or \
+            not _awake(deal, ctx, ACTIVE):
         return NONE
     values = deal.values
     entered = values.get(deal.stage.date_field)

@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 from ..core.cells import MAX_TEXT
 from ..core.model import ERROR, Deal, Finding
-from ..core.stages import DELIVERED, WON
+from ..core.stages import CLOSED as CLOSED_PHASE, DELIVERED, WON, phase_of
 from . import IDLE_CODES, OVERDUE_CODES, SOON_CODES
 from .context import Context
 
@@ -25,8 +25,7 @@ def deal_status(deal: Deal, findings: list[Finding], ctx: Context) -> DealStatus
     Closed, Invalid, Snoozed, Overdue, Due today, Due soon, Idle, OK."""
     codes = {f.code for f in findings}
     errors = any(f.severity == ERROR for f in findings)
-    stage = deal.stage
-    if stage and stage.is_closed and not errors:
+    if phase_of(deal.stage, deal.outcome) == CLOSED_PHASE and not errors:
         status = CLOSED
     elif errors:
         status = INVALID
@@ -54,7 +53,9 @@ def next_action(deal: Deal, ctx: Context) -> tuple[str, dt.date | None]:
     stage = deal.stage
     if stage is None:
         return "Fix the stage", None
-    if stage.is_closed:
+    if phase_of(stage, deal.outcome) == CLOSED_PHASE:
+        if not stage.is_closed:  # closed by its outcome
+            return f"None (closed: {deal.get('outcome')})", None
         return stage.next_action, None
     if stage.phase == WON:
         due = ctx.delivery_due(deal)[0]
