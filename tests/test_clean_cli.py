@@ -65,3 +65,21 @@ def test_csv_apply_rewrites_only_the_changed_rows_and_undo_restores(tmp_path):
     run_cli(["clean", "all", path], 0, stdout="No changes")
     run_cli(["undo", path], 0)
     assert path.read_bytes() == original
+
+
+def test_clean_ids_never_reuses_the_id_of_a_deleted_deal(tmp_path):
+    """The history remembers every Deal ID a run saw: after D-3 is deleted from the sheet, a
+    new deal without an ID gets D-4, not D-3 (which old e-mails and notes still name)."""
+    import openpyxl
+
+    from helpers import CLEAN, OVERDUE, write_deals
+
+    path = write_deals(tmp_path / "deals.xlsx", [CLEAN, OVERDUE, ["D-3", *CLEAN[1:]]])
+    run_cli(["run", path, "--today", "2026-11-27"], 0)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Deals"]
+    sheet.delete_rows(4)
+    sheet.append([None, "Newco", "Ana", "Lead"])
+    book.save(path)
+    result = run_cli(["clean", "ids", path, "--apply"], 0)
+    assert '-> "D-4"' in result.stdout and "D-3" not in result.stdout

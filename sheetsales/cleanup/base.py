@@ -88,7 +88,7 @@ def read_table(grid, config) -> Table:
 class CleanOptions:
     """What a user can decide for a clean: `mappings` (cell text -> stage, from --map
     "Pitching=Proposal"), `dupe_days` (how close the created dates of a possible duplicate
-    are), `reserved_ids` (IDs used before, e.g. from the write journal, never handed out
+    are), `reserved_ids` (IDs used before, from the run history, never handed out
     again) and `typed_dates` (whether the source holds real date cells; None: as the sheet
     says, so a CSV gets ISO text). `locked` names cells the writer will refuse ("F12" ->
     "holds a formula"): their fixes are reported as left alone instead, so the dry run

@@ -83,11 +83,6 @@ class History(Database, JournalMixin, SentMixin):
                 (stamp(finished or now()), outcome, json.dumps(dict(counts or {})), sheet,
                  run_id))
 
-    def record_stages(self, run_id: int, deals: Iterable) -> None:
-        """Record each deal's stage key (deals without an ID cannot be followed)."""
-        with self._transaction():
-            self._update_stages(run_id, deals)
-
     def _update_stages(self, run_id, deals) -> None:
         source, day = self.db.execute("SELECT source, day FROM runs WHERE id = ?",
                                       (run_id,)).fetchone()
@@ -108,6 +103,12 @@ class History(Database, JournalMixin, SentMixin):
             "SELECT deal_id, stage_key, since FROM stage_now WHERE source = ? AND mixed = 0 "
             "AND stage_key IS NOT NULL AND run_id = (SELECT max(run_id) FROM stage_now "
             "WHERE source = ?)", (key, key))
+
+    def known_deal_ids(self, source) -> frozenset[str]:
+        """Every Deal ID a run has seen in `source`, including deals deleted since: cleanup
+        never hands one out again."""
+        return frozenset(deal for (deal,) in self._read(
+            "SELECT deal_id FROM stage_now WHERE source = ?", (self.key(source),)))
 
     def previous_stages(self, source) -> dict[str, str]:
         """Deal ID -> stage key at the last finished run of `source` that read its deals

@@ -22,7 +22,7 @@ def clean(source: str | Path | None, kinds: list[str], config: Config | None = N
     written."""
     config = config or Config()
     source = resolve_source(source, config)
-    options = CleanOptions(mappings=mappings or {})
+    options = CleanOptions(mappings=mappings or {}, reserved_ids=_ids_used_before(source, config))
     if not apply:
         grid = open_grid(source, credentials, config.source.get("sheet"))
         return plan_cleanup(kinds, read_table(grid, config), config, options)
@@ -35,3 +35,12 @@ def clean(source: str | Path | None, kinds: list[str], config: Config | None = N
         with History.open(history_path(config, source)) as history:
             history.journal_write(None, str(source), target.written)
     return result
+
+
+def _ids_used_before(source, config: Config) -> frozenset[str]:
+    """The Deal IDs earlier runs saw, so `clean ids` never reuses one of a deleted deal."""
+    path = history_path(config, source)
+    if not path.exists():
+        return frozenset()
+    with History.open(path) as history:
+        return history.known_deal_ids(str(source))
