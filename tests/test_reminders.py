@@ -8,7 +8,7 @@ import ssl
 import pytest
 
 from sheetsales import check
-from sheetsales.core.config import build_config, load_config
+from sheetsales.core.config import SmtpSettings, build_config, load_config
 from sheetsales.core.errors import ConfigError
 from sheetsales.nightly.history import History
 from sheetsales.nightly.mail import render_html, render_text, to_email
@@ -418,5 +418,5 @@ def test_the_template_smtp_settings_are_valid(tmp_path):
                     '[reminders.smtp]\nhost = "smtp.example.com"\nport = 587\n'
                     'starttls = true\nuser = "p@example.com"\n', encoding="utf-8")
     cfg = load_config(path, environ={})
-    assert cfg.reminders["smtp"] == {"host": "smtp.example.com", "port": 587, "starttls": True,
-                                     "user": "p@example.com"}
+    assert cfg.reminders.smtp == SmtpSettings("smtp.example.com", port=587, starttls=True,
+                                              user="p@example.com")

@@ -162,12 +162,12 @@ def test_template_examples_are_valid_config(tmp_path):
     path.write_text(uncommented, encoding="utf-8")
     tomllib.loads(uncommented)
     config = load_config(path, environ={})
-    assert config.reminders["outbox"] == "outbox"
-    assert config.reminders["owners"]["Ana"] == "ana@example.com"
-    assert set(config.reminders["smtp"]) == {"host", "port", "starttls", "user"}
-    assert config.schedule["at"] == "07:00"
-    assert config.schedule["sources"] == ["deals.xlsx"]
-    assert config.history["backups"] == 10
+    assert config.reminders.outbox == "outbox"
+    assert config.reminders.owners["Ana"] == "ana@example.com"
+    assert config.reminders.smtp.host and config.reminders.smtp.user
+    assert config.schedule.at == "07:00"
+    assert config.schedule.sources == ("deals.xlsx",)
+    assert config.history.backups == 10
     assert config.rules.date_order == "DMY"
     proposal = config.stages.by_key("proposal")
     assert proposal == Config().stages.by_key("proposal")  # the example shows the defaults

@@ -7,52 +7,20 @@ import dataclasses
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config_schema import SCHEMA, STAGE_KEYS, STATUS_COLUMNS, nearest, takes_whole_number
-from .dates import Calendar, local_zone
 from .errors import ConfigError
 from .fields import DATE, DEFAULT_FIELDS, Field
+from .settings import (Config, HistorySettings, ReminderSettings, Rules, ScheduleSettings,
+                       SmtpSettings, SourceSettings)
 from .stages import DEFAULT_STAGES, Stage, StageSet, normalize, stage_key
 
+__all__ = ["CONFIG_NAME", "Config", "HistorySettings", "ReminderSettings", "Rules",
+           "ScheduleSettings", "SmtpSettings", "SourceSettings", "build_config", "find_config",
+           "load_config"]
+
 CONFIG_NAME = "sheetsales.toml"
-
-
-@dataclass(frozen=True)
-class Rules:
-    due_soon_days: int = 3
-    follow_up_days: int = 7
-    business_days: bool = False
-    country: str | None = None
-    holidays: frozenset = frozenset()
-    time_zone: str = field(default_factory=local_zone)  # the machine's, unless configured
-    date_order: str | None = None
-    disabled: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Config:
-    """Everything a check or run needs to know besides the source and today."""
-
-    path: Path | None = None
-    source: dict = field(default_factory=dict)
-    fields: tuple[Field, ...] = DEFAULT_FIELDS
-    stages: StageSet = field(default_factory=StageSet)
-    rules: Rules = Rules()
-    status_columns: dict = field(default_factory=lambda: dict(STATUS_COLUMNS))
-    reminders: dict = field(default_factory=dict)
-    schedule: dict = field(default_factory=dict)
-    history: dict = field(default_factory=dict)
-
-    @property
-    def calendar(self) -> Calendar:
-        r = self.rules
-        return Calendar(r.business_days, r.country, r.holidays)
-
-    @property
-    def base_dir(self) -> Path | None:
-        return self.path.parent if self.path else None
 
 
 def _where(origin: str, text: str | None, key: str) -> str:
@@ -168,16 +136,22 @@ def build_config(values: dict, path: Path | None = None) -> Config:
     fields = _configured_fields(columns)
     fields, stages = _configured_stages(values.get("stages", []), fields)
     rules = values.get("rules", {})
+    reminders = dict(values.get("reminders", {}))
+    if "smtp" in reminders:
+        reminders["smtp"] = SmtpSettings(**reminders["smtp"])
+    schedule = dict(values.get("schedule", {}))
+    if "sources" in schedule:
+        schedule["sources"] = tuple(schedule["sources"])
     return Config(
         path=path,
-        source=values.get("source", {}),
+        source=SourceSettings(**values.get("source", {})),
         fields=fields,
         stages=StageSet(tuple(stages)),
         rules=Rules(**{**rules, "disabled": tuple(rules.get("disabled", ()))}),
         status_columns={k: columns.get(k, v) for k, v in STATUS_COLUMNS.items()},
-        reminders=values.get("reminders", {}),
-        schedule=values.get("schedule", {}),
-        history=values.get("history", {}),
+        reminders=ReminderSettings(**reminders),
+        schedule=ScheduleSettings(**schedule),
+        history=HistorySettings(**values.get("history", {})),
     )
 
 

@@ -67,21 +67,21 @@ class Delivery:
 
 def channels(config) -> list[str]:
     """The configured channels: SMTP and/or the outbox folder, else printing."""
-    settings = config.reminders or {}
-    found = [c for c, key in ((SMTP, "smtp"), (OUTBOX, "outbox")) if settings.get(key)]
+    settings = config.reminders
+    found = [c for c, key in ((SMTP, "smtp"), (OUTBOX, "outbox")) if getattr(settings, key)]
     return found or [PRINT]
 
 
 def outbox_path(config) -> Path:
     """[reminders] outbox, relative to the config file's folder (or the current one)."""
-    folder = Path(config.reminders["outbox"]).expanduser()
+    folder = Path(config.reminders.outbox).expanduser()
     return (config.base_dir or Path.cwd()) / folder
 
 
 def sender_address(config) -> str:
-    settings = config.reminders or {}
-    user = settings.get("smtp", {}).get("user", "")
-    return settings.get("sender") or (user if "@" in user else "sheetsales@localhost")
+    settings = config.reminders
+    user = (settings.smtp and settings.smtp.user) or ""
+    return settings.sender or (user if "@" in user else "sheetsales@localhost")
 
 
 def deliver(digests: list[Digest], config, environ=None, channel: str | None = None,
@@ -97,7 +97,7 @@ def deliver(digests: list[Digest], config, environ=None, channel: str | None = N
     for name in wanted:
         if name not in (PRINT, OUTBOX, SMTP):
             raise ValueError(f"unknown reminder channel {name!r}")
-        if name != PRINT and not (config.reminders or {}).get(name):
+        if name != PRINT and not getattr(config.reminders, name):
             raise ConfigError(f"reminders cannot go to the {name} without [reminders] {name} "
                               "settings in sheetsales.toml")
     if PRINT in wanted:
@@ -106,7 +106,7 @@ def deliver(digests: list[Digest], config, environ=None, channel: str | None = N
             to = digest.email or f"{digest.name} (no e-mail address configured)"
             out.write(f"To: {to}\nSubject: {subject(digest)}\n\n{render_text(digest)}\n")
         return Delivery(PRINT, list(digests))
-    password = smtp.check_settings(config.reminders["smtp"], environ) if SMTP in wanted \
+    password = smtp.check_settings(config.reminders.smtp, environ) if SMTP in wanted \
         else None
     delivery = Delivery(SMTP if SMTP in wanted else OUTBOX)
     ledger = ledger_for(delivery) if ledger_for else None
@@ -137,7 +137,7 @@ def deliver(digests: list[Digest], config, environ=None, channel: str | None = N
 
     before = ledger.before if ledger else (lambda digest, message: None)
     if SMTP in wanted:
-        delivery.failures += smtp.send_each(messages, config.reminders["smtp"], password,
+        delivery.failures += smtp.send_each(messages, config.reminders.smtp, password,
                                             ssl_context, before, accepted, refused)
         delivery.undelivered += [d for d, _ in messages if not _among(d, delivery)]
     else:

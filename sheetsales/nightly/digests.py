@@ -24,8 +24,6 @@ KINDS = (OVERDUE, TODAY, SOON, IDLE)
 HEADINGS = {OVERDUE: "Overdue", TODAY: "Due today", SOON: "Due soon", IDLE: "Idle"}
 ACTIONABLE = DUE_KINDS  # code -> OVERDUE, SOON or IDLE (the same words as KINDS)
 RESENT_KINDS = (OVERDUE, IDLE)
-DEFAULT_RESEND_DAYS = 3
-DEFAULT_ESCALATE_DAYS = 7
 OWNER, MANAGER = "owner", "manager"
 
 
@@ -152,7 +150,7 @@ def owner_key(name: str) -> str:
 
 def owner_address(config, owner: str) -> str | None:
     """The owner's address from [reminders.owners]; names match ignoring case and spacing."""
-    owners = (config.reminders or {}).get("owners", {})
+    owners = config.reminders.owners
     return {owner_key(name): address for name, address in owners.items()}.get(
         owner_key(owner)) if owner else None
 
@@ -162,8 +160,8 @@ def select_new(digests: list[Digest], history, today: dt.date, config,
     """The digests cut down to items not yet sent (overdue and idle ones again after
     `resend_every_days`), plus a manager digest of items overdue `escalate_after_days` or
     more when [reminders] manager is set. `history` may be None (nothing sent yet)."""
-    settings = config.reminders or {}
-    every = settings.get("resend_every_days", DEFAULT_RESEND_DAYS)
+    settings = config.reminders
+    every = settings.resend_every_days
     sent = history.last_reminders(source, OWNER) if history else {}
     chosen = []
     for digest in digests:
@@ -171,9 +169,9 @@ def select_new(digests: list[Digest], history, today: dt.date, config,
         fresh = tuple(i for i in digest.items if _due(i, sent.get((owner, i.key)), today, every))
         if fresh:
             chosen.append(replace(digest, items=fresh, earlier=len(digest.items) - len(fresh)))
-    manager = settings.get("manager")
+    manager = settings.manager
     if manager and digests:
-        after = settings.get("escalate_after_days", DEFAULT_ESCALATE_DAYS)
+        after = settings.escalate_after_days
         escalated = history.last_reminders(source, MANAGER) if history else {}
         late = [i for d in digests for i in d.items if i.kind == OVERDUE and i.days >= after]
         fresh = tuple(i for i in late
@@ -207,7 +205,7 @@ def assume_sent(history, report, config, today: dt.date, source) -> int:
     """For a history started afresh after the old one disappeared: overdue and idle items
     older than the resend cadence were surely reminded already, so record them as sent today
     (they come back on the cadence) instead of mailing every open item at once."""
-    every = (config.reminders or {}).get("resend_every_days", DEFAULT_RESEND_DAYS)
+    every = config.reminders.resend_every_days
     old = [(OWNER, owner_key(item.owner), item.key, None)
            for item in reminder_items(report, today)
            if item.kind in RESENT_KINDS and item.days >= every]

@@ -46,7 +46,7 @@ def history_path(config, source: str | Path | None = None) -> Path:
     """Where the history of `source` lives: [history] database (relative to the config
     file), else .sheetsales/history.sqlite beside the config file, else beside the workbook,
     else in the current folder (a Google Sheet with no config file)."""
-    configured = (config.history or {}).get("database")
+    configured = config.history.database
     base = config.base_dir
     if base is None and source is not None and not is_remote(source):
         base = Path(source).resolve().parent

@@ -4,6 +4,7 @@ before each message is handed over, the record the moment it is accepted, and ad
 server refused for good. If the history cannot record, sending stops and the delivery names
 what went out unrecorded."""
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -18,7 +19,7 @@ from .smtp import Stop
 def settings_stamp(config) -> str:
     """A fingerprint of the [reminders] settings: a refused address is tried again when
     they change."""
-    text = json.dumps(config.reminders or {}, sort_keys=True, default=str)
+    text = json.dumps(dataclasses.asdict(config.reminders), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

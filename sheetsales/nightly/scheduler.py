@@ -28,7 +28,6 @@ from .history import History, history_path, is_remote
 
 log = logging.getLogger("sheetsales.nightly.scheduler")
 
-DEFAULT_AT = "07:00"
 LONGEST_NAP = 60.0  # seconds; wake at least this often to notice a suspended machine
 
 
@@ -53,15 +52,13 @@ class Outcome:
         return {"ok": EXIT_OK, "partial": EXIT_PARTIAL}.get(self.status, EXIT_ERROR)
 
 
-DEFAULT_RETRY_MINUTES = 30
 FIRST_RETRY_SECONDS = 60.0
 LONGEST_RETRY_SECONDS = 600.0
 
 
 def scheduled_sources(config) -> list[str]:
     """[schedule] sources (file paths relative to the config file), else [source] path."""
-    sources = (config.schedule or {}).get("sources") or (
-        [config.source["path"]] if (config.source or {}).get("path") else [])
+    sources = config.schedule.sources or ((config.source.path,) if config.source.path else ())
     if not sources:
         raise ConfigError('nothing to schedule: set [schedule] sources = ["deals.xlsx"] in '
                           "sheetsales.toml")
@@ -98,7 +95,7 @@ class Scheduler:
         self._sleep = sleep
         self.last_run = last_run or history_last_run(config)
         self.zone = ZoneInfo(config.rules.time_zone)
-        self.at = dt.time.fromisoformat((config.schedule or {}).get("at", DEFAULT_AT))
+        self.at = dt.time.fromisoformat(config.schedule.at)
         self.sources = sources if sources is not None else scheduled_sources(config)
         self.outcomes: deque[Outcome] = deque(maxlen=1000)  # the latest, for months of runs
         self._stopping = False
@@ -125,8 +122,7 @@ class Scheduler:
         refused, digests not delivered) with growing waits while [schedule] retry_minutes
         allows; never raises an Exception."""
         started = self.clock()
-        window = dt.timedelta(minutes=(self.config.schedule or {}).get(
-            "retry_minutes", DEFAULT_RETRY_MINUTES))
+        window = dt.timedelta(minutes=self.config.schedule.retry_minutes)
         wait, attempts = FIRST_RETRY_SECONDS, 0
         while True:
             attempts += 1

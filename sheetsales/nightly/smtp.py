@@ -21,8 +21,6 @@ from collections.abc import Callable
 from ..core.errors import ConfigError
 
 PASSWORD_ENV = "SHEETSALES_SMTP_PASSWORD"
-DEFAULT_TIMEOUT = 30  # seconds, per socket operation
-DEFAULT_DEADLINE = 300  # seconds, for the whole session
 
 
 class Stop(Exception):
@@ -92,9 +90,8 @@ def check_settings(settings: dict, environ=None) -> str | None:
     """The password from the environment when a user is set; a ConfigError when it is
     missing or would travel unencrypted."""
     environ = os.environ if environ is None else environ
-    host, use_ssl = settings["host"], settings.get("ssl", False)
-    starttls = settings.get("starttls", not use_ssl)
-    user = settings.get("user")
+    host, use_ssl, starttls, user = (settings.host, settings.ssl, settings.uses_starttls,
+                                     settings.user)
     password = environ.get(PASSWORD_ENV) if user else None
     if user and not password:
         raise ConfigError(f"[reminders.smtp] user is set but {PASSWORD_ENV} is not; put the "
@@ -106,8 +103,7 @@ def check_settings(settings: dict, environ=None) -> str | None:
 
 
 def where(settings: dict) -> str:
-    use_ssl = settings.get("ssl", False)
-    return f"SMTP server {settings['host']}:{settings.get('port', 465 if use_ssl else 587)}"
+    return f"SMTP server {settings.host}:{settings.effective_port}"
 
 
 def send_each(messages: list, settings: dict, password: str | None,
@@ -118,18 +114,16 @@ def send_each(messages: list, settings: dict, password: str | None,
     failures: list[str] = []
     if not messages:
         return failures
-    use_ssl = settings.get("ssl", False)
-    starttls = settings.get("starttls", not use_ssl)
-    port = settings.get("port", 465 if use_ssl else 587)
+    use_ssl, starttls, port = settings.ssl, settings.uses_starttls, settings.effective_port
     server = where(settings)
     context = context or ssl.create_default_context()
-    deadline = _Deadline(settings.get("deadline", DEFAULT_DEADLINE))
+    deadline = _Deadline(settings.deadline)
     Session = _session_class(use_ssl)
     Session.deadline = deadline
-    timeout = settings.get("timeout", DEFAULT_TIMEOUT)
+    timeout = settings.timeout
     connection = Session(timeout=timeout, context=context) if use_ssl else \
         Session(timeout=timeout)
-    connection._host = settings["host"]  # what TLS checks the certificate against
+    connection._host = settings.host  # what TLS checks the certificate against
     left = [digest for digest, _ in messages]
 
     def trouble(exc) -> str:
@@ -141,7 +135,7 @@ def send_each(messages: list, settings: dict, password: str | None,
 
     try:
         try:
-            connection.connect(settings["host"], port)
+            connection.connect(settings.host, port)
         except (OSError, smtplib.SMTPException) as exc:
             failures.append(f"cannot connect to {server} ({trouble(exc)}); no reminders were "
                             "sent, they will be tried on the next run")
@@ -149,8 +143,8 @@ def send_each(messages: list, settings: dict, password: str | None,
         try:
             if starttls:
                 connection.starttls(context=context)
-            if settings.get("user"):
-                connection.login(settings["user"], password)
+            if settings.user:
+                connection.login(settings.user, password)
         except (OSError, smtplib.SMTPException) as exc:
             failures.append(f"{server} refused the session ({trouble(exc)}); check "
                             "[reminders.smtp] and the password; no reminders were sent")

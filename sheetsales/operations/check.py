@@ -22,7 +22,7 @@ def check(source: str | Path | Grid | None = None, config: Config | None = None,
     config = config or Config()
     opened = not hasattr(source, "sheet_names")
     grid = open_grid(resolve_source(source, config), credentials,
-                     config.source.get("sheet")) if opened else source
+                     config.source.sheet) if opened else source
     sheet = locate_deals(grid, config)
     return check_sheet(sheet, config, today or today_in(config.rules.time_zone),
                        previous_stages, stage_since, progress, grid.row_count(sheet.title),

@@ -24,7 +24,7 @@ def clean(source: str | Path | None, kinds: list[str], config: Config | None = N
     source = resolve_source(source, config)
     options = CleanOptions(mappings=mappings or {}, reserved_ids=_ids_used_before(source, config))
     if not apply:
-        grid = open_grid(source, credentials, config.source.get("sheet"))
+        grid = open_grid(source, credentials, config.source.sheet)
         return plan_cleanup(kinds, read_table(grid, config), config, options)
     with write_guard(source, config.base_dir), \
             closing(cleanup_target(source, config, credentials)) as target:

@@ -125,7 +125,7 @@ def _night(history, source, config, today, credentials, environ, now, afresh) ->
         report = result.plan.report
         if result.written:
             history.journal_write(run_id, source, target.written,
-                                  keep=config.history.get("backups", backups.DEFAULT_KEEP))
+                                  keep=config.history.backups)
         if afresh:
             held = assume_sent(history, report, config, today, source)
             result.notes.append(

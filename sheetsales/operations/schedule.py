@@ -12,7 +12,7 @@ def schedule(config: Config | None = None, once: bool = False, today: dt.date | 
     """Run every [schedule] source daily at [schedule] at (or once, with `once`); returns the
     outcome of each job run."""
     config = config or Config()
-    remove = setup_logging(config.schedule.get("log_file"), config.base_dir)
+    remove = setup_logging(config.schedule.log_file, config.base_dir)
     try:
         scheduler = Scheduler(config, job=lambda source: run(
             source, config, today=today, environ=environ))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from ..core.config import Config
 from ..core.errors import SheetsalesError
-from ..sources import backups, is_google_source, open_grid
+from ..sources import is_google_source, open_grid
 from ..sources.csv import CsvTarget
 from ..sources.xlsx.target import XlsxTarget
 
@@ -13,7 +13,7 @@ def resolve_source(source: str | Path | None, config: Config) -> str | Path:
     """SOURCE as given, else the config's [source] path (relative to the config file)."""
     if source:
         return source
-    configured = config.source.get("path")
+    configured = config.source.path
     if not configured:
         raise SheetsalesError("no SOURCE given and no [source] path in the config; pass the "
                               "spreadsheet's path, e.g. sheetsales check deals.xlsx")
@@ -23,7 +23,7 @@ def resolve_source(source: str | Path | None, config: Config) -> str | Path:
 
 
 def keep_backups(config: Config) -> int:
-    return config.history.get("backups", backups.DEFAULT_KEEP)
+    return config.history.backups
 
 
 def open_target(source: str | Path, config: Config, credentials=None):
@@ -31,7 +31,7 @@ def open_target(source: str | Path, config: Config, credentials=None):
     for status columns and a Reminders sheet)."""
     if is_google_source(source):
         from ..sources.gsheets.write import GSheetTarget  # gspread only when it is needed
-        return GSheetTarget.open(source, credentials, sheet=config.source.get("sheet"))
+        return GSheetTarget.open(source, credentials, sheet=config.source.sheet)
     path = Path(source)
     open_grid(path)  # the same clear refusals as check for missing, folders, non-workbooks
     if path.suffix.lower() == ".csv":

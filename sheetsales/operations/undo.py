@@ -44,7 +44,7 @@ def _undo_google(source: str, config: Config, path: Path, credentials) -> str:
     reverse = [CellChange(c.sheet, c.row, c.col, c.new, c.old) for c in last.changes]
     from ..sources.gsheets.write import GSheetTarget  # gspread only when it is needed
     with write_guard(source, config.base_dir), \
-            GSheetTarget.open(source, credentials, sheet=config.source.get("sheet")) as target:
+            GSheetTarget.open(source, credentials, sheet=config.source.sheet) as target:
         report = check(target.grid, config)
         summary = target.apply_cells(reverse, deals=report.sheet)
     with History.open(path) as history:

@@ -25,7 +25,7 @@ def locate_deals(grid, config) -> SheetData:
     first sheet whose header matches; with its header row (configured or detected)."""
     names = grid.sheet_names()
     lookup = header_lookup(config.fields)
-    wanted = config.source.get("sheet")
+    wanted = config.source.sheet
     if wanted:
         match = [n for n in names if n == wanted] or \
             [n for n in names if n.strip().lower() == wanted.strip().lower()]
@@ -36,7 +36,7 @@ def locate_deals(grid, config) -> SheetData:
     else:
         named = [n for n in names if normalize(n) in DEALS_SHEET_NAMES]
         candidates = named + [n for n in names if n not in named]
-    header_row = config.source.get("header_row")
+    header_row = config.source.header_row
     for title in candidates:
         rows = grid.rows(title)
         head = _head(rows, header_row or 20)
