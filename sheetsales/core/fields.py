@@ -48,7 +48,36 @@ DEFAULT_FIELDS: tuple[Field, ...] = (
     Field("snooze_until", "Snooze until", DATE, ("Snoozed until", "Snooze")),
     Field("notes", "Notes", aliases=("Comments", "Note")),
     Field("expected_close", "Expected close", DATE, ("Close Date", "Closed", "Expected Close Date",
-                                                     "Expected Close")),
+                                                     "Expected Close", "closedate",
+                                                     "Forecast Close Date", "Target Close Date",
+                                                     "Erwartetes Abschlussdatum",
+                                                     "Date de clôture prévue",
+                                                     "Fecha de cierre prevista",
+                                                     "Data prevista de fechamento",
+                                                     "Verwachte sluitingsdatum")),
+    # The day the deal entered its current stage: IDL001's clock beside the step's own date.
+    Field("stage_since", "Stage since", DATE, (
+        "Stage Change Date", "Stage Changed", "Stage Changed On", "Date entered stage",
+        "Entered stage", "Last stage change", "Last Stage Change Date", "Stage date",
+        "Stage updated", "stage_change_time", "Time in stage since", "Phase seit",
+        "Phasenwechsel", "Datum Phasenwechsel", "Date de changement d'étape",
+        "Étape depuis", "Fecha de cambio de etapa", "Etapa desde",
+        "Data de mudança de etapa", "Data de mudança de fase", "Fase sinds",
+        "Datum fasewijziging")),
+    # A weaker clock: any edit moves it. IDL001 uses it only for a deal with nothing better.
+    Field("last_modified", "Last modified", DATE, (
+        "Last Modified Date", "Modified", "Modified Date", "Updated", "Last Updated",
+        "Updated At", "Last Activity Date", "hs_lastmodifieddate", "update_time",
+        "Zuletzt geändert", "Dernière modification", "Última modificación",
+        "Última modificação", "Laatst gewijzigd")),
+)
+
+# Per-stage entry-date columns of CRM exports (HubSpot's hs_date_entered_closedwon, "Date
+# entered 'Contract Sent (Sales Pipeline)'"): group 1 names the stage.
+STAGE_ENTRY_HEADERS = (
+    r"hs_date_entered_(.+)",
+    r"date\s*entered\s*[\"'“‘]?(.+?)[\"'”’]?(?:\s*\(.*\))?",
+    r"(?:entered|entry date)\s+(.+)",
 )
 
 FIELD_KEYS = tuple(f.key for f in DEFAULT_FIELDS)
