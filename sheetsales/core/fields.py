@@ -16,7 +16,8 @@ class Field:
 
 
 DEFAULT_FIELDS: tuple[Field, ...] = (
-    Field("deal_id", "Deal ID", aliases=("Lead ID", "Opportunity ID", "ID")),
+    Field("deal_id", "Deal ID", aliases=("Lead ID", "Opportunity ID", "ID", "Record ID",
+                                         "hs_object_id")),
     Field("company", "Company", aliases=("Customer", "Customer Name", "Client", "Client Name",
                                          "Account", "Account Name", "Company Name")),
     Field("contact", "Contact", aliases=("Contact Name", "Contact Person")),
@@ -24,11 +25,12 @@ DEFAULT_FIELDS: tuple[Field, ...] = (
     Field("owner", "Owner", aliases=("Sales Rep", "Salesperson", "Account Manager",
                                      "Opportunity Owner", "Sales Agent", "Deal Owner", "Rep")),
     Field("product", "Product", aliases=("Product Name", "Item")),
-    Field("stage", "Stage", aliases=("Deal Stage", "Pipeline Stage", "Sales Stage")),
+    Field("stage", "Stage", aliases=("Deal Stage", "Pipeline Stage", "Sales Stage", "dealstage")),
     Field("amount", "Amount", NUMBER, ("Value", "Deal Value", "Opportunity Value", "Deal Size",
                                        "Close Value", "Deal Amount")),
     Field("probability", "Probability", NUMBER, ("Prob", "Win Probability", "Probability (%)")),
-    Field("created", "Created", DATE, ("Created Date", "Engage Date", "Created On", "Date Created")),
+    Field("created", "Created", DATE, ("Created Date", "Engage Date", "Created On", "Date Created",
+                                               "Create Date", "createdate", "add_time")),
     Field("first_contact", "First contact", DATE, ("First Contact Date", "Contacted on")),
     Field("discovery_on", "Discovery on", DATE, ("Discovery Date",)),
     Field("proposal_sent", "Proposal sent", DATE, ("Proposal Date", "Proposal sent on",
