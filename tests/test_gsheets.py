@@ -84,7 +84,7 @@ def status_of(emu, sid, deal_id):
     return (row[9] or None) and f"{row[9]} {row[10][:6]}".strip()
 
 
-EXPECTED = ["OK", "Overdue DUE001", "Due soon DUE002", "OK DAT004"]  # D-1, D-2, 0042, D-4
+EXPECTED = ["OK", "Overdue DUE001", "Due soon DUE002", "Check DAT004"]  # D-1, D-2, 0042, D-4
 
 
 def person(emu):

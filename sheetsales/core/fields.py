@@ -78,7 +78,7 @@ DEFAULT_FIELDS: tuple[Field, ...] = (
 # entered 'Contract Sent (Sales Pipeline)'"): group 1 names the stage.
 STAGE_ENTRY_HEADERS = (
     r"hs_date_entered_(.+)",
-    r"date\s*entered\s*[\"'“‘]?(.+?)[\"'”’]?(?:\s*\(.*\))?",
+    r"date\s*entered\s*[\"'“‘]?(.+?)(?:\s*\([^)]*\))?[\"'”’]?",
     r"(?:entered|entry date)\s+(.+)",
 )
 

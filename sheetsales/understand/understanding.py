@@ -63,7 +63,7 @@ class Understanding:
 def stage_entry_columns(headers: dict[int, str], columns: dict[str, int], stages) -> dict:
     """Field key -> column index for the unmapped headers that are a CRM's entry date of a
     known stage ("hs_date_entered_closedwon" is Confirmed on), where that stage's date column
-    is not already mapped; and column index -> the stage text of those naming no known stage."""
+    is not already mapped; and column index -> why each other such column is left alone."""
     taken = set(columns.values())
     found, unknown = {}, {}
     for index, header in headers.items():
@@ -76,8 +76,12 @@ def stage_entry_columns(headers: dict[int, str], columns: dict[str, int], stages
         if stage and stage.date_field and stage.date_field not in columns \
                 and stage.date_field not in found:
             found[stage.date_field] = index
+        elif stage and stage.date_field:
+            used = columns.get(stage.date_field, found.get(stage.date_field))
+            unknown[index] = (f"entry date of {stage.label}; column {column_letter(used)} "
+                              "is used")
         else:
-            unknown[index] = named
+            unknown[index] = f"entry date of stage {named!r}, not a known stage"
     return found, unknown
 
 
@@ -114,7 +118,7 @@ def understand_header(source: str, sheet: str, header_row: int, headers: dict[in
             reason = (f"also reads as {twin.header}; column {column_letter(columns[twin.key])} "
                       "is used")
         elif index in unknown_entries:
-            reason = f"entry date of stage {unknown_entries[index]!r}, not a known stage"
+            reason = unknown_entries[index]
         else:
             reason = "not a column sheetsales reads"
         ignored.append(Ignored(header, column_letter(index), reason))
