@@ -390,7 +390,7 @@ def test_without_a_deal_id_column_rows_are_found_by_company_and_owner(emu, env):
         client.http_client.session.close()
     assert "found again by Deal ID" in t.write(plan)
     rows = {r[0]: r[8] for r in values(emu, sid)[1:]}
-    assert rows == {"Delta": "OK", "Beta": "Overdue", "Acme": "OK",
+    assert rows == {"Delta": "Check", "Beta": "Overdue", "Acme": "OK",  # Delta: DAT004
                     '=HYPERLINK("http://evil","Gamma")': "Due soon"}
 
 
