@@ -125,21 +125,25 @@ def cli():
               show_default=True, help="Output format.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
               help="Exit 1 when a finding at or above this severity exists.")
+@click.option("--all", "everything", is_flag=True,
+              help="List every row of every finding (the table groups repeated causes and "
+                   "keeps to about 60 lines without it).")
 @config_option
 @sheet_option
 @date_order_option
 @credentials_option
 @guarded
-def check(source, today, fmt, fail_on, config_path, sheet, date_order, credentials):
+def check(source, today, fmt, fail_on, everything, config_path, sheet, date_order, credentials):
     """Validate SOURCE (.xlsx, .xlsm or .csv; default: [source] path in the config) and
-    report every problem and what is due. Never writes to SOURCE."""
+    report every problem and what is due, one line per cause, after what was understood of
+    the sheet and what could not be checked. Never writes to SOURCE."""
     config = sheetsales.load_config(config_path, overrides=_overrides(sheet, date_order))
     report = sheetsales.check(source, config, today, progress=_progress(),
                               credentials=credentials)
     if sys.stderr.isatty() and report.deals and len(report.deals) >= 1000:
         click.echo("", err=True)
     from .plan.render import render
-    click.echo(render(report, fmt), nl=False)
+    click.echo(render(report, fmt, everything), nl=False)
     sys.exit(exit_code(report, fail_on))
 
 

@@ -170,7 +170,8 @@ def _smtp(value):
 SCHEMA = {
     "source": {"path": _str, "sheet": _str, "header_row": _int},
     "columns": {**{f.key: _str for f in DEFAULT_FIELDS}, **{k: _str for k in STATUS_COLUMNS}},
-    "rules": {"due_soon_days": _int, "follow_up_days": _int, "business_days": _bool,
+    "rules": {"due_soon_days": _int, "follow_up_days": _int,
+              "forecast_grace_days": _int, "business_days": _bool,
               "country": _country, "holidays": _holiday_dates, "time_zone": _time_zone,
               "date_order": _date_order, "disabled": _rule_codes},
     "reminders": {"outbox": _str, "sender": _email, "owners": _owners, "smtp": _smtp,

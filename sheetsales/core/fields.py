@@ -16,7 +16,8 @@ class Field:
 
 
 DEFAULT_FIELDS: tuple[Field, ...] = (
-    Field("deal_id", "Deal ID", aliases=("Lead ID", "Opportunity ID", "ID")),
+    Field("deal_id", "Deal ID", aliases=("Lead ID", "Opportunity ID", "ID", "Record ID",
+                                         "hs_object_id")),
     Field("company", "Company", aliases=("Customer", "Customer Name", "Client", "Client Name",
                                          "Account", "Account Name", "Company Name")),
     Field("contact", "Contact", aliases=("Contact Name", "Contact Person")),
@@ -24,14 +25,15 @@ DEFAULT_FIELDS: tuple[Field, ...] = (
     Field("owner", "Owner", aliases=("Sales Rep", "Salesperson", "Account Manager",
                                      "Opportunity Owner", "Sales Agent", "Deal Owner", "Rep")),
     Field("product", "Product", aliases=("Product Name", "Item")),
-    Field("stage", "Stage", aliases=("Deal Stage", "Pipeline Stage", "Sales Stage")),
+    Field("stage", "Stage", aliases=("Deal Stage", "Pipeline Stage", "Sales Stage", "dealstage")),
     # read as the deal's outcome only when its values prove it (stages.outcome_column)
     Field("outcome", "Outcome", aliases=("Status", "Deal Status", "Opp Status",
                                          "Opportunity Status", "Won/Lost", "Deal Outcome")),
     Field("amount", "Amount", NUMBER, ("Value", "Deal Value", "Opportunity Value", "Deal Size",
                                        "Close Value", "Deal Amount")),
     Field("probability", "Probability", NUMBER, ("Prob", "Win Probability", "Probability (%)")),
-    Field("created", "Created", DATE, ("Created Date", "Engage Date", "Created On", "Date Created")),
+    Field("created", "Created", DATE, ("Created Date", "Engage Date", "Created On", "Date Created",
+                                               "Create Date", "createdate", "add_time")),
     Field("first_contact", "First contact", DATE, ("First Contact Date", "Contacted on")),
     Field("discovery_on", "Discovery on", DATE, ("Discovery Date",)),
     Field("proposal_sent", "Proposal sent", DATE, ("Proposal Date", "Proposal sent on",
@@ -51,7 +53,36 @@ DEFAULT_FIELDS: tuple[Field, ...] = (
     Field("snooze_until", "Snooze until", DATE, ("Snoozed until", "Snooze")),
     Field("notes", "Notes", aliases=("Comments", "Note")),
     Field("expected_close", "Expected close", DATE, ("Close Date", "Closed", "Expected Close Date",
-                                                     "Expected Close")),
+                                                     "Expected Close", "closedate",
+                                                     "Forecast Close Date", "Target Close Date",
+                                                     "Erwartetes Abschlussdatum",
+                                                     "Date de clôture prévue",
+                                                     "Fecha de cierre prevista",
+                                                     "Data prevista de fechamento",
+                                                     "Verwachte sluitingsdatum")),
+    # The day the deal entered its current stage: IDL001's clock beside the step's own date.
+    Field("stage_since", "Stage since", DATE, (
+        "Stage Change Date", "Stage Changed", "Stage Changed On", "Date entered stage",
+        "Entered stage", "Last stage change", "Last Stage Change Date", "Stage date",
+        "Stage updated", "stage_change_time", "Time in stage since", "Phase seit",
+        "Phasenwechsel", "Datum Phasenwechsel", "Date de changement d'étape",
+        "Étape depuis", "Fecha de cambio de etapa", "Etapa desde",
+        "Data de mudança de etapa", "Data de mudança de fase", "Fase sinds",
+        "Datum fasewijziging")),
+    # A weaker clock: any edit moves it. IDL001 uses it only for a deal with nothing better.
+    Field("last_modified", "Last modified", DATE, (
+        "Last Modified Date", "Modified", "Modified Date", "Updated", "Last Updated",
+        "Updated At", "Last Activity Date", "hs_lastmodifieddate", "update_time",
+        "Zuletzt geändert", "Dernière modification", "Última modificación",
+        "Última modificação", "Laatst gewijzigd")),
+)
+
+# Per-stage entry-date columns of CRM exports (HubSpot's hs_date_entered_closedwon, "Date
+# entered 'Contract Sent (Sales Pipeline)'"): group 1 names the stage.
+STAGE_ENTRY_HEADERS = (
+    r"hs_date_entered_(.+)",
+    r"date\s*entered\s*[\"'“‘]?(.+?)(?:\s*\([^)]*\))?[\"'”’]?",
+    r"(?:entered|entry date)\s+(.+)",
 )
 
 FIELD_KEYS = tuple(f.key for f in DEFAULT_FIELDS)

@@ -37,6 +37,7 @@ class SheetData:
     date1904: bool = False
     products: dict[str, dict] | None = None
     serial_dates: bool = True
+    understanding: Any = None  # understand.Understanding: what was read from which column
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from .stages import StageSet
 class Rules:
     due_soon_days: int = 3
     follow_up_days: int = 7
+    forecast_grace_days: int = 0
     business_days: bool = False
     country: str | None = None
     holidays: frozenset = frozenset()

@@ -20,8 +20,11 @@ from ..core.stages import DEFAULT_STAGES
 
 CONFIG_TEMPLATE = files("sheetsales.templates") / "sheetsales.toml"
 
-# Expected close is a forecast some sheets carry, not a step of the process: left out.
-DEAL_FIELDS = tuple(f for f in DEFAULT_FIELDS if f.key not in ("expected_close", "outcome"))
+# Expected close (a forecast), Stage since and Last modified are what other sheets carry in
+# place of the step dates the starter has, and Outcome what they keep apart from the stage:
+# left out.
+DEAL_FIELDS = tuple(f for f in DEFAULT_FIELDS if f.key not in (
+    "expected_close", "stage_since", "last_modified", "outcome"))
 DEAL_HEADERS = tuple(f.header for f in DEAL_FIELDS)
 PRODUCT_HEADERS = ("Product", "Price", "Lead time days")
 

@@ -13,6 +13,7 @@ from ..core.fields import IDENTITY_FIELDS
 from ..core.model import SEVERITIES, Deal, Finding, RowTyper, SheetData, is_blank
 from ..core.stages import outcome_column, outcome_of
 from . import Context, run_rules
+from .families import Coverage, coverage
 from .status import DealStatus, deal_status
 
 
@@ -41,7 +42,18 @@ class Report:
             "today": self.today.isoformat(), "findings": len(self.findings),
             "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},
             "by_code": dict(sorted(by_code.items())),
+            "all_checked": self.all_checked(),
+            "not_checked": [c.family for c in self.coverage if not c.checked],
         }
+
+    @functools.cached_property
+    def coverage(self) -> list[Coverage]:
+        """Which rule families ran on this sheet, and why the others did not."""
+        return coverage(self.deals, self.context)
+
+    def all_checked(self) -> bool:
+        """Whether every rule family ran: only then may a report say all is well."""
+        return all(c.checked for c in self.coverage)
 
     def findings_by_row(self) -> dict[int, list[Finding]]:
         rows: dict[int, list[Finding]] = {}

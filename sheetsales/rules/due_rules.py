@@ -1,6 +1,7 @@
 """Rules about what is due: deliveries, follow-ups, planned next steps, idle deals.
 A deal snoozed until today or later gets none of these."""
 
+from ..core.dates import plural
 from ..core.model import INFO, WARNING
 from ..core.stages import DELIVERED, ON_HOLD, OPEN, WON, phase_of
 from .context import IDLE, NONE, OVERDUE, SOON, rule
@@ -129,29 +130,62 @@ def no_next_step(deal, ctx):
 def idle(deal, ctx):
     """Idle ("rotting"): days in the current stage exceed that stage's limit.
 
-    The clock starts at the later of the stage's date and Last contact; without a stage
-    date, at the first run that saw the deal in this stage (from the run history). A deal
-    whose outcome is on hold is not idle."""
+    The clock starts at the latest of the stage's own date, Stage since (Stage Change Date
+    and the like) and Last contact; with none of them on the deal, at the first run that saw
+    it in this stage (the run history), else at Last modified (a weaker clock: any edit
+    moves it). A deal whose outcome is on hold is not idle."""
     if not deal.stage or not deal.stage.idle_days or deal.outcome == ON_HOLD or \
             not _awake(deal, ctx, ACTIVE):
         return NONE
-    values = deal.values
-    entered = values.get(deal.stage.date_field)
-    if not entered and ctx.stage_since and deal.deal_id in ctx.stage_since:
-        stage_key, seen = ctx.stage_since[deal.deal_id]
-        entered = seen if stage_key == deal.stage.key else None
-    starts = [d for d in (entered, values.get("last_contact")) if d]
-    if not starts:
+    since, key = idle_clock(deal, ctx)
+    if since is None:
         return NONE
-    since = max(starts)
     days = ctx.calendar.days_between(since, ctx.today)
     if days <= deal.stage.idle_days:
         return NONE
-    key = "last_contact" if since == deal.get("last_contact") and ctx.has("last_contact") \
-        else deal.stage.date_field
     return [ctx.finding(
         idle, deal, key,
         f"idle for {ctx.calendar.plural(days)} at {deal.stage.label} (limit "
         f"{ctx.calendar.plural(deal.stage.idle_days)}, since {since.isoformat()})",
         f'Contact them and update "Last contact", move the deal on, or mark it Lost; '
         f"{SNOOZE_HINT}.", value=since)]
+
+
+def idle_clock(deal, ctx):
+    """(the day the idle clock starts, the column to point at) for a deal, or (None, None).
+    The run history's first day in this stage counts beside the sheet's Stage since (the
+    latest wins: a Stage since the user forgot to move is older than the change the history
+    saw), but not over the step's own date, which says exactly when the stage began."""
+    values = deal.values
+    step = deal.stage.date_field
+    clocks = [(values.get("last_contact"), "last_contact"),  # first: it wins a tie
+              (values.get("stage_since"), "stage_since"), (values.get(step), step)]
+    if not values.get(step) and ctx.stage_since and deal.deal_id in ctx.stage_since:
+        stage_key, seen = ctx.stage_since[deal.deal_id]
+        if stage_key == deal.stage.key:
+            clocks.append((seen, step if ctx.has(step) else "stage"))
+    clocks = [c for c in clocks if c[0]]
+    if not clocks:
+        weak = values.get("last_modified")
+        return (weak, "last_modified") if weak else (None, None)
+    since, key = max(clocks, key=lambda c: c[0])
+    return since, key if ctx.has(key) else "stage"
+
+
+@rule("DUE007", WARNING, phases=(OPEN,))
+def stale_forecast(deal, ctx):
+    """Stale forecast: an open deal's Expected close is past (more than forecast_grace_days).
+
+    Not a reminder item: the date is the owner's own estimate, not a promise to a customer,
+    so it shows in the report, the status (Check) and the Flags, not in the nightly mail."""
+    close = deal.get("expected_close")
+    if not close or not _awake(deal, ctx, (OPEN,)):
+        return NONE
+    days = (ctx.today - close).days
+    if days <= ctx.rules.forecast_grace_days:
+        return NONE
+    return [ctx.finding(
+        stale_forecast, deal, "expected_close",
+        f"expected to close {close.isoformat()}, {plural(days)} ago",
+        f'Close it (set Stage to Won or Lost), or move "{ctx.header("expected_close")}" to '
+        f"the date you now expect; {SNOOZE_HINT}.", value=close, due=close)]

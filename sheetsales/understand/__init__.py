@@ -2,5 +2,6 @@
 field, the Products sheet. Fed plain rows by any source; imports only `core`."""
 
 from .header import locate_deals, read_products
+from .understanding import ColumnUse, Ignored, Understanding
 
-__all__ = ["locate_deals", "read_products"]
+__all__ = ["ColumnUse", "Ignored", "Understanding", "locate_deals", "read_products"]

@@ -8,6 +8,7 @@ from ..core.fields import (DEALS_SHEET_NAMES, PRODUCTS_SHEET, find_header, heade
                            map_header)
 from ..core.model import Row, SheetData, is_blank, parse_number
 from ..core.stages import normalize
+from .understanding import stage_entry_columns, understand_header
 
 
 
@@ -22,7 +23,8 @@ def _head(rows: Iterator[Row], count: int) -> list[Row]:
 
 def locate_deals(grid, config) -> SheetData:
     """The deals sheet: the one named in config, else Deals/Pipeline/Opportunities, else the
-    first sheet whose header matches; with its header row (configured or detected)."""
+    first sheet whose header matches; with its header row (configured or detected), and what
+    was understood of its columns (`SheetData.understanding`)."""
     names = grid.sheet_names()
     lookup = header_lookup(config.fields)
     wanted = config.source.sheet
@@ -45,11 +47,15 @@ def locate_deals(grid, config) -> SheetData:
             index, columns = found
             row_number, header_cells = head[index]
             rest = head[index + 1:]
+            headers = {i: str(v).strip() for i, v in enumerate(header_cells) if not is_blank(v)}
+            entries, unknown = stage_entry_columns(headers, columns, config.stages)
+            columns = {**columns, **entries}
             return SheetData(
                 source=grid.name, title=title, header_row=row_number, columns=columns,
-                headers={i: str(v).strip() for i, v in enumerate(header_cells) if not is_blank(v)},
-                rows=_chain(rest, rows), date1904=grid.date1904,
-                products=read_products(grid, names), serial_dates=grid.serial_dates)
+                headers=headers, rows=_chain(rest, rows), date1904=grid.date1904,
+                products=read_products(grid, names), serial_dates=grid.serial_dates,
+                understanding=understand_header(grid.name, title, row_number, headers, columns,
+                                                config, entries, unknown))
         if wanted or header_row:
             break
     where = f"sheet {candidates[0]!r}" if (wanted or header_row) and candidates else "any sheet"
