@@ -15,7 +15,7 @@ from sheetsales.core.config import Config, build_config
 from sheetsales.core.errors import ConfigError, SourceError, WriteConflict
 from sheetsales.nightly.history import History, history_path
 from sheetsales.core.errors import SourceBusy
-from sheetsales.operations.guard import lock_path, source_lock
+from sheetsales.operations.guard import holder_path, lock_path, source_lock
 from sheetsales.nightly.scheduler import Scheduler, scheduled_sources, setup_logging, wall_time
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -264,7 +264,7 @@ def test_a_second_process_cannot_run_the_same_source(tmp_path, caplog):
         holder.communicate("\n")
     with source_lock(source) as path:  # free once the other process is done
         assert path == tmp_path / ".sheetsales" / "deals.xlsx.lock"
-        assert path.read_text() == str(os.getpid())
+        assert holder_path(path).read_text() == str(os.getpid())
 
 
 def test_the_lock_is_reentrant_in_one_thread_only(tmp_path):
