@@ -1,6 +1,9 @@
 import os
+from pathlib import Path
 
 import pytest
+
+from nonposix import simulate
 
 from shared_data import shared_dir
 from smtp_server import smtp_server  # noqa: F401 (the fixture, for every test module)
@@ -15,3 +18,24 @@ def shared():
             pytest.fail("shared data is required (SHEETSALES_REQUIRE_SHARED) but ../shared is absent")
         pytest.skip("shared data folder ../shared is absent; set SHEETSALES_SHARED")
     return path
+
+
+# The lock, write, undo and clean tests run twice: as here, and on a simulated non-POSIX
+# machine (tests/nonposix.py: no fcntl, no os.pread/os.link..., Windows sharing violations).
+BOTH_WAYS = {"test_guard.py", "test_backups.py", "test_clean_cli.py", "test_run.py",
+             "test_run_xlsx.py", "test_portable.py"}
+
+
+def pytest_generate_tests(metafunc):
+    if Path(metafunc.definition.fspath).name in BOTH_WAYS:
+        metafunc.parametrize("os_flavour", ["posix", "nonposix"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def os_flavour(request, monkeypatch, tmp_path_factory):
+    """"posix", or "nonposix" where the machine is simulated (see BOTH_WAYS)."""
+    flavour = getattr(request, "param", "posix")
+    if flavour == "nonposix":
+        tmp_path_factory.getbasetemp()  # pytest's own POSIX code (os.getuid) runs first
+        simulate(monkeypatch)
+    return flavour
