@@ -7,6 +7,7 @@ import datetime as dt
 import errno
 import functools
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -116,6 +117,24 @@ def _progress():
 @click.version_option(version=sheetsales.__version__, prog_name="sheetsales")
 def cli():
     """sheetsales keeps a sales pipeline spreadsheet honest."""
+    _printable_output()
+
+
+def _printable_output(environ=os.environ) -> None:
+    """No command fails for want of a character (a Windows console in cp1252, a log file in
+    ASCII): a file or pipe that Python would write in a narrow code page gets UTF-8 (whole
+    names, and the CSV's byte-order mark, for the program reading it), unless PYTHONIOENCODING
+    chose the encoding; a console, or a chosen encoding, shows "?" for what it cannot show."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+        if encoding in ("utf-8", "utf8", "utf-16", "utf-32") or \
+                not hasattr(stream, "reconfigure"):
+            continue
+        chosen = bool(environ.get("PYTHONIOENCODING"))
+        if not chosen and not stream.isatty():
+            stream.reconfigure(encoding="utf-8")
+        else:
+            stream.reconfigure(errors="replace")
 
 
 @cli.command()
