@@ -270,3 +270,41 @@ def test_install_needs_a_config_and_does_not_mix_with_once(tmp_path, monkeypatch
     run_cli(["schedule", "--install", "--print"], 2,
             stderr="schedule --install needs a config file naming what to run")
     run_cli(["schedule", "--install", "--once"], 2, stderr="do not go with --install")
+
+
+# --- the README's instructions, as far as this machine can follow them ---------------------
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_tells_windows_and_macos_users_how_to_install():
+    for section, commands in {"### Windows": ["py -m pip install --user pipx",
+                                               "pipx install sheetsales",
+                                               "py -m pip install --user sheetsales"],
+                              "### macOS": ["python3 -m pip install --user pipx",
+                                            "pipx install sheetsales",
+                                            "python3 -m pip install --user sheetsales"]}.items():
+        text = README.split(section, 1)[1].split("\n### ", 1)[0]
+        for command in commands:
+            assert command in text, (section, command)
+    for option in ("--install", "--print", "--uninstall", "--yes", "--scheduler"):
+        assert option in README.split("### The nightly job, in one command", 1)[1]
+
+
+def test_python_m_sheetsales_runs_as_the_readme_says(tmp_path):
+    """`py -m sheetsales` / `python3 -m sheetsales`, for an install without pipx."""
+    done = subprocess.run([sys.executable, "-m", "sheetsales", "--version"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("sheetsales, version ")
+
+
+def test_the_readme_install_command_works_with_print(config, tmp_path, monkeypatch):
+    monkeypatch.chdir(config.path.parent)
+    home = tmp_path / "home"
+    home.mkdir()
+    # the README's command; the scheduler pinned, since a machine without systemctl would
+    # read its crontab
+    run_cli(["schedule", "--install", "--print", "--config", "sheetsales.toml",
+             "--scheduler", "systemd"], 0,
+            env={"HOME": str(home)}, stdout="Nothing changed (--print).")
+    assert home_files(home) == []
