@@ -20,15 +20,34 @@ def shared():
     return path
 
 
-# The lock, write, undo and clean tests run twice: as here, and on a simulated non-POSIX
-# machine (tests/nonposix.py: no fcntl, no os.pread/os.link..., Windows sharing violations).
+# The lock, write, undo, clean and nightly tests run twice: as here, and on a simulated
+# non-POSIX machine (tests/nonposix.py: no fcntl, no os.pread/os.link..., Windows sharing
+# violations).
 BOTH_WAYS = {"test_guard.py", "test_backups.py", "test_clean_cli.py", "test_run.py",
-             "test_run_xlsx.py", "test_portable.py"}
+             "test_run_xlsx.py", "test_portable.py", "test_nightly.py", "test_reminders.py",
+             "test_history.py"}
+# Known to fail there, until fixed (strict: fixing one fails the run until it leaves here).
+NONPOSIX_KNOWN = {
+    "test_nightly.py::test_outbox_digests_are_sent_once_per_item":
+        "the outbox claims file names with os.link (nightly/delivery.py)",
+    "test_reminders.py::test_outbox_files_are_safe_named_and_never_overwritten":
+        "the outbox claims file names with os.link (nightly/delivery.py)",
+    "test_reminders.py::test_smtp_and_outbox_together":
+        "the outbox claims file names with os.link (nightly/delivery.py)",
+}
 
 
 def pytest_generate_tests(metafunc):
     if Path(metafunc.definition.fspath).name in BOTH_WAYS:
         metafunc.parametrize("os_flavour", ["posix", "nonposix"], indirect=True)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        known = NONPOSIX_KNOWN.get(f"{Path(item.fspath).name}::{item.originalname}")
+        if known and getattr(item, "callspec", None) and \
+                item.callspec.params.get("os_flavour") == "nonposix":
+            item.add_marker(pytest.mark.xfail(reason=known, strict=True))
 
 
 @pytest.fixture(autouse=True)

@@ -118,3 +118,35 @@ def test_a_csv_with_a_non_ascii_name_is_cleaned_and_undone(tmp_path):
     assert path.read_text(encoding="utf-8").splitlines()[1] == "D-1,Zoë Café,Łukasz,Lead"
     run_cli(["undo", path], 0)
     assert path.read_bytes() == original
+
+
+def test_a_synced_folder_sees_one_rename_onto_the_same_name(tmp_path, monkeypatch):
+    """SPEC 10, synced folders (OneDrive, Dropbox, iCloud): each write reaches the workbook
+    as one rename of a temporary file from the same folder onto its name; the workbook is
+    never deleted, renamed away or re-created, and no second name is left beside it."""
+    import os
+
+    path = write_deals(tmp_path / "deals.xlsx", [[" D-1 ", *CLEAN[1:]], OVERDUE])
+    real_path = os.path.realpath(path)
+    calls = []
+
+    def spy_on(name):
+        real = getattr(os, name)
+
+        def spy(*args, **kwargs):
+            named = [os.path.realpath(a) for a in args[:2] if isinstance(a, (str, os.PathLike))]
+            if real_path in named:
+                calls.append((name, *named))
+            return real(*args, **kwargs)
+        monkeypatch.setattr(os, name, spy)
+    for name in ("replace", "rename", "unlink", "remove"):
+        spy_on(name)
+    for command in (["run", path, *TODAY], ["clean", "whitespace", path, "--apply"],
+                    ["undo", path]):
+        calls.clear()
+        run_cli(command, 0)
+        [(operation, temporary, target)] = calls
+        assert (operation, target) == ("replace", real_path), command
+        assert os.path.dirname(temporary) == os.path.dirname(real_path)
+        assert os.path.basename(temporary).startswith(".~sheetsales-deals.xlsx.")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".sheetsales", "deals.xlsx"]
