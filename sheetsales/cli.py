@@ -7,6 +7,7 @@ import datetime as dt
 import errno
 import functools
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -116,6 +117,24 @@ def _progress():
 @click.version_option(version=sheetsales.__version__, prog_name="sheetsales")
 def cli():
     """sheetsales keeps a sales pipeline spreadsheet honest."""
+    _printable_output()
+
+
+def _printable_output(environ=os.environ) -> None:
+    """No command fails for want of a character (a Windows console in cp1252, a log file in
+    ASCII): a file or pipe that Python would write in a narrow code page gets UTF-8 (whole
+    names, and the CSV's byte-order mark, for the program reading it), unless PYTHONIOENCODING
+    chose the encoding; a console, or a chosen encoding, shows "?" for what it cannot show."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+        if encoding in ("utf-8", "utf8", "utf-16", "utf-32") or \
+                not hasattr(stream, "reconfigure"):
+            continue
+        chosen = bool(environ.get("PYTHONIOENCODING"))
+        if not chosen and not stream.isatty():
+            stream.reconfigure(encoding="utf-8")
+        else:
+            stream.reconfigure(errors="replace")
 
 
 @cli.command()
@@ -243,17 +262,54 @@ def remind(source, today, print_, config_path, sheet, credentials):
 
 @cli.command()
 @click.option("--once", is_flag=True, help="Run every configured source once and exit (cron).")
+@click.option("--install", is_flag=True,
+              help="Add the nightly job to this machine's scheduler (Task Scheduler, launchd, "
+                   "a systemd user timer or crontab); shows it and asks first.")
+@click.option("--uninstall", is_flag=True, help="Remove the job --install added.")
+@click.option("--print", "print_", is_flag=True,
+              help="With --install or --uninstall (or alone): show the entry, change nothing.")
+@click.option("--yes", is_flag=True, help="Install or uninstall without asking.")
+@click.option("--scheduler", type=click.Choice(["schtasks", "launchd", "systemd", "cron"]),
+              help="Which scheduler to use (default: this platform's).")
 @today_option
 @config_option
 @guarded
-def schedule(once, today, config_path):
+def schedule(once, install, uninstall, print_, yes, scheduler, today, config_path):
     """Run the nightly job for every [schedule] source daily at [schedule] at; a missed run is
-    caught up at start; SIGTERM or Ctrl-C stops it between jobs."""
+    caught up at start; SIGTERM or Ctrl-C stops it between jobs. With --install, let the
+    operating system start `schedule --once` every day instead."""
+    if install or uninstall or print_:
+        _install(uninstall, print_, yes, scheduler, config_path, once or today)
+        return
     outcomes = sheetsales.schedule(sheetsales.load_config(config_path), once=once, today=today)
     for outcome in outcomes:
         click.echo(f"{outcome.source}: {outcome.status}"
                    + (f" ({outcome.error})" if outcome.error else ""))
     sys.exit(worst_exit(o.exit_code for o in outcomes))
+
+
+def _install(uninstall, print_, yes, scheduler, config_path, running_options):
+    from .nightly import install
+    if running_options:
+        raise click.UsageError("--once and --today run the job; they do not go with --install, "
+                               "--uninstall or --print")
+    config = sheetsales.load_config(config_path)
+    plan = install.plan_uninstall(config, scheduler) if uninstall else \
+        install.plan_install(config, scheduler)
+    verb = "remove" if uninstall else "add"
+    click.echo(f"sheetsales would {verb} the nightly job {plan.name} ({plan.kind}):\n"
+               f"{plan.describe()}")
+    if print_:
+        click.echo("Nothing changed (--print).")
+        return
+    if not yes and not click.confirm(f"{verb.capitalize()} it?"):
+        click.echo("Nothing changed.")
+        sys.exit(EXIT_ERROR)  # SPEC 10: nothing was done
+    install.apply(plan)
+    at = config.schedule.at
+    click.echo(f"Removed the nightly job {plan.name}." if uninstall else
+               f"Installed: the nightly job runs daily at {at}; remove it with: sheetsales "
+               f"schedule --uninstall --config \"{Path(config.path).absolute()}\"")
 
 
 @cli.command()

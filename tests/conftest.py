@@ -1,6 +1,9 @@
 import os
+from pathlib import Path
 
 import pytest
+
+from nonposix import simulate
 
 from shared_data import shared_dir
 from smtp_server import smtp_server  # noqa: F401 (the fixture, for every test module)
@@ -15,3 +18,36 @@ def shared():
             pytest.fail("shared data is required (SHEETSALES_REQUIRE_SHARED) but ../shared is absent")
         pytest.skip("shared data folder ../shared is absent; set SHEETSALES_SHARED")
     return path
+
+
+# The lock, write, undo, clean and nightly tests run twice: as here, and on a simulated
+# non-POSIX machine (tests/nonposix.py: no fcntl, no os.pread/os.link..., Windows sharing
+# violations).
+BOTH_WAYS = {"test_guard.py", "test_backups.py", "test_clean_cli.py", "test_run.py",
+             "test_run_xlsx.py", "test_portable.py", "test_nightly.py", "test_reminders.py",
+             "test_history.py"}
+# Known to fail there, until fixed (strict: fixing one fails the run until it leaves here).
+NONPOSIX_KNOWN: dict[str, str] = {}
+
+
+def pytest_generate_tests(metafunc):
+    if Path(metafunc.definition.fspath).name in BOTH_WAYS:
+        metafunc.parametrize("os_flavour", ["posix", "nonposix"], indirect=True)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        known = NONPOSIX_KNOWN.get(f"{Path(item.fspath).name}::{item.originalname}")
+        if known and getattr(item, "callspec", None) and \
+                item.callspec.params.get("os_flavour") == "nonposix":
+            item.add_marker(pytest.mark.xfail(reason=known, strict=True))
+
+
+@pytest.fixture(autouse=True)
+def os_flavour(request, monkeypatch, tmp_path_factory):
+    """"posix", or "nonposix" where the machine is simulated (see BOTH_WAYS)."""
+    flavour = getattr(request, "param", "posix")
+    if flavour == "nonposix":
+        tmp_path_factory.getbasetemp()  # pytest's own POSIX code (os.getuid) runs first
+        simulate(monkeypatch)
+    return flavour

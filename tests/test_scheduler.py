@@ -15,7 +15,7 @@ from sheetsales.core.config import Config, build_config
 from sheetsales.core.errors import ConfigError, SourceError, WriteConflict
 from sheetsales.nightly.history import History, history_path
 from sheetsales.core.errors import SourceBusy
-from sheetsales.operations.guard import lock_path, source_lock
+from sheetsales.operations.guard import holder_path, lock_path, source_lock
 from sheetsales.nightly.scheduler import Scheduler, scheduled_sources, setup_logging, wall_time
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -265,7 +265,7 @@ def test_a_second_process_cannot_run_the_same_source(tmp_path, caplog):
         holder.communicate("\n")
     with source_lock(source) as path:  # free once the other process is done
         assert path == tmp_path / ".sheetsales" / "deals.xlsx.lock"
-        assert path.read_text() == str(os.getpid())
+        assert holder_path(path).read_text() == str(os.getpid())
 
 
 def test_the_lock_is_reentrant_in_one_thread_only(tmp_path):
@@ -359,7 +359,7 @@ def test_a_lock_held_too_long_is_reported_stuck_with_its_pid_and_age(tmp_path):
     lock.write_text("4242")
     now = lock.stat().st_mtime
     assert "(process 4242), running for 5 min" in busy_message("deals.xlsx", lock, "4242",
-                                                               now + 300)
-    stuck = busy_message("deals.xlsx", lock, "4242", now + 3 * 3600 + 60)
+                                                               now, now + 300)
+    stuck = busy_message("deals.xlsx", lock, "4242", now, now + 3 * 3600 + 60)
     assert stuck.startswith("deals.xlsx looks stuck: process 4242 has held its lock")
     assert "for 3 h 1 min" in stuck and "(kill 4242)" in stuck

@@ -1,5 +1,5 @@
 """What to say when another command holds a source's lock: the holder's process and how long
-it has held the lock (the lock file is rewritten when taken, so its age is the holder's), and
+it has held the lock (`since`: when the holder took it), and
 when that is longer than any run should take, that it looks stuck and how to free it."""
 
 import datetime as dt
@@ -9,14 +9,13 @@ from pathlib import Path
 STUCK_AFTER = dt.timedelta(hours=1)  # far beyond a night's run with its SMTP deadline
 
 
-def busy_message(source, lock: Path, holder: str, now: float | None = None) -> str:
+def busy_message(source, lock: Path, holder: str, since: float | None,
+                 now: float | None = None) -> str:
     """One sentence for a source whose lock `lock` is held by process `holder` ("" when
-    the file names none)."""
+    unknown) since the time `since` (None when unknown)."""
     who = f"process {holder}" if holder else "another process"
-    try:
-        age = dt.timedelta(seconds=max(0.0, (now or time.time()) - lock.stat().st_mtime))
-    except OSError:
-        age = None
+    age = None if since is None else \
+        dt.timedelta(seconds=max(0.0, (now or time.time()) - since))
     if age is not None and age > STUCK_AFTER:
         return (f"{source} looks stuck: {who} has held its lock {lock} for {_span(age)}, far "
                 "longer than a run takes; if that process is hung, stop it"

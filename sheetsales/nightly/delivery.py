@@ -205,7 +205,7 @@ def _write_outbox(messages, folder: Path, delivery: Delivery, before=None,
 
 def _write_new(folder: Path, base: str, data: bytes) -> Path:
     """Write `data` to folder/base.eml, or base-2.eml ... : never over an existing file, and
-    never a half-written .eml (written under a dot name, then linked into place)."""
+    never a half-written .eml (written under a dot name, then put in place)."""
     temp = folder / f".{base}.{os.getpid()}.tmp"
     with open(temp, "wb") as handle:
         handle.write(data)
@@ -216,15 +216,34 @@ def _write_new(folder: Path, base: str, data: bytes) -> Path:
             target = folder / (f"{base}.eml" if number == 1 else f"{base}-{number}.eml")
             if target.resolve().parent != folder.resolve():
                 raise OSError(f"unsafe file name {target.name!r}")
-            try:
-                os.link(temp, target)
-            except FileExistsError:
-                continue
-            _sync_folder(folder)
-            return target
+            if _place(temp, target):
+                _sync_folder(folder)
+                return target
         raise OSError(f"too many digests named {base} in one day")
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _place(temp: Path, target: Path) -> bool:
+    """Give `temp` the name `target` unless that name exists. A hard link does it in one
+    step; where there is none (Windows, FAT drives, some network shares) the name is claimed
+    with an exclusive create and the finished file renamed over the claim."""
+    link = getattr(os, "link", None)
+    if link is not None:
+        try:
+            link(temp, target)
+            return True
+        except FileExistsError:
+            return False
+        except OSError:
+            pass
+    try:
+        claim = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return False
+    os.close(claim)
+    os.replace(temp, target)
+    return True
 
 
 def _sync_folder(folder: Path) -> None:

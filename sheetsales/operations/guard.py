@@ -32,13 +32,28 @@ def lock_path(source: str | Path, base_dir: Path | None = None) -> Path:
     return path.parent / ".sheetsales" / f"{path.name}.lock"
 
 
+def holder_path(lock: Path) -> Path:
+    """The file beside a run lock that names the process holding it (its pid): the lock file
+    itself cannot carry it on every platform (Windows locks its first byte against reading)."""
+    return lock.with_name(lock.name + ".holder")
+
+
+def _holder(lock: Path) -> tuple[str, float | None]:
+    """The holding process's pid ("" when unknown) and when it took the lock."""
+    try:
+        text = holder_path(lock).read_text(encoding="ascii", errors="replace").strip()
+        since = holder_path(lock).stat().st_mtime
+    except OSError:
+        return "", None
+    return (text if text.isdigit() else ""), since
+
+
 @contextlib.contextmanager
 def source_lock(source: str | Path, base_dir: Path | None = None) -> Iterator[Path]:
-    """Hold the source's run lock (fcntl.flock, never waiting) or raise SourceBusy.
-    The same thread may take it again inside (`demo` runs `run` inside its own); the operating
-    system drops it if the process dies."""
-    import fcntl  # POSIX only
-
+    """Hold the source's run lock (a `filelock` lock: flock on POSIX, LockFileEx on Windows,
+    never waiting) or raise SourceBusy naming the holder's process. The same thread may take it
+    again inside (`demo` runs `run` inside its own); the operating system drops it if the
+    process dies."""
     path = lock_path(source, base_dir)
     key = (str(path), threading.get_ident())
     with _held_guard:
@@ -54,16 +69,17 @@ def source_lock(source: str | Path, base_dir: Path | None = None) -> Iterator[Pa
             with _held_guard:
                 _held[key] -= 1
         return
+    import filelock  # only writing commands pay for it
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = filelock.FileLock(str(path), timeout=0)
     try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(descriptor, 64, 0).decode(errors="replace").strip()
-            raise SourceBusy(busy_message(source, path, holder)) from None
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, str(os.getpid()).encode(), 0)
+        lock.acquire()
+    except filelock.Timeout:
+        raise SourceBusy(busy_message(source, path, *_holder(path))) from None
+    try:
+        with contextlib.suppress(OSError):  # the pid is a courtesy to the refused
+            holder_path(path).write_text(str(os.getpid()), encoding="ascii")
         with _held_guard:
             _held[key] = 1
         try:
@@ -71,10 +87,10 @@ def source_lock(source: str | Path, base_dir: Path | None = None) -> Iterator[Pa
         finally:
             with _held_guard:
                 del _held[key]
-            os.ftruncate(descriptor, 0)
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
+            with contextlib.suppress(OSError):
+                holder_path(path).unlink()
     finally:
-        os.close(descriptor)
+        lock.release()
 
 
 @contextlib.contextmanager

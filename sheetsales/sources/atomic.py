@@ -1,7 +1,9 @@
 """Replacing a file safely: refused while Excel or LibreOffice has it open; otherwise a
-temporary file beside it, fsynced, renamed over it (keeping its permission bits), the folder
-fsynced; on any failure the temporary file goes and the original stays. Used for workbooks,
-CSV files and restores from backups."""
+temporary file beside it, fsynced, renamed over it in one `os.replace` (keeping its permission
+bits), the folder fsynced; on any failure the temporary file goes and the original stays.
+Where the rename itself is refused (Windows, a file another program holds open) the refusal
+is FileOpenElsewhere. Only standard-library calls that Windows, macOS and Linux all have.
+Used for workbooks, CSV files and restores from backups."""
 
 import contextlib
 import contextvars
@@ -101,7 +103,7 @@ class atomic_file:
                 hook = _before_replace.get()
                 if hook is not None:
                     hook(Path(self.tmp), self.target)
-                os.replace(self.tmp, self.target)
+                self._replace()
                 fsync_dir(self.target.parent)
         except BaseException:
             with suppress(OSError):
@@ -111,6 +113,20 @@ class atomic_file:
             with suppress(OSError):
                 os.unlink(self.tmp)
         return False
+
+    def _replace(self):
+        # One rename onto the original name, never delete-and-create: a synced folder
+        # (OneDrive, Dropbox, iCloud) then sees one new version of the same file, not a
+        # deletion and a conflicted copy. Windows refuses to replace a file another program
+        # holds open (Excel does, without leaving a lock file when it is read-only or the
+        # lock file went elsewhere), and a read-only one.
+        try:
+            os.replace(self.tmp, self.target)
+        except PermissionError:
+            name = self.target.name
+            raise FileOpenElsewhere(
+                f"{name} is open in another program (or read-only), so it cannot be replaced; "
+                f"nothing was written, close {name} in Excel and run again") from None
 
 
 def fsync_dir(folder: Path):

@@ -93,18 +93,22 @@ def guarded_write(path: Path, now: dt.datetime, keep: int = DEFAULT_KEEP):
     settle(path)
     backup = back_up(path, now)
     landing = []
+    log = _log_path(path)
 
     def before_replace(tmp: Path, target: Path) -> None:
         if Path(target).resolve() == Path(path).resolve():
+            landing.append(log.read_bytes() if log.exists() else None)
             _write_log(path, _read_log(path) + [
                 {"backup": backup.name, "written_sha256": digest(tmp), "pending": True}])
-            landing.append(True)
     try:
         with atomic.before_replace(before_replace):
             yield backup
     except BaseException:
-        if landing:  # logged, but the rename itself failed: the old file stays
-            _write_log(path, [e for e in _read_log(path) if e["backup"] != backup.name])
+        if landing:  # logged, but the rename itself failed: the old file and log stay
+            if landing[0] is None:
+                log.unlink(missing_ok=True)
+            else:
+                _write_log(path, json.loads(landing[0]))
         discard(backup)
         raise
     if landing:

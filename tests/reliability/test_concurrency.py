@@ -124,7 +124,7 @@ def _save_as_another_program(path: Path, data: bytes) -> subprocess.Popen:
 
 
 def _wait_for_lock_holder(folder: Path, pid: int, deadline: float) -> bool:
-    lock = folder / ".sheetsales" / "deals.xlsx.lock"
+    lock = folder / ".sheetsales" / "deals.xlsx.lock.holder"  # the holder names itself there
     while time.monotonic() < deadline:
         if lock.exists() and lock.read_text() == str(pid):
             return True

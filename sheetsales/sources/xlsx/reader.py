@@ -102,9 +102,12 @@ class XlsxGrid:
                               "and save the workbook in Excel to repair it") from None
 
     def close(self) -> None:
-        """Let go of the sheets read (calamine holds whole sheets in memory)."""
+        """Let go of the sheets read (calamine holds whole sheets in memory) and of the file;
+        again is harmless."""
         self._sheets.clear()
-        self._book.close()
+        if self._book is not None:
+            self._book.close()
+            self._book = None
 
     def release(self, title: str) -> None:
         self._sheets.pop(title, None)

@@ -91,4 +91,6 @@ class XlsxTarget:
         return backup
 
     def close(self) -> None:
-        """Nothing stays open between the read and the write."""
+        """Let go of the workbook file, also after a refused write: on Windows a handle left
+        open would make the next write in this process (the nightly retry) fail."""
+        self.grid.close()

@@ -111,8 +111,10 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tu
             rewritten = bool(changed) or target != source or not all(
                 _same(pkg.find(part), spool) for part, spool in spools.items())
             if rewritten:
+                # the source is closed before the rename: Windows refuses to replace a
+                # file that any handle (ours too) holds open
                 _write_package(pkg, book, target, spools, changed,
-                               lambda: _check_unchanged(source, before),
+                               lambda: (pkg.close(), _check_unchanged(source, before)),
                                stat.S_IMODE(before.st_mode))
         finally:
             for spool in spools.values():
