@@ -13,7 +13,7 @@ from sheetsales.core.errors import ConfigError
 from sheetsales.nightly.history import History
 from sheetsales.nightly.mail import render_html, render_text, to_email
 from sheetsales.nightly.digests import ACTIONABLE, MANAGER, Digest, build_digests, owner_key, select_new
-from sheetsales.nightly.delivery import deliver, safe_file_name, send_reminders
+from sheetsales.nightly.delivery import deliver, safe_file_name, send_reminders, templates_folder
 from sheetsales.sources import MemoryGrid
 from smtp_server import Inbox, free_port
 
@@ -420,3 +420,29 @@ def test_the_template_smtp_settings_are_valid(tmp_path):
     cfg = load_config(path, environ={})
     assert cfg.reminders.smtp == SmtpSettings("smtp.example.com", port=587, starttls=True,
                                               user="p@example.com")
+
+
+def test_a_users_own_digest_templates_frame_the_digest(tmp_path):
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "digest.txt").write_text("Hi $name!\n$sections\nThanks, the office\n",
+                                       encoding="utf-8")
+    (folder / "digest.html").write_text("<p>Dear $name</p>$sections<p>The office</p>",
+                                        encoding="utf-8")
+    cfg = build_config({"reminders": {"outbox": "outbox", "templates": "mail",
+                                      "owners": {"Ana": "ana@example.com"}}},
+                       tmp_path / "sheetsales.toml")
+    ana = build_digests(report(), cfg)[1]
+    message = to_email(ana, "p@example.com", ana.email, templates=templates_folder(cfg))
+    parsed = email.message_from_bytes(bytes(message), policy=email.policy.default)
+    text = parsed.get_body(("plain",)).get_content()
+    assert text.startswith("Hi Ana!\n\nOVERDUE (2)") and text.endswith("Thanks, the office\n")
+    page = parsed.get_body(("html",)).get_content()
+    assert page.startswith("<p>Dear Ana</p>") and "&lt;script&gt;" in page
+
+
+def test_a_digest_template_with_an_unknown_placeholder_is_refused(tmp_path):
+    (tmp_path / "digest.txt").write_text("Hi $name, your $quota is due\n", encoding="utf-8")
+    ana = build_digests(report(), config(tmp_path))[1]
+    with pytest.raises(ConfigError, match=r"uses \$quota; it may use only \$name, \$intro"):
+        render_text(ana, str(tmp_path))

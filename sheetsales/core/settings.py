@@ -67,6 +67,7 @@ class ReminderSettings:
     resend_every_days: int = 3
     manager: str | None = None
     escalate_after_days: int = 7
+    templates: str | None = None  # a folder holding the user's digest.txt and digest.html
 
 
 @dataclass(frozen=True)

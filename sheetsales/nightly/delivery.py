@@ -78,6 +78,13 @@ def outbox_path(config) -> Path:
     return (config.base_dir or Path.cwd()) / folder
 
 
+def templates_folder(config) -> str | None:
+    """[reminders] templates, relative to the config file's folder: the user's own digest
+    templates (digest.txt, digest.html); None for the shipped ones."""
+    folder = config.reminders.templates
+    return str((config.base_dir or Path.cwd()) / Path(folder).expanduser()) if folder else None
+
+
 def sender_address(config) -> str:
     settings = config.reminders
     user = (settings.smtp and settings.smtp.user) or ""
@@ -104,7 +111,8 @@ def deliver(digests: list[Digest], config, environ=None, channel: str | None = N
         out = stdout or sys.stdout
         for digest in digests:
             to = digest.email or f"{digest.name} (no e-mail address configured)"
-            out.write(f"To: {to}\nSubject: {subject(digest)}\n\n{render_text(digest)}\n")
+            out.write(f"To: {to}\nSubject: {subject(digest)}\n\n"
+                      f"{render_text(digest, templates_folder(config))}\n")
         return Delivery(PRINT, list(digests))
     password = smtp.check_settings(config.reminders.smtp, environ) if SMTP in wanted \
         else None
@@ -120,7 +128,8 @@ def deliver(digests: list[Digest], config, environ=None, channel: str | None = N
             delivery.refused_earlier.append(digest)
         else:
             mid = ledger.message_id(digest, sender) if ledger else None
-            messages.append((digest, to_email(digest, sender, digest.email, now, mid)))
+            messages.append((digest, to_email(digest, sender, digest.email, now, mid,
+                                              templates_folder(config))))
     folder = outbox_path(config) if OUTBOX in wanted else None
 
     def accepted(digest, message):

@@ -1,13 +1,22 @@
-"""A digest as a message: plain text, HTML, and the multipart e-mail that carries both."""
+"""A digest as a message: plain text, HTML, and the multipart e-mail that carries both.
+
+The frame of each part (greeting, the sections, the closing lines) comes from a template,
+templates/digest.txt and digest.html, which a user may replace with their own ([reminders]
+templates = "folder"); the sections themselves are built here, every sheet value escaped."""
 
 import datetime as dt
+import functools
 import hashlib
 import html
+from importlib.resources import files
+from pathlib import Path
+from string import Template
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 from ..core.dates import plural
+from ..core.errors import ConfigError
 from .digests import (HEADINGS, KINDS, MANAGER, OVERDUE, SOON, TODAY, Digest, Item, one_line,
                       owner_key)
 
@@ -59,9 +68,39 @@ def _outro(digest: Digest) -> list[str]:
     return lines
 
 
-def render_text(digest: Digest) -> str:
-    """The digest as plain text: one line per item under a heading per kind."""
-    lines = [f"Hello {digest.name},", "", _intro(digest)]
+TEMPLATE_NAMES = {"text": "digest.txt", "html": "digest.html"}
+PLACEHOLDERS = ("name", "intro", "sections", "outro")
+
+
+@functools.lru_cache(maxsize=8)
+def template(kind: str, folder: str | None = None) -> Template:
+    """The text or HTML frame of a digest: the user's from `folder` when it holds one, else
+    the one shipped in templates/. A template naming other placeholders than $name, $intro,
+    $sections and $outro is a ConfigError."""
+    name = TEMPLATE_NAMES[kind]
+    path = Path(folder) / name if folder else None
+    try:
+        text = path.read_text(encoding="utf-8") if path and path.exists() else \
+            files("sheetsales.templates").joinpath(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the digest template {path} ({exc}); fix it or remove "
+                          "[reminders] templates") from None
+    found = Template(text)
+    unknown = {m["named"] or m["braced"] for m in found.pattern.finditer(text)
+               if (m["named"] or m["braced"]) and (m["named"] or m["braced"]) not in PLACEHOLDERS}
+    if unknown or not found.is_valid():
+        where = path if path and path.exists() else name
+        raise ConfigError(f"the digest template {where} uses "
+                          f"{', '.join('$' + u for u in sorted(unknown)) or 'a lone $'}; "
+                          f"it may use only {', '.join('$' + p for p in PLACEHOLDERS)} "
+                          "(write $$ for a dollar sign)")
+    return found
+
+
+def render_text(digest: Digest, folder: str | None = None) -> str:
+    """The digest as plain text: one line per item under a heading per kind, in the text
+    template's frame."""
+    lines = []
     for kind in KINDS:
         items = [i for i in digest.items if i.kind == kind]
         if not items:
@@ -72,17 +111,18 @@ def render_text(digest: Digest) -> str:
             who = f"[{c['owner']}] " if digest.audience == MANAGER else ""
             lines.append(f"- {who}{c['deal']}, {c['company']}: {c['action']}, {c['when']}, "
                          f"{c['row']} ({c['cell']}, {c['code']})")
-    lines += ["", *_outro(digest), "", "-- ", "sheetsales"]
-    return "\n".join(lines) + "\n"
+    return template("text", folder).substitute(
+        name=digest.name, intro=_intro(digest), sections="\n".join(lines),
+        outro="\n".join(_outro(digest)))
 
 
-def render_html(digest: Digest) -> str:
-    """The digest as a small HTML page; every value from the sheet is escaped."""
+def render_html(digest: Digest, folder: str | None = None) -> str:
+    """The digest as a small HTML page in the HTML template's frame; every value from the
+    sheet is escaped."""
     e = html.escape
     columns = (["Owner"] if digest.audience == MANAGER else []) + \
         ["Deal", "Company", "Action", "When", "Row"]
-    parts = ["<!DOCTYPE html>", '<html><body style="font-family: sans-serif">',
-             f"<p>Hello {e(digest.name)},</p>", f"<p>{e(_intro(digest))}</p>"]
+    parts = []
     for kind in KINDS:
         items = [i for i in digest.items if i.kind == kind]
         if not items:
@@ -97,9 +137,9 @@ def render_html(digest: Digest) -> str:
                  f"{c['row']} ({c['cell']}, {c['code']})"]
             parts.append("<tr>" + "".join(f"<td>{e(v)}</td>" for v in values) + "</tr>")
         parts.append("</table>")
-    parts += [f"<p>{e(line)}</p>" for line in _outro(digest)]
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return template("html", folder).substitute(
+        name=e(digest.name), intro=e(_intro(digest)), sections="\n".join(parts),
+        outro="\n".join(f"<p>{e(line)}</p>" for line in _outro(digest)))
 
 
 def message_id(digest: Digest, sender: str, source: str = "") -> str:
@@ -113,9 +153,11 @@ def message_id(digest: Digest, sender: str, source: str = "") -> str:
 
 
 def to_email(digest: Digest, sender: str, recipient: str,
-             now: dt.datetime | None = None, message_id_: str | None = None) -> EmailMessage:
-    """The digest as a multipart/alternative e-mail (text and HTML), with `message_id_`
-    (default: the stable `message_id` of the digest)."""
+             now: dt.datetime | None = None, message_id_: str | None = None,
+             templates: str | None = None) -> EmailMessage:
+    """The digest as a multipart/alternative e-mail (text and HTML, in the templates of the
+    folder `templates` or the shipped ones), with `message_id_` (default: the stable
+    `message_id` of the digest)."""
     message = EmailMessage()
     message["Subject"] = subject(digest)
     message["From"] = sender
@@ -124,8 +166,8 @@ def to_email(digest: Digest, sender: str, recipient: str,
     message["Date"] = format_datetime(now or dt.datetime.now(dt.timezone.utc))
     message["Message-ID"] = message_id_ or message_id(digest, sender)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
-    message.set_content(render_text(digest))
-    message.add_alternative(render_html(digest), subtype="html")
+    message.set_content(render_text(digest, templates))
+    message.add_alternative(render_html(digest, templates), subtype="html")
     # Bodies are encoded by now; headers fold when sent, and with the default 78 columns
     # Python folds a 70-77 character Subject right after "Subject:", which mail clients show
     # as a leading space. 998 is the RFC 5322 limit and our headers stay well below it.
