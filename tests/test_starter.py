@@ -1,3 +1,4 @@
+from io import BytesIO
 import dataclasses
 import datetime as dt
 import re
@@ -176,3 +177,19 @@ def test_template_examples_are_valid_config(tmp_path):
 def test_starter_checks_clean_with_the_template(starter):
     config = load_config(CONFIG_TEMPLATE, environ={})
     assert check(starter, config, today=dt.date(2026, 3, 4)).findings == []
+
+
+def test_the_shipped_starter_workbook_is_what_the_builder_makes(tmp_path, book):
+    """templates/deals.xlsx is the file `init` copies; remake it with
+    `python -m sheetsales.operations.starter templates/deals.xlsx` after changing the
+    builder, or this fails."""
+    from sheetsales.operations.starter import WORKBOOK_TEMPLATE
+
+    shipped = openpyxl.load_workbook(BytesIO(WORKBOOK_TEMPLATE.read_bytes()))
+    assert shipped.sheetnames == book.sheetnames
+    for name in book.sheetnames:
+        assert [[c.value for c in row] for row in shipped[name].iter_rows()] == \
+            [[c.value for c in row] for row in book[name].iter_rows()]
+        assert [(v.type, v.formula1, str(v.sqref)) for v in
+                shipped[name].data_validations.dataValidation] == \
+            [(v.type, v.formula1, str(v.sqref)) for v in book[name].data_validations.dataValidation]

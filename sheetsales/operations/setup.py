@@ -8,14 +8,14 @@ from ..core.dates import local_zone, today_in
 from ..core.errors import SheetsalesError
 from .demo import write_demo_workbook
 from .run import RunResult, run
-from .starter import CONFIG_TEMPLATE, write_starter_workbook
+from .starter import CONFIG_TEMPLATE, WORKBOOK_TEMPLATE
 
 DEMO_WORKBOOK = "demo-deals.xlsx"
 
 
 def init(directory: str | Path = ".") -> list[Path]:
-    """Write a commented sheetsales.toml and a starter deals.xlsx into `directory`; refuses
-    to overwrite either."""
+    """Copy the commented sheetsales.toml and the starter deals.xlsx from templates/ into
+    `directory`; refuses to overwrite either."""
     directory = Path(directory)
     config, workbook = directory / "sheetsales.toml", directory / "deals.xlsx"
     for path in (config, workbook):
@@ -25,7 +25,7 @@ def init(directory: str | Path = ".") -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     config.write_text(CONFIG_TEMPLATE.read_text(encoding="utf-8").replace(
         '# time_zone = "Europe/Paris"', f'time_zone = "{local_zone()}"'), encoding="utf-8")
-    write_starter_workbook(workbook)
+    workbook.write_bytes(WORKBOOK_TEMPLATE.read_bytes())
     return [config, workbook]
 
 

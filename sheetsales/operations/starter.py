@@ -19,6 +19,7 @@ from ..core.fields import DATE, DEFAULT_FIELDS, NUMBER
 from ..core.stages import DEFAULT_STAGES
 
 CONFIG_TEMPLATE = files("sheetsales.templates") / "sheetsales.toml"
+WORKBOOK_TEMPLATE = files("sheetsales.templates") / "deals.xlsx"  # write_starter_workbook's
 
 # Expected close (a forecast), Stage since and Last modified are what other sheets carry in
 # place of the step dates the starter has, and Outcome what they keep apart from the stage:
@@ -156,3 +157,10 @@ def write_starter_workbook(path: Path) -> Path:
     write_deal_row(sheet, 2, EXAMPLE_DEAL)
     add_products_sheet(book, STARTER_PRODUCTS)
     return save_new(book, path)
+
+
+if __name__ == "__main__":  # remake templates/deals.xlsx: python -m sheetsales.operations.starter
+    import sys
+
+    Path(sys.argv[1]).unlink(missing_ok=True)
+    write_starter_workbook(Path(sys.argv[1]))
