@@ -13,11 +13,11 @@ from pathlib import Path
 from .config_schema import SCHEMA, STAGE_KEYS, STATUS_COLUMNS, nearest, takes_whole_number
 from .dates import Calendar
 from .errors import ConfigError
+from .owned import REMINDERS_SHEET  # noqa: F401 - re-exported for the layers above
 from .fields import DATE, DEFAULT_FIELDS, Field
 from .stages import DEFAULT_STAGES, Stage, StageSet, normalize
 
 CONFIG_NAME = "sheetsales.toml"
-REMINDERS_SHEET = "Reminders"  # the sheet sheetsales owns and replaces on every run
 
 
 @dataclass(frozen=True)

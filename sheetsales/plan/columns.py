@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from ..rules.check import Report
 from ..cleanup.result import show
 from ..core.model import CellChange, is_blank
+from ..core.owned import REMINDER_HEADERS as OWNED_REMINDER_HEADERS, STATUS_KEYS
 from ..core.stages import normalize
 from .status import CLOSED
 
-STATUS_KEYS = ("status", "flags", "next_action", "next_action_due")
-REMINDER_HEADERS = ["Owner", "Deal ID", "Company", "Action", "Due", "Days overdue", "Status",
-                    "Row"]
+REMINDER_HEADERS = list(OWNED_REMINDER_HEADERS)
 REMINDER_CODES = {"DUE001", "DUE002", "DUE003", "DUE004", "DUE005", "IDL001"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 

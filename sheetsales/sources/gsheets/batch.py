@@ -9,8 +9,8 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 
-from ...core.config import REMINDERS_SHEET
-from ...core.model import column_letter, is_blank, text_id
+from ...core.owned import REMINDERS_SHEET
+from ...core.model import is_blank, text_id
 
 EPOCH = dt.date(1899, 12, 30)
 DATE_FORMAT = {"type": "DATE", "pattern": "yyyy-mm-dd"}
@@ -22,10 +22,6 @@ REMINDERS_WIDTH = 8
 
 Identity = tuple | None
 Cells = dict[tuple[int, int], object]  # (0-based row, 0-based column) -> value
-
-
-def a1(row: int, column: int) -> str:
-    return f"{column_letter(column)}{row + 1}"
 
 
 def to_serial(value: dt.date) -> float:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from ...core.errors import WriteConflict
 from ...core.model import SheetData
-from ...plan.columns import REMINDER_HEADERS
-from .batch import (Cells, Placement, a1, identities, retarget, same_header, same_old,
+from ...core.owned import REMINDER_HEADERS
+from ...core.cells import cell_name
+from .batch import (Cells, Placement, identities, retarget, same_header, same_old,
                             same_value)
 
 IDENTITY_FIELDS = ("company", "contact", "email", "owner", "product")
@@ -61,7 +62,8 @@ def check_olds(title: str, olds: dict[tuple[int, int], object], now: dict[int, l
         cells = now.get(c, [])
         held = cells[row][0] if row < len(cells) and cells[row] else None
         if not same_old(held, old):
-            stale.append(a1(row, c) + (f" (was {a1(r, c)})" if row != r else ""))
+            stale.append(cell_name(row + 1, c + 1) +
+                         (f" (was {cell_name(r + 1, c + 1)})" if row != r else ""))
     if stale:
         raise WriteConflict(f"{len(stale)} cell(s) of {title} changed since sheetsales read "
                             f"them ({', '.join(stale[:10])}); nothing was written")

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...core.config import REMINDERS_SHEET
+from ...core.owned import REMINDERS_SHEET
 from ...core.dates import MAX_SERIAL, from_serial
 from ...core.errors import SourceError
 from ...core.stages import normalize

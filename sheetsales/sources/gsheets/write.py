@@ -29,12 +29,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from ...core.config import REMINDERS_SHEET
 from ...core.errors import WriteConflict
 from ...core.model import CellChange, SheetData
-from ...plan.columns import REMINDER_HEADERS, STATUS_KEYS
+from ...core.cells import cell_name, column_letters
+from ...core.owned import REMINDER_HEADERS, REMINDERS_SHEET, STATUS_KEYS
 from .source import METADATA_FIELDS, GSheetGrid, Tab, read_tabs
-from .batch import (Cells, Placement, a1, cell_requests, new_sheet_id,
+from .batch import (Cells, Placement, cell_requests, new_sheet_id,
                             reminder_requests, response_cells, same_old, same_value)
 from .rows import check_olds, key_columns, place_rows, remap_reminders, repair_cells
 from .api import GoogleApi, connect
@@ -187,7 +187,7 @@ class GSheetTarget:
                                             "cells right")
                 notes.append(f"rows moved during the write; {len(repair.cells)} cell(s) were "
                              "put right")
-        unverified = [f"{self._title(sid)}!{a1(r, c)}" for sid, block in placed.items()
+        unverified = [f"{self._title(sid)}!{cell_name(r + 1, c + 1)}" for sid, block in placed.items()
                       for (r, c), v in sorted(block.items())
                       if not same_value(post.get(sid, {}).get((r, c)), v)]
         self.written = self._landed(changes, deals_tab, placement)
@@ -331,7 +331,7 @@ class GSheetTarget:
 
 def _columns(tab: Tab, columns: Iterable[int]) -> str:
     """The A1 range of whole columns, e.g. 'Deals'!A:C."""
-    return f"{tab.a1}!{a1(0, min(columns))[:-1]}:{a1(0, max(columns))[:-1]}"
+    return f"{tab.a1}!{column_letters(min(columns) + 1)}:{column_letters(max(columns) + 1)}"
 
 
 def _is_reminders(tab: Tab) -> bool:
