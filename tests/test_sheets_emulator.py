@@ -420,6 +420,23 @@ def test_mutations_run_before_the_next_write(emulator, client):
     assert emulator.dump(sheet_id)["sheets"][0]["values"][1] == ["human", "3"]
 
 
+def test_an_edit_runs_just_before_the_chosen_request(emulator, client):
+    sheet_id = emulator.load({"title": "P", "sheets": [{"title": "Deals", "values": [["Deal", "Stage"], ["a", "1"]]},
+                                                      {"title": "Notes", "values": [["x"]]}]})
+    ws = client.open_by_key(sheet_id).worksheet("Deals")
+    emulator.queue_mutation({"action": "insert_column", "sheet": "Deals", "index": 0, "values": ["Region", "N"],
+                             "before": {"method": "GET", "path_contains": "values", "nth": 2}})
+    assert ws.get_all_values() == [["Deal", "Stage"], ["a", "1"]]  # the first read: not yet
+    assert ws.get_all_values() == [["Region", "Deal", "Stage"], ["N", "a", "1"]]  # just before the second
+    emulator.queue_mutation({"action": "delete_row", "sheet": "Deals", "index": 1,
+                             "before": {"path_contains": "values"}})
+    assert ws.get_all_values() == [["Region", "Deal", "Stage"]]
+    emulator.queue_mutation({"action": "delete_sheet", "sheet": "Deals", "before": {"method": "GET"}})
+    with pytest.raises(APIError):
+        ws.get_all_values()
+    assert [s["title"] for s in emulator.dump(sheet_id)["sheets"]] == ["Notes"]
+
+
 def test_hook_client_over_http(emulator):
     hooks = HookClient(emulator.url)
     sheet_id = hooks.load({"id": "fixed-id", "title": "From JSON", "sheets": [{"title": "Deals", "values": [["1"]]}]})

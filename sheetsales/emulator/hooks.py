@@ -16,8 +16,8 @@ import threading
 import time
 from urllib.parse import parse_qs, unquote
 
-from . import grid_ops
-from .a1 import Ref, column_index
+from . import edits
+from .a1 import Ref
 from .sheets_api import SheetsApi
 from .workbook import ApiError, bad_request, bound
 
@@ -72,12 +72,11 @@ class EmulatorState:
             if not (auth.startswith("Bearer ") and auth[7:] in self.tokens):
                 return 401, ApiError(401, UNAUTHENTICATED).body(), {
                     "WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"'}
+        target = self.api.write_target(method, path)
+        self._run_mutations(method, path, target)
         fault = self._take_fault(method, path)
         if fault is not None and not fault.get("apply"):
             return (*_fault_reply(fault, method), {})
-        target = self.api.write_target(method, path)
-        if target is not None:
-            self._run_mutations(target)
         status, payload = self.api.handle(method, path, query, body)
         if fault is not None:  # the request took effect, but the caller only sees the error
             return (*_fault_reply(fault, method), {})
@@ -163,11 +162,10 @@ class EmulatorState:
                                 "path_contains": path_contains, "apply": bool(apply), "message": message})
 
     def queue_mutation(self, mutation: dict) -> None:
-        """Run a concurrent edit just before the next write to the spreadsheet (any, if no id):
-        ``sort`` (range, column, descending), ``insert_row`` (sheet, index, values),
-        ``rename_sheet`` (sheet, title) or ``update`` (range, values, valueInputOption)."""
-        if mutation.get("action") not in MUTATIONS:
-            raise ValueError(f"action must be one of {sorted(MUTATIONS)}")
+        """Run a person's edit (see edits.py) just before a chosen API request: by default
+        the next write to the spreadsheet (any, if no id)."""
+        if mutation.get("action") not in edits.EDITS:
+            raise ValueError(f"action must be one of {sorted(edits.EDITS)}")
         with self.lock:
             self.mutations.append(copy.deepcopy(mutation))
 
@@ -231,43 +229,15 @@ class EmulatorState:
             return fault
         return None
 
-    def _run_mutations(self, spreadsheet_id: str) -> None:
-        due = [m for m in self.mutations if m.get("spreadsheetId") in (None, spreadsheet_id)]
-        if not due or spreadsheet_id not in self.api.spreadsheets:
-            return
-        self.mutations = [m for m in self.mutations if m not in due]
-        ss = self.api.spreadsheets[spreadsheet_id]
-        for mutation in due:
-            MUTATIONS[mutation["action"]](self.api, ss, mutation)
-
-
-def _sort(api, ss, m):
-    box = ss.box(m["range"])
-    column = m.get("column", 0)
-    column = column_index(column) if isinstance(column, str) else int(column)
-    grid_ops.sort_rows(ss, box, [(column, not m.get("descending", False))])
-
-
-def _insert_row(api, ss, m):
-    sheet = ss.find_sheet(m["sheet"]) if m.get("sheet") else ss.sheets[0]
-    grid_ops.insert_dimension(ss, sheet, "ROWS", m["index"], m["index"] + 1)
-    if m.get("values"):
-        ss.write(sheet, m["index"], 0, [m["values"]], m.get("valueInputOption", "USER_ENTERED"), api.today())
-
-
-def _rename_sheet(api, ss, m):
-    sheet = ss.find_sheet(m["sheet"])
-    if sheet is None:
-        raise ValueError(f"no sheet {m['sheet']!r}")
-    sheet.props["title"] = m["title"]
-
-
-def _update(api, ss, m):
-    sheet, ref = ss.locate(m["range"])
-    ss.write(sheet, ref.start_row, ref.start_col, m["values"], m.get("valueInputOption", "USER_ENTERED"), api.today())
-
-
-MUTATIONS = {"sort": _sort, "insert_row": _insert_row, "rename_sheet": _rename_sheet, "update": _update}
+    def _run_mutations(self, method: str, path: str, write_target: str | None) -> None:
+        for mutation in list(self.mutations):
+            if not edits.due(mutation, method, path, write_target):
+                continue
+            self.mutations.remove(mutation)
+            ss = self.api.spreadsheets.get(mutation.get("spreadsheetId")
+                                           or edits.spreadsheet_of(path) or "")
+            if ss is not None:
+                edits.apply(self.api, ss, mutation)
 
 
 def _fault_reply(fault: dict, method: str) -> tuple[int, dict]:
