@@ -67,10 +67,8 @@ KNOWN = {
     ("row deleted", WRITE, "later"): "another deal's status lands on the next row",
     ("column inserted left of the data", WRITE, "first"): "the write lands on the user's column",
     ("column inserted left of the data", WRITE, "later"): "the write lands on the user's column",
-    ("column inserted left of the status columns", CHECK, "first"): "claimed column overwritten",
     ("column inserted left of the status columns", WRITE, "first"): "the user's column is hit",
     ("column inserted left of the status columns", WRITE, "later"): "the user's column is hit",
-    ("new column typed in the empty columns", CHECK, "first"): "claimed cells overwritten",
     ("new column typed in the empty columns", WRITE, "first"): "claimed cells overwritten",
     ("sort of some columns", CHECK, "later"): "unchanged status cells stay on other deals",
     ("sort of some columns", WRITE, "later"): "unchanged status cells stay on other deals",
@@ -234,3 +232,29 @@ def test_a_person_editing_during_a_run_never_loses_a_cell(google, edit_name, win
     assert theirs(grid(emu, sid)[1]) == theirs(grid(emu, alone)[1])
     if WINDOWS[window] is not None:
         assert computed_ids(emu, sid) == {d: old.get(d, ("",) * 4) for d in computed_ids(emu, sid)}
+
+
+FORMULA_ROWS = [['="D-"&ROW()', *r[1:]] for r in ROWS]
+
+
+def test_formula_deal_ids_are_compared_by_their_values(google):
+    emu = google
+    sid = load(emu, FORMULA_ROWS)
+    result = run_source(f"gsheet:{sid}", today=TODAY).result
+    assert result.written.endswith("verified") or "verified;" in result.written
+    undo_source(f"gsheet:{sid}")
+    assert all(v == ("",) * 4 for v in computed_ids(emu, sid).values())
+
+
+def test_a_claimed_column_typed_into_refuses_naming_the_cell(google):
+    emu = google
+    sid = load(emu)
+    emu.queue_mutation({"action": "update", "range": "Deals!J1:J2", "values": [["Region"], ["N"]],
+                        "before": WINDOWS[CHECK]})
+    before = emu.dump(sid, "FORMULA")
+    with pytest.raises(SheetsalesError, match=r"Deals!J1 now holds 'Region', put there since.*Nothing was written"):
+        run_source(f"gsheet:{sid}", today=TODAY)
+    assert emu.dump(sid, "FORMULA") == {**before, "sheets": [
+        {**s, "values": [r + (["Region"] if i == 0 else ["N"] if i == 1 else [])
+                         for i, r in enumerate(s["values"])]} if s["title"] == "Deals" else s
+        for s in before["sheets"]]}

@@ -318,7 +318,7 @@ class Spreadsheet:
                 return CellError("#REF!")
             visiting.add(key)
             try:
-                result = evaluate(cell.formula, functools.partial(resolve, sheet))
+                result = evaluate(cell.formula, functools.partial(resolve, sheet), (r, c))
             finally:
                 visiting.discard(key)
             result = json_number(result) if isinstance(result, float) else result

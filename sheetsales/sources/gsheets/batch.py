@@ -48,10 +48,13 @@ def cell_data(value) -> dict:
 
 def stored(data: dict):
     """What a CellData from a response holds, in the form `cell_data` takes (dates are
-    serial numbers here; compare with `same_value`)."""
+    serial numbers here; compare with `same_value`). A formula counts as the value Sheets
+    computes for it, as in the re-read (a Deal ID ="D-"&ROW() is its value, D-2)."""
     entered = data.get("userEnteredValue") or {}
     if "formulaValue" in entered:
-        return entered["formulaValue"]
+        entered = data.get("effectiveValue") or {}
+        if "errorValue" in entered:
+            return "#ERROR!"
     for kind in ("stringValue", "numberValue", "boolValue"):
         if kind in entered:
             return entered[kind]

@@ -13,9 +13,9 @@ the wrong rows are computed from what was read and planned, for one more batchUp
 from dataclasses import dataclass
 
 from ...core.errors import WriteConflict
-from ...core.model import SheetData
+from ...core.model import SheetData, is_blank
 from ...core.owned import REMINDER_HEADERS
-from ...core.cells import cell_name
+from ...core.cells import cell_name, column_letters
 from .batch import (Cells, Placement, identities, retarget, same_header, same_old,
                             same_value)
 
@@ -67,6 +67,19 @@ def check_olds(title: str, olds: dict[tuple[int, int], object], now: dict[int, l
     if stale:
         raise WriteConflict(f"{len(stale)} cell(s) of {title} changed since sheetsales read "
                             f"them ({', '.join(stale[:10])}); nothing was written")
+
+
+def check_claims(title: str, claimed: list[int], now: list[list[list]]) -> None:
+    """Refuse when a column sheetsales is about to claim (0-based, with its re-read cells)
+    is no longer empty: a person typed there since the read."""
+    for column, rows in zip(claimed, now):
+        for r, cells in enumerate(rows):
+            if cells and not is_blank(cells[0]):
+                raise WriteConflict(
+                    f"{title}!{cell_name(r + 1, column + 1)} now holds {cells[0]!r}, put there since "
+                    f"sheetsales read the sheet, in column {column_letters(column + 1)} where "
+                    "sheetsales was about to add its status columns. Nothing was written; run "
+                    "again and sheetsales will put its columns right of it")
 
 
 def remap_reminders(reminders: list[list] | None, rows: dict[int, int] | None):

@@ -36,7 +36,7 @@ from ...core.owned import REMINDER_HEADERS, REMINDERS_SHEET, STATUS_KEYS
 from .source import METADATA_FIELDS, GSheetGrid, Tab, read_tabs
 from .batch import (Cells, Placement, cell_requests, new_sheet_id,
                             reminder_requests, response_cells, same_old, same_value)
-from .rows import check_olds, key_columns, place_rows, remap_reminders, repair_cells
+from .rows import check_claims, check_olds, key_columns, place_rows, remap_reminders, repair_cells
 from .api import GoogleApi, connect
 from .ids import GSheetSource, parse_source
 
@@ -158,7 +158,8 @@ class GSheetTarget:
             olds = {(c.row - 1, c.col - 1): c.old for c in changes
                     if check_old and self.grid.tab(c.sheet) is deals_tab}
             placement = self._reread(deals, deals_tab, cells.get(deals_tab.id, {}), owned,
-                                     reminders, olds)
+                                     reminders, olds,
+                                     sorted(c for c in claims.values() if c < deals_tab.columns))
             moved = sum(1 for r, n in placement.rows.items() if r != n)
             if moved:
                 notes.append(f"{moved} row(s) had moved since the read and were found again "
@@ -225,22 +226,25 @@ class GSheetTarget:
         return cells
 
     def _reread(self, deals: SheetData, tab: Tab, cells: Cells, owned: set[int],
-                reminders: list[list] | None, olds: dict) -> Placement:
-        """One values:batchGet of the key column(s), the top rows (and, with `olds`, the
-        columns written, to check their cells still hold the old values); every row to write
-        (and every row a reminder points at) found again."""
+                reminders: list[list] | None, olds: dict, claimed: list[int]) -> Placement:
+        """One values:batchGet of the key column(s), the top rows, the columns being claimed
+        (which must still be empty) and, with `olds`, the columns written (whose cells must
+        still hold the old values); every row to write (and every row a reminder points at)
+        found again."""
         keys = key_columns(deals)
         top = min(tab.rows, deals.header_row + HEADER_SLACK)
         columns = sorted({c for _, c in olds})
         now_keys, now_top, *now_columns = self.api.values(
             self.key, [_columns(tab, keys), f"{tab.a1}!1:{top}"] +
-            [_columns(tab, [c]) for c in columns])
+            [_columns(tab, [c]) for c in columns + claimed])
         self.requests += 1
+        now_columns, now_claimed = now_columns[:len(columns)], now_columns[len(columns):]
         targets = {r + 1 for r, _ in cells}
         if reminders is not None:
             targets |= {r[ROW_COLUMN] for r in reminders[1:] if isinstance(r[ROW_COLUMN], int)}
         placement = place_rows(deals.title, dict(self.grid.rows(tab.title)), keys,
                                deals.header_row, targets, now_keys, now_top, owned)
+        check_claims(tab.title, claimed, now_claimed)
         check_olds(deals.title, olds, dict(zip(columns, now_columns)), placement)
         return placement
 
