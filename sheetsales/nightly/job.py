@@ -35,12 +35,15 @@ def nightly_run(target_for, source, config: Config, today: dt.date, dry_run: boo
                                      previous_stages=previous, stage_since=since), None)
     with source_lock(source, config.base_dir), History.open(path) as history:
         run_id = history.start_run(source, None, now, today)
+        target = None
         try:
             with closing(target_for(source)) as target:
                 result = run(target, config, today,
                              previous_stages=history.previous_stages(source),
                              stage_since=history.stages_since(source))
         except BaseException:
+            if target is not None and getattr(target, "written", None):
+                history.journal_write(run_id, source, target.written)  # it landed: undo it
             history.finish_run(run_id, "error")
             raise
         report = result.plan.report

@@ -169,6 +169,8 @@ class GSheetTarget:
         if not requests:
             return f"nothing to write to {self.name}"
         post = self._send(requests, placed, deals_tab, placement)
+        # journaled for undo whatever happens next, even when the repair below fails
+        self.written = self._landed(changes, deals_tab, placement)
         if deals_tab is not None:
             read_rows = dict(self.grid.rows(deals_tab.title))
             written = placed.get(deals_tab.id, {})
