@@ -247,8 +247,12 @@ def test_first_run_writes_status_and_reminders_in_five_requests_second_run_in_th
 def test_next_day_rewrites_only_what_changed(emu, env):
     sid = load(emu)
     run(target(emu, env, sid), Config(), TODAY)
+    emu.clear_requests()
     later = run(target(emu, env, sid), Config(), TODAY + dt.timedelta(days=1))
     assert {c.cell for c in later.plan.changes} == {"K3", "J4", "K4"}
+    assert calls(emu) == ["GET " + sid, "POST search", "GET batchGet", "GET batchGet",
+                          "POST batchUpdateByDataFilter", "POST batchUpdate"]  # six in all
+    assert later.written.endswith("; verified")
     assert values(emu, sid, "Reminders")[2][5] == 4  # D-2 is one more day overdue
     assert emu.dump(sid)["sheets"][1]["sheetId"] == emu.state.api.spreadsheets[sid] \
         .find_sheet("Reminders").id  # rewritten in place, same sheet

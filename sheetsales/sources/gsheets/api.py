@@ -168,6 +168,11 @@ class GoogleApi:
     def batch_update(self, key: str, body: dict) -> dict:
         return self._call(key, "write", self.http.batch_update, key, body)
 
+    def values_by_filter(self, key: str, body: dict) -> dict:
+        """values:batchUpdateByDataFilter: write ranges found by their data filters."""
+        url = SHEETS_API + quote(key, safe="") + "/values:batchUpdateByDataFilter"
+        return self._call(key, "write", lambda: self.http.request("post", url, json=body).json())
+
     def _call(self, key: str, doing: str, function, *args):
         try:
             return function(*args)

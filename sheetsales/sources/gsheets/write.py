@@ -1,13 +1,17 @@
 """A Google Sheet as a `run` target, in a constant handful of requests whatever the row count.
 
 Reading (GSheetTarget.open): 1 metadata read, 1 developerMetadata:search (which columns are
-sheetsales'), 1 values:batchGet (see gsheets.py). Writing (write / apply_cells): 1 re-read of
-the Deal ID column and the rows down to just below the header (one values:batchGet), then 1
-spreadsheets.batchUpdate holding every cell, the ownership records and the Reminders sheet;
-it is atomic, and it returns the written columns, the Deal IDs and the header as they stand
-right after it, which verifies the write without another read. A run: 5 requests; a run with
-nothing to write: 3. Only when a person sorts or inserts rows in the instant between the
-re-read and the write does a 6th request (one corrective batchUpdate) put cells right.
+sheetsales'), 1 values:batchGet (see source.py). Writing (write / apply_cells): 1 re-read of
+the Deal ID column, the rows down to just below the header and the columns about to be
+claimed (one values:batchGet; a claimed cell no longer empty refuses the write), then the
+cells of columns sheetsales already owns through their ownership records (1
+values:batchUpdateByDataFilter, see owned.py: a column inserted meanwhile cannot redirect
+it), then 1 spreadsheets.batchUpdate holding the claimed columns, their ownership records and
+the Reminders sheet; it returns the written columns, the Deal IDs and the header as they
+stand right after it, which verifies the write without another read (when it has nothing to
+send, one values:batchGet reads the same back). A first run: 5 requests; a later run: 6; a run
+with nothing to write: 3. Only when a person sorts or inserts rows in the instant between the
+re-read and the write does one more request (a corrective batchUpdate) put cells right.
 
 Ownership: each status column carries developer metadata (key "sheetsales_column", value the
 status key, location the column), which Sheets moves with the column when people insert,
@@ -30,12 +34,13 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from ...core.errors import WriteConflict
-from ...core.model import CellChange, SheetData
+from ...core.model import CellChange, SheetData, is_blank
 from ...core.cells import cell_name, column_letters
 from ...core.owned import REMINDER_HEADERS, REMINDERS_SHEET, STATUS_KEYS
 from .source import METADATA_FIELDS, GSheetGrid, Tab, read_tabs
 from .batch import (Cells, Placement, cell_requests, new_sheet_id,
                             reminder_requests, response_cells, same_old, same_value)
+from .owned import body as owned_body, landed as owned_landed, title_now
 from .rows import check_claims, check_olds, key_columns, place_rows, remap_reminders, repair_cells
 from .api import GoogleApi, connect
 from .ids import GSheetSource, parse_source
@@ -56,12 +61,16 @@ class GSheetTarget:
         columns = api.search_metadata(self.key, COLUMN_KEY)
         tabs = {t.id: t for t in read_tabs(metadata)}
         self._owned: dict[int, dict[str, int]] = {}
+        self._records: dict[int, dict[int, int]] = {}  # sheetId -> column -> metadataId
         for meta in sorted(columns, key=lambda m: m.get("metadataId", 0)):
             span = meta.get("location", {}).get("dimensionRange", {})
             key, start = meta.get("metadataValue"), span.get("startIndex", 0)
+            sheet_id = span.get("sheetId", 0)
             if key in STATUS_KEYS and span.get("dimension") == "COLUMNS" and \
-                    span.get("endIndex", start + 1) - start == 1:
-                self._owned.setdefault(span.get("sheetId", 0), {}).setdefault(key, start)
+                    span.get("endIndex", start + 1) - start == 1 and \
+                    key not in self._owned.get(sheet_id, {}):
+                self._owned.setdefault(sheet_id, {})[key] = start
+                self._records.setdefault(sheet_id, {})[start] = meta["metadataId"]
         dates = {tabs[i].title: {c["next_action_due"]} for i, c in self._owned.items()
                  if i in tabs and "next_action_due" in c}
         reminders = next((t for t in tabs.values() if _is_reminders(t)), None)
@@ -71,6 +80,7 @@ class GSheetTarget:
         self.name = self.grid.name
         self.requests = 2 + self.grid.requests
         self.written: list[CellChange] = []
+        self._titles: dict[int, str] = {}  # sheetId -> title, as the last write's response says
         api.close()
 
     @classmethod
@@ -165,10 +175,15 @@ class GSheetTarget:
                 notes.append(f"{moved} row(s) had moved since the read and were found again "
                              "by Deal ID")
         placed = self._placed(cells, deals_tab, placement)
-        requests, created = self._requests(placed, deals_tab, owned, claims, reminders, placement)
-        if not requests:
+        by_record, positional = self._split(placed, deals_tab)
+        requests, created = self._requests(positional, deals_tab, owned, claims, reminders,
+                                           placement)
+        if not requests and not by_record:
             return f"nothing to write to {self.name}"
-        post = self._send(requests, placed, deals_tab, placement)
+        if by_record:
+            self._send_by_record(by_record, deals_tab, changes, placement)
+        post = self._send(requests, placed, deals_tab, placement) if requests else \
+            self._read_back(placed, deals_tab, placement)
         # journaled for undo whatever happens next, even when the repair below fails
         self.written = self._landed(changes, deals_tab, placement)
         if deals_tab is not None:
@@ -196,6 +211,61 @@ class GSheetTarget:
         self.written = self._landed(changes, deals_tab, placement)
         return self._summary(len(changes), reminders, created, notes, unverified)
 
+    def _split(self, placed: dict[int, Cells], deals_tab: Tab | None):
+        """The deals-sheet cells in columns with an ownership record (written through it),
+        and everything else (written by position)."""
+        if deals_tab is None or deals_tab.id not in placed:
+            return {}, placed
+        records = self._records.get(deals_tab.id, {})
+        block = placed[deals_tab.id]
+        by_record = {k: v for k, v in block.items() if k[1] in records}
+        rest = {k: v for k, v in block.items() if k[1] not in records}
+        return by_record, {**placed, deals_tab.id: rest}
+
+    def _send_by_record(self, cells: Cells, deals_tab: Tab, changes, placement) -> None:
+        """Write the owned columns through their ownership records (see owned.py); when
+        Sheets found them elsewhere than the re-read did, columns moved in the meantime: the
+        cells went into sheetsales' own columns, and the run stops there, saying so."""
+        sent = owned_body(cells, self._records[deals_tab.id])
+        response = self.api.values_by_filter(self.key, sent)
+        self.requests += 1
+        where = owned_landed(response, cells)
+        self._titles[deals_tab.id] = title_now(response) or deals_tab.title
+        self.written = self._landed(changes, deals_tab, placement, where or {})
+        if where is not None and all(where[c] == c for c in where):
+            return
+        now = ", ".join(column_letters(c + 1) for c in sorted((where or {}).values()))
+        raise WriteConflict(
+            f"columns of {deals_tab.title} were inserted, moved or deleted while sheetsales "
+            f"wrote to {self.name}: the status cells went into sheetsales' own columns"
+            f"{f' (now {now})' if now else ''}, not onto anyone else's cells, but they were not "
+            "checked against the Deal IDs and the Reminders sheet was not rewritten; run again "
+            "to finish (undo takes back what was written)")
+
+    def _read_back(self, cells, deals_tab, placement) -> dict[int, dict]:
+        """What the response of a batchUpdate would have shown, read (when only the owned
+        columns were written): the written columns, and the key columns and top rows."""
+        ranges, where = [], []
+        for sheet_id, block in cells.items():
+            tab = self._tab_by_id(sheet_id)
+            for c in sorted({c for _, c in block}):
+                ranges.append(_columns(tab, [c]))
+                where.append((sheet_id, 0, c))
+        if deals_tab is not None and placement is not None:
+            ranges.append(_columns(deals_tab, placement.keys))
+            where.append((deals_tab.id, 0, min(placement.keys)))
+            ranges.append(f"{deals_tab.a1}!1:{min(deals_tab.rows, placement.header + HEADER_SLACK)}")
+            where.append((deals_tab.id, 0, 0))
+        found: dict[int, dict] = {sheet_id: {} for sheet_id in cells}
+        for (sheet_id, r0, c0), rows in zip(where, self.api.values(self.key, ranges)):
+            block = found.setdefault(sheet_id, {})
+            for i, row in enumerate(rows):
+                for j, value in enumerate(row):
+                    if not is_blank(value):
+                        block[(r0 + i, c0 + j)] = value
+        self.requests += 1
+        return found
+
     def _placed(self, cells: dict[int, Cells], deals_tab: Tab | None,
                 placement: Placement | None) -> dict[int, Cells]:
         """The cells at the rows they go to now (only deals-sheet rows move)."""
@@ -204,13 +274,23 @@ class GSheetTarget:
         return {**cells, deals_tab.id: {(placement.rows[r + 1] - 1, c): v
                                         for (r, c), v in cells[deals_tab.id].items()}}
 
-    def _landed(self, changes, deals_tab, placement) -> list[CellChange]:
+    def _landed(self, changes, deals_tab, placement, columns=None) -> list[CellChange]:
+        """The changes where they landed; with `columns` (0-based planned -> landed) only
+        the deals-sheet cells written through ownership records, in the columns found."""
         landed = []
         for change in changes:
-            row = change.row
-            if deals_tab is not None and self.grid.tab(change.sheet) is deals_tab:
+            row, col = change.row, change.col
+            tab = self.grid.tab(change.sheet)
+            sheet = self._titles.get(tab.id, change.sheet) if tab else change.sheet
+            if deals_tab is not None and tab is deals_tab:
                 row = placement.rows[row]
-            landed.append(CellChange(change.sheet, row, change.col, change.old, change.new))
+                if columns is not None:
+                    if col - 1 not in columns:
+                        continue
+                    col = columns[col - 1] + 1
+            elif columns is not None:
+                continue
+            landed.append(CellChange(sheet, row, col, change.old, change.new))  # its title now
         return landed
 
     def _group(self, changes) -> dict[int, Cells]:
@@ -294,6 +374,10 @@ class GSheetTarget:
         self.requests += 1
         self._grew(requests)
         spreadsheet = response.get("updatedSpreadsheet", {})
+        for sheet in spreadsheet.get("sheets", []):
+            props = sheet.get("properties", {})
+            if "title" in props:
+                self._titles[props.get("sheetId", 0)] = props["title"]
         return {sheet_id: response_cells(spreadsheet, sheet_id) for sheet_id in cells}
 
     def _grew(self, requests) -> None:
