@@ -76,10 +76,10 @@ class EmulatorState:
         self._run_mutations(method, path, target)
         fault = self._take_fault(method, path)
         if fault is not None and not fault.get("apply"):
-            return (*_fault_reply(fault, method), {})
+            return (*_fault_reply(fault, method), _fault_headers(fault))
         status, payload = self.api.handle(method, path, query, body)
         if fault is not None:  # the request took effect, but the caller only sees the error
-            return (*_fault_reply(fault, method), {})
+            return (*_fault_reply(fault, method), _fault_headers(fault))
         return status, payload, {}
 
     # ---- OAuth -------------------------------------------------------------------------------
@@ -150,16 +150,19 @@ class EmulatorState:
             self.log.clear()
 
     def queue_errors(self, status: int = 429, count: int = 1, method: str | None = None,
-                     path_contains: str | None = None, apply: bool = False, message: str | None = None) -> None:
+                     path_contains: str | None = None, apply: bool = False, message: str | None = None,
+                     retry_after: int | None = None) -> None:
         """Answer the next ``count`` matching API requests with a Google-shaped ``status`` error.
 
-        With ``apply=True`` the request still takes effect first (a write whose reply was lost).
+        With ``apply=True`` the request still takes effect first (a write whose reply was lost);
+        ``retry_after`` adds a Retry-After header (seconds).
         """
         if not 400 <= int(status) <= 599:
             raise ValueError(f"status must be an HTTP error code, not {status}")
         with self.lock:
             self.errors.append({"status": int(status), "count": int(count), "method": method,
-                                "path_contains": path_contains, "apply": bool(apply), "message": message})
+                                "path_contains": path_contains, "apply": bool(apply), "message": message,
+                                "retry_after": retry_after})
 
     def queue_mutation(self, mutation: dict) -> None:
         """Run a person's edit (see edits.py) just before a chosen API request: by default
@@ -238,6 +241,10 @@ class EmulatorState:
                                            or edits.spreadsheet_of(path) or "")
             if ss is not None:
                 edits.apply(self.api, ss, mutation)
+
+
+def _fault_headers(fault: dict) -> dict:
+    return {} if fault.get("retry_after") is None else {"Retry-After": str(int(fault["retry_after"]))}
 
 
 def _fault_reply(fault: dict, method: str) -> tuple[int, dict]:

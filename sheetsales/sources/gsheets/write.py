@@ -42,7 +42,7 @@ from .batch import (Cells, Placement, cell_requests, new_sheet_id,
                             reminder_requests, response_cells, same_old, same_value)
 from .owned import body as owned_body, landed as owned_landed, title_now
 from .rows import check_claims, check_olds, key_columns, place_rows, remap_reminders, repair_cells
-from .api import GoogleApi, connect
+from .api import GoogleApi, RetryPolicy, connect
 from .ids import GSheetSource, parse_source
 
 COLUMN_KEY = "sheetsales_column"
@@ -86,10 +86,14 @@ class GSheetTarget:
     @classmethod
     def open(cls, source: str, credentials: str | Path | None = None,
              environ: Mapping[str, str] | None = None, *, sheet: str | None = None,
-             sleep: Callable[[float], None] = time.sleep) -> "GSheetTarget":
-        """Connect with the service-account key (see google_api.resolve_credentials) and
-        read the sheet. `sheet` is the configured deals sheet, if any."""
-        api = connect(credentials, os.environ if environ is None else environ, sleep=sleep)
+             sleep: Callable[[float], None] = time.sleep,
+             clock: Callable[[], float] = time.monotonic,
+             policy: RetryPolicy = RetryPolicy()) -> "GSheetTarget":
+        """Connect with the service-account key (see ids.resolve_credentials) and read the
+        sheet. `sheet` is the configured deals sheet, if any; `sleep` and `clock` drive the
+        retry deadlines (api.RetryPolicy)."""
+        api = connect(credentials, os.environ if environ is None else environ, sleep=sleep,
+                      clock=clock, policy=policy)
         try:
             return cls(api, parse_source(source), sheet=sheet)
         except BaseException:
