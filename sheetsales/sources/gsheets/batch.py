@@ -163,10 +163,12 @@ def identities(rows: Mapping[int, list], key_columns: list[int]) -> dict[int, Id
 
 
 def retarget(targets: Iterable[int], before: Mapping[int, Identity],
-             now: Mapping[int, Identity]) -> tuple[dict[int, int], list[str]]:
+             now: Mapping[int, Identity],
+             allow_vanished: bool = False) -> tuple[dict[int, int], list[str]]:
     """Where each target row (numbered as read) is now, found by identity, and the problems
-    that forbid a write: an identity vanished, now on more rows, or ambiguous; a target row
-    with no identity while other rows moved."""
+    that forbid a write: an identity vanished (unless `allow_vanished`: its row is then
+    left out), now on more rows, or ambiguous; a target row with no identity while other
+    rows moved."""
     where_before, where_now = _rows_by(before), _rows_by(now)
     shifted = any(where_now.get(i) != rows for i, rows in where_before.items())
     mapping, vanished, doubled, blank = {}, [], [], []
@@ -180,7 +182,8 @@ def retarget(targets: Iterable[int], before: Mapping[int, Identity],
             continue
         was, is_now = where_before[ident], where_now.get(ident, [])
         if not is_now:
-            vanished.append(ident)
+            if not allow_vanished:
+                vanished.append(ident)
         elif len(was) == 1 and len(is_now) == 1:
             mapping[row] = is_now[0]
         elif was == is_now:

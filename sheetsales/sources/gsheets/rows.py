@@ -43,6 +43,9 @@ def place_rows(title: str, read_rows: dict[int, list], keys: list[int], header: 
     if problems:
         raise WriteConflict(f"{title} changed since sheetsales read it: {'; '.join(problems)}. "
                             "Nothing was written; run again")
+    others = {r for r, i in before.items() if r > header and i is not None} - set(rows)
+    found, _ = retarget(others, before, now)  # every other deal row, where it can be found
+    rows = {**found, **rows}
     then = read_rows.get(header, [])
     new_header = rows[header]
     if new_header > len(now_top) or not same_header(then, now_top[new_header - 1], owned):
@@ -50,6 +53,27 @@ def place_rows(title: str, read_rows: dict[int, list], keys: list[int], header: 
                             "was inserted, moved, deleted or renamed, or rows were added above "
                             "the header). Nothing was written; run again")
     return Placement(rows, keys, now, header, before.get(header), then)
+
+
+def follow_moved(read_rows: dict[int, list], placement: Placement,
+                 now_owned: dict[int, list[list]], planned: Cells) -> dict:
+    """For every deal row that moved since the read, the owned cells (columns `now_owned`,
+    as re-read) whose value at the row's new place is not what that deal shows (planned, or
+    as read): (read row - 1, column) -> (held now, wanted). A person who sorted only some
+    columns moved the deals away from their status cells; these put them back together."""
+    extra = {}
+    for read, now in placement.rows.items():
+        if read == now or read == placement.header:
+            continue
+        cells = read_rows.get(read, [])
+        for column, rows in now_owned.items():
+            if (read - 1, column) in planned:
+                continue
+            wanted = cells[column] if column < len(cells) else None
+            held = rows[now - 1][0] if now - 1 < len(rows) and rows[now - 1] else None
+            if not same_value(held, wanted):
+                extra[(read - 1, column)] = (held, wanted)
+    return extra
 
 
 def check_olds(title: str, olds: dict[tuple[int, int], object], now: dict[int, list[list]],
@@ -96,6 +120,8 @@ class Repair:
 
     cells: Cells
     after: Placement
+    gone: list[str]  # the deals deleted while sheetsales wrote
+    before: dict  # (row, column) -> what the cell held before the run, for the journal
 
 
 def repair_cells(title: str, read_rows: dict[int, list], written: Cells, placement: Placement,
@@ -127,10 +153,12 @@ def repair_cells(title: str, read_rows: dict[int, list], written: Cells, placeme
     if ids_written:
         raise _conflict(title, "rows moved while Deal IDs were being written")
     mapping, problems = retarget(set(placement.rows.values()) | {r + 1 for r, _ in written},
-                                 placement.now, post_ids)
+                                 placement.now, post_ids, allow_vanished=True)
     if problems:
         raise _conflict(title, "; ".join(problems))
-    fixed: Cells = {(mapping[r + 1] - 1, c): v for (r, c), v in written.items()}
+    # a deal deleted meanwhile gets nothing; what landed where it was is put right below
+    fixed: Cells = {(mapping[r + 1] - 1, c): v for (r, c), v in written.items()
+                    if r + 1 in mapping}
     first_row = {}
     for row, ident in sorted(identities(read_rows, keys).items(), reverse=True):
         if ident is not None:
@@ -143,14 +171,37 @@ def repair_cells(title: str, read_rows: dict[int, list], written: Cells, placeme
         if source is not None:
             cells = read_rows[source]
             fixed[(r, c)] = cells[c] if c < len(cells) else None
-        elif c in owned:
-            fixed[(r, c)] = None
+        elif c in owned:  # a blank row, or a deal not read: all its status cells cleared
+            for column in owned:
+                fixed.setdefault((r, column), None)
         else:
             raise _conflict(title, f"row {r + 1} is new and its cells cannot be restored")
-    fixed = {k: v for k, v in fixed.items() if not same_value(post.get(k), v)}
-    after = Placement({read: mapping[now] for read, now in placement.rows.items()}, keys,
-                      post_ids, placement.header, placement.header_id, placement.header_cells)
-    return Repair(fixed, after)
+    ids_now = set(post_ids.values())
+
+    def prior(r, c):
+        """What the cell at (r, c) held before the run: its deal's value as read (a deal
+        renamed meanwhile: the value under its old name; a blank or new row: nothing)."""
+        occupant = post_ids.get(r + 1)
+        source = first_row.get(occupant) if occupant is not None else None
+        intended = placement.now.get(r + 1)
+        if source is None and occupant is not None and intended not in ids_now:
+            source = first_row.get(intended)
+        cells = read_rows.get(source, []) if source is not None else []
+        return cells[c] if c < len(cells) else None
+
+    before = {k: prior(*k) for k in set(written) | set(fixed)}
+    seen = {c for _, c in written}  # the response shows these columns; others: write anyway
+    fixed = {k: v for k, v in fixed.items() if k[1] not in seen or not same_value(post.get(k), v)}
+    after = Placement({read: mapping[now] for read, now in placement.rows.items()
+                       if now in mapping}, keys, post_ids, placement.header,
+                      placement.header_id, placement.header_cells)
+    gone = sorted({placement.now[r] for r in placement.rows.values() if r not in mapping
+                   and placement.now.get(r) is not None})
+    return Repair(fixed, after, [_id_text(i) for i in gone], before)
+
+
+def _id_text(ident) -> str:
+    return "/".join("" if v is None else str(v) for v in ident)
 
 
 def _conflict(title: str, why: str) -> WriteConflict:

@@ -41,7 +41,7 @@ from .source import METADATA_FIELDS, GSheetGrid, Tab, read_tabs
 from .batch import (Cells, Placement, cell_requests, new_sheet_id,
                             reminder_requests, response_cells, same_old, same_value)
 from .owned import body as owned_body, landed as owned_landed, title_now
-from .rows import check_claims, check_olds, key_columns, place_rows, remap_reminders, repair_cells
+from .rows import check_claims, check_olds, follow_moved, key_columns, place_rows, remap_reminders, repair_cells
 from .api import GoogleApi, RetryPolicy, connect
 from .ids import GSheetSource, parse_source
 
@@ -171,13 +171,19 @@ class GSheetTarget:
         if deals_tab is not None:
             olds = {(c.row - 1, c.col - 1): c.old for c in changes
                     if check_old and self.grid.tab(c.sheet) is deals_tab}
-            placement = self._reread(deals, deals_tab, cells.get(deals_tab.id, {}), owned,
-                                     reminders, olds,
-                                     sorted(c for c in claims.values() if c < deals_tab.columns))
+            placement, now_owned = self._reread(
+                deals, deals_tab, cells.get(deals_tab.id, {}), owned, reminders, olds,
+                sorted(c for c in claims.values() if c < deals_tab.columns))
             moved = sum(1 for r, n in placement.rows.items() if r != n)
             if moved:
                 notes.append(f"{moved} row(s) had moved since the read and were found again "
                              "by Deal ID")
+                block = cells.setdefault(deals_tab.id, {})
+                for (r, c), (held, wanted) in follow_moved(
+                        dict(self.grid.rows(deals_tab.title)), placement, now_owned,
+                        block).items():
+                    block[(r, c)] = wanted
+                    changes.append(CellChange(deals.title, r + 1, c + 1, held, wanted))
         placed = self._placed(cells, deals_tab, placement)
         by_record, positional = self._split(placed, deals_tab)
         requests, created = self._requests(positional, deals_tab, owned, claims, reminders,
@@ -201,7 +207,11 @@ class GSheetTarget:
                 more, _ = self._requests({deals_tab.id: repair.cells}, deals_tab, owned, {},
                                          reminders, placement)
                 if more:
+                    before_repair = post.get(deals_tab.id, {})
                     post.update(self._send(more, placed, deals_tab, placement))
+                    self.written = _merged(self.written, deals_tab.title,
+                                           self._titles.get(deals_tab.id, deals_tab.title),
+                                           repair, before_repair)
                     if repair_cells(deals.title, read_rows, repair.cells, placement,
                                     post[deals_tab.id], owned) is not None:
                         raise WriteConflict(f"{deals.title} kept changing while sheetsales wrote "
@@ -209,10 +219,12 @@ class GSheetTarget:
                                             "cells right")
                 notes.append(f"rows moved during the write; {len(repair.cells)} cell(s) were "
                              "put right")
+                if repair.gone:
+                    notes.append(f"deleted during the write, so left without a status: "
+                                 f"{', '.join(repair.gone[:10])}")
         unverified = [f"{self._title(sid)}!{cell_name(r + 1, c + 1)}" for sid, block in placed.items()
                       for (r, c), v in sorted(block.items())
                       if not same_value(post.get(sid, {}).get((r, c)), v)]
-        self.written = self._landed(changes, deals_tab, placement)
         return self._summary(len(changes), reminders, created, notes, unverified)
 
     def _split(self, placed: dict[int, Cells], deals_tab: Tab | None):
@@ -276,7 +288,8 @@ class GSheetTarget:
         if deals_tab is None or deals_tab.id not in cells:
             return dict(cells)
         return {**cells, deals_tab.id: {(placement.rows[r + 1] - 1, c): v
-                                        for (r, c), v in cells[deals_tab.id].items()}}
+                                        for (r, c), v in cells[deals_tab.id].items()
+                                        if r + 1 in placement.rows}}  # (deleted meanwhile)
 
     def _landed(self, changes, deals_tab, placement, columns=None) -> list[CellChange]:
         """The changes where they landed; with `columns` (0-based planned -> landed) only
@@ -287,6 +300,8 @@ class GSheetTarget:
             tab = self.grid.tab(change.sheet)
             sheet = self._titles.get(tab.id, change.sheet) if tab else change.sheet
             if deals_tab is not None and tab is deals_tab:
+                if row not in placement.rows:
+                    continue  # its deal was deleted meanwhile; the repair put its row right
                 row = placement.rows[row]
                 if columns is not None:
                     if col - 1 not in columns:
@@ -312,19 +327,22 @@ class GSheetTarget:
         return cells
 
     def _reread(self, deals: SheetData, tab: Tab, cells: Cells, owned: set[int],
-                reminders: list[list] | None, olds: dict, claimed: list[int]) -> Placement:
+                reminders: list[list] | None, olds: dict, claimed: list[int]):
         """One values:batchGet of the key column(s), the top rows, the columns being claimed
         (which must still be empty) and, with `olds`, the columns written (whose cells must
         still hold the old values); every row to write (and every row a reminder points at)
-        found again."""
+        found again. Returns the placement and the owned columns as re-read."""
         keys = key_columns(deals)
         top = min(tab.rows, deals.header_row + HEADER_SLACK)
         columns = sorted({c for _, c in olds})
+        recorded = sorted(self._records.get(tab.id, {}))
         now_keys, now_top, *now_columns = self.api.values(
             self.key, [_columns(tab, keys), f"{tab.a1}!1:{top}"] +
-            [_columns(tab, [c]) for c in columns + claimed])
+            [_columns(tab, [c]) for c in columns + claimed + recorded])
         self.requests += 1
-        now_columns, now_claimed = now_columns[:len(columns)], now_columns[len(columns):]
+        now_columns, now_claimed, now_owned = (
+            now_columns[:len(columns)], now_columns[len(columns):len(columns) + len(claimed)],
+            dict(zip(recorded, now_columns[len(columns) + len(claimed):])))
         targets = {r + 1 for r, _ in cells}
         if reminders is not None:
             targets |= {r[ROW_COLUMN] for r in reminders[1:] if isinstance(r[ROW_COLUMN], int)}
@@ -332,7 +350,7 @@ class GSheetTarget:
                                deals.header_row, targets, now_keys, now_top, owned)
         check_claims(tab.title, claimed, now_claimed)
         check_olds(deals.title, olds, dict(zip(columns, now_columns)), placement)
-        return placement
+        return placement, now_owned
 
     def _requests(self, cells, deals_tab, owned, claims, reminders, placement):
         requests: list[dict] = []
@@ -421,6 +439,23 @@ class GSheetTarget:
 
     def _title(self, sheet_id: int) -> str:
         return self._tab_by_id(sheet_id).title
+
+
+def _merged(written: list[CellChange], title: str, title_now: str, repair,
+            shown: dict) -> list[CellChange]:
+    """The journal after a corrective write: every cell either write changed, with what it
+    held before the run (as the repair worked it out, else as first journaled, else as the
+    response `shown` it) and what it holds now."""
+    first = {(c.row - 1, c.col - 1): c for c in written if c.sheet in (title, title_now)}
+    merged = [c for c in written if c.sheet not in (title, title_now)]
+    for where in sorted(set(first) | set(repair.cells)):
+        if where in repair.before:
+            old = repair.before[where]
+        else:
+            old = first[where].old if where in first else shown.get(where)
+        new = repair.cells[where] if where in repair.cells else first[where].new
+        merged.append(CellChange(title_now, where[0] + 1, where[1] + 1, old, new))
+    return merged
 
 
 def _columns(tab: Tab, columns: Iterable[int]) -> str:
