@@ -59,19 +59,21 @@ def follow_moved(read_rows: dict[int, list], placement: Placement,
                  now_owned: dict[int, list[list]], planned: Cells) -> dict:
     """For every deal row that moved since the read, the owned cells (columns `now_owned`,
     as re-read) whose value at the row's new place is not what that deal shows (planned, or
-    as read): (read row - 1, column) -> (held now, wanted). A person who sorted only some
-    columns moved the deals away from their status cells; these put them back together."""
+    as read), and the planned ones: (read row - 1, column) -> (held there now, wanted). A
+    person who sorted only some columns moved the deals away from their status cells; these
+    put them back together, and what they held is what undo restores."""
     extra = {}
     for read, now in placement.rows.items():
         if read == now or read == placement.header:
             continue
         cells = read_rows.get(read, [])
         for column, rows in now_owned.items():
-            if (read - 1, column) in planned:
-                continue
-            wanted = cells[column] if column < len(cells) else None
             held = rows[now - 1][0] if now - 1 < len(rows) and rows[now - 1] else None
-            if not same_value(held, wanted):
+            if (read - 1, column) in planned:
+                wanted = planned[(read - 1, column)]
+            else:
+                wanted = cells[column] if column < len(cells) else None
+            if not same_value(held, wanted) or (read - 1, column) in planned:
                 extra[(read - 1, column)] = (held, wanted)
     return extra
 
@@ -159,6 +161,13 @@ def repair_cells(title: str, read_rows: dict[int, list], written: Cells, placeme
     # a deal deleted meanwhile gets nothing; what landed where it was is put right below
     fixed: Cells = {(mapping[r + 1] - 1, c): v for (r, c), v in written.items()
                     if r + 1 in mapping}
+    for read, now in placement.rows.items():  # every deal keeps all its status cells
+        if read == placement.header or now not in mapping:
+            continue
+        cells = read_rows.get(read, [])
+        for column in owned:
+            fixed.setdefault((mapping[now] - 1, column),
+                             cells[column] if column < len(cells) else None)
     first_row = {}
     for row, ident in sorted(identities(read_rows, keys).items(), reverse=True):
         if ident is not None:
@@ -190,8 +199,7 @@ def repair_cells(title: str, read_rows: dict[int, list], written: Cells, placeme
         return cells[c] if c < len(cells) else None
 
     before = {k: prior(*k) for k in set(written) | set(fixed)}
-    seen = {c for _, c in written}  # the response shows these columns; others: write anyway
-    fixed = {k: v for k, v in fixed.items() if k[1] not in seen or not same_value(post.get(k), v)}
+    fixed = {k: v for k, v in fixed.items() if not same_value(post.get(k), v)}
     after = Placement({read: mapping[now] for read, now in placement.rows.items()
                        if now in mapping}, keys, post_ids, placement.header,
                       placement.header_id, placement.header_cells)

@@ -81,6 +81,7 @@ class GSheetTarget:
         self.requests = 2 + self.grid.requests
         self.written: list[CellChange] = []
         self._titles: dict[int, str] = {}  # sheetId -> title, as the last write's response says
+        self._shown: set[int] = set()  # deals-sheet columns every write's response shows
         api.close()
 
     @classmethod
@@ -166,6 +167,7 @@ class GSheetTarget:
         changes = list(changes)
         cells = self._group(changes)
         deals_tab = self.grid.tab(deals.title) if deals else None
+        self._shown = set(owned) if deals_tab is not None else set()  # in every response
         notes: list[str] = []
         placement = None
         if deals_tab is not None:
@@ -179,9 +181,11 @@ class GSheetTarget:
                 notes.append(f"{moved} row(s) had moved since the read and were found again "
                              "by Deal ID")
                 block = cells.setdefault(deals_tab.id, {})
-                for (r, c), (held, wanted) in follow_moved(
-                        dict(self.grid.rows(deals_tab.title)), placement, now_owned,
-                        block).items():
+                follow = follow_moved(dict(self.grid.rows(deals_tab.title)), placement,
+                                      now_owned, block)
+                changes = [c for c in changes if self.grid.tab(c.sheet) is not deals_tab or
+                           (c.row - 1, c.col - 1) not in follow]
+                for (r, c), (held, wanted) in follow.items():
                     block[(r, c)] = wanted
                     changes.append(CellChange(deals.title, r + 1, c + 1, held, wanted))
         placed = self._placed(cells, deals_tab, placement)
@@ -264,7 +268,8 @@ class GSheetTarget:
         ranges, where = [], []
         for sheet_id, block in cells.items():
             tab = self._tab_by_id(sheet_id)
-            for c in sorted({c for _, c in block}):
+            shown = {c for _, c in block} | (self._shown if tab is deals_tab else set())
+            for c in sorted(shown):
                 ranges.append(_columns(tab, [c]))
                 where.append((sheet_id, 0, c))
         if deals_tab is not None and placement is not None:
@@ -384,7 +389,8 @@ class GSheetTarget:
         ranges = []
         for sheet_id, block in cells.items():
             tab = self._tab_by_id(sheet_id)
-            ranges += [_columns(tab, [c]) for c in sorted({c for _, c in block})]
+            shown = {c for _, c in block} | (self._shown if tab is deals_tab else set())
+            ranges += [_columns(tab, [c]) for c in sorted(shown)]
         if deals_tab is not None and placement is not None:
             ranges.append(_columns(deals_tab, placement.keys))
             top = min(deals_tab.rows, placement.header + HEADER_SLACK)
