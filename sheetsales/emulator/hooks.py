@@ -25,6 +25,7 @@ JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 UNAUTHENTICATED = ("Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
                    "or other valid authentication credential. See "
                    "https://developers.google.com/identity/sign-in/web/devconsole-project.")
+REQUEST_LIMIT = 10 * 1024 * 1024  # bytes of one request body Google accepts
 CANNED_ERRORS = {
     500: ("Internal error encountered.", "INTERNAL"),
     502: ("Bad Gateway", "UNAVAILABLE"),
@@ -72,6 +73,9 @@ class EmulatorState:
             if not (auth.startswith("Bearer ") and auth[7:] in self.tokens):
                 return 401, ApiError(401, UNAUTHENTICATED).body(), {
                     "WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"'}
+        if len(body or b"") > REQUEST_LIMIT:
+            return 400, ApiError(400, f"Request payload size exceeds the limit: {REQUEST_LIMIT} bytes.",
+                                 "INVALID_ARGUMENT").body(), {}
         target = self.api.write_target(method, path)
         self._run_mutations(method, path, target)
         fault = self._take_fault(method, path)

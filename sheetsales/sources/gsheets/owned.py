@@ -60,17 +60,27 @@ def title_now(response: dict) -> str | None:
     return None
 
 
-def landed(response: dict, cells: Cells) -> dict[int, int] | None:
-    """Column as planned -> column the write of `cells` landed in (0-based), from each
-    range's updatedRange; None when a record matched no column or several."""
-    planned = sorted({column for _, column in cells})
+def landed(response: dict, data: list[dict], columns: dict[int, int]) -> dict[int, int] | None:
+    """Column as planned -> column the write landed in (0-based), from each range's
+    updatedRange; `columns` maps metadata id -> planned column. None when a record matched
+    no column or several."""
     responses = response.get("responses", [])
-    if len(responses) != len(planned):
+    if len(responses) != len(data):
         return None
     found = {}
-    for column, answer in zip(planned, responses):
+    for item, answer in zip(data, responses):
         match = _RANGE_COLUMN.search(answer.get("updatedRange", ""))
         if match is None:
             return None
-        found[column] = column_number(match[1]) - 1
+        planned = columns[item["dataFilter"]["developerMetadataLookup"]["metadataId"]]
+        found[planned] = column_number(match[1]) - 1
     return found
+
+
+def written(data: list[dict], columns: dict[int, int]) -> set[tuple[int, int]]:
+    """(row, planned column) of every cell the ranges write (nulls are skipped)."""
+    cells = set()
+    for item in data:
+        planned = columns[item["dataFilter"]["developerMetadataLookup"]["metadataId"]]
+        cells |= {(r, planned) for r, v in enumerate(item["values"][0]) if v is not None}
+    return cells

@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from ...core.errors import WriteConflict
+from ...core.errors import SourceError, WriteConflict
 from ...core.model import CellChange, SheetData, is_blank
 from ...core.cells import cell_name, column_letters
 from ...core.owned import REMINDER_HEADERS, REMINDERS_SHEET, STATUS_KEYS
@@ -41,6 +41,8 @@ from .source import METADATA_FIELDS, GSheetGrid, Tab, read_tabs
 from .batch import (Cells, Placement, cell_requests, new_sheet_id,
                             reminder_requests, response_cells, same_old, same_value)
 from .owned import body as owned_body, landed as owned_landed, title_now
+from .owned import written as owned_written
+from .pieces import covered, split_requests, split_values
 from .rows import check_claims, check_olds, follow_moved, key_columns, place_rows, remap_reminders, repair_cells
 from .api import GoogleApi, RetryPolicy, connect
 from .ids import GSheetSource, parse_source
@@ -196,7 +198,12 @@ class GSheetTarget:
             return f"nothing to write to {self.name}"
         if by_record:
             self._send_by_record(by_record, deals_tab, changes, placement)
-        post = self._send(requests, placed, deals_tab, placement) if requests else \
+        done = {(deals_tab.id, r, c) for r, c in by_record} if by_record else set()
+
+        def on_piece(cells):
+            done.update(cells)
+            self.written = self._landed(changes, deals_tab, placement, only=done)
+        post = self._send(requests, placed, deals_tab, placement, on_piece) if requests else \
             self._read_back(placed, deals_tab, placement)
         # journaled for undo whatever happens next, even when the repair below fails
         self.written = self._landed(changes, deals_tab, placement)
@@ -243,15 +250,27 @@ class GSheetTarget:
         return by_record, {**placed, deals_tab.id: rest}
 
     def _send_by_record(self, cells: Cells, deals_tab: Tab, changes, placement) -> None:
-        """Write the owned columns through their ownership records (see owned.py); when
-        Sheets found them elsewhere than the re-read did, columns moved in the meantime: the
-        cells went into sheetsales' own columns, and the run stops there, saying so."""
-        sent = owned_body(cells, self._records[deals_tab.id])
-        response = self.api.values_by_filter(self.key, sent)
-        self.requests += 1
-        where = owned_landed(response, cells)
-        self._titles[deals_tab.id] = title_now(response) or deals_tab.title
-        self.written = self._landed(changes, deals_tab, placement, where or {})
+        """Write the owned columns through their ownership records (see owned.py), in as
+        many pieces as the request limit needs; when Sheets found them elsewhere than the
+        re-read did, columns moved in the meantime: the cells went into sheetsales' own
+        columns, and the run stops there, saying so."""
+        records = self._records[deals_tab.id]
+        columns = {i: c for c, i in records.items()}
+        pieces = split_values(owned_body(cells, records)["data"])
+        where: dict[int, int] | None = {}
+        done: set = set()
+        for n, piece in enumerate(pieces, 1):
+            try:
+                response = self.api.values_by_filter(
+                    self.key, {"valueInputOption": "USER_ENTERED", "data": piece})
+            except SourceError as error:
+                raise _partial(error, n - 1, len(pieces)) from None
+            self.requests += 1
+            found = owned_landed(response, piece, columns)
+            where = None if found is None or where is None else {**where, **found}
+            done |= {(deals_tab.id, r, c) for r, c in owned_written(piece, columns)}
+            self._titles[deals_tab.id] = title_now(response) or deals_tab.title
+            self.written = self._landed(changes, deals_tab, placement, where or {}, done)
         if where is not None and all(where[c] == c for c in where):
             return
         now = ", ".join(column_letters(c + 1) for c in sorted((where or {}).values()))
@@ -296,9 +315,11 @@ class GSheetTarget:
                                         for (r, c), v in cells[deals_tab.id].items()
                                         if r + 1 in placement.rows}}  # (deleted meanwhile)
 
-    def _landed(self, changes, deals_tab, placement, columns=None) -> list[CellChange]:
+    def _landed(self, changes, deals_tab, placement, columns=None,
+                only=None) -> list[CellChange]:
         """The changes where they landed; with `columns` (0-based planned -> landed) only
-        the deals-sheet cells written through ownership records, in the columns found."""
+        the deals-sheet cells written through ownership records, in the columns found; with
+        `only`, only the cells at those (sheetId, row, planned column), 0-based as placed."""
         landed = []
         for change in changes:
             row, col = change.row, change.col
@@ -308,6 +329,9 @@ class GSheetTarget:
                 if row not in placement.rows:
                     continue  # its deal was deleted meanwhile; the repair put its row right
                 row = placement.rows[row]
+            if only is not None and (tab.id if tab else None, row - 1, col - 1) not in only:
+                continue
+            if deals_tab is not None and tab is deals_tab:
                 if columns is not None:
                     if col - 1 not in columns:
                         continue
@@ -383,9 +407,11 @@ class GSheetTarget:
                                           else tab.id)
         return requests, created
 
-    def _send(self, requests, cells, deals_tab, placement) -> dict[int, dict]:
-        """One batchUpdate; returns, per written sheet, (row, column) -> value right after
-        it, for the written columns (and on the deals sheet the key columns and top rows)."""
+    def _send(self, requests, cells, deals_tab, placement, on_piece=None) -> dict[int, dict]:
+        """One batchUpdate (or, over the request limit, one per piece: see pieces.py,
+        `on_piece` hearing which cells each piece but the last wrote); returns, per written
+        sheet, (row, column) -> value right after it, for the written columns (and on the
+        deals sheet the key columns and top rows)."""
         ranges = []
         for sheet_id, block in cells.items():
             tab = self._tab_by_id(sheet_id)
@@ -395,12 +421,25 @@ class GSheetTarget:
             ranges.append(_columns(deals_tab, placement.keys))
             top = min(deals_tab.rows, placement.header + HEADER_SLACK)
             ranges.append(f"{deals_tab.a1}!1:{top}")
-        body = {"requests": requests, "includeSpreadsheetInResponse": bool(ranges)}
+        pieces = split_requests(requests)
+        for n, piece in enumerate(pieces[:-1], 1):  # a write over the request limit
+            try:
+                self.api.batch_update(self.key, {"requests": piece})
+            except SourceError as error:
+                raise _partial(error, n - 1, len(pieces)) from None
+            self.requests += 1
+            self._grew(piece)
+            if on_piece is not None:
+                on_piece(covered(piece))
+        body = {"requests": pieces[-1], "includeSpreadsheetInResponse": bool(ranges)}
         if ranges:
             body.update(responseRanges=ranges, responseIncludeGridData=True)
-        response = self.api.batch_update(self.key, body)
+        try:
+            response = self.api.batch_update(self.key, body)
+        except SourceError as error:
+            raise _partial(error, len(pieces) - 1, len(pieces)) from None
         self.requests += 1
-        self._grew(requests)
+        self._grew(pieces[-1])
         spreadsheet = response.get("updatedSpreadsheet", {})
         for sheet in spreadsheet.get("sheets", []):
             props = sheet.get("properties", {})
@@ -445,6 +484,17 @@ class GSheetTarget:
 
     def _title(self, sheet_id: int) -> str:
         return self._tab_by_id(sheet_id).title
+
+
+def _partial(error: SourceError, landed: int, pieces: int) -> SourceError:
+    """A failed piece of a write in pieces: what Google said, and which pieces landed."""
+    if pieces == 1:
+        return error
+    if landed == 0:
+        return SourceError(f"{error} (nothing of the write's {pieces} pieces landed)")
+    return SourceError(f"{error}; pieces 1-{landed} of the {pieces} this write was cut into "
+                       "(to stay under Google's request limit) had landed: run again to finish "
+                       "or undo to take them back")
 
 
 def _merged(written: list[CellChange], title: str, title_now: str, repair,
