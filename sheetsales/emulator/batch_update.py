@@ -312,6 +312,8 @@ def create_developer_metadata(ss, payload, context):
         raise bad_request("developerMetadata.location must be set.")
     if "visibility" not in meta:
         raise bad_request("developerMetadata.visibility must be set.")
+    if meta.get("metadataId") and any(m["metadataId"] == meta["metadataId"] for m in ss.developer_metadata):
+        raise bad_request(f"Developer metadata with ID {meta['metadataId']} already exists.")
     meta["metadataId"] = meta.get("metadataId") or context.new_int()
     ss.developer_metadata.append(meta)
     return {"createDeveloperMetadata": {"developerMetadata": copy.deepcopy(meta)}}

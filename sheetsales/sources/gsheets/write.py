@@ -1,17 +1,21 @@
 """A Google Sheet as a `run` target, in a constant handful of requests whatever the row count.
 
 Reading (GSheetTarget.open): 1 metadata read, 1 developerMetadata:search (which columns are
-sheetsales'), 1 values:batchGet (see source.py). Writing (write / apply_cells): 1 re-read of
-the Deal ID column, the rows down to just below the header and the columns about to be
-claimed (one values:batchGet; a claimed cell no longer empty refuses the write), then the
-cells of columns sheetsales already owns through their ownership records (1
-values:batchUpdateByDataFilter, see owned.py: a column inserted meanwhile cannot redirect
-it), then 1 spreadsheets.batchUpdate holding the claimed columns, their ownership records and
-the Reminders sheet; it returns the written columns, the Deal IDs and the header as they
-stand right after it, which verifies the write without another read (when it has nothing to
-send, one values:batchGet reads the same back). A first run: 5 requests; a later run: 6; a run
-with nothing to write: 3. Only when a person sorts or inserts rows in the instant between the
-re-read and the write does one more request (a corrective batchUpdate) put cells right.
+sheetsales'), 1 values:batchGet (see source.py). Writing (write / apply_cells):
+- the re-read: on a run that adds status columns, 1 batchUpdate creating their ownership
+  records that answers, atomically with that, the Deal IDs, the top rows and the claimed
+  columns (a claimed cell no longer empty, or a moved header, deletes the records again and
+  refuses); otherwise 1 values:batchGet of the same (and of the owned columns);
+- the owned columns' cells through their ownership records (1
+  values:batchUpdateByDataFilter, see owned.py): a column inserted meanwhile cannot redirect
+  them onto a person's cells;
+- 1 spreadsheets.batchUpdate with the Reminders sheet (and any cell outside owned columns),
+  whose response shows the written columns, the Deal IDs and the header right after it,
+  which verifies the write without another read (with nothing to send, 1 values:batchGet).
+A run: 6 requests; a run with nothing to write: 3; a write over Google's 10 MiB request limit
+goes in pieces (pieces.py), one more request per 9 MiB. Only when a person sorts, inserts or
+deletes rows in the instant between the re-read and the write does one more request (a
+corrective batchUpdate) put cells right.
 
 Ownership: each status column carries developer metadata (key "sheetsales_column", value the
 status key, location the column), which Sheets moves with the column when people insert,
@@ -29,6 +33,7 @@ moved or renamed) stops the write with WriteConflict; nothing is written then.
 journal those (not the plan's) for undo."""
 
 import os
+import random
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -51,6 +56,7 @@ COLUMN_KEY = "sheetsales_column"
 DUE_COLUMN = REMINDER_HEADERS.index("Due")
 ROW_COLUMN = REMINDER_HEADERS.index("Row")
 HEADER_SLACK = 10  # rows the header may move down between our read and our write
+_IDS = random.SystemRandom()
 
 
 class GSheetTarget:
@@ -175,9 +181,14 @@ class GSheetTarget:
         if deals_tab is not None:
             olds = {(c.row - 1, c.col - 1): c.old for c in changes
                     if check_old and self.grid.tab(c.sheet) is deals_tab}
-            placement, now_owned = self._reread(
-                deals, deals_tab, cells.get(deals_tab.id, {}), owned, reminders, olds,
-                sorted(c for c in claims.values() if c < deals_tab.columns))
+            if claims and not check_old:  # claimed atomically with the re-read, see _claim
+                placement, now_owned = self._claim(deals, deals_tab, cells.get(deals_tab.id, {}),
+                                                   owned, reminders, claims)
+                claims = {}
+            else:
+                placement, now_owned = self._reread(
+                    deals, deals_tab, cells.get(deals_tab.id, {}), owned, reminders, olds,
+                    sorted(c for c in claims.values() if c < deals_tab.columns))
             moved = sum(1 for r, n in placement.rows.items() if r != n)
             if moved:
                 notes.append(f"{moved} row(s) had moved since the read and were found again "
@@ -355,6 +366,59 @@ class GSheetTarget:
             block[where] = None if change.new == "" else change.new
         return cells
 
+    def _claim(self, deals: SheetData, tab: Tab, cells: Cells, owned: set[int],
+               reminders: list[list] | None, claims: dict[str, int]):
+        """Claim new status columns before a cell goes into them: one batchUpdate creates
+        their ownership records and answers, atomically with that, the key columns, the top
+        rows and the claimed columns (the re-read of this run). When the header moved or a
+        claimed cell is no longer empty, the records are deleted again and the write is
+        refused; else the cells go in through the records, like every later run's."""
+        keys = key_columns(deals)
+        claimed = sorted(claims.values())
+        requests = []
+        if claimed[-1] + 1 > tab.columns:
+            requests.append({"appendDimension": {"sheetId": tab.id, "dimension": "COLUMNS",
+                                                 "length": claimed[-1] + 1 - tab.columns}})
+        requests += [_record_request(tab.id, key, column) for key, column in claims.items()]
+        top = min(tab.rows, deals.header_row + HEADER_SLACK)
+        ranges = [_columns(tab, keys), f"{tab.a1}!1:{top}"] + [_columns(tab, [c])
+                                                               for c in claimed]
+        response = self.api.batch_update(self.key, {
+            "requests": requests, "includeSpreadsheetInResponse": True,
+            "responseRanges": ranges, "responseIncludeGridData": True})
+        self.requests += 1
+        self._grew(requests)
+        created = [r["createDeveloperMetadata"]["developerMetadata"]
+                   for r in response.get("replies", []) if "createDeveloperMetadata" in r]
+        for meta in created:
+            span = meta["location"]["dimensionRange"]
+            self._owned.setdefault(tab.id, {})[meta["metadataValue"]] = span["startIndex"]
+            self._records.setdefault(tab.id, {})[span["startIndex"]] = meta["metadataId"]
+        now = response_cells(response.get("updatedSpreadsheet", {}), tab.id)
+        targets = {r + 1 for r, _ in cells}
+        if reminders is not None:
+            targets |= {r[ROW_COLUMN] for r in reminders[1:] if isinstance(r[ROW_COLUMN], int)}
+        try:
+            placement = place_rows(deals.title, dict(self.grid.rows(tab.title)), keys,
+                                   deals.header_row, targets, _grid_rows(now, keys),
+                                   _grid_rows(now, range(top), by_row=True), owned)
+            check_claims(tab.title, claimed, [_grid_rows(now, [c]) for c in claimed])
+        except WriteConflict:
+            self._unclaim(tab, created)
+            raise
+        return placement, {}
+
+    def _unclaim(self, tab: Tab, created: list[dict]) -> None:
+        """Delete ownership records just created (a refused claim leaves none behind)."""
+        self.api.batch_update(self.key, {"requests": [
+            {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {
+                "metadataId": meta["metadataId"]}}}} for meta in created]})
+        self.requests += 1
+        for meta in created:
+            column = meta["location"]["dimensionRange"]["startIndex"]
+            self._records.get(tab.id, {}).pop(column, None)
+            self._owned.get(tab.id, {}).pop(meta["metadataValue"], None)
+
     def _reread(self, deals: SheetData, tab: Tab, cells: Cells, owned: set[int],
                 reminders: list[list] | None, olds: dict, claimed: list[int]):
         """One values:batchGet of the key column(s), the top rows, the columns being claimed
@@ -394,10 +458,7 @@ class GSheetTarget:
                                                      "length": width - tab.columns}})
             requests += cell_requests(sheet_id, block, owned if tab is deals_tab else ())
         for key, column in claims.items():
-            requests.append({"createDeveloperMetadata": {"developerMetadata": {
-                "metadataKey": COLUMN_KEY, "metadataValue": key, "visibility": "DOCUMENT",
-                "location": {"dimensionRange": {"sheetId": deals_tab.id, "dimension": "COLUMNS",
-                                                "startIndex": column, "endIndex": column + 1}}}}})
+            requests.append(_record_request(deals_tab.id, key, column))
         created = False
         if reminders is not None:
             rows = remap_reminders(reminders, placement.rows if placement else None)
@@ -484,6 +545,39 @@ class GSheetTarget:
 
     def _title(self, sheet_id: int) -> str:
         return self._tab_by_id(sheet_id).title
+
+
+def _record_request(sheet_id: int, key: str, column: int) -> dict:
+    """The ownership record of one status column: developer metadata on the column, with
+    an id of our choosing, so that a retry of a write whose reply was lost is refused whole
+    (the id exists) instead of recording the column twice."""
+    return {"createDeveloperMetadata": {"developerMetadata": {
+        "metadataId": _IDS.randint(1, 2**31 - 1),
+        "metadataKey": COLUMN_KEY, "metadataValue": key, "visibility": "DOCUMENT",
+        "location": {"dimensionRange": {"sheetId": sheet_id, "dimension": "COLUMNS",
+                                        "startIndex": column, "endIndex": column + 1}}}}}
+
+
+def _grid_rows(cells: dict, columns, by_row: bool = False) -> list[list]:
+    """Response cells ((row, column) -> value) as values:batchGet would give them: rows of
+    the columns min..max of `columns`, or with `by_row` the rows `columns` (0-based) whole."""
+    if by_row:
+        rows = list(columns)
+        width = max((c for r, c in cells if r in rows), default=-1) + 1
+        found = [[cells.get((r, c), "") for c in range(width)] for r in rows]
+    else:
+        first, last = min(columns), max(columns)
+        height = max((r for r, c in cells if first <= c <= last), default=-1) + 1
+        found = [[cells.get((r, c), "") for c in range(first, last + 1)] for r in range(height)]
+    while found and all(v == "" for v in found[-1]):
+        found.pop()
+    return [_trimmed(row) for row in found]
+
+
+def _trimmed(row: list) -> list:
+    while row and row[-1] == "":
+        row = row[:-1]
+    return row
 
 
 def _partial(error: SourceError, landed: int, pieces: int) -> SourceError:
