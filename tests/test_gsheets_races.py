@@ -18,7 +18,7 @@ from sheetsales.core.config import Config
 from sheetsales.core.errors import SheetsalesError
 from sheetsales.emulator import edits
 from sheetsales.nightly.history import History
-from sheetsales.emulator.sheets_emulator import Emulator, make_service_account_key
+from sheetsales.emulator.sheets_emulator import Emulator, gspread_client, make_service_account_key
 from sheetsales.operations.api import run_source, undo_source
 from sheetsales.operations.run import run
 from sheetsales.sources.gsheets.write import GSheetTarget
@@ -284,3 +284,21 @@ def test_a_write_that_landed_is_undone_even_when_the_run_then_failed(google):
     expected.insert(1, ["D-2", "Beta copy"])
     assert theirs(deals["values"]) == expected
     assert all(v == ("",) * 4 for v in statuses(deals["values"]).values())
+
+
+def test_merged_cells_over_deal_rows_are_refused_naming_the_range(google):
+    emu = google
+    sid = load(emu)
+    run_source(f"gsheet:{sid}", today=TODAY)
+    client = gspread_client(emu.url)  # a person merges two status cells
+    try:
+        client.open_by_key(sid).batch_update({"requests": [{"mergeCells": {"range": {
+            "sheetId": 0, "startRowIndex": 2, "endRowIndex": 4, "startColumnIndex": 9,
+            "endColumnIndex": 10}, "mergeType": "MERGE_ALL"}}]})
+    finally:
+        client.http_client.session.close()
+    before = emu.dump(sid, "FORMULA")
+    with pytest.raises(SheetsalesError, match=r"Deals!J3:J4 is merged, and sheetsales would "
+                                              r"write into it \(J4\).*Nothing was written"):
+        run_source(f"gsheet:{sid}", today=TODAY + dt.timedelta(days=1))
+    assert emu.dump(sid, "FORMULA") == before

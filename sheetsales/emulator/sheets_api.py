@@ -144,6 +144,8 @@ class SheetsApi(DriveFiles):
             if boxes and not wanted:
                 continue
             entry = {"properties": copy.deepcopy(sheet.props)}
+            if sheet.merges:
+                entry["merges"] = copy.deepcopy(sheet.merges)
             located = [m for m in ss.developer_metadata if m["location"].get("sheetId") == sheet.id]
             if located:
                 entry["developerMetadata"] = copy.deepcopy(located)

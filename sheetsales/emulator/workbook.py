@@ -94,6 +94,7 @@ class Sheet:
         self.props = {"sheetId": sheet_id, "title": title, "index": index, "sheetType": "GRID",
                       "gridProperties": {"rowCount": rows, "columnCount": columns}}
         self.cells: dict[tuple[int, int], Cell] = {}
+        self.merges: list[dict] = []  # GridRanges, as spreadsheets.get returns them
 
     id = property(lambda self: self.props["sheetId"])
     title = property(lambda self: self.props["title"])

@@ -12,6 +12,11 @@ REQUEST_LIMIT = 10 * 1024 * 1024  # bytes Google accepts in one request body
 PIECE_LIMIT = 9 * 1024 * 1024  # what sheetsales puts in one: room for the envelope
 
 
+def piece_limit() -> int:
+    """The bytes of one piece, read when a write is cut (tests make it small)."""
+    return PIECE_LIMIT
+
+
 def size(value) -> int:
     """Bytes of `value` as JSON on the wire (requests' own separators)."""
     return len(json.dumps(value).encode())

@@ -47,7 +47,7 @@ from .batch import (Cells, Placement, cell_requests, new_sheet_id,
                             reminder_requests, response_cells, same_old, same_value)
 from .owned import body as owned_body, landed as owned_landed, title_now
 from .owned import written as owned_written
-from .pieces import covered, split_requests, split_values
+from .pieces import covered, piece_limit, split_requests, split_values
 from .rows import check_claims, check_olds, follow_moved, key_columns, place_rows, remap_reminders, repair_cells
 from .api import GoogleApi, RetryPolicy, connect
 from .ids import GSheetSource, parse_source
@@ -174,6 +174,7 @@ class GSheetTarget:
                                 "its own")
         changes = list(changes)
         cells = self._group(changes)
+        self._refuse_merged(cells)
         deals_tab = self.grid.tab(deals.title) if deals else None
         self._shown = set(owned) if deals_tab is not None else set()  # in every response
         notes: list[str] = []
@@ -249,6 +250,22 @@ class GSheetTarget:
                       if not same_value(post.get(sid, {}).get((r, c)), v)]
         return self._summary(len(changes), reminders, created, notes, unverified)
 
+    def _refuse_merged(self, cells: dict[int, Cells]) -> None:
+        """Refuse a cell to write inside merged cells (but their top-left one): Sheets would
+        keep only the top-left value, so a status would vanish or land on other rows."""
+        for sheet_id, block in cells.items():
+            tab = self._tab_by_id(sheet_id)
+            for r0, r1, c0, c1 in tab.merges:
+                inside = sorted(k for k in block if r0 <= k[0] < r1 and c0 <= k[1] < c1
+                                and k != (r0, c0))
+                if inside:
+                    span = f"{cell_name(r0 + 1, c0 + 1)}:{cell_name(r1, c1)}"
+                    raise WriteConflict(
+                        f"{tab.title}!{span} is merged, and sheetsales would write into it "
+                        f"({', '.join(cell_name(r + 1, c + 1) for r, c in inside[:5])}); "
+                        "unmerge those cells (Format > Merge cells > Unmerge) and run again. "
+                        "Nothing was written")
+
     def _split(self, placed: dict[int, Cells], deals_tab: Tab | None):
         """The deals-sheet cells in columns with an ownership record (written through it),
         and everything else (written by position)."""
@@ -267,7 +284,7 @@ class GSheetTarget:
         columns, and the run stops there, saying so."""
         records = self._records[deals_tab.id]
         columns = {i: c for c, i in records.items()}
-        pieces = split_values(owned_body(cells, records)["data"])
+        pieces = split_values(owned_body(cells, records)["data"], piece_limit())
         where: dict[int, int] | None = {}
         done: set = set()
         for n, piece in enumerate(pieces, 1):
@@ -482,7 +499,7 @@ class GSheetTarget:
             ranges.append(_columns(deals_tab, placement.keys))
             top = min(deals_tab.rows, placement.header + HEADER_SLACK)
             ranges.append(f"{deals_tab.a1}!1:{top}")
-        pieces = split_requests(requests)
+        pieces = split_requests(requests, piece_limit())
         for n, piece in enumerate(pieces[:-1], 1):  # a write over the request limit
             try:
                 self.api.batch_update(self.key, {"requests": piece})
