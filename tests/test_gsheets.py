@@ -251,7 +251,8 @@ def test_next_day_rewrites_only_what_changed(emu, env):
     emu.clear_requests()
     later = run(target(emu, env, sid), Config(), TODAY + dt.timedelta(days=1))
     assert {c.cell for c in later.plan.changes} == {"K3", "J4", "K4"}
-    assert calls(emu) == ["GET " + sid, "POST search", "GET batchGet", "GET batchGet",
+    assert calls(emu) == ["GET " + sid, "POST search", "GET batchGet",
+                          "GET " + sid,  # the re-read, with entered and computed values
                           "POST batchUpdateByDataFilter", "POST batchUpdate"]  # six in all
     assert later.written.endswith("; verified")
     assert values(emu, sid, "Reminders")[2][5] == 4  # D-2 is one more day overdue

@@ -57,9 +57,9 @@ EDITS = {
 }
 RENAMED = {"D-22": "D-2"}  # a Deal ID the person retyped -> what it was
 WINDOWS = {  # the request each edit runs just before, on a first run and on a later one
-    # a first run re-reads in its claim (its first write); a later one in its second batchGet
+    # a first run re-reads in its claim (its first write); a later one in its third GET
     "during the check": {"first": {"method": "POST", "path_contains": ":batchUpdate"},
-                         "later": {"method": "GET", "path_contains": "batchGet", "nth": 2}},
+                         "later": {"method": "GET", "nth": 3}},  # metadata, batchGet, re-read
     "between the re-read and the write": {"first": {"path_contains": "batchUpdateByDataFilter"},
                                           "later": {"method": "POST", "path_contains": ":batchUpdate"}},
     "after the write": None,
@@ -302,3 +302,19 @@ def test_merged_cells_over_deal_rows_are_refused_naming_the_range(google):
                                               r"write into it \(J4\).*Nothing was written"):
         run_source(f"gsheet:{sid}", today=TODAY + dt.timedelta(days=1))
     assert emu.dump(sid, "FORMULA") == before
+
+
+def test_formulas_typed_into_status_cells_are_reported_together_not_replaced(google):
+    emu = google
+    sid = load(emu)
+    run_source(f"gsheet:{sid}", today=TODAY)
+    emu.queue_mutation({"action": "update", "range": "Deals!J3:K4",  # D-2 and D-3's status
+                        "values": [["=1+1", "=\"x\""], ["=2+2", ""]],
+                        "before": WINDOWS[CHECK]["later"]})
+    with pytest.raises(SheetsalesError) as caught:
+        run_source(f"gsheet:{sid}", today=TODAY + dt.timedelta(days=1))
+    assert str(caught.value).startswith(  # J3 needs no change, so its formula stays unnamed
+        "2 status cell(s) of Deals hold formulas a person typed (K3 '=\"x\"', J4 '=2+2'); "
+        "sheetsales never writes over a formula")
+    rows = grid(emu, sid)[1]
+    assert (rows[2][9:11], rows[3][9]) == (["=1+1", '="x"'], "=2+2")

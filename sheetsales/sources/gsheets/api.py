@@ -187,6 +187,11 @@ class GoogleApi:
         found = self._call(key, "read", self.http.values_batch_get, key, list(ranges), params)
         return [r.get("values", []) for r in found.get("valueRanges", [])]
 
+    def grid(self, key: str, ranges: list[str], fields: str) -> dict:
+        """spreadsheets.get of `ranges` with their grid data (entered and computed values)."""
+        params = {"ranges": list(ranges), "includeGridData": "true", "fields": fields}
+        return self._call(key, "read", self.http.spreadsheets_get, key, params)
+
     def search_metadata(self, key: str, metadata_key: str) -> list[dict]:
         body = {"dataFilters": [{"developerMetadataLookup": {"metadataKey": metadata_key}}]}
         url = SHEETS_API + quote(key, safe="") + "/developerMetadata:search"

@@ -238,6 +238,22 @@ def response_cells(spreadsheet: dict, sheet_id: int) -> dict[tuple[int, int], ob
     return cells
 
 
+def formula_cells(spreadsheet: dict, sheet_id: int) -> dict[tuple[int, int], str]:
+    """(row, column) -> formula text of every formula cell of one sheet in grid data."""
+    found = {}
+    for sheet in spreadsheet.get("sheets", []):
+        if sheet.get("properties", {}).get("sheetId") != sheet_id:
+            continue
+        for block in sheet.get("data", []):
+            r0, c0 = block.get("startRow", 0), block.get("startColumn", 0)
+            for i, row in enumerate(block.get("rowData", [])):
+                for j, data in enumerate(row.get("values", [])):
+                    formula = (data.get("userEnteredValue") or {}).get("formulaValue")
+                    if formula is not None:
+                        found[(r0 + i, c0 + j)] = formula
+    return found
+
+
 class Placement:
     """Where the rows to write are now: `rows` maps each row as read to its row now
     (1-based); `now` holds the identities just re-read; the header row's identity and its

@@ -108,6 +108,21 @@ def check_claims(title: str, claimed: list[int], now: list[list[list]]) -> None:
                     "again and sheetsales will put its columns right of it")
 
 
+def check_formulas(title: str, formulas: dict[tuple[int, int], str], cells: Cells,
+                   owned: set[int], placement: Placement) -> None:
+    """Refuse, in one message naming them all, when status cells to write hold formulas a
+    person typed (sheetsales never writes over a formula, as on .xlsx)."""
+    typed = sorted((placement.rows[r + 1] - 1, c) for r, c in cells if c in owned and
+                   r + 1 in placement.rows and (placement.rows[r + 1] - 1, c) in formulas)
+    if typed:
+        shown = ", ".join(f"{cell_name(r + 1, c + 1)} {formulas[(r, c)]!r}" for r, c in typed[:5])
+        more = f" and {len(typed) - 5} more" if len(typed) > 5 else ""
+        raise WriteConflict(
+            f"{len(typed)} status cell(s) of {title} hold formulas a person typed ({shown}"
+            f"{more}); sheetsales never writes over a formula: clear them or move the formulas "
+            "out of its columns, then run again. Nothing was written")
+
+
 def remap_reminders(reminders: list[list] | None, rows: dict[int, int] | None):
     """The Reminders rows with their "Row" numbers moved to where the deals are now."""
     if reminders is None or not rows:

@@ -43,12 +43,12 @@ from ...core.model import CellChange, SheetData, is_blank
 from ...core.cells import cell_name, column_letters
 from ...core.owned import REMINDER_HEADERS, REMINDERS_SHEET, STATUS_KEYS
 from .source import METADATA_FIELDS, GSheetGrid, Tab, read_tabs
-from .batch import (Cells, Placement, cell_requests, new_sheet_id,
+from .batch import (Cells, Placement, cell_requests, formula_cells, new_sheet_id,
                             reminder_requests, response_cells, same_old, same_value)
 from .owned import body as owned_body, landed as owned_landed, title_now
 from .owned import written as owned_written
 from .pieces import covered, piece_limit, split_requests, split_values
-from .rows import check_claims, check_olds, follow_moved, key_columns, place_rows, remap_reminders, repair_cells
+from .rows import check_claims, check_formulas, check_olds, follow_moved, key_columns, place_rows, remap_reminders, repair_cells
 from .api import GoogleApi, RetryPolicy, connect
 from .ids import GSheetSource, parse_source
 
@@ -56,6 +56,8 @@ COLUMN_KEY = "sheetsales_column"
 DUE_COLUMN = REMINDER_HEADERS.index("Due")
 ROW_COLUMN = REMINDER_HEADERS.index("Row")
 HEADER_SLACK = 10  # rows the header may move down between our read and our write
+GRID_FIELDS = ("sheets(properties(sheetId),data(startRow,startColumn,"
+               "rowData(values(userEnteredValue,effectiveValue))))")
 _IDS = random.SystemRandom()
 
 
@@ -446,13 +448,15 @@ class GSheetTarget:
         top = min(tab.rows, deals.header_row + HEADER_SLACK)
         columns = sorted({c for _, c in olds})
         recorded = sorted(self._records.get(tab.id, {}))
-        now_keys, now_top, *now_columns = self.api.values(
-            self.key, [_columns(tab, keys), f"{tab.a1}!1:{top}"] +
-            [_columns(tab, [c]) for c in columns + claimed + recorded])
+        read = self.api.grid(self.key, [_columns(tab, keys), f"{tab.a1}!1:{top}"] +
+                             [_columns(tab, [c]) for c in columns + claimed + recorded],
+                             GRID_FIELDS)
         self.requests += 1
-        now_columns, now_claimed, now_owned = (
-            now_columns[:len(columns)], now_columns[len(columns):len(columns) + len(claimed)],
-            dict(zip(recorded, now_columns[len(columns) + len(claimed):])))
+        now = response_cells(read, tab.id)  # values as Sheets computes them
+        now_keys, now_top = _grid_rows(now, keys), _grid_rows(now, range(top), by_row=True)
+        now_columns = [_grid_rows(now, [c]) for c in columns]
+        now_claimed = [_grid_rows(now, [c]) for c in claimed]
+        now_owned = {c: _grid_rows(now, [c]) for c in recorded}
         targets = {r + 1 for r, _ in cells}
         if reminders is not None:
             targets |= {r[ROW_COLUMN] for r in reminders[1:] if isinstance(r[ROW_COLUMN], int)}
@@ -460,6 +464,7 @@ class GSheetTarget:
                                deals.header_row, targets, now_keys, now_top, owned)
         check_claims(tab.title, claimed, now_claimed)
         check_olds(deals.title, olds, dict(zip(columns, now_columns)), placement)
+        check_formulas(tab.title, formula_cells(read, tab.id), cells, set(recorded), placement)
         return placement, now_owned
 
     def _requests(self, cells, deals_tab, owned, claims, reminders, placement):
