@@ -80,3 +80,24 @@ def test_a_write_over_the_limit_lands_in_pieces_each_journaled(emu, tmp_path, mo
         with pytest.raises(SourceError, match=r"\(nothing of the write's \d+ pieces landed\)"):
             run(target, Config(), TODAY)
         assert target.written == []
+
+
+def test_pieces_keep_order_and_clear_the_reminders_sheet_once():
+    big = {"updateCells": {"range": {"sheetId": 7}, "fields": "userEnteredValue",
+                           "rows": [{"values": [{"userEnteredValue": {"stringValue": "x" * 100}}]}
+                                    for _ in range(1000)]}}
+    cut_up = split_requests([{"addSheet": {}}, big], limit=40_000)
+    assert len(cut_up) > 3 and cut_up[0][0] == {"addSheet": {}}
+    cut = [r["updateCells"] for piece in cut_up for r in piece if "updateCells" in r]
+    assert "range" in cut[0] and all("start" in c for c in cut[1:])
+    assert sum(len(c["rows"]) for c in cut) == 1000
+    assert [c["start"]["rowIndex"] for c in cut[1:]] == sorted(c["start"]["rowIndex"]
+                                                               for c in cut[1:])
+    column = {"dataFilter": {}, "majorDimension": "COLUMNS", "values": [["v" * 50] * 2000]}
+    parts = [item for piece in split_values([column], limit=40_000) for item in piece]
+    merged = [None] * 2000
+    for part in parts:
+        for i, value in enumerate(part["values"][0]):
+            if value is not None:
+                merged[i] = value
+    assert merged == column["values"][0] and len(parts) > 2

@@ -102,8 +102,8 @@ def check_claims(title: str, claimed: list[int], now: list[list[list]]) -> None:
         for r, cells in enumerate(rows):
             if cells and not is_blank(cells[0]):
                 raise WriteConflict(
-                    f"{title}!{cell_name(r + 1, column + 1)} now holds {cells[0]!r}, put there since "
-                    f"sheetsales read the sheet, in column {column_letters(column + 1)} where "
+                    f"{title}!{cell_name(r + 1, column + 1)} now holds {cells[0]!r}, put there "
+                    f"since sheetsales read the sheet, in column {column_letters(column + 1)} where "
                     "sheetsales was about to add its status columns. Nothing was written; run "
                     "again and sheetsales will put its columns right of it")
 

@@ -40,7 +40,7 @@ class Tab:
     rows: int
     columns: int
     owned: bool  # carries sheetsales' marker
-    merges: list = field(default_factory=list)  # (row0, row1, column0, column1), 0-based, ends excluded
+    merges: list = field(default_factory=list)  # (row0, row1, col0, col1), 0-based, ends out
 
     @property
     def a1(self) -> str:

@@ -33,35 +33,26 @@ moved or renamed) stops the write with WriteConflict; nothing is written then.
 journal those (not the plan's) for undo."""
 
 import os
-import random
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from ...core.errors import SourceError, WriteConflict
-from ...core.model import CellChange, SheetData, is_blank
-from ...core.cells import cell_name, column_letters
-from ...core.owned import REMINDER_HEADERS, REMINDERS_SHEET, STATUS_KEYS
+from ...core.errors import WriteConflict
+from ...core.model import CellChange, SheetData
+from ...core.cells import cell_name
+from ...core.owned import REMINDERS_SHEET, STATUS_KEYS
 from .source import METADATA_FIELDS, GSheetGrid, Tab, read_tabs
-from .batch import (Cells, Placement, cell_requests, formula_cells, new_sheet_id,
-                            reminder_requests, response_cells, same_old, same_value)
-from .owned import body as owned_body, landed as owned_landed, title_now
-from .owned import written as owned_written
-from .pieces import covered, piece_limit, split_requests, split_values
-from .rows import check_claims, check_formulas, check_olds, follow_moved, key_columns, place_rows, remap_reminders, repair_cells
+from .batch import (Cells, Placement, cell_requests, new_sheet_id, reminder_requests, same_old,
+                    same_value)
+from .rows import follow_moved, remap_reminders, repair_cells
 from .api import GoogleApi, RetryPolicy, connect
+from .reread import COLUMN_KEY, DUE_COLUMN, Rereads, _record_request
+from .send import Sends, _merged
 from .ids import GSheetSource, parse_source
 
-COLUMN_KEY = "sheetsales_column"
-DUE_COLUMN = REMINDER_HEADERS.index("Due")
-ROW_COLUMN = REMINDER_HEADERS.index("Row")
-HEADER_SLACK = 10  # rows the header may move down between our read and our write
-GRID_FIELDS = ("sheets(properties(sheetId),data(startRow,startColumn,"
-               "rowData(values(userEnteredValue,effectiveValue))))")
-_IDS = random.SystemRandom()
 
 
-class GSheetTarget:
+class GSheetTarget(Rereads, Sends):
     """A spreadsheet `run` reads once (3 requests) and writes at most once (2 requests).
     `requests` counts the API requests made so far (token requests and retries aside)."""
 
@@ -247,94 +238,11 @@ class GSheetTarget:
                 if repair.gone:
                     notes.append(f"deleted during the write, so left without a status: "
                                  f"{', '.join(repair.gone[:10])}")
-        unverified = [f"{self._title(sid)}!{cell_name(r + 1, c + 1)}" for sid, block in placed.items()
+        unverified = [f"{self._title(sid)}!{cell_name(r + 1, c + 1)}"
+                      for sid, block in placed.items()
                       for (r, c), v in sorted(block.items())
                       if not same_value(post.get(sid, {}).get((r, c)), v)]
         return self._summary(len(changes), reminders, created, notes, unverified)
-
-    def _refuse_merged(self, cells: dict[int, Cells]) -> None:
-        """Refuse a cell to write inside merged cells (but their top-left one): Sheets would
-        keep only the top-left value, so a status would vanish or land on other rows."""
-        for sheet_id, block in cells.items():
-            tab = self._tab_by_id(sheet_id)
-            for r0, r1, c0, c1 in tab.merges:
-                inside = sorted(k for k in block if r0 <= k[0] < r1 and c0 <= k[1] < c1
-                                and k != (r0, c0))
-                if inside:
-                    span = f"{cell_name(r0 + 1, c0 + 1)}:{cell_name(r1, c1)}"
-                    raise WriteConflict(
-                        f"{tab.title}!{span} is merged, and sheetsales would write into it "
-                        f"({', '.join(cell_name(r + 1, c + 1) for r, c in inside[:5])}); "
-                        "unmerge those cells (Format > Merge cells > Unmerge) and run again. "
-                        "Nothing was written")
-
-    def _split(self, placed: dict[int, Cells], deals_tab: Tab | None):
-        """The deals-sheet cells in columns with an ownership record (written through it),
-        and everything else (written by position)."""
-        if deals_tab is None or deals_tab.id not in placed:
-            return {}, placed
-        records = self._records.get(deals_tab.id, {})
-        block = placed[deals_tab.id]
-        by_record = {k: v for k, v in block.items() if k[1] in records}
-        rest = {k: v for k, v in block.items() if k[1] not in records}
-        return by_record, {**placed, deals_tab.id: rest}
-
-    def _send_by_record(self, cells: Cells, deals_tab: Tab, changes, placement) -> None:
-        """Write the owned columns through their ownership records (see owned.py), in as
-        many pieces as the request limit needs; when Sheets found them elsewhere than the
-        re-read did, columns moved in the meantime: the cells went into sheetsales' own
-        columns, and the run stops there, saying so."""
-        records = self._records[deals_tab.id]
-        columns = {i: c for c, i in records.items()}
-        pieces = split_values(owned_body(cells, records)["data"], piece_limit())
-        where: dict[int, int] | None = {}
-        done: set = set()
-        for n, piece in enumerate(pieces, 1):
-            try:
-                response = self.api.values_by_filter(
-                    self.key, {"valueInputOption": "USER_ENTERED", "data": piece})
-            except SourceError as error:
-                raise _partial(error, n - 1, len(pieces)) from None
-            self.requests += 1
-            found = owned_landed(response, piece, columns)
-            where = None if found is None or where is None else {**where, **found}
-            done |= {(deals_tab.id, r, c) for r, c in owned_written(piece, columns)}
-            self._titles[deals_tab.id] = title_now(response) or deals_tab.title
-            self.written = self._landed(changes, deals_tab, placement, where or {}, done)
-        if where is not None and all(where[c] == c for c in where):
-            return
-        now = ", ".join(column_letters(c + 1) for c in sorted((where or {}).values()))
-        raise WriteConflict(
-            f"columns of {deals_tab.title} were inserted, moved or deleted while sheetsales "
-            f"wrote to {self.name}: the status cells went into sheetsales' own columns"
-            f"{f' (now {now})' if now else ''}, not onto anyone else's cells, but they were not "
-            "checked against the Deal IDs and the Reminders sheet was not rewritten; run again "
-            "to finish (undo takes back what was written)")
-
-    def _read_back(self, cells, deals_tab, placement) -> dict[int, dict]:
-        """What the response of a batchUpdate would have shown, read (when only the owned
-        columns were written): the written columns, and the key columns and top rows."""
-        ranges, where = [], []
-        for sheet_id, block in cells.items():
-            tab = self._tab_by_id(sheet_id)
-            shown = {c for _, c in block} | (self._shown if tab is deals_tab else set())
-            for c in sorted(shown):
-                ranges.append(_columns(tab, [c]))
-                where.append((sheet_id, 0, c))
-        if deals_tab is not None and placement is not None:
-            ranges.append(_columns(deals_tab, placement.keys))
-            where.append((deals_tab.id, 0, min(placement.keys)))
-            ranges.append(f"{deals_tab.a1}!1:{min(deals_tab.rows, placement.header + HEADER_SLACK)}")
-            where.append((deals_tab.id, 0, 0))
-        found: dict[int, dict] = {sheet_id: {} for sheet_id in cells}
-        for (sheet_id, r0, c0), rows in zip(where, self.api.values(self.key, ranges)):
-            block = found.setdefault(sheet_id, {})
-            for i, row in enumerate(rows):
-                for j, value in enumerate(row):
-                    if not is_blank(value):
-                        block[(r0 + i, c0 + j)] = value
-        self.requests += 1
-        return found
 
     def _placed(self, cells: dict[int, Cells], deals_tab: Tab | None,
                 placement: Placement | None) -> dict[int, Cells]:
@@ -385,88 +293,6 @@ class GSheetTarget:
             block[where] = None if change.new == "" else change.new
         return cells
 
-    def _claim(self, deals: SheetData, tab: Tab, cells: Cells, owned: set[int],
-               reminders: list[list] | None, claims: dict[str, int]):
-        """Claim new status columns before a cell goes into them: one batchUpdate creates
-        their ownership records and answers, atomically with that, the key columns, the top
-        rows and the claimed columns (the re-read of this run). When the header moved or a
-        claimed cell is no longer empty, the records are deleted again and the write is
-        refused; else the cells go in through the records, like every later run's."""
-        keys = key_columns(deals)
-        claimed = sorted(claims.values())
-        requests = []
-        if claimed[-1] + 1 > tab.columns:
-            requests.append({"appendDimension": {"sheetId": tab.id, "dimension": "COLUMNS",
-                                                 "length": claimed[-1] + 1 - tab.columns}})
-        requests += [_record_request(tab.id, key, column) for key, column in claims.items()]
-        top = min(tab.rows, deals.header_row + HEADER_SLACK)
-        ranges = [_columns(tab, keys), f"{tab.a1}!1:{top}"] + [_columns(tab, [c])
-                                                               for c in claimed]
-        response = self.api.batch_update(self.key, {
-            "requests": requests, "includeSpreadsheetInResponse": True,
-            "responseRanges": ranges, "responseIncludeGridData": True})
-        self.requests += 1
-        self._grew(requests)
-        created = [r["createDeveloperMetadata"]["developerMetadata"]
-                   for r in response.get("replies", []) if "createDeveloperMetadata" in r]
-        for meta in created:
-            span = meta["location"]["dimensionRange"]
-            self._owned.setdefault(tab.id, {})[meta["metadataValue"]] = span["startIndex"]
-            self._records.setdefault(tab.id, {})[span["startIndex"]] = meta["metadataId"]
-        now = response_cells(response.get("updatedSpreadsheet", {}), tab.id)
-        targets = {r + 1 for r, _ in cells}
-        if reminders is not None:
-            targets |= {r[ROW_COLUMN] for r in reminders[1:] if isinstance(r[ROW_COLUMN], int)}
-        try:
-            placement = place_rows(deals.title, dict(self.grid.rows(tab.title)), keys,
-                                   deals.header_row, targets, _grid_rows(now, keys),
-                                   _grid_rows(now, range(top), by_row=True), owned)
-            check_claims(tab.title, claimed, [_grid_rows(now, [c]) for c in claimed])
-        except WriteConflict:
-            self._unclaim(tab, created)
-            raise
-        return placement, {}
-
-    def _unclaim(self, tab: Tab, created: list[dict]) -> None:
-        """Delete ownership records just created (a refused claim leaves none behind)."""
-        self.api.batch_update(self.key, {"requests": [
-            {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {
-                "metadataId": meta["metadataId"]}}}} for meta in created]})
-        self.requests += 1
-        for meta in created:
-            column = meta["location"]["dimensionRange"]["startIndex"]
-            self._records.get(tab.id, {}).pop(column, None)
-            self._owned.get(tab.id, {}).pop(meta["metadataValue"], None)
-
-    def _reread(self, deals: SheetData, tab: Tab, cells: Cells, owned: set[int],
-                reminders: list[list] | None, olds: dict, claimed: list[int]):
-        """One values:batchGet of the key column(s), the top rows, the columns being claimed
-        (which must still be empty) and, with `olds`, the columns written (whose cells must
-        still hold the old values); every row to write (and every row a reminder points at)
-        found again. Returns the placement and the owned columns as re-read."""
-        keys = key_columns(deals)
-        top = min(tab.rows, deals.header_row + HEADER_SLACK)
-        columns = sorted({c for _, c in olds})
-        recorded = sorted(self._records.get(tab.id, {}))
-        read = self.api.grid(self.key, [_columns(tab, keys), f"{tab.a1}!1:{top}"] +
-                             [_columns(tab, [c]) for c in columns + claimed + recorded],
-                             GRID_FIELDS)
-        self.requests += 1
-        now = response_cells(read, tab.id)  # values as Sheets computes them
-        now_keys, now_top = _grid_rows(now, keys), _grid_rows(now, range(top), by_row=True)
-        now_columns = [_grid_rows(now, [c]) for c in columns]
-        now_claimed = [_grid_rows(now, [c]) for c in claimed]
-        now_owned = {c: _grid_rows(now, [c]) for c in recorded}
-        targets = {r + 1 for r, _ in cells}
-        if reminders is not None:
-            targets |= {r[ROW_COLUMN] for r in reminders[1:] if isinstance(r[ROW_COLUMN], int)}
-        placement = place_rows(deals.title, dict(self.grid.rows(tab.title)), keys,
-                               deals.header_row, targets, now_keys, now_top, owned)
-        check_claims(tab.title, claimed, now_claimed)
-        check_olds(deals.title, olds, dict(zip(columns, now_columns)), placement)
-        check_formulas(tab.title, formula_cells(read, tab.id), cells, set(recorded), placement)
-        return placement, now_owned
-
     def _requests(self, cells, deals_tab, owned, claims, reminders, placement):
         requests: list[dict] = []
         for sheet_id, block in cells.items():
@@ -490,62 +316,6 @@ class GSheetTarget:
                                           else tab.id)
         return requests, created
 
-    def _send(self, requests, cells, deals_tab, placement, on_piece=None) -> dict[int, dict]:
-        """One batchUpdate (or, over the request limit, one per piece: see pieces.py,
-        `on_piece` hearing which cells each piece but the last wrote); returns, per written
-        sheet, (row, column) -> value right after it, for the written columns (and on the
-        deals sheet the key columns and top rows)."""
-        ranges = []
-        for sheet_id, block in cells.items():
-            tab = self._tab_by_id(sheet_id)
-            shown = {c for _, c in block} | (self._shown if tab is deals_tab else set())
-            ranges += [_columns(tab, [c]) for c in sorted(shown)]
-        if deals_tab is not None and placement is not None:
-            ranges.append(_columns(deals_tab, placement.keys))
-            top = min(deals_tab.rows, placement.header + HEADER_SLACK)
-            ranges.append(f"{deals_tab.a1}!1:{top}")
-        pieces = split_requests(requests, piece_limit())
-        for n, piece in enumerate(pieces[:-1], 1):  # a write over the request limit
-            try:
-                self.api.batch_update(self.key, {"requests": piece})
-            except SourceError as error:
-                raise _partial(error, n - 1, len(pieces)) from None
-            self.requests += 1
-            self._grew(piece)
-            if on_piece is not None:
-                on_piece(covered(piece))
-        body = {"requests": pieces[-1], "includeSpreadsheetInResponse": bool(ranges)}
-        if ranges:
-            body.update(responseRanges=ranges, responseIncludeGridData=True)
-        try:
-            response = self.api.batch_update(self.key, body)
-        except SourceError as error:
-            raise _partial(error, len(pieces) - 1, len(pieces)) from None
-        self.requests += 1
-        self._grew(pieces[-1])
-        spreadsheet = response.get("updatedSpreadsheet", {})
-        for sheet in spreadsheet.get("sheets", []):
-            props = sheet.get("properties", {})
-            if "title" in props:
-                self._titles[props.get("sheetId", 0)] = props["title"]
-        return {sheet_id: response_cells(spreadsheet, sheet_id) for sheet_id in cells}
-
-    def _grew(self, requests) -> None:
-        """Keep the tabs' sizes (and a new Reminders sheet) current after a write."""
-        for request in requests:
-            if "addSheet" in request:
-                props = request["addSheet"]["properties"]
-                grid = props["gridProperties"]
-                self.grid.tabs.append(Tab(props["sheetId"], props["title"], grid["rowCount"],
-                                          grid["columnCount"], True))
-            elif "appendDimension" in request:
-                grow = request["appendDimension"]
-                tab = self._tab_by_id(grow["sheetId"])
-                if grow["dimension"] == "ROWS":
-                    tab.rows += grow["length"]
-                else:
-                    tab.columns += grow["length"]
-
     def _summary(self, count, reminders, created, notes, unverified) -> str:
         parts = [f"wrote {count} cell{'s' if count != 1 else ''}"]
         if reminders is not None:
@@ -567,72 +337,6 @@ class GSheetTarget:
 
     def _title(self, sheet_id: int) -> str:
         return self._tab_by_id(sheet_id).title
-
-
-def _record_request(sheet_id: int, key: str, column: int) -> dict:
-    """The ownership record of one status column: developer metadata on the column, with
-    an id of our choosing, so that a retry of a write whose reply was lost is refused whole
-    (the id exists) instead of recording the column twice."""
-    return {"createDeveloperMetadata": {"developerMetadata": {
-        "metadataId": _IDS.randint(1, 2**31 - 1),
-        "metadataKey": COLUMN_KEY, "metadataValue": key, "visibility": "DOCUMENT",
-        "location": {"dimensionRange": {"sheetId": sheet_id, "dimension": "COLUMNS",
-                                        "startIndex": column, "endIndex": column + 1}}}}}
-
-
-def _grid_rows(cells: dict, columns, by_row: bool = False) -> list[list]:
-    """Response cells ((row, column) -> value) as values:batchGet would give them: rows of
-    the columns min..max of `columns`, or with `by_row` the rows `columns` (0-based) whole."""
-    if by_row:
-        rows = list(columns)
-        width = max((c for r, c in cells if r in rows), default=-1) + 1
-        found = [[cells.get((r, c), "") for c in range(width)] for r in rows]
-    else:
-        first, last = min(columns), max(columns)
-        height = max((r for r, c in cells if first <= c <= last), default=-1) + 1
-        found = [[cells.get((r, c), "") for c in range(first, last + 1)] for r in range(height)]
-    while found and all(v == "" for v in found[-1]):
-        found.pop()
-    return [_trimmed(row) for row in found]
-
-
-def _trimmed(row: list) -> list:
-    while row and row[-1] == "":
-        row = row[:-1]
-    return row
-
-
-def _partial(error: SourceError, landed: int, pieces: int) -> SourceError:
-    """A failed piece of a write in pieces: what Google said, and which pieces landed."""
-    if pieces == 1:
-        return error
-    if landed == 0:
-        return SourceError(f"{error} (nothing of the write's {pieces} pieces landed)")
-    return SourceError(f"{error}; pieces 1-{landed} of the {pieces} this write was cut into "
-                       "(to stay under Google's request limit) had landed: run again to finish "
-                       "or undo to take them back")
-
-
-def _merged(written: list[CellChange], title: str, title_now: str, repair,
-            shown: dict) -> list[CellChange]:
-    """The journal after a corrective write: every cell either write changed, with what it
-    held before the run (as the repair worked it out, else as first journaled, else as the
-    response `shown` it) and what it holds now."""
-    first = {(c.row - 1, c.col - 1): c for c in written if c.sheet in (title, title_now)}
-    merged = [c for c in written if c.sheet not in (title, title_now)]
-    for where in sorted(set(first) | set(repair.cells)):
-        if where in repair.before:
-            old = repair.before[where]
-        else:
-            old = first[where].old if where in first else shown.get(where)
-        new = repair.cells[where] if where in repair.cells else first[where].new
-        merged.append(CellChange(title_now, where[0] + 1, where[1] + 1, old, new))
-    return merged
-
-
-def _columns(tab: Tab, columns: Iterable[int]) -> str:
-    """The A1 range of whole columns, e.g. 'Deals'!A:C."""
-    return f"{tab.a1}!{column_letters(min(columns) + 1)}:{column_letters(max(columns) + 1)}"
 
 
 def _is_reminders(tab: Tab) -> bool:
