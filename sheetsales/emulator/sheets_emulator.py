@@ -24,7 +24,7 @@ Test hooks, in-process on ``Emulator`` (and ``HookClient`` for a separate proces
 =====================================  =================================================
 ``POST /__emulator/spreadsheets``      ``load(spec)``: create from JSON; returns its id
 ``GET /__emulator/spreadsheets/{id}``  ``dump(id, render)``: tabs and values
-``POST /__emulator/errors``            ``queue_errors(status, count, method, path_contains, apply)``
+``POST /__emulator/errors``            ``queue_errors(status, count, method, path_contains, apply, retry_after)``
 ``POST /__emulator/mutations``         ``queue_mutation({...})``: a person's edit before a request (edits.py)
 ``GET|DELETE /__emulator/requests``    ``requests()`` / ``clear_requests()``
 ``POST /__emulator/revoke``            ``revoke_tokens(refuse_grants=False)``
