@@ -18,7 +18,8 @@ import sheetsales
 
 from .cleanup import KINDS as CLEAN_KINDS
 from .core.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SheetsalesError, worst_exit
-from .core.model import REMINDERS_SHEET, SEVERITIES
+from .core.model import SEVERITIES
+from .core.owned import REMINDERS_SHEET
 
 FAIL_ON = (*SEVERITIES, "never")
 

@@ -2,11 +2,18 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from nonposix import simulate
 
 from shared_data import shared_dir
 from smtp_server import smtp_server  # noqa: F401 (the fixture, for every test module)
+
+
+# Property tests check behaviour, never speed (speed is measured in benchmarks/): no per-example
+# deadline, which a loaded machine would turn into a flaky failure.
+settings.register_profile("sheetsales", deadline=None)
+settings.load_profile("sheetsales")
 
 
 @pytest.fixture(scope="session")

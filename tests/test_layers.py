@@ -126,19 +126,10 @@ def test_every_package_is_shipped():
     assert found | {"sheetsales.templates"} == listed
 
 
-# Modules being reworked on other branches this session (issues 22 and 24); each is split or
-# states its reason when that work lands, and leaves this list.
-BEING_REWORKED = {"nightly/history.py", "sources/gsheets/write.py", "emulator/sheets_api.py",
-                  "emulator/workbook.py", "emulator/batch_update.py", "emulator/cells.py",
-                  "emulator/sheets_emulator.py", "emulator/hooks.py", "emulator/formulas.py"}
-
-
 def test_modules_stay_small_or_say_why():
     """A newcomer reads any module in one sitting: past 300 lines it states why at its top."""
     long = []
     for path in PACKAGE.rglob("*.py"):
-        if path.relative_to(PACKAGE).as_posix() in BEING_REWORKED:
-            continue
         lines = path.read_text(encoding="utf-8").splitlines()
         if len(lines) > 300 and not any("Longer than" in line for line in lines[:15]):
             long.append(f"{path.relative_to(ROOT)} ({len(lines)} lines)")

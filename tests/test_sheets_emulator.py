@@ -420,6 +420,43 @@ def test_mutations_run_before_the_next_write(emulator, client):
     assert emulator.dump(sheet_id)["sheets"][0]["values"][1] == ["human", "3"]
 
 
+def test_an_edit_runs_just_before_the_chosen_request(emulator, client):
+    sheet_id = emulator.load({"title": "P", "sheets": [{"title": "Deals", "values": [["Deal", "Stage"], ["a", "1"]]},
+                                                      {"title": "Notes", "values": [["x"]]}]})
+    ws = client.open_by_key(sheet_id).worksheet("Deals")
+    emulator.queue_mutation({"action": "insert_column", "sheet": "Deals", "index": 0, "values": ["Region", "N"],
+                             "before": {"method": "GET", "path_contains": "values", "nth": 2}})
+    assert ws.get_all_values() == [["Deal", "Stage"], ["a", "1"]]  # the first read: not yet
+    assert ws.get_all_values() == [["Region", "Deal", "Stage"], ["N", "a", "1"]]  # just before the second
+    emulator.queue_mutation({"action": "delete_row", "sheet": "Deals", "index": 1,
+                             "before": {"path_contains": "values"}})
+    assert ws.get_all_values() == [["Region", "Deal", "Stage"]]
+    emulator.queue_mutation({"action": "delete_sheet", "sheet": "Deals", "before": {"method": "GET"}})
+    with pytest.raises(APIError):
+        ws.get_all_values()
+    assert [s["title"] for s in emulator.dump(sheet_id)["sheets"]] == ["Notes"]
+
+
+def test_values_written_through_developer_metadata_follow_the_column(emulator, client):
+    sheet_id = emulator.load({"title": "P", "sheets": [{"title": "Deals", "values": [["Deal", "Mine"], ["a", "x"]]}]})
+    spreadsheet = client.open_by_key(sheet_id)
+    spreadsheet.batch_update({"requests": [{"createDeveloperMetadata": {"developerMetadata": {
+        "metadataKey": "k", "metadataValue": "mine", "visibility": "DOCUMENT", "location": {"dimensionRange": {
+            "sheetId": 0, "dimension": "COLUMNS", "startIndex": 1, "endIndex": 2}}}}}]})
+    spreadsheet.sheet1.insert_cols([["Region"]], col=1)  # the column moves to C
+    url = f"https://sheets.googleapis.com/v4/spreadsheets/{sheet_id}/values:batchUpdateByDataFilter"
+    answer = client.http_client.request("post", url, json={"valueInputOption": "USER_ENTERED", "data": [
+        {"dataFilter": {"developerMetadataLookup": {"metadataValue": "mine"}}, "majorDimension": "COLUMNS",
+         "values": [[None, "'=1+1"]]}]}).json()
+    assert answer["responses"][0]["updatedRange"] == "Deals!C1:C2"
+    assert emulator.dump(sheet_id, "FORMULA")["sheets"][0]["values"] == [["Region", "Deal", "Mine"], ["", "a", "=1+1"]]
+    cell = emulator.state.api.spreadsheets[sheet_id].sheets[0].cells[(1, 2)]
+    assert cell.formula is None  # text, as the apostrophe asked
+    with pytest.raises(APIError):
+        client.http_client.request("post", url, json={"valueInputOption": "RAW", "data": [
+            {"dataFilter": {"developerMetadataLookup": {"metadataValue": "gone"}}, "values": [["x"]]}]})
+
+
 def test_hook_client_over_http(emulator):
     hooks = HookClient(emulator.url)
     sheet_id = hooks.load({"id": "fixed-id", "title": "From JSON", "sheets": [{"title": "Deals", "values": [["1"]]}]})

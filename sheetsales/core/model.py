@@ -15,11 +15,6 @@ SEVERITIES = (ERROR, WARNING, INFO)
 
 Row = tuple[int, list[Any]]  # (1-based sheet row number, cell values from column A)
 
-# What sheetsales owns in a workbook: its four status columns (by key) and its sheets.
-STATUS_KEYS = ("status", "flags", "next_action", "next_action_due")
-REMINDERS_SHEET = "Reminders"  # replaced on every run; recognised by sheetsales' marker
-REMINDER_HEADERS = ("Owner", "Deal ID", "Company", "Action", "Due", "Days overdue", "Status",
-                    "Row")
 
 
 @dataclass

@@ -1,5 +1,8 @@
 """``spreadsheets.batchUpdate``: one small handler per request kind, applied all-or-nothing.
 
+Longer than 300 lines because it holds one small handler per request kind, kept together so
+the accepted kinds read as one table.
+
 A handler takes (spreadsheet, request body, context) and returns the reply the API gives for
 that request (``{}`` for most). Request kinds that only change presentation and that sheetsales
 never reads back are accepted and ignored (``IGNORED``); any other unknown kind is refused.
@@ -13,7 +16,7 @@ from . import grid_ops
 from .a1 import Ref
 from .workbook import ApiError, Box, Spreadsheet, bad_request, bound
 
-IGNORED = {"updateDimensionProperties", "autoResizeDimensions", "mergeCells", "unmergeCells", "updateBorders",
+IGNORED = {"updateDimensionProperties", "autoResizeDimensions", "updateBorders",
            "setDataValidation", "addConditionalFormatRule", "deleteConditionalFormatRule", "setBasicFilter",
            "clearBasicFilter", "addBanding", "updateBanding", "deleteBanding"}
 
@@ -312,6 +315,8 @@ def create_developer_metadata(ss, payload, context):
         raise bad_request("developerMetadata.location must be set.")
     if "visibility" not in meta:
         raise bad_request("developerMetadata.visibility must be set.")
+    if meta.get("metadataId") and any(m["metadataId"] == meta["metadataId"] for m in ss.developer_metadata):
+        raise bad_request(f"Developer metadata with ID {meta['metadataId']} already exists.")
     meta["metadataId"] = meta.get("metadataId") or context.new_int()
     ss.developer_metadata.append(meta)
     return {"createDeveloperMetadata": {"developerMetadata": copy.deepcopy(meta)}}
@@ -340,7 +345,43 @@ def matching_metadata(ss: Spreadsheet, filters: list[dict]) -> list[dict]:
     return found
 
 
+def merge_cells(ss, payload, context):
+    """mergeCells: MERGE_ALL makes one merge of the range, MERGE_COLUMNS one per column,
+    MERGE_ROWS one per row; merging over an existing merge is refused, as in Sheets."""
+    box = ss.grid_box(payload.get("range", {}))
+    kind = payload.get("mergeType", "MERGE_ALL")
+    if kind == "MERGE_ALL":
+        spans = [(box.r0, box.r1, box.c0, box.c1)]
+    elif kind == "MERGE_COLUMNS":
+        spans = [(box.r0, box.r1, c, c + 1) for c in range(box.c0, box.c1)]
+    elif kind == "MERGE_ROWS":
+        spans = [(r, r + 1, box.c0, box.c1) for r in range(box.r0, box.r1)]
+    else:
+        raise bad_request(f'Invalid value at \'merge_type\' (TYPE_ENUM), "{kind}"')
+    for merge in box.sheet.merges:
+        if _overlaps(merge, box):
+            raise bad_request("You can't merge cells that are already merged.")
+    for r0, r1, c0, c1 in spans:
+        if (r1 - r0) * (c1 - c0) > 1:
+            box.sheet.merges.append({"sheetId": box.sheet.id, "startRowIndex": r0, "endRowIndex": r1,
+                                     "startColumnIndex": c0, "endColumnIndex": c1})
+    return {}
+
+
+def unmerge_cells(ss, payload, context):
+    box = ss.grid_box(payload.get("range", {}))
+    box.sheet.merges = [m for m in box.sheet.merges if not _overlaps(m, box)]
+    return {}
+
+
+def _overlaps(merge: dict, box: Box) -> bool:
+    return (merge["startRowIndex"] < box.r1 and box.r0 < merge["endRowIndex"]
+            and merge["startColumnIndex"] < box.c1 and box.c0 < merge["endColumnIndex"])
+
+
 HANDLERS = {
+    "mergeCells": merge_cells,
+    "unmergeCells": unmerge_cells,
     "addSheet": add_sheet,
     "deleteSheet": delete_sheet,
     "updateSheetProperties": update_sheet_properties,

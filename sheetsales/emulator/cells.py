@@ -1,5 +1,8 @@
 """One cell: what is stored, how USER_ENTERED text is parsed, how a value is rendered.
 
+Longer than 300 lines because parsing USER_ENTERED text and rendering values are the two
+halves of one cell model, kept side by side so they agree.
+
 The locale is en_US (the API default for a new spreadsheet): ``3/4/2026`` is March 4th, dates
 are serial numbers counted from 1899-12-30, and a number with no number format renders in
 Sheets' automatic format.

@@ -1,5 +1,8 @@
 """A deliberately small formula evaluator, enough for tests that write simple formulas.
 
+Longer than 300 lines because the tokenizer, the parser and the functions of one small
+language belong together.
+
 Supported: numbers, "strings", TRUE/FALSE, cell references (``B2``, ``$B$2``, ``'Other tab'!B2``),
 ranges inside functions, ``+ - * / ^ &``, comparisons, unary minus, postfix ``%`` and the
 functions in ``FUNCTIONS``. Anything else evaluates to ``#NAME?`` (unknown function) or
@@ -37,10 +40,12 @@ class _Fail(Exception):
         self.error = error
 
 
-def evaluate(formula: str, resolve: Resolver):
-    """The value of ``=...`` text; errors come back as CellError values, never exceptions."""
+def evaluate(formula: str, resolve: Resolver, here: tuple[int, int] = (0, 0)):
+    """The value of ``=...`` text in the 0-based cell `here`; errors come back as CellError
+    values, never exceptions."""
     try:
         parser = _Parser(_tokenize(formula[1:]), resolve)
+        parser.here = here
         value = parser.expression()
         if parser.pos != len(parser.tokens):
             return PARSE
@@ -72,6 +77,7 @@ class _Parser:
 
     def __init__(self, tokens, resolve):
         self.tokens, self.pos, self.resolve = tokens, 0, resolve
+        self.here = (0, 0)
 
     def peek(self):
         return self.tokens[self.pos] if self.pos < len(self.tokens) else ("end", "")
@@ -177,6 +183,8 @@ class _Parser:
                 self.take()
                 args.append(self.expression())
         self.take(")")
+        if name in ("ROW", "COLUMN") and not args:  # the formula's own row or column
+            return float(self.here[0 if name == "ROW" else 1] + 1)
         function = FUNCTIONS.get(name)
         if function is None:
             raise _Fail(NAME)

@@ -98,7 +98,8 @@ def sort_rows(ss: Spreadsheet, box: Box, specs: list[tuple[int, bool]]) -> None:
 
 
 def _move_spans(ss: Spreadsheet, sheet_id: int, dimension: str, move) -> None:
-    """Named ranges and row/column metadata follow inserted and deleted rows or columns."""
+    """Named ranges, merges and row/column metadata follow inserted and deleted rows or
+    columns."""
     start_key, end_key = (("startRowIndex", "endRowIndex") if dimension == "ROWS"
                           else ("startColumnIndex", "endColumnIndex"))
     for named in ss.named_ranges:
@@ -109,6 +110,14 @@ def _move_spans(ss: Spreadsheet, sheet_id: int, dimension: str, move) -> None:
                 grid[start_key] = start
             if end is not None:
                 grid[end_key] = end
+    sheet = ss.sheet_by_id(sheet_id)
+    merges = []
+    for merge in sheet.merges if sheet is not None else []:
+        start, end = move(merge[start_key], merge[end_key])
+        if end > start:
+            merges.append({**merge, start_key: start, end_key: end})
+    if sheet is not None:
+        sheet.merges = merges
     kept = []
     for meta in ss.developer_metadata:
         span = meta["location"].get("dimensionRange")

@@ -1,6 +1,8 @@
 """Everything an emulator request goes through besides the API itself: the OAuth token
 endpoint, bearer-token checks, the request log and the test hooks under ``/__emulator/``.
 
+Longer than 300 lines because each test hook is a few lines and they read best as one list.
+
 ``EmulatorState.handle`` is the whole server as a function; ``sheets_emulator.py`` only wraps
 it in HTTP. Hook payloads are plain JSON so the same hooks work in-process and over HTTP.
 """
@@ -16,8 +18,8 @@ import threading
 import time
 from urllib.parse import parse_qs, unquote
 
-from . import grid_ops
-from .a1 import Ref, column_index
+from . import edits
+from .a1 import Ref
 from .sheets_api import SheetsApi
 from .workbook import ApiError, bad_request, bound
 
@@ -25,6 +27,7 @@ JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 UNAUTHENTICATED = ("Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
                    "or other valid authentication credential. See "
                    "https://developers.google.com/identity/sign-in/web/devconsole-project.")
+REQUEST_LIMIT = 10 * 1024 * 1024  # bytes of one request body Google accepts
 CANNED_ERRORS = {
     500: ("Internal error encountered.", "INTERNAL"),
     502: ("Bad Gateway", "UNAVAILABLE"),
@@ -72,15 +75,17 @@ class EmulatorState:
             if not (auth.startswith("Bearer ") and auth[7:] in self.tokens):
                 return 401, ApiError(401, UNAUTHENTICATED).body(), {
                     "WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"'}
+        if len(body or b"") > REQUEST_LIMIT:
+            return 400, ApiError(400, f"Request payload size exceeds the limit: {REQUEST_LIMIT} bytes.",
+                                 "INVALID_ARGUMENT").body(), {}
+        target = self.api.write_target(method, path)
+        self._run_mutations(method, path, target)
         fault = self._take_fault(method, path)
         if fault is not None and not fault.get("apply"):
-            return (*_fault_reply(fault, method), {})
-        target = self.api.write_target(method, path)
-        if target is not None:
-            self._run_mutations(target)
+            return (*_fault_reply(fault, method), _fault_headers(fault))
         status, payload = self.api.handle(method, path, query, body)
         if fault is not None:  # the request took effect, but the caller only sees the error
-            return (*_fault_reply(fault, method), {})
+            return (*_fault_reply(fault, method), _fault_headers(fault))
         return status, payload, {}
 
     # ---- OAuth -------------------------------------------------------------------------------
@@ -151,23 +156,25 @@ class EmulatorState:
             self.log.clear()
 
     def queue_errors(self, status: int = 429, count: int = 1, method: str | None = None,
-                     path_contains: str | None = None, apply: bool = False, message: str | None = None) -> None:
+                     path_contains: str | None = None, apply: bool = False, message: str | None = None,
+                     retry_after: int | None = None) -> None:
         """Answer the next ``count`` matching API requests with a Google-shaped ``status`` error.
 
-        With ``apply=True`` the request still takes effect first (a write whose reply was lost).
+        With ``apply=True`` the request still takes effect first (a write whose reply was lost);
+        ``retry_after`` adds a Retry-After header (seconds).
         """
         if not 400 <= int(status) <= 599:
             raise ValueError(f"status must be an HTTP error code, not {status}")
         with self.lock:
             self.errors.append({"status": int(status), "count": int(count), "method": method,
-                                "path_contains": path_contains, "apply": bool(apply), "message": message})
+                                "path_contains": path_contains, "apply": bool(apply), "message": message,
+                                "retry_after": retry_after})
 
     def queue_mutation(self, mutation: dict) -> None:
-        """Run a concurrent edit just before the next write to the spreadsheet (any, if no id):
-        ``sort`` (range, column, descending), ``insert_row`` (sheet, index, values),
-        ``rename_sheet`` (sheet, title) or ``update`` (range, values, valueInputOption)."""
-        if mutation.get("action") not in MUTATIONS:
-            raise ValueError(f"action must be one of {sorted(MUTATIONS)}")
+        """Run a person's edit (see edits.py) just before a chosen API request: by default
+        the next write to the spreadsheet (any, if no id)."""
+        if mutation.get("action") not in edits.EDITS:
+            raise ValueError(f"action must be one of {sorted(edits.EDITS)}")
         with self.lock:
             self.mutations.append(copy.deepcopy(mutation))
 
@@ -231,43 +238,19 @@ class EmulatorState:
             return fault
         return None
 
-    def _run_mutations(self, spreadsheet_id: str) -> None:
-        due = [m for m in self.mutations if m.get("spreadsheetId") in (None, spreadsheet_id)]
-        if not due or spreadsheet_id not in self.api.spreadsheets:
-            return
-        self.mutations = [m for m in self.mutations if m not in due]
-        ss = self.api.spreadsheets[spreadsheet_id]
-        for mutation in due:
-            MUTATIONS[mutation["action"]](self.api, ss, mutation)
+    def _run_mutations(self, method: str, path: str, write_target: str | None) -> None:
+        for mutation in list(self.mutations):
+            if not edits.due(mutation, method, path, write_target):
+                continue
+            self.mutations.remove(mutation)
+            ss = self.api.spreadsheets.get(mutation.get("spreadsheetId")
+                                           or edits.spreadsheet_of(path) or "")
+            if ss is not None:
+                edits.apply(self.api, ss, mutation)
 
 
-def _sort(api, ss, m):
-    box = ss.box(m["range"])
-    column = m.get("column", 0)
-    column = column_index(column) if isinstance(column, str) else int(column)
-    grid_ops.sort_rows(ss, box, [(column, not m.get("descending", False))])
-
-
-def _insert_row(api, ss, m):
-    sheet = ss.find_sheet(m["sheet"]) if m.get("sheet") else ss.sheets[0]
-    grid_ops.insert_dimension(ss, sheet, "ROWS", m["index"], m["index"] + 1)
-    if m.get("values"):
-        ss.write(sheet, m["index"], 0, [m["values"]], m.get("valueInputOption", "USER_ENTERED"), api.today())
-
-
-def _rename_sheet(api, ss, m):
-    sheet = ss.find_sheet(m["sheet"])
-    if sheet is None:
-        raise ValueError(f"no sheet {m['sheet']!r}")
-    sheet.props["title"] = m["title"]
-
-
-def _update(api, ss, m):
-    sheet, ref = ss.locate(m["range"])
-    ss.write(sheet, ref.start_row, ref.start_col, m["values"], m.get("valueInputOption", "USER_ENTERED"), api.today())
-
-
-MUTATIONS = {"sort": _sort, "insert_row": _insert_row, "rename_sheet": _rename_sheet, "update": _update}
+def _fault_headers(fault: dict) -> dict:
+    return {} if fault.get("retry_after") is None else {"Retry-After": str(int(fault["retry_after"]))}
 
 
 def _fault_reply(fault: dict, method: str) -> tuple[int, dict]:

@@ -1,5 +1,8 @@
 """The Sheets v4 and Drive v3 endpoints gspread uses, as a function of (method, path, query, body).
 
+Longer than 300 lines because it is the one table of the endpoints, each a few lines beside
+its validation; split by endpoint, the shared range and error handling would repeat.
+
 No HTTP and no auth here: ``sheets_emulator.py`` does those. ``SheetsApi.handle`` returns
 (status, JSON body or None) and turns every ``ApiError`` into Google's error JSON.
 """
@@ -32,6 +35,7 @@ ROUTES = [  # (method, raw path pattern, handler name); the first match wins
     ("POST", rf"/v4/spreadsheets/{_ID}:batchUpdate", "batch_update"),
     ("GET", rf"/v4/spreadsheets/{_ID}/values:batchGet", "values_batch_get"),
     ("POST", rf"/v4/spreadsheets/{_ID}/values:batchUpdate", "values_batch_update"),
+    ("POST", rf"/v4/spreadsheets/{_ID}/values:batchUpdateByDataFilter", "values_batch_update_by_filter"),
     ("POST", rf"/v4/spreadsheets/{_ID}/values:batchClear", "values_batch_clear"),
     ("POST", rf"/v4/spreadsheets/{_ID}/values/(.+):append", "values_append"),
     ("POST", rf"/v4/spreadsheets/{_ID}/values/(.+):clear", "values_clear"),
@@ -44,7 +48,7 @@ ROUTES = [  # (method, raw path pattern, handler name); the first match wins
     ("GET", r"/drive/v3/files/([^/]+)", "drive_get"),
     ("DELETE", r"/drive/v3/files/([^/]+)", "drive_delete"),
 ]
-WRITES = {"batch_update", "values_batch_update", "values_batch_clear", "values_append", "values_clear",
+WRITES = {"batch_update", "values_batch_update", "values_batch_update_by_filter", "values_batch_clear", "values_append", "values_clear",
           "values_update"}
 
 
@@ -143,6 +147,8 @@ class SheetsApi(DriveFiles):
             if boxes and not wanted:
                 continue
             entry = {"properties": copy.deepcopy(sheet.props)}
+            if sheet.merges:
+                entry["merges"] = copy.deepcopy(sheet.merges)
             located = [m for m in ss.developer_metadata if m["location"].get("sheetId") == sheet.id]
             if located:
                 entry["developerMetadata"] = copy.deepcopy(located)
@@ -306,6 +312,47 @@ class SheetsApi(DriveFiles):
         if responses:
             result["responses"] = responses
         return result
+
+    def values_batch_update_by_filter(self, spreadsheet_id, query, body):
+        """values.batchUpdateByDataFilter: each DataFilterValueRange is written at every range
+        its data filter matches (developer metadata on a row, column or sheet; an A1 or grid
+        range), all or nothing."""
+        ss = self.spreadsheet(spreadsheet_id)
+        data, resolved = [], []
+        for i, item in enumerate(body.get("data", [])):
+            boxes = self.filter_boxes(ss, item.get("dataFilter") or {}, f"data[{i}]")
+            for box in boxes:
+                data.append({**{k: v for k, v in item.items() if k != "dataFilter"},
+                             "range": box.a1()})
+                resolved.append(item.get("dataFilter"))
+        result = self.values_batch_update(spreadsheet_id, query, {**body, "data": data})
+        for response, data_filter in zip(result.get("responses", []), resolved):
+            response["dataFilter"] = data_filter
+        return result
+
+    def filter_boxes(self, ss: Spreadsheet, data_filter: dict, field: str) -> list[Box]:
+        if "a1Range" in data_filter:
+            return [ss.box(data_filter["a1Range"])]
+        if "gridRange" in data_filter:
+            return [ss.grid_box(data_filter["gridRange"])]
+        if "developerMetadataLookup" not in data_filter:
+            raise bad_request(f"Invalid {field}.dataFilter: a data filter must be set.")
+        boxes = []
+        for meta in batch_update.matching_metadata(ss, [data_filter]):
+            location = meta["location"]
+            span = location.get("dimensionRange")
+            sheet = ss.sheet_by_id(span["sheetId"] if span else location.get("sheetId"))
+            if sheet is None:
+                continue
+            if span and span["dimension"] == "COLUMNS":
+                boxes.append(Box(sheet, 0, span["startIndex"], sheet.rows, span["endIndex"]))
+            elif span:
+                boxes.append(Box(sheet, span["startIndex"], 0, span["endIndex"], sheet.columns))
+            else:
+                boxes.append(Box(sheet, 0, 0, sheet.rows, sheet.columns))
+        if not boxes:
+            raise bad_request(f"Invalid {field}.dataFilter: No grid ranges matched the data filter.")
+        return boxes
 
     # ---- developer metadata ---------------------------------------------------------------------
 

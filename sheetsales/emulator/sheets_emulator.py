@@ -1,8 +1,11 @@
 """A local Google Sheets API v4 (and the bits of Drive v3 gspread needs), for tests and demos.
 
+Longer than 300 lines because it holds one server's HTTP wrapper, its command line and the
+in-process client the tests use.
+
 Run it::
 
-    python -m sheetsales.emulator.sheets_emulator --port 0
+    python -m sheetsales.emulator --port 0
     # first stdout line: http://127.0.0.1:PORT ; serves until killed
 
 or in-process::
@@ -24,8 +27,8 @@ Test hooks, in-process on ``Emulator`` (and ``HookClient`` for a separate proces
 =====================================  =================================================
 ``POST /__emulator/spreadsheets``      ``load(spec)``: create from JSON; returns its id
 ``GET /__emulator/spreadsheets/{id}``  ``dump(id, render)``: tabs and values
-``POST /__emulator/errors``            ``queue_errors(status, count, method, path_contains, apply)``
-``POST /__emulator/mutations``         ``queue_mutation({...})``: edit before the next write
+``POST /__emulator/errors``            ``queue_errors(status, count, method, path_contains, apply, retry_after)``
+``POST /__emulator/mutations``         ``queue_mutation({...})``: a person's edit before a request (edits.py)
 ``GET|DELETE /__emulator/requests``    ``requests()`` / ``clear_requests()``
 ``POST /__emulator/revoke``            ``revoke_tokens(refuse_grants=False)``
 ``POST /__emulator/grants``            ``allow_grants()``

@@ -1,5 +1,8 @@
 """Spreadsheets held in memory: sheets, the cell grid, range resolution, reads and writes.
 
+Longer than 300 lines because ranges, reads and writes share the grid's invariants (sizes,
+merges) in one class.
+
 Everything here is plain Python with no HTTP: ``sheets_api.py`` turns requests into calls on
 these objects and ``ApiError`` into Google-shaped JSON.
 """
@@ -94,6 +97,7 @@ class Sheet:
         self.props = {"sheetId": sheet_id, "title": title, "index": index, "sheetType": "GRID",
                       "gridProperties": {"rowCount": rows, "columnCount": columns}}
         self.cells: dict[tuple[int, int], Cell] = {}
+        self.merges: list[dict] = []  # GridRanges, as spreadsheets.get returns them
 
     id = property(lambda self: self.props["sheetId"])
     title = property(lambda self: self.props["title"])
@@ -318,7 +322,7 @@ class Spreadsheet:
                 return CellError("#REF!")
             visiting.add(key)
             try:
-                result = evaluate(cell.formula, functools.partial(resolve, sheet))
+                result = evaluate(cell.formula, functools.partial(resolve, sheet), (r, c))
             finally:
                 visiting.discard(key)
             result = json_number(result) if isinstance(result, float) else result

@@ -110,7 +110,8 @@ def run(source: str | Path | None = None, config: Config | None = None,
 def _night(history, source, config, today, credentials, environ, now, afresh) -> RunResult:
     """The run itself, under the source's lock, with its history open."""
     run_id = history.start_run(source, None, now, today)
-    refused = None
+    refused = target = None
+    journaled = False
     try:
         with closing(open_target(source, config, credentials)) as target:
             result = run_target(target, config, today, dry_run=True,
@@ -123,9 +124,10 @@ def _night(history, source, config, today, credentials, environ, now, afresh) ->
                 except WriteConflict as exc:
                     refused = str(exc)
         report = result.plan.report
-        if result.written:
+        if target.written:  # whatever landed, even of a write refused halfway: undo needs it
             history.journal_write(run_id, source, target.written,
                                   keep=config.history.backups)
+            journaled = True
         if afresh:
             held = assume_sent(history, report, config, today, source)
             result.notes.append(
@@ -137,6 +139,9 @@ def _night(history, source, config, today, credentials, environ, now, afresh) ->
                                              source=source, run_id=run_id)
     except BaseException:
         with suppress(HistoryError):  # the error that got us here is the one to report
+            if target is not None and getattr(target, "written", None) and not journaled:
+                history.journal_write(run_id, source, target.written,
+                                      keep=config.history.backups)  # it landed: undo it
             history.finish_run(run_id, "error")
         raise
     history.finish_run(run_id, "refused" if refused else "written" if result.written

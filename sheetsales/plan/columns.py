@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..rules.check import Report
-from ..core.model import REMINDER_HEADERS, STATUS_KEYS, CellChange, is_blank
+from ..core.model import CellChange, is_blank
+from ..core.owned import REMINDER_HEADERS, STATUS_KEYS
 from ..core.stages import normalize
 from ..rules import DUE_KINDS
 from ..rules.status import CLOSED

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 from ..core.config import Config
 from ..core.errors import WriteConflict
-from ..core.model import REMINDERS_SHEET, CellChange, is_blank
+from ..core.model import CellChange, is_blank
+from ..core.owned import REMINDERS_SHEET
 from ..rules.check import Report
 from ..sources.base import Grid, Target
 from .columns import Layout, choose_layout, reminder_rows, same, status_changes

@@ -3,7 +3,7 @@ the values."""
 
 from collections.abc import Iterator
 
-from ..core.model import REMINDERS_SHEET
+from ..core.owned import REMINDERS_SHEET
 
 from .base import Row
 

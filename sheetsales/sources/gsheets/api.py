@@ -2,6 +2,9 @@
 finds it) and every API request, each retried on quota (429) and server (5xx) errors with
 bounded, jittered exponential backoff, and every failure turned into one sentence.
 
+Longer than 300 lines because every request goes through one retry loop with its deadlines
+and error translation; the calls themselves are thin wrappers on it.
+
 Secrets stay out of messages: errors are rebuilt from status codes and Google's own error
 text (which never echoes credentials) and raised `from None`, so neither the key file's
 contents, the access token nor the Authorization header can reach output, logs or exceptions.
@@ -63,12 +66,22 @@ def route_session(session, base_url: str):
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Truncated exponential backoff with jitter: try `tries` times in all, waiting a random
-    50-100% of min(cap, base * 2**n) seconds before retry n+1 (or Retry-After, capped)."""
+    """Truncated exponential backoff with jitter inside two deadlines. Each request gets
+    `tries` tries, waiting a random 50-100% of min(cap, base * 2**n) seconds before retry
+    n+1, or exactly as long as Google's Retry-After asks. Everything one request spends (its
+    tries, each try's connect and read timeouts, the waits) fits in `request_deadline`
+    seconds, and everything all requests of one connection (one run) spend fits in
+    `run_deadline`: a try's timeouts are cut to the time left, and a wait that would end
+    past a deadline stops the request instead. So Google can hold one run for at most
+    `run_deadline` seconds (sign-in requests aside)."""
 
     tries: int = 6
     base: float = 1.0
     cap: float = 30.0
+    request_deadline: float = 120.0
+    run_deadline: float = 300.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         ceiling = min(self.cap, self.base * 2 ** attempt)
@@ -76,28 +89,42 @@ class RetryPolicy:
 
 
 class RetriesExhausted(Exception):
-    """Every try of one request failed with a retryable error."""
+    """Every try of one request failed with a retryable error, or the time ran out.
+    `asked` is the wait Google asked for (Retry-After) that did not fit in `left` seconds."""
 
-    def __init__(self, faults: list, waited: float):
+    def __init__(self, faults: list, waited: float, asked: float | None = None,
+                 left: float | None = None):
         super().__init__(f"{len(faults)} tries failed")
-        self.faults, self.waited = faults, waited
+        self.faults, self.waited, self.asked, self.left = faults, waited, asked, left
 
 
 class RetryingHTTPClient(HTTPClient):
     """gspread's HTTP client with bounded retries (gspread's BackOffHTTPClient retries
-    forever). `faults` lists what the last request's failed tries answered."""
+    forever). `faults` lists what the last request's failed tries answered; `clock` and
+    `sleep` are injected so tests run the deadlines on a fake clock."""
 
     def __init__(self, auth, session=None, *, policy: RetryPolicy = RetryPolicy(),
-                 sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None):
+                 sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         super().__init__(auth, session)
-        self.policy, self.sleep = policy, sleep
+        self.policy, self.sleep, self.clock = policy, sleep, clock
         self.rng = rng or random.Random()
-        self.timeout = (10, 120)
+        self.timeout = (policy.connect_timeout, policy.read_timeout)
         self.faults: list = []
+        self.started: float | None = None  # when this connection's first request began
 
     def request(self, method, endpoint, *args, **kwargs):
         self.faults, waited = [], 0.0
+        now = self.clock()
+        self.started = now if self.started is None else self.started
+        deadline = min(now + self.policy.request_deadline,
+                       self.started + self.policy.run_deadline)
         for attempt in range(self.policy.tries):
+            left = deadline - self.clock()
+            if left <= 0:
+                raise RetriesExhausted(self.faults, waited, left=0.0)
+            self.timeout = (min(self.policy.connect_timeout, left),
+                            min(self.policy.read_timeout, left))
             try:
                 return super().request(method, endpoint, *args, **kwargs)
             except APIError as error:
@@ -105,20 +132,24 @@ class RetryingHTTPClient(HTTPClient):
                 if status not in RETRY_STATUSES:
                     raise
                 self.faults.append(status)
-                wait = _retry_after(error.response, self.policy.cap)
+                asked = _retry_after(error.response)
             except (requests.ConnectionError, requests.Timeout) as error:
                 self.faults.append(type(error).__name__)
-                wait = None
+                asked = None
             if attempt + 1 < self.policy.tries:
-                wait = self.policy.delay(attempt, self.rng) if wait is None else wait
+                wait = self.policy.delay(attempt, self.rng) if asked is None else asked
+                left = deadline - self.clock()
+                if wait >= left:
+                    raise RetriesExhausted(self.faults, waited, asked, max(0.0, left))
                 waited += wait
                 self.sleep(wait)
         raise RetriesExhausted(self.faults, waited)
 
 
-def _retry_after(response, cap: float) -> float | None:
-    value = response.headers.get("Retry-After", "")
-    return min(float(value), cap) if value.isdigit() else None
+def _retry_after(response) -> float | None:
+    """The wait Google asks for, in seconds (only the delay-seconds form is used)."""
+    value = response.headers.get("Retry-After", "").strip()
+    return float(value) if value.isdigit() else None
 
 
 class _NoHttpLogs(logging.Filter):
@@ -159,6 +190,11 @@ class GoogleApi:
         found = self._call(key, "read", self.http.values_batch_get, key, list(ranges), params)
         return [r.get("values", []) for r in found.get("valueRanges", [])]
 
+    def grid(self, key: str, ranges: list[str], fields: str) -> dict:
+        """spreadsheets.get of `ranges` with their grid data (entered and computed values)."""
+        params = {"ranges": list(ranges), "includeGridData": "true", "fields": fields}
+        return self._call(key, "read", self.http.spreadsheets_get, key, params)
+
     def search_metadata(self, key: str, metadata_key: str) -> list[dict]:
         body = {"dataFilters": [{"developerMetadataLookup": {"metadataKey": metadata_key}}]}
         url = SHEETS_API + quote(key, safe="") + "/developerMetadata:search"
@@ -168,6 +204,11 @@ class GoogleApi:
     def batch_update(self, key: str, body: dict) -> dict:
         return self._call(key, "write", self.http.batch_update, key, body)
 
+    def values_by_filter(self, key: str, body: dict) -> dict:
+        """values:batchUpdateByDataFilter: write ranges found by their data filters."""
+        url = SHEETS_API + quote(key, safe="") + "/values:batchUpdateByDataFilter"
+        return self._call(key, "write", lambda: self.http.request("post", url, json=body).json())
+
     def _call(self, key: str, doing: str, function, *args):
         try:
             return function(*args)
@@ -175,7 +216,8 @@ class GoogleApi:
             raise SourceError(_exhausted(failed, doing, key)) from None
         except APIError as error:
             lost = [f for f in self.http.faults if f != 429]  # tries that may have landed
-            if doing == "write" and lost and error.response.status_code == 400:
+            if doing == "write" and lost and error.response.status_code == 400 and \
+                    _already_done(error):
                 raise SourceError(
                     f"a write to spreadsheet {key} failed ({lost[-1]}) and Google Sheets then "
                     "refused the same write again, so the first try most likely landed; run "
@@ -212,9 +254,23 @@ class GoogleApi:
                 f"{message or 'no detail'}); check the sheet and run again")
 
 
+def _already_done(error: APIError) -> bool:
+    """Whether Google refused a retried write because its first try had landed (the
+    Reminders sheet it adds exists already), rather than for a reason of its own."""
+    message = str(error.error.get("message", ""))
+    return "already exists" in message
+
+
 def _exhausted(failed: RetriesExhausted, doing: str, key: str) -> str:
-    last = failed.faults[-1]
+    last = failed.faults[-1] if failed.faults else "no answer"
     tries = f"{len(failed.faults)} tries over {failed.waited:.0f} s"
+    if failed.asked is not None:
+        return (f"Google Sheets asked sheetsales to wait {failed.asked:.0f} s before trying to "
+                f"{doing} spreadsheet {key} again ({last}), longer than the {failed.left:.0f} s "
+                "left of the time a run gives Google; nothing more was sent: run again later")
+    if failed.left is not None:
+        return (f"Google Sheets did not {doing} spreadsheet {key} within the time a run gives "
+                f"it ({tries}, last: {last}); run again later")
     if last == 429:
         return (f"Google Sheets kept answering 429 (quota exceeded) to {doing} spreadsheet "
                 f"{key} after {tries}; wait a minute and run again, or ask for a higher "
@@ -239,7 +295,8 @@ def _auth_code(error: RefreshError) -> str:
 
 def connect(credentials: str | Path | None = None, environ: Mapping[str, str] | None = None, *,
             sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
-            policy: RetryPolicy = RetryPolicy()) -> GoogleApi:
+            policy: RetryPolicy = RetryPolicy(),
+            clock: Callable[[], float] = time.monotonic) -> GoogleApi:
     """Sign in with the service-account key (see resolve_credentials) through gspread, with
     bounded retries; honours SHEETSALES_GOOGLE_API in `environ`. No request is made yet."""
     environ = {} if environ is None else environ
@@ -256,7 +313,8 @@ def connect(credentials: str | Path | None = None, environ: Mapping[str, str] | 
         raise SourceError("the service-account key could not be loaded (its private_key is not "
                           "a valid PEM key); download a new JSON key") from None
     _silence_auth_logs()
-    http = functools.partial(RetryingHTTPClient, policy=policy, sleep=sleep, rng=rng)
+    http = functools.partial(RetryingHTTPClient, policy=policy, sleep=sleep, rng=rng,
+                             clock=clock)
     client = gspread.Client(auth=auth, http_client=http)  # type: ignore[arg-type]
     if override:
         route_session(client.http_client.session, override)

@@ -9,8 +9,8 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 
-from ...core.cells import column_letter
-from ...core.model import REMINDERS_SHEET, is_blank, text_id
+from ...core.model import is_blank, text_id
+from ...core.owned import REMINDERS_SHEET
 
 EPOCH = dt.date(1899, 12, 30)
 DATE_FORMAT = {"type": "DATE", "pattern": "yyyy-mm-dd"}
@@ -22,10 +22,6 @@ REMINDERS_WIDTH = 8
 
 Identity = tuple | None
 Cells = dict[tuple[int, int], object]  # (0-based row, 0-based column) -> value
-
-
-def a1(row: int, column: int) -> str:
-    return f"{column_letter(column)}{row + 1}"
 
 
 def to_serial(value: dt.date) -> float:
@@ -52,10 +48,13 @@ def cell_data(value) -> dict:
 
 def stored(data: dict):
     """What a CellData from a response holds, in the form `cell_data` takes (dates are
-    serial numbers here; compare with `same_value`)."""
+    serial numbers here; compare with `same_value`). A formula counts as the value Sheets
+    computes for it, as in the re-read (a Deal ID ="D-"&ROW() is its value, D-2)."""
     entered = data.get("userEnteredValue") or {}
     if "formulaValue" in entered:
-        return entered["formulaValue"]
+        entered = data.get("effectiveValue") or {}
+        if "errorValue" in entered:
+            return "#ERROR!"
     for kind in ("stringValue", "numberValue", "boolValue"):
         if kind in entered:
             return entered[kind]
@@ -164,10 +163,12 @@ def identities(rows: Mapping[int, list], key_columns: list[int]) -> dict[int, Id
 
 
 def retarget(targets: Iterable[int], before: Mapping[int, Identity],
-             now: Mapping[int, Identity]) -> tuple[dict[int, int], list[str]]:
+             now: Mapping[int, Identity],
+             allow_vanished: bool = False) -> tuple[dict[int, int], list[str]]:
     """Where each target row (numbered as read) is now, found by identity, and the problems
-    that forbid a write: an identity vanished, now on more rows, or ambiguous; a target row
-    with no identity while other rows moved."""
+    that forbid a write: an identity vanished (unless `allow_vanished`: its row is then
+    left out), now on more rows, or ambiguous; a target row with no identity while other
+    rows moved."""
     where_before, where_now = _rows_by(before), _rows_by(now)
     shifted = any(where_now.get(i) != rows for i, rows in where_before.items())
     mapping, vanished, doubled, blank = {}, [], [], []
@@ -181,7 +182,8 @@ def retarget(targets: Iterable[int], before: Mapping[int, Identity],
             continue
         was, is_now = where_before[ident], where_now.get(ident, [])
         if not is_now:
-            vanished.append(ident)
+            if not allow_vanished:
+                vanished.append(ident)
         elif len(was) == 1 and len(is_now) == 1:
             mapping[row] = is_now[0]
         elif was == is_now:
@@ -234,6 +236,22 @@ def response_cells(spreadsheet: dict, sheet_id: int) -> dict[tuple[int, int], ob
                     if not is_blank(value):
                         cells[(r0 + i, c0 + j)] = value
     return cells
+
+
+def formula_cells(spreadsheet: dict, sheet_id: int) -> dict[tuple[int, int], str]:
+    """(row, column) -> formula text of every formula cell of one sheet in grid data."""
+    found = {}
+    for sheet in spreadsheet.get("sheets", []):
+        if sheet.get("properties", {}).get("sheetId") != sheet_id:
+            continue
+        for block in sheet.get("data", []):
+            r0, c0 = block.get("startRow", 0), block.get("startColumn", 0)
+            for i, row in enumerate(block.get("rowData", [])):
+                for j, data in enumerate(row.get("values", [])):
+                    formula = (data.get("userEnteredValue") or {}).get("formulaValue")
+                    if formula is not None:
+                        found[(r0 + i, c0 + j)] = formula
+    return found
 
 
 class Placement:

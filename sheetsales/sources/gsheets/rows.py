@@ -13,9 +13,10 @@ the wrong rows are computed from what was read and planned, for one more batchUp
 from dataclasses import dataclass
 
 from ...core.errors import WriteConflict
-from ...core.model import SheetData
-from ...core.model import REMINDER_HEADERS
-from .batch import (Cells, Placement, a1, identities, retarget, same_header, same_old,
+from ...core.cells import cell_name, column_letters
+from ...core.model import SheetData, is_blank
+from ...core.owned import REMINDER_HEADERS
+from .batch import (Cells, Placement, identities, retarget, same_header, same_old,
                             same_value)
 
 IDENTITY_FIELDS = ("company", "contact", "email", "owner", "product")
@@ -42,6 +43,9 @@ def place_rows(title: str, read_rows: dict[int, list], keys: list[int], header: 
     if problems:
         raise WriteConflict(f"{title} changed since sheetsales read it: {'; '.join(problems)}. "
                             "Nothing was written; run again")
+    others = {r for r, i in before.items() if r > header and i is not None} - set(rows)
+    found, _ = retarget(others, before, now)  # every other deal row, where it can be found
+    rows = {**found, **rows}
     then = read_rows.get(header, [])
     new_header = rows[header]
     if new_header > len(now_top) or not same_header(then, now_top[new_header - 1], owned):
@@ -49,6 +53,29 @@ def place_rows(title: str, read_rows: dict[int, list], keys: list[int], header: 
                             "was inserted, moved, deleted or renamed, or rows were added above "
                             "the header). Nothing was written; run again")
     return Placement(rows, keys, now, header, before.get(header), then)
+
+
+def follow_moved(read_rows: dict[int, list], placement: Placement,
+                 now_owned: dict[int, list[list]], planned: Cells) -> dict:
+    """For every deal row that moved since the read, the owned cells (columns `now_owned`,
+    as re-read) whose value at the row's new place is not what that deal shows (planned, or
+    as read), and the planned ones: (read row - 1, column) -> (held there now, wanted). A
+    person who sorted only some columns moved the deals away from their status cells; these
+    put them back together, and what they held is what undo restores."""
+    extra = {}
+    for read, now in placement.rows.items():
+        if read == now or read == placement.header:
+            continue
+        cells = read_rows.get(read, [])
+        for column, rows in now_owned.items():
+            held = rows[now - 1][0] if now - 1 < len(rows) and rows[now - 1] else None
+            if (read - 1, column) in planned:
+                wanted = planned[(read - 1, column)]
+            else:
+                wanted = cells[column] if column < len(cells) else None
+            if not same_value(held, wanted) or (read - 1, column) in planned:
+                extra[(read - 1, column)] = (held, wanted)
+    return extra
 
 
 def check_olds(title: str, olds: dict[tuple[int, int], object], now: dict[int, list[list]],
@@ -61,10 +88,39 @@ def check_olds(title: str, olds: dict[tuple[int, int], object], now: dict[int, l
         cells = now.get(c, [])
         held = cells[row][0] if row < len(cells) and cells[row] else None
         if not same_old(held, old):
-            stale.append(a1(row, c) + (f" (was {a1(r, c)})" if row != r else ""))
+            stale.append(cell_name(row + 1, c + 1) +
+                         (f" (was {cell_name(r + 1, c + 1)})" if row != r else ""))
     if stale:
         raise WriteConflict(f"{len(stale)} cell(s) of {title} changed since sheetsales read "
                             f"them ({', '.join(stale[:10])}); nothing was written")
+
+
+def check_claims(title: str, claimed: list[int], now: list[list[list]]) -> None:
+    """Refuse when a column sheetsales is about to claim (0-based, with its re-read cells)
+    is no longer empty: a person typed there since the read."""
+    for column, rows in zip(claimed, now):
+        for r, cells in enumerate(rows):
+            if cells and not is_blank(cells[0]):
+                raise WriteConflict(
+                    f"{title}!{cell_name(r + 1, column + 1)} now holds {cells[0]!r}, put there "
+                    f"since sheetsales read the sheet, in column {column_letters(column + 1)} where "
+                    "sheetsales was about to add its status columns. Nothing was written; run "
+                    "again and sheetsales will put its columns right of it")
+
+
+def check_formulas(title: str, formulas: dict[tuple[int, int], str], cells: Cells,
+                   owned: set[int], placement: Placement) -> None:
+    """Refuse, in one message naming them all, when status cells to write hold formulas a
+    person typed (sheetsales never writes over a formula, as on .xlsx)."""
+    typed = sorted((placement.rows[r + 1] - 1, c) for r, c in cells if c in owned and
+                   r + 1 in placement.rows and (placement.rows[r + 1] - 1, c) in formulas)
+    if typed:
+        shown = ", ".join(f"{cell_name(r + 1, c + 1)} {formulas[(r, c)]!r}" for r, c in typed[:5])
+        more = f" and {len(typed) - 5} more" if len(typed) > 5 else ""
+        raise WriteConflict(
+            f"{len(typed)} status cell(s) of {title} hold formulas a person typed ({shown}"
+            f"{more}); sheetsales never writes over a formula: clear them or move the formulas "
+            "out of its columns, then run again. Nothing was written")
 
 
 def remap_reminders(reminders: list[list] | None, rows: dict[int, int] | None):
@@ -81,6 +137,8 @@ class Repair:
 
     cells: Cells
     after: Placement
+    gone: list[str]  # the deals deleted while sheetsales wrote
+    before: dict  # (row, column) -> what the cell held before the run, for the journal
 
 
 def repair_cells(title: str, read_rows: dict[int, list], written: Cells, placement: Placement,
@@ -112,10 +170,19 @@ def repair_cells(title: str, read_rows: dict[int, list], written: Cells, placeme
     if ids_written:
         raise _conflict(title, "rows moved while Deal IDs were being written")
     mapping, problems = retarget(set(placement.rows.values()) | {r + 1 for r, _ in written},
-                                 placement.now, post_ids)
+                                 placement.now, post_ids, allow_vanished=True)
     if problems:
         raise _conflict(title, "; ".join(problems))
-    fixed: Cells = {(mapping[r + 1] - 1, c): v for (r, c), v in written.items()}
+    # a deal deleted meanwhile gets nothing; what landed where it was is put right below
+    fixed: Cells = {(mapping[r + 1] - 1, c): v for (r, c), v in written.items()
+                    if r + 1 in mapping}
+    for read, now in placement.rows.items():  # every deal keeps all its status cells
+        if read == placement.header or now not in mapping:
+            continue
+        cells = read_rows.get(read, [])
+        for column in owned:
+            fixed.setdefault((mapping[now] - 1, column),
+                             cells[column] if column < len(cells) else None)
     first_row = {}
     for row, ident in sorted(identities(read_rows, keys).items(), reverse=True):
         if ident is not None:
@@ -128,14 +195,36 @@ def repair_cells(title: str, read_rows: dict[int, list], written: Cells, placeme
         if source is not None:
             cells = read_rows[source]
             fixed[(r, c)] = cells[c] if c < len(cells) else None
-        elif c in owned:
-            fixed[(r, c)] = None
+        elif c in owned:  # a blank row, or a deal not read: all its status cells cleared
+            for column in owned:
+                fixed.setdefault((r, column), None)
         else:
             raise _conflict(title, f"row {r + 1} is new and its cells cannot be restored")
+    ids_now = set(post_ids.values())
+
+    def prior(r, c):
+        """What the cell at (r, c) held before the run: its deal's value as read (a deal
+        renamed meanwhile: the value under its old name; a blank or new row: nothing)."""
+        occupant = post_ids.get(r + 1)
+        source = first_row.get(occupant) if occupant is not None else None
+        intended = placement.now.get(r + 1)
+        if source is None and occupant is not None and intended not in ids_now:
+            source = first_row.get(intended)
+        cells = read_rows.get(source, []) if source is not None else []
+        return cells[c] if c < len(cells) else None
+
+    before = {k: prior(*k) for k in set(written) | set(fixed)}
     fixed = {k: v for k, v in fixed.items() if not same_value(post.get(k), v)}
-    after = Placement({read: mapping[now] for read, now in placement.rows.items()}, keys,
-                      post_ids, placement.header, placement.header_id, placement.header_cells)
-    return Repair(fixed, after)
+    after = Placement({read: mapping[now] for read, now in placement.rows.items()
+                       if now in mapping}, keys, post_ids, placement.header,
+                      placement.header_id, placement.header_cells)
+    gone = sorted({placement.now[r] for r in placement.rows.values() if r not in mapping
+                   and placement.now.get(r) is not None})
+    return Repair(fixed, after, [_id_text(i) for i in gone], before)
+
+
+def _id_text(ident) -> str:
+    return "/".join("" if v is None else str(v) for v in ident)
 
 
 def _conflict(title: str, why: str) -> WriteConflict:

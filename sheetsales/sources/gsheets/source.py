@@ -12,11 +12,11 @@ request, only when one of them turns out to be the deals sheet."""
 
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...core.model import REMINDERS_SHEET
 from ...core.cells import MAX_SERIAL, from_serial
+from ...core.owned import REMINDERS_SHEET
 from ...core.errors import SourceError
 from ...core.stages import normalize
 from ...core.fields import DEALS_SHEET_NAMES, PRODUCTS_SHEET
@@ -27,7 +27,7 @@ from .ids import GSheetSource, parse_source
 
 METADATA_FIELDS = ("properties(title),sheets(properties(sheetId,title,index,sheetType,"
                    "gridProperties(rowCount,columnCount)),developerMetadata(metadataId,"
-                   "metadataKey,metadataValue))")
+                   "metadataKey,metadataValue),merges)")
 HEAD_ROWS = 20
 FULL_READ_CELLS = 2_000_000
 
@@ -41,6 +41,7 @@ class Tab:
     rows: int
     columns: int
     owned: bool  # carries sheetsales' marker
+    merges: list = field(default_factory=list)  # (row0, row1, col0, col1), 0-based, ends out
 
     @property
     def a1(self) -> str:
@@ -60,8 +61,11 @@ def read_tabs(metadata: dict) -> list[Tab]:
         grid = props.get("gridProperties", {})
         owned = any(m.get("metadataKey") == OWNED_SHEET_KEY
                     for m in sheet.get("developerMetadata", []))
+        merges = [(m.get("startRowIndex", 0), m.get("endRowIndex", 0),
+                   m.get("startColumnIndex", 0), m.get("endColumnIndex", 0))
+                  for m in sheet.get("merges", [])]
         tabs.append(Tab(props.get("sheetId", 0), props.get("title", ""), grid.get("rowCount", 0),
-                        grid.get("columnCount", 0), owned))
+                        grid.get("columnCount", 0), owned, merges))
     return tabs
 
 

@@ -1,13 +1,25 @@
 """A Google Sheet as a `run` target, in a constant handful of requests whatever the row count.
 
+Longer than 300 lines because the verified write is one sequence (claim, re-read, write,
+verify, repair) whose steps share its state; reread.py, send.py and pieces.py hold what
+stands alone.
+
 Reading (GSheetTarget.open): 1 metadata read, 1 developerMetadata:search (which columns are
-sheetsales'), 1 values:batchGet (see gsheets.py). Writing (write / apply_cells): 1 re-read of
-the Deal ID column and the rows down to just below the header (one values:batchGet), then 1
-spreadsheets.batchUpdate holding every cell, the ownership records and the Reminders sheet;
-it is atomic, and it returns the written columns, the Deal IDs and the header as they stand
-right after it, which verifies the write without another read. A run: 5 requests; a run with
-nothing to write: 3. Only when a person sorts or inserts rows in the instant between the
-re-read and the write does a 6th request (one corrective batchUpdate) put cells right.
+sheetsales'), 1 values:batchGet (see source.py). Writing (write / apply_cells):
+- the re-read: on a run that adds status columns, 1 batchUpdate creating their ownership
+  records that answers, atomically with that, the Deal IDs, the top rows and the claimed
+  columns (a claimed cell no longer empty, or a moved header, deletes the records again and
+  refuses); otherwise 1 values:batchGet of the same (and of the owned columns);
+- the owned columns' cells through their ownership records (1
+  values:batchUpdateByDataFilter, see owned.py): a column inserted meanwhile cannot redirect
+  them onto a person's cells;
+- 1 spreadsheets.batchUpdate with the Reminders sheet (and any cell outside owned columns),
+  whose response shows the written columns, the Deal IDs and the header right after it,
+  which verifies the write without another read (with nothing to send, 1 values:batchGet).
+A run: 6 requests; a run with nothing to write: 3; a write over Google's 10 MiB request limit
+goes in pieces (pieces.py), one more request per 9 MiB. Only when a person sorts, inserts or
+deletes rows in the instant between the re-read and the write does one more request (a
+corrective batchUpdate) put cells right.
 
 Ownership: each status column carries developer metadata (key "sheetsales_column", value the
 status key, location the column), which Sheets moves with the column when people insert,
@@ -29,24 +41,22 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from ...core.model import REMINDERS_SHEET
+from ...core.cells import cell_name
 from ...core.errors import WriteConflict
 from ...core.model import CellChange, SheetData
-from ...core.model import REMINDER_HEADERS, STATUS_KEYS
+from ...core.owned import REMINDERS_SHEET, STATUS_KEYS
 from .source import METADATA_FIELDS, GSheetGrid, Tab, read_tabs
-from .batch import (Cells, Placement, a1, cell_requests, new_sheet_id,
-                            reminder_requests, response_cells, same_old, same_value)
-from .rows import check_olds, key_columns, place_rows, remap_reminders, repair_cells
-from .api import GoogleApi, connect
+from .batch import (Cells, Placement, cell_requests, new_sheet_id, reminder_requests, same_old,
+                    same_value)
+from .rows import follow_moved, remap_reminders, repair_cells
+from .api import GoogleApi, RetryPolicy, connect
+from .reread import COLUMN_KEY, DUE_COLUMN, Rereads, _record_request
+from .send import Sends, _merged
 from .ids import GSheetSource, parse_source
 
-COLUMN_KEY = "sheetsales_column"
-DUE_COLUMN = REMINDER_HEADERS.index("Due")
-ROW_COLUMN = REMINDER_HEADERS.index("Row")
-HEADER_SLACK = 10  # rows the header may move down between our read and our write
 
 
-class GSheetTarget:
+class GSheetTarget(Rereads, Sends):
     """A spreadsheet `run` reads once (3 requests) and writes at most once (2 requests).
     `requests` counts the API requests made so far (token requests and retries aside)."""
 
@@ -56,12 +66,16 @@ class GSheetTarget:
         columns = api.search_metadata(self.key, COLUMN_KEY)
         tabs = {t.id: t for t in read_tabs(metadata)}
         self._owned: dict[int, dict[str, int]] = {}
+        self._records: dict[int, dict[int, int]] = {}  # sheetId -> column -> metadataId
         for meta in sorted(columns, key=lambda m: m.get("metadataId", 0)):
             span = meta.get("location", {}).get("dimensionRange", {})
             key, start = meta.get("metadataValue"), span.get("startIndex", 0)
+            sheet_id = span.get("sheetId", 0)
             if key in STATUS_KEYS and span.get("dimension") == "COLUMNS" and \
-                    span.get("endIndex", start + 1) - start == 1:
-                self._owned.setdefault(span.get("sheetId", 0), {}).setdefault(key, start)
+                    span.get("endIndex", start + 1) - start == 1 and \
+                    key not in self._owned.get(sheet_id, {}):
+                self._owned.setdefault(sheet_id, {})[key] = start
+                self._records.setdefault(sheet_id, {})[start] = meta["metadataId"]
         dates = {tabs[i].title: {c["next_action_due"]} for i, c in self._owned.items()
                  if i in tabs and "next_action_due" in c}
         reminders = next((t for t in tabs.values() if _is_reminders(t)), None)
@@ -71,15 +85,21 @@ class GSheetTarget:
         self.name = self.grid.name
         self.requests = 2 + self.grid.requests
         self.written: list[CellChange] = []
+        self._titles: dict[int, str] = {}  # sheetId -> title, as the last write's response says
+        self._shown: set[int] = set()  # deals-sheet columns every write's response shows
         api.close()
 
     @classmethod
     def open(cls, source: str, credentials: str | Path | None = None,
              environ: Mapping[str, str] | None = None, *, sheet: str | None = None,
-             sleep: Callable[[float], None] = time.sleep) -> "GSheetTarget":
-        """Connect with the service-account key (see google_api.resolve_credentials) and
-        read the sheet. `sheet` is the configured deals sheet, if any."""
-        api = connect(credentials, os.environ if environ is None else environ, sleep=sleep)
+             sleep: Callable[[float], None] = time.sleep,
+             clock: Callable[[], float] = time.monotonic,
+             policy: RetryPolicy = RetryPolicy()) -> "GSheetTarget":
+        """Connect with the service-account key (see ids.resolve_credentials) and read the
+        sheet. `sheet` is the configured deals sheet, if any; `sleep` and `clock` drive the
+        retry deadlines (api.RetryPolicy)."""
+        api = connect(credentials, os.environ if environ is None else environ, sleep=sleep,
+                      clock=clock, policy=policy)
         try:
             return cls(api, parse_source(source), sheet=sheet)
         except BaseException:
@@ -151,23 +171,51 @@ class GSheetTarget:
                                 "its own")
         changes = list(changes)
         cells = self._group(changes)
+        self._refuse_merged(cells)
         deals_tab = self.grid.tab(deals.title) if deals else None
+        self._shown = set(owned) if deals_tab is not None else set()  # in every response
         notes: list[str] = []
         placement = None
         if deals_tab is not None:
             olds = {(c.row - 1, c.col - 1): c.old for c in changes
                     if check_old and self.grid.tab(c.sheet) is deals_tab}
-            placement = self._reread(deals, deals_tab, cells.get(deals_tab.id, {}), owned,
-                                     reminders, olds)
+            if claims and not check_old:  # claimed atomically with the re-read, see _claim
+                placement, now_owned = self._claim(deals, deals_tab, cells.get(deals_tab.id, {}),
+                                                   owned, reminders, claims)
+                claims = {}
+            else:
+                placement, now_owned = self._reread(
+                    deals, deals_tab, cells.get(deals_tab.id, {}), owned, reminders, olds,
+                    sorted(c for c in claims.values() if c < deals_tab.columns))
             moved = sum(1 for r, n in placement.rows.items() if r != n)
             if moved:
                 notes.append(f"{moved} row(s) had moved since the read and were found again "
                              "by Deal ID")
+                block = cells.setdefault(deals_tab.id, {})
+                follow = follow_moved(dict(self.grid.rows(deals_tab.title)), placement,
+                                      now_owned, block)
+                changes = [c for c in changes if self.grid.tab(c.sheet) is not deals_tab or
+                           (c.row - 1, c.col - 1) not in follow]
+                for (r, c), (held, wanted) in follow.items():
+                    block[(r, c)] = wanted
+                    changes.append(CellChange(deals.title, r + 1, c + 1, held, wanted))
         placed = self._placed(cells, deals_tab, placement)
-        requests, created = self._requests(placed, deals_tab, owned, claims, reminders, placement)
-        if not requests:
+        by_record, positional = self._split(placed, deals_tab)
+        requests, created = self._requests(positional, deals_tab, owned, claims, reminders,
+                                           placement)
+        if not requests and not by_record:
             return f"nothing to write to {self.name}"
-        post = self._send(requests, placed, deals_tab, placement)
+        if by_record:
+            self._send_by_record(by_record, deals_tab, changes, placement)
+        done = {(deals_tab.id, r, c) for r, c in by_record} if by_record else set()
+
+        def on_piece(cells):
+            done.update(cells)
+            self.written = self._landed(changes, deals_tab, placement, only=done)
+        post = self._send(requests, placed, deals_tab, placement, on_piece) if requests else \
+            self._read_back(placed, deals_tab, placement)
+        # journaled for undo whatever happens next, even when the repair below fails
+        self.written = self._landed(changes, deals_tab, placement)
         if deals_tab is not None:
             read_rows = dict(self.grid.rows(deals_tab.title))
             written = placed.get(deals_tab.id, {})
@@ -179,7 +227,11 @@ class GSheetTarget:
                 more, _ = self._requests({deals_tab.id: repair.cells}, deals_tab, owned, {},
                                          reminders, placement)
                 if more:
+                    before_repair = post.get(deals_tab.id, {})
                     post.update(self._send(more, placed, deals_tab, placement))
+                    self.written = _merged(self.written, deals_tab.title,
+                                           self._titles.get(deals_tab.id, deals_tab.title),
+                                           repair, before_repair)
                     if repair_cells(deals.title, read_rows, repair.cells, placement,
                                     post[deals_tab.id], owned) is not None:
                         raise WriteConflict(f"{deals.title} kept changing while sheetsales wrote "
@@ -187,10 +239,13 @@ class GSheetTarget:
                                             "cells right")
                 notes.append(f"rows moved during the write; {len(repair.cells)} cell(s) were "
                              "put right")
-        unverified = [f"{self._title(sid)}!{a1(r, c)}" for sid, block in placed.items()
+                if repair.gone:
+                    notes.append(f"deleted during the write, so left without a status: "
+                                 f"{', '.join(repair.gone[:10])}")
+        unverified = [f"{self._title(sid)}!{cell_name(r + 1, c + 1)}"
+                      for sid, block in placed.items()
                       for (r, c), v in sorted(block.items())
                       if not same_value(post.get(sid, {}).get((r, c)), v)]
-        self.written = self._landed(changes, deals_tab, placement)
         return self._summary(len(changes), reminders, created, notes, unverified)
 
     def _placed(self, cells: dict[int, Cells], deals_tab: Tab | None,
@@ -199,15 +254,33 @@ class GSheetTarget:
         if deals_tab is None or deals_tab.id not in cells:
             return dict(cells)
         return {**cells, deals_tab.id: {(placement.rows[r + 1] - 1, c): v
-                                        for (r, c), v in cells[deals_tab.id].items()}}
+                                        for (r, c), v in cells[deals_tab.id].items()
+                                        if r + 1 in placement.rows}}  # (deleted meanwhile)
 
-    def _landed(self, changes, deals_tab, placement) -> list[CellChange]:
+    def _landed(self, changes, deals_tab, placement, columns=None,
+                only=None) -> list[CellChange]:
+        """The changes where they landed; with `columns` (0-based planned -> landed) only
+        the deals-sheet cells written through ownership records, in the columns found; with
+        `only`, only the cells at those (sheetId, row, planned column), 0-based as placed."""
         landed = []
         for change in changes:
-            row = change.row
-            if deals_tab is not None and self.grid.tab(change.sheet) is deals_tab:
+            row, col = change.row, change.col
+            tab = self.grid.tab(change.sheet)
+            sheet = self._titles.get(tab.id, change.sheet) if tab else change.sheet
+            if deals_tab is not None and tab is deals_tab:
+                if row not in placement.rows:
+                    continue  # its deal was deleted meanwhile; the repair put its row right
                 row = placement.rows[row]
-            landed.append(CellChange(change.sheet, row, change.col, change.old, change.new))
+            if only is not None and (tab.id if tab else None, row - 1, col - 1) not in only:
+                continue
+            if deals_tab is not None and tab is deals_tab:
+                if columns is not None:
+                    if col - 1 not in columns:
+                        continue
+                    col = columns[col - 1] + 1
+            elif columns is not None:
+                continue
+            landed.append(CellChange(sheet, row, col, change.old, change.new))  # its title now
         return landed
 
     def _group(self, changes) -> dict[int, Cells]:
@@ -224,26 +297,6 @@ class GSheetTarget:
             block[where] = None if change.new == "" else change.new
         return cells
 
-    def _reread(self, deals: SheetData, tab: Tab, cells: Cells, owned: set[int],
-                reminders: list[list] | None, olds: dict) -> Placement:
-        """One values:batchGet of the key column(s), the top rows (and, with `olds`, the
-        columns written, to check their cells still hold the old values); every row to write
-        (and every row a reminder points at) found again."""
-        keys = key_columns(deals)
-        top = min(tab.rows, deals.header_row + HEADER_SLACK)
-        columns = sorted({c for _, c in olds})
-        now_keys, now_top, *now_columns = self.api.values(
-            self.key, [_columns(tab, keys), f"{tab.a1}!1:{top}"] +
-            [_columns(tab, [c]) for c in columns])
-        self.requests += 1
-        targets = {r + 1 for r, _ in cells}
-        if reminders is not None:
-            targets |= {r[ROW_COLUMN] for r in reminders[1:] if isinstance(r[ROW_COLUMN], int)}
-        placement = place_rows(deals.title, dict(self.grid.rows(tab.title)), keys,
-                               deals.header_row, targets, now_keys, now_top, owned)
-        check_olds(deals.title, olds, dict(zip(columns, now_columns)), placement)
-        return placement
-
     def _requests(self, cells, deals_tab, owned, claims, reminders, placement):
         requests: list[dict] = []
         for sheet_id, block in cells.items():
@@ -257,10 +310,7 @@ class GSheetTarget:
                                                      "length": width - tab.columns}})
             requests += cell_requests(sheet_id, block, owned if tab is deals_tab else ())
         for key, column in claims.items():
-            requests.append({"createDeveloperMetadata": {"developerMetadata": {
-                "metadataKey": COLUMN_KEY, "metadataValue": key, "visibility": "DOCUMENT",
-                "location": {"dimensionRange": {"sheetId": deals_tab.id, "dimension": "COLUMNS",
-                                                "startIndex": column, "endIndex": column + 1}}}}})
+            requests.append(_record_request(deals_tab.id, key, column))
         created = False
         if reminders is not None:
             rows = remap_reminders(reminders, placement.rows if placement else None)
@@ -269,42 +319,6 @@ class GSheetTarget:
             requests += reminder_requests(tab, rows, new_sheet_id(self.grid.tabs) if tab is None
                                           else tab.id)
         return requests, created
-
-    def _send(self, requests, cells, deals_tab, placement) -> dict[int, dict]:
-        """One batchUpdate; returns, per written sheet, (row, column) -> value right after
-        it, for the written columns (and on the deals sheet the key columns and top rows)."""
-        ranges = []
-        for sheet_id, block in cells.items():
-            tab = self._tab_by_id(sheet_id)
-            ranges += [_columns(tab, [c]) for c in sorted({c for _, c in block})]
-        if deals_tab is not None and placement is not None:
-            ranges.append(_columns(deals_tab, placement.keys))
-            top = min(deals_tab.rows, placement.header + HEADER_SLACK)
-            ranges.append(f"{deals_tab.a1}!1:{top}")
-        body = {"requests": requests, "includeSpreadsheetInResponse": bool(ranges)}
-        if ranges:
-            body.update(responseRanges=ranges, responseIncludeGridData=True)
-        response = self.api.batch_update(self.key, body)
-        self.requests += 1
-        self._grew(requests)
-        spreadsheet = response.get("updatedSpreadsheet", {})
-        return {sheet_id: response_cells(spreadsheet, sheet_id) for sheet_id in cells}
-
-    def _grew(self, requests) -> None:
-        """Keep the tabs' sizes (and a new Reminders sheet) current after a write."""
-        for request in requests:
-            if "addSheet" in request:
-                props = request["addSheet"]["properties"]
-                grid = props["gridProperties"]
-                self.grid.tabs.append(Tab(props["sheetId"], props["title"], grid["rowCount"],
-                                          grid["columnCount"], True))
-            elif "appendDimension" in request:
-                grow = request["appendDimension"]
-                tab = self._tab_by_id(grow["sheetId"])
-                if grow["dimension"] == "ROWS":
-                    tab.rows += grow["length"]
-                else:
-                    tab.columns += grow["length"]
 
     def _summary(self, count, reminders, created, notes, unverified) -> str:
         parts = [f"wrote {count} cell{'s' if count != 1 else ''}"]
@@ -327,11 +341,6 @@ class GSheetTarget:
 
     def _title(self, sheet_id: int) -> str:
         return self._tab_by_id(sheet_id).title
-
-
-def _columns(tab: Tab, columns: Iterable[int]) -> str:
-    """The A1 range of whole columns, e.g. 'Deals'!A:C."""
-    return f"{tab.a1}!{a1(0, min(columns))[:-1]}:{a1(0, max(columns))[:-1]}"
 
 
 def _is_reminders(tab: Tab) -> bool:

@@ -16,7 +16,7 @@ from ..atomic import file_stamp, refuse_if_open
 from ...core import collector
 from ...core.cells import column_letter, column_number
 from ...core.errors import WriteConflict
-from ...core.model import REMINDERS_SHEET, STATUS_KEYS
+from ...core.owned import REMINDERS_SHEET, STATUS_KEYS
 from .ooxml import SourcePackage
 from .reader import XlsxGrid
 from .book import Book
