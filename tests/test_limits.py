@@ -2,13 +2,17 @@
 our own text is cut visibly to a cell's 32,767 UTF-16 units, the Reminders sheet keeps to
 1,048,576 rows and says in its first row what it left out, and no run fails on its own text."""
 
+import csv
 import datetime as dt
 
 import pytest
 from python_calamine import CalamineWorkbook
 
+from excel_limits import excel_limits
 from helpers import HEADERS, run_cli, write_deals
-from sheetsales.core.cells import MAX_COL, MAX_TEXT, fit_text, utf16_len
+from libreoffice import to_csv
+from sheetsales import write_xlsx
+from sheetsales.core.cells import MAX_COL, MAX_ROW, MAX_TEXT, fit_text, utf16_len
 from sheetsales.core.config import Config
 from sheetsales.core.errors import WriteConflict
 from sheetsales.plan.columns import choose_layout, reminder_rows
@@ -48,6 +52,7 @@ def test_a_full_next_step_cell_does_not_make_the_run_fail(tmp_path):
     assert action.endswith("...") and utf16_len(action) == MAX_TEXT
     flags = cells(path, "Deals")[1][headers.index("Next step") + 2]
     assert flags.endswith("...") and utf16_len(flags) <= MAX_TEXT
+    assert excel_limits(path) == []
 
 
 def test_a_next_step_of_emoji_is_cut_by_utf16_units(tmp_path):
@@ -63,6 +68,7 @@ def test_a_next_step_of_emoji_is_cut_by_utf16_units(tmp_path):
     assert flags.endswith("...") and MAX_TEXT - 4 <= utf16_len(flags) <= MAX_TEXT
     assert EMOJI in flags and "\ufffd" not in flags
     assert utf16_len(cells(path, "Reminders")[1][3]) <= MAX_TEXT
+    assert excel_limits(path) == []
 
 
 def _report(deals: int):
@@ -93,3 +99,35 @@ def test_no_status_column_past_excels_last_column():
     report = check(MemoryGrid({"Deals": rows}), Config(), dt.date(2026, 3, 1))
     with pytest.raises(WriteConflict, match="no free column .* XFD"):
         choose_layout(report, Config().status_columns, {}, MAX_COL - 2)
+
+
+def test_an_owned_sheet_past_the_last_row_is_refused_before_anything_is_written(tmp_path):
+    path = write_deals(tmp_path / "deals.xlsx", [["D-1", "Acme", "Ann", "Lead"]])
+    before = path.read_bytes()
+    with pytest.raises(WriteConflict, match="1,048,577 rows, more than the 1,048,576"):
+        write_xlsx(path, {}, {"Reminders": [["x"]] * (MAX_ROW + 1)})
+    with pytest.raises(WriteConflict, match="16,385 columns"):
+        write_xlsx(path, {}, {"Reminders": [["x"] * (MAX_COL + 1)]})
+    assert path.read_bytes() == before
+
+
+def test_a_full_reminders_sheet_stays_within_excel_and_libreoffice_opens_it_whole(tmp_path):
+    """The 1,048,576-row case: a Reminders sheet as full as the plan makes it (a header that
+    says what was left out, then 1,048,575 items), written into a workbook, has every row
+    where Excel allows it, and LibreOffice reads every row back (nothing cut, no repair)."""
+    path = write_deals(tmp_path / "deals.xlsx", [["D-1", "Acme", "Ann", "Lead"]])
+    header = ["Owner", "Deal ID", "Company", "Action", "Due", "Days overdue", "Status", "Row",
+              "3 of 1,048,578 items left out"]
+    due = dt.date(2026, 2, 1)
+    items = ([("Ann", "Bob")[i % 2], f"D-{i}", "Acme", "Make initial contact: next step "
+              "27 days overdue", due, 27, "Overdue", i + 1] for i in range(1, MAX_ROW))
+    write_xlsx(path, {}, {"Reminders": [header, *items]})
+    assert excel_limits(path) == []
+    out = to_csv([path], tmp_path)
+    with open(out / "deals-Reminders.csv", newline="", encoding="utf-8") as f:
+        count, first, last = 0, None, None
+        for count, row in enumerate(csv.reader(f), 1):
+            first = first or row
+            last = row
+    assert count == MAX_ROW and first == header
+    assert last[:3] == ["Bob", f"D-{MAX_ROW - 1}", "Acme"]

@@ -123,8 +123,8 @@ def reminder_rows(report: Report, cap: int = REMINDERS_CAP) -> list[list]:
     header = list(REMINDER_HEADERS)
     if len(items) > cap:
         items.sort(key=lambda i: (i[8], i[4] or dt.date.max, i[7]))
-        header.append(f"{len(items) - cap:,} of {len(items):,} items left out: a sheet holds "
-                      f"{cap:,}; these are the most urgent (sheetsales check lists them all)")
+        header.append(f"{len(items) - cap:,} of {len(items):,} items left out: a sheet has "
+                      f"room for {cap:,}, the most urgent; sheetsales check lists them all")
         del items[cap:]
     items.sort(key=lambda i: (str(i[0]).lower(), i[8], i[4] or dt.date.max, i[7]))
     # a cell holds MAX_TEXT UTF-16 units; an action quotes a cell, so it may need cutting
