@@ -34,3 +34,16 @@ def test_the_stream_is_the_whole_rendering(monkeypatch, deals, fmt, whole):
         assert len(json.loads("".join(pieces))["findings"]) == len(checked.findings)
     if len(checked.findings) > 3:
         assert len(pieces) > 2 and max(len(p) for p in pieces) < len(whole(checked)) / 2
+
+
+@pytest.mark.parametrize("document", [
+    {}, {"a": []}, {"a": [1, {"b": [None, "é"]}], "c": {"d": 1.5}},
+    {"groups": [{"group": 1, "rows": [2, 3]}], "empty": {}, "text": "=x"},
+])
+def test_write_json_prints_what_json_dumps_prints(monkeypatch, document):
+    monkeypatch.setattr(streaming, "CHUNK", 1)
+    for lazy in (False, True):
+        given = {k: iter(v) if lazy and isinstance(v, list) else v for k, v in document.items()}
+        pieces: list[str] = []
+        streaming.write_json(given, pieces.append)
+        assert "".join(pieces) == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
