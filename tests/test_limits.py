@@ -131,3 +131,16 @@ def test_a_full_reminders_sheet_stays_within_excel_and_libreoffice_opens_it_whol
             last = row
     assert count == MAX_ROW and first == header
     assert last[:3] == ["Bob", f"D-{MAX_ROW - 1}", "Acme"]
+
+
+@pytest.mark.parametrize("title", [EMOJI * 16, "x" * 32, "a/b", "'x", "History", " "])
+def test_an_owned_sheet_title_excel_would_refuse_is_refused(tmp_path, title):
+    path = write_deals(tmp_path / "deals.xlsx", [["D-1", "Acme", "Ann", "Lead"]])
+    with pytest.raises(WriteConflict, match="cannot be a sheet name"):
+        write_xlsx(path, {}, {title: [["x"]]})
+
+
+def test_a_title_of_31_utf16_units_is_accepted(tmp_path):
+    path = write_deals(tmp_path / "deals.xlsx", [["D-1", "Acme", "Ann", "Lead"]])
+    write_xlsx(path, {}, {EMOJI * 15 + "x": [["x"]]})
+    assert excel_limits(path) == []
