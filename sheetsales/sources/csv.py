@@ -106,11 +106,10 @@ class CsvGrid:
         rows_inside = [i for i, line in enumerate(span[1:], 1) if width > 1 and
                        len(next(csv.reader([line], self._dialect), [])) >= width]
         if rows_inside:
-            end = start + len(span) - 1
-            return (f"line {start}: a quote opened here is closed only on line {end}"
-                    f"{' (the end of the file)' if end == self._text.count(chr(10)) + 1 else ''}, "
-                    f"so {len(rows_inside)} line(s) that look like rows of their own were read "
-                    "as one cell; balance the quote and export again")
+            return (f"line {start}: a quote opened here is not closed before line "
+                    f"{start + len(span) - 1}, so {len(rows_inside)} line(s) that look like "
+                    "rows of their own were read as one cell; balance the quote and export "
+                    "again")
         extra = [c for c in cells[width:] if c.strip()]
         if extra:
             return (f"line {start}: {len(cells)} fields where the header has {width}, so its "
