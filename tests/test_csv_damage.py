@@ -44,7 +44,11 @@ def test_the_table_report_says_it_too(tmp_path):
     "D-1,Acme,Ann,Lead,,\nD-2,Beta,Bo,Lead\n",  # empty padding past the header
     'D-1,"Acme, Inc",Ann,Lead\n',  # a quoted delimiter
     "D-1,Acme,Ann,Lead\n\n,,,\n",  # blank lines
-], ids=["multiline-cell", "padding", "quoted-comma", "blank-lines"])
+    '"\r1",Acme,Ann,Lead\r\n',  # a carriage return inside a quoted cell (found by hypothesis)
+    '"\r1",Acme,Ann,"\r"\r\n',  # a line that closes one quoted cell and opens the next
+    'D-1,"Acme,\nWest, North, South",Ann,Lead\n',  # a cell whose last line has commas
+], ids=["multiline-cell", "padding", "quoted-comma", "blank-lines", "quoted-cr", "two-cr-cells",
+        "commas-after-a-line-break"])
 def test_sound_csv_has_no_damage(tmp_path, body):
     result = CliRunner().invoke(cli, ["check", str(write(tmp_path, body)), "--format", "json",
                                       *TODAY])

@@ -103,8 +103,13 @@ class CsvGrid:
         return found
 
     def _damage_in(self, cells: list[str], span: list[str], width: int, start: int) -> str:
+        quote = self._dialect.quotechar or '"'
+        # a swallowed row is a whole line inside the open quote: a line within the record
+        # holding no quote, or a last line that does not close the quote itself (an even
+        # count; a quoted cell's own last line closes it, an odd count)
         rows_inside = [i for i, line in enumerate(span[1:], 1) if width > 1 and
-                       len(next(csv.reader([line], self._dialect), [])) >= width]
+                       line.count(quote) % 2 == 0 and (i == len(span) - 1 or quote not in line)
+                       and len(next(csv.reader([line], self._dialect), [])) >= width]
         if rows_inside:
             return (f"line {start}: a quote opened here is not closed before line "
                     f"{start + len(span) - 1}, so {len(rows_inside)} line(s) that look like "
