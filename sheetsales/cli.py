@@ -162,8 +162,12 @@ def check(source, today, fmt, fail_on, everything, config_path, sheet, date_orde
                               credentials=credentials)
     if sys.stderr.isatty() and report.deals and len(report.deals) >= 1000:
         click.echo("", err=True)
-    from .plan.render import render
-    click.echo(render(report, fmt, everything), nl=False)
+    if fmt == "table":
+        from .plan.render import render
+        click.echo(render(report, fmt, everything), nl=False)
+    else:  # every finding goes out, a chunk at a time: never the whole text in memory
+        from .plan.stream import stream
+        stream(report, fmt, lambda text: click.echo(text, nl=False))
     sys.exit(exit_code(report, fail_on))
 
 

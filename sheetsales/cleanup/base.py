@@ -90,7 +90,9 @@ class CleanOptions:
     "Pitching=Proposal"), `dupe_days` (how close the created dates of a possible duplicate
     are), `reserved_ids` (IDs used before, from the run history, never handed out
     again) and `typed_dates` (whether the source holds real date cells; None: as the sheet
-    says, so a CSV gets ISO text). `locked` names cells the writer will refuse ("F12" ->
+    says, so a CSV gets ISO text), `formula_guard` (whether cleaned text that a spreadsheet
+    would read as a formula is left as it was; None: as the sheet says, so a CSV is
+    guarded, while the xlsx and Google Sheets writers always store text as text). `locked` names cells the writer will refuse ("F12" ->
     "holds a formula"): their fixes are reported as left alone instead, so the dry run
     shows exactly what --apply can write."""
 
@@ -98,6 +100,7 @@ class CleanOptions:
     dupe_days: int = DUPE_DAYS
     reserved_ids: frozenset = frozenset()
     typed_dates: bool | None = None
+    formula_guard: bool | None = None
     locked: Mapping[str, str] = field(default_factory=dict)
 
 

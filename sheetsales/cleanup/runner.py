@@ -15,6 +15,9 @@ from .stage_labels import clean_stages, stage_mappings
 from .text_dates import clean_dates, date_columns
 from . import ALL, KINDS
 
+# Text Excel and LibreOffice read as a formula when they open a CSV (a DDE payload starts so)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 CLEANERS = {"whitespace": clean_whitespace, "stages": clean_stages, "dates": clean_dates,
             "ids": clean_ids, "dupes": clean_dupes}
 
@@ -73,8 +76,28 @@ def clean(kinds: Iterable[str], table: Table | SheetData, config: Config | None 
         change = CellChange(original.title, row, col + 1, old, new)
         result.fixes.append(Fix(change, row, original.header(col),
                                 tuple(dict.fromkeys(touched[row, col]))))
+    guard = not original.serial_dates if options.formula_guard is None else \
+        options.formula_guard
+    if guard:
+        _keep_formula_starts(result, original)
     result.flags = {row: "; ".join(texts) for row, texts in sorted(flags.items())}
     return result
+
+
+def _keep_formula_starts(result: CleanResult, original: Table) -> None:
+    """No cleaner creates a formula (SPEC §10): a cell whose cleaned text would start like
+    one stays as it was, and is reported; no apostrophe is ever added to a user's value."""
+    kept = []
+    for fix in result.fixes:
+        new = fix.change.new
+        if isinstance(new, str) and new.startswith(FORMULA_STARTS):
+            result.skipped.append(Skipped(
+                fix.ref, fix.change.old, f"cleaned, it would read {show(new)}, which a "
+                "spreadsheet opening the CSV runs as a formula; left as it is, edit it by "
+                "hand", fix.kinds[-1]))
+        else:
+            kept.append(fix)
+    result.fixes = kept
 
 
 def _same(old, new) -> bool:

@@ -8,8 +8,28 @@ import re
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
-MAX_TEXT = 32_767  # characters in one cell
+MAX_TEXT = 32_767  # UTF-16 code units in one cell (an emoji counts two)
+ELLIPSIS = "..."
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})")
+
+
+@functools.lru_cache(maxsize=4096)
+def utf16_len(text: str) -> int:
+    """How long Excel counts `text`: UTF-16 code units, two for a character past U+FFFF."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def fit_text(text: str, limit: int = MAX_TEXT) -> str:
+    """`text` cut to at most `limit` UTF-16 units, visibly: a cut text ends in "...". A
+    character past U+FFFF is never split in half."""
+    if len(text) * 2 <= limit or utf16_len(text) <= limit:
+        return text
+    room, kept = limit - len(ELLIPSIS), 0
+    for end, char in enumerate(text):
+        kept += 2 if ord(char) > 0xFFFF else 1
+        if kept > room:
+            return text[:end] + ELLIPSIS
+    return text  # not reached: the text is longer than the room
 
 
 @functools.lru_cache(maxsize=4096)

@@ -2,7 +2,7 @@
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .cells import MAX_SERIAL, cell_name, from_serial, parse_ref
@@ -33,6 +33,8 @@ class SheetData:
     products: dict[str, dict] | None = None
     serial_dates: bool = True
     understanding: Any = None  # understand.Understanding: what was read from which column
+    # (row, file line, sentence) where the file itself is damaged (a CSV's stray quote)
+    damage: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

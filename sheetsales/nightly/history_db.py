@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from ..core.errors import SheetsalesError
+from ..core.sheet_id import source_identity
 from .history_errors import DATABASE_ERRORS, HistoryError, explain
 from . import history_schema
 
@@ -107,11 +108,12 @@ class Database:
                 self.db.execute(f"PRAGMA user_version = {len(migrations)}")
 
     def key(self, source: str | Path) -> str:
-        """How `source` is stored: as given for Google Sheets, and as a file path relative to
+        """How `source` is stored: a Google Sheet as `gsheet:ID` whatever form it was given
+        in (core.sheet_id), and a file path relative to
         the folder that holds `.sheetsales/` when the file is inside it (so the folder can
         move), else absolute."""
         if is_remote(source):
-            return str(source)
+            return source_identity(source)
         path = Path(source).resolve()
         try:
             return path.relative_to(self.home.resolve()).as_posix()

@@ -5,6 +5,8 @@ cannot carry over."""
 
 import sqlite3
 
+from ..core.sheet_id import source_identity
+
 V1 = (
     """CREATE TABLE runs (
         id INTEGER PRIMARY KEY,
@@ -129,4 +131,30 @@ V2 = (
         PRIMARY KEY (source, recipient)) WITHOUT ROWID""",
 )
 
-MIGRATIONS: tuple = (V1, V2)
+
+
+def _one_identity_per_sheet(db: sqlite3.Connection) -> None:
+    """Rows recorded under another form of a Google Sheet's name (its URL, gsheet:KEY/Tab)
+    move to its one identity, gsheet:ID; where two forms recorded the same thing the later
+    record is kept (a reminder sent by URL stays sent under gsheet:ID)."""
+    db.create_function("identity", 1, source_identity, deterministic=True)
+    moved = "identity(source) != source"
+    for table in ("runs", "writes", "outgoing"):
+        db.execute(f"UPDATE {table} SET source = identity(source) WHERE {moved}")
+    for table, key, later in (("sent", "audience, owner, item", "sent_on"),
+                              ("stage_now", "deal_id", "run_id"),
+                              ("refused", "recipient", "refused_on")):
+        columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+        rest = [c for c in columns if c != "source"]
+        db.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT "
+            f"{', '.join('identity(source)' if c == 'source' else c for c in columns)} "
+            f"FROM {table} WHERE {moved} ORDER BY {later} ON CONFLICT (source, {key}) DO UPDATE "
+            f"SET {', '.join(f'{c} = excluded.{c}' for c in rest)} "
+            f"WHERE excluded.{later} > {table}.{later}")
+        db.execute(f"DELETE FROM {table} WHERE {moved}")
+
+
+V3 = (_one_identity_per_sheet,)
+
+MIGRATIONS: tuple = (V1, V2, V3)

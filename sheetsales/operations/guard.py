@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..core.errors import SourceBusy
+from ..core.sheet_id import source_identity
 from ..nightly.history import is_remote
 from ..nightly.busy import busy_message
 from ..nightly.delivery import safe_file_name
@@ -25,9 +26,10 @@ def lock_path(source: str | Path, base_dir: Path | None = None) -> Path:
     """`.sheetsales/<name>.lock` beside a file source; for a Google Sheet, in
     `.sheetsales/` of `base_dir` (the config folder) or the current folder."""
     if is_remote(source):
-        digest = hashlib.sha256(str(source).encode()).hexdigest()[:12]
+        identity = source_identity(source)  # a URL and gsheet:KEY share one lock
+        digest = hashlib.sha256(identity.encode()).hexdigest()[:12]
         return (base_dir or Path.cwd()) / ".sheetsales" / \
-            f"{safe_file_name(str(source), 'sheet')[:40]}-{digest}.lock"
+            f"{safe_file_name(identity, 'sheet')[:40]}-{digest}.lock"
     path = Path(source).resolve()
     return path.parent / ".sheetsales" / f"{path.name}.lock"
 

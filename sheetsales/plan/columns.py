@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..rules.check import Report
+from ..core.cells import MAX_COL, MAX_ROW, column_letter, fit_text
+from ..core.errors import WriteConflict
 from ..core.model import CellChange, is_blank
 from ..core.owned import REMINDER_HEADERS, STATUS_KEYS
 from ..core.stages import normalize
@@ -47,6 +49,11 @@ def choose_layout(report: Report, wanted: dict[str, str], owned: dict[str, int],
             notes.append(f'the sheet has its own "{header}" column, which sheetsales leaves '
                          f'alone; its column is headed "{distinct}"')
             header = distinct
+        if next_free >= MAX_COL:
+            raise WriteConflict(f"{sheet.title} has no free column for sheetsales' "
+                                f'"{header}" column: its cells reach column '
+                                f"{column_letter(MAX_COL - 1)}, Excel's last; free a column at "
+                                "the right of the sheet")
         columns[key], headers[key] = next_free, header
         next_free += 1
         new.append(key)
@@ -94,9 +101,13 @@ def status_changes(report: Report, layout: Layout,
     return changes
 
 
-def reminder_rows(report: Report) -> list[list]:
+REMINDERS_CAP = MAX_ROW - 1  # item rows under the header: a sheet holds MAX_ROW rows
+
+
+def reminder_rows(report: Report, cap: int = REMINDERS_CAP) -> list[list]:
     """The Reminders sheet: a header, then one row per actionable finding, sorted by owner,
-    severity and due date."""
+    severity and due date. Past `cap` items the most urgent are kept (severity, then due
+    date), and the header row says in a last cell how many were left out."""
     deals = {d.row: d for d in report.deals}
     statuses = report.statuses()
     items = []
@@ -110,5 +121,13 @@ def reminder_rows(report: Report) -> list[list]:
             deal.get("owner") or "(no owner)", deal.deal_id, deal.get("company"),
             f"{statuses[finding.row].next_action}: {finding.message}", due, overdue,
             statuses[finding.row].status, finding.row, SEVERITY_RANK[finding.severity]])
+    header = list(REMINDER_HEADERS)
+    if len(items) > cap:
+        items.sort(key=lambda i: (i[8], i[4] or dt.date.max, i[7]))
+        header.append(f"{len(items) - cap:,} of {len(items):,} items left out: a sheet has "
+                      f"room for {cap:,}, the most urgent; sheetsales check lists them all")
+        del items[cap:]
     items.sort(key=lambda i: (str(i[0]).lower(), i[8], i[4] or dt.date.max, i[7]))
-    return [list(REMINDER_HEADERS), *[i[:8] for i in items]]
+    # a cell holds MAX_TEXT UTF-16 units; an action quotes a cell, so it may need cutting
+    return [header, *[[fit_text(v) if v.__class__ is str else v for v in i[:8]]
+                      for i in items]]

@@ -35,16 +35,24 @@ def _numbered(report: Report) -> tuple[list[Group], dict[int, int]]:
     return groups, number
 
 
-def render_json(report: Report) -> str:
+def json_document(report: Report) -> dict:
+    """What `--format json` prints; its findings come as a generator, so a streaming writer
+    (plan.stream) never holds them all as dicts."""
     groups, number = _numbered(report)
     understanding = report.sheet.understanding
-    return json.dumps({
-        "findings": [{**f.as_dict(), "group": number[id(f)]} for f in report.findings],
+    return {
+        "findings": ({**f.as_dict(), "group": number[id(f)]} for f in report.findings),
         "groups": [{"group": n, **g.as_dict()} for n, g in enumerate(groups, 1)],
         "checks": [c.as_dict() for c in report.coverage],
         "understanding": understanding.as_dict() if understanding else None,
         "overview": overview(report).as_dict(),
-        "summary": report.summary()}, indent=2, ensure_ascii=False, default=str) + "\n"
+        "summary": report.summary()}
+
+
+def render_json(report: Report) -> str:
+    document = json_document(report)
+    document["findings"] = list(document["findings"])
+    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
 def safe_csv_text(value):
@@ -55,16 +63,21 @@ def safe_csv_text(value):
     return value
 
 
-def render_csv(report: Report) -> str:
-    """CSV with a UTF-8 BOM so Excel opens it with the right encoding; `group` numbers the
-    cause a finding shares with others (as in JSON's groups)."""
+def csv_rows(report: Report):
+    """The rows of `--format csv` after its header (CSV_COLUMNS), one finding each; `group`
+    numbers the cause a finding shares with others (as in JSON's groups)."""
     _, number = _numbered(report)
+    for finding in report.findings:
+        row = {**finding.as_dict(), "group": number[id(finding)]}
+        yield [safe_csv_text("" if row[c] is None else row[c]) for c in CSV_COLUMNS]
+
+
+def render_csv(report: Report) -> str:
+    """CSV with a UTF-8 BOM so Excel opens it with the right encoding."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for finding in report.findings:
-        row = {**finding.as_dict(), "group": number[id(finding)]}
-        writer.writerow([safe_csv_text("" if row[c] is None else row[c]) for c in CSV_COLUMNS])
+    writer.writerows(csv_rows(report))
     return "\ufeff" + out.getvalue()
 
 

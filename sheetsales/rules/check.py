@@ -10,7 +10,7 @@ from ..core import collector
 from ..core.config import Config
 from ..core.epochs import epoch_note, epoch_unit, from_epoch, looks_like_epoch
 from ..core.fields import IDENTITY_FIELDS
-from ..core.model import SEVERITIES, Deal, Finding, RowTyper, SheetData, is_blank
+from ..core.model import ERROR, SEVERITIES, Deal, Finding, RowTyper, SheetData, is_blank
 from ..core.stages import outcome_column, outcome_of
 from . import Context, run_rules
 from .families import Coverage, coverage
@@ -145,4 +145,16 @@ def check_sheet(sheet: SheetData, config: Config, today: dt.date,
             release()
         ctx = Context(sheet, config, today, previous_stages=previous_stages,
                       stage_since=stage_since)
-        return Report(sheet, deals, run_rules(deals, ctx), ctx)
+        return Report(sheet, deals, damage_findings(sheet) + run_rules(deals, ctx), ctx)
+
+
+DAMAGE = "CSV001"
+
+
+def damage_findings(sheet: SheetData) -> list[Finding]:
+    """CSV001: the file is damaged where its rows were read (SPEC §10: a finding for check,
+    a refusal for a writing command)."""
+    return [Finding(DAMAGE, ERROR, sheet.title, row, "", f"{sheet.title}!{row}:{row}", None,
+                    f"line {line}", message, "Repair the file (or export it again) and check "
+                    "it again; nothing is written from a damaged read.")
+            for row, line, message in sheet.damage]

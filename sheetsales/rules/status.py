@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import NamedTuple
 
-from ..core.cells import MAX_TEXT
+from ..core.cells import fit_text
 from ..core.model import ERROR, WARNING, Deal, Finding
 from ..core.stages import CLOSED as CLOSED_PHASE, DELIVERED, WON, phase_of
 from . import IDLE_CODES, OVERDUE_CODES, SOON_CODES
@@ -44,10 +44,9 @@ def deal_status(deal: Deal, findings: list[Finding], ctx: Context) -> DealStatus
     else:
         status = OK
     action, due = next_action(deal, ctx)
-    flags = "; ".join(f"{f.code} {f.message}" for f in findings)
-    if len(flags) > MAX_TEXT:  # messages quote cells, which may be as long as a cell can be
-        flags = flags[:MAX_TEXT - 1] + "…"
-    return DealStatus(status, flags, action, due)
+    # messages quote cells, which may be as long as a cell can be: ours is cut, visibly
+    flags = fit_text("; ".join(f"{f.code} {f.message}" for f in findings))
+    return DealStatus(status, flags, fit_text(action), due)
 
 
 def next_action(deal: Deal, ctx: Context) -> tuple[str, dt.date | None]:

@@ -75,6 +75,57 @@ class CsvGrid:
         except csv.Error:
             self._dialect = csv.excel
         self._width = None
+        self.damaged: list[tuple[int, int, str]] = []  # what the last damage() found
+
+    def damage(self, header_row: int, width: int) -> list[tuple[int, int, str]]:
+        """Where the file is damaged below its header (row `header_row`, `width` columns):
+        (sheet row, file line, one sentence with the fix) for each record that swallowed
+        lines which look like rows of their own (an unbalanced quote), holds values past
+        the header's last column, or is split by another delimiter. Remembered in
+        `damaged`, so a write can refuse what a damaged read planned."""
+        found, record = [], []
+
+        def lines():
+            for line in io.StringIO(self._text, newline=""):
+                record.append(line)
+                yield line
+        reader = csv.reader(lines(), self._dialect)
+        start = 1
+        for row, cells in enumerate(reader, 1):
+            span = list(record)
+            record.clear()
+            if row > header_row:
+                problem = self._damage_in(cells, span, width, start)
+                if problem:
+                    found.append((row, start, problem))
+            start = reader.line_num + 1
+        self.damaged = found
+        return found
+
+    def _damage_in(self, cells: list[str], span: list[str], width: int, start: int) -> str:
+        quote = self._dialect.quotechar or '"'
+        # a swallowed row is a whole line inside the open quote: a line within the record
+        # holding no quote, or a last line that does not close the quote itself (an even
+        # count; a quoted cell's own last line closes it, an odd count)
+        rows_inside = [i for i, line in enumerate(span[1:], 1) if width > 1 and
+                       line.count(quote) % 2 == 0 and (i == len(span) - 1 or quote not in line)
+                       and len(next(csv.reader([line], self._dialect), [])) >= width]
+        if rows_inside:
+            return (f"line {start}: a quote opened here is not closed before line "
+                    f"{start + len(span) - 1}, so {len(rows_inside)} line(s) that look like "
+                    "rows of their own were read as one cell; balance the quote and export "
+                    "again")
+        extra = [c for c in cells[width:] if c.strip()]
+        if extra:
+            return (f"line {start}: {len(cells)} fields where the header has {width}, so its "
+                    f"values sit under the wrong columns; quote the value holding "
+                    f"{self._dialect.delimiter!r} and export again")
+        if width > 1 and len(cells) == 1:
+            for other in ",;\t|":
+                if other != self._dialect.delimiter and len(cells[0].split(other)) >= 2:
+                    return (f"line {start} is separated by {other!r} where the file uses "
+                            f"{self._dialect.delimiter!r}; export it again with one delimiter")
+        return ""
 
     @property
     def dialect(self):
@@ -129,6 +180,12 @@ class CsvTarget:
     def apply_cells(self, changes) -> str:
         """Write the planned cell changes; refused if the file changed since it was read or
         is open in Excel or LibreOffice."""
+        if self.grid.damaged:  # never write from a damaged read (SPEC §10)
+            more = len(self.grid.damaged) - 1
+            raise WriteConflict(
+                f"{self.path.name} is damaged, so nothing was written: "
+                f"{self.grid.damaged[0][2]}" + (f" ({more} more damaged record(s): "
+                                                 f"sheetsales check lists them)" if more else ""))
         refuse_if_open(self.path)
         if file_stamp(self.path) != self.read_stamp:
             raise WriteConflict(f"{self.path.name} changed since sheetsales read it; nothing "

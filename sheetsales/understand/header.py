@@ -50,12 +50,15 @@ def locate_deals(grid, config) -> SheetData:
             headers = {i: str(v).strip() for i, v in enumerate(header_cells) if not is_blank(v)}
             entries, unknown = stage_entry_columns(headers, columns, config.stages)
             columns = {**columns, **entries}
+            damage = getattr(grid, "damage", None)  # only a CSV can be damaged in its text
+            width = max(i for i, v in enumerate(header_cells) if not is_blank(v)) + 1
             return SheetData(
                 source=grid.name, title=title, header_row=row_number, columns=columns,
                 headers=headers, rows=_chain(rest, rows), date1904=grid.date1904,
                 products=read_products(grid, names), serial_dates=grid.serial_dates,
                 understanding=understand_header(grid.name, title, row_number, headers, columns,
-                                                config, entries, unknown))
+                                                config, entries, unknown),
+                damage=damage(row_number, width) if damage else [])
         if wanted or header_row:
             break
     where = f"sheet {candidates[0]!r}" if (wanted or header_row) and candidates else "any sheet"

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ...core.cells import utf16_len
 from ...core.errors import SourceError, WriteConflict
 from .ooxml import (ATTR, NS_MAIN, NS_R, NS_R_STRICT, NS_STRICT, SourcePackage, attrs,
                     element_prefix, escape_attr, insert_before_close, parse_xml, rels_part,
@@ -46,9 +47,9 @@ class Sheet:
 
 
 def check_title(title: str):
-    """Refuse a sheet title Excel would not accept."""
+    """Refuse a sheet title Excel would not accept (its 31 characters are UTF-16 units)."""
     bad = sorted(set(title) & _BAD_TITLE_CHARS)
-    if not title.strip() or len(title) > 31 or bad or title[0] == "'" or title[-1] == "'" \
+    if not title.strip() or utf16_len(title) > 31 or bad or title[0] == "'" or title[-1] == "'" \
             or title.lower() == "history":
         raise WriteConflict(f"{title!r} cannot be a sheet name: Excel needs 1-31 characters, "
                             "none of [ ] : * ? / \\, no leading or trailing apostrophe, and not "

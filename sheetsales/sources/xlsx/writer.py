@@ -190,8 +190,21 @@ def _plan(book: Book, edits, owned):
             _writable(book, sheet)
             replaced.append(sheet.title)
         rows = [row if isinstance(row, list) else list(row) for row in rows]
+        _within_limits(title, rows)
         jobs.append((sheet, SheetJob(sheet.title, {}, rows=rows)))
     return jobs, created, replaced
+
+
+def _within_limits(title: str, rows: list[list]) -> None:
+    """An owned sheet past Excel's last row or column would be "repaired" (cut) by Excel:
+    refuse it before anything is written; the plan caps its rows (plan.columns)."""
+    if len(rows) > MAX_ROW:
+        raise WriteConflict(f"sheet {title!r} would have {len(rows):,} rows, more than the "
+                            f"{MAX_ROW:,} an Excel sheet holds; nothing was written")
+    wide = max(map(len, rows), default=0)
+    if wide > MAX_COL:
+        raise WriteConflict(f"sheet {title!r} would have {wide:,} columns, more than the "
+                            f"{MAX_COL:,} an Excel sheet holds; nothing was written")
 
 
 def _writable(book: Book, sheet):

@@ -1,0 +1,29 @@
+"""One identity per Google Sheet: its spreadsheet ID, whatever form the user gave it
+(`gsheet:KEY`, `gsheet:KEY/Tab`, a pasted URL with or without #gid, the config's [source]).
+The run history, the run lock and the sent-reminder records are keyed by it, so a run by URL
+and an `undo gsheet:KEY` mean the same spreadsheet. Pure text: no gspread, no network."""
+
+import re
+from pathlib import Path
+
+GSHEET = "gsheet:"
+_KEY = re.compile(r"[A-Za-z0-9_-]{10,}")
+_URL = re.compile(r"^https?://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([^/?#]+)")
+
+
+def spreadsheet_id(source: str | Path) -> str | None:
+    """The spreadsheet ID a Google source names; None for anything else (a file path, an
+    address without a readable ID)."""
+    text = str(source).strip()
+    if text.startswith(GSHEET):
+        key = text[len(GSHEET):].partition("/")[0]
+    else:
+        match = _URL.match(text)
+        key = match[1] if match else ""
+    return key if _KEY.fullmatch(key) else None
+
+
+def source_identity(source: str | Path) -> str:
+    """`gsheet:ID` for a Google Sheet in any of its forms; any other source as given."""
+    key = spreadsheet_id(source)
+    return f"{GSHEET}{key}" if key else str(source)
