@@ -127,7 +127,7 @@ def test_whitespace_leaves_numbers_dates_and_amount_text_alone():
     ("Closd Won", "Won"), ("Delivred", "Delivered"), ("Folowed up", "Followed up"),
     ("Prospectng", "Lead"), ("CANCELLED", "Lost"),
     ("Pitching", None), ("Closed", None), ("Contracted", None), ("news", None),
-    ("Qualifying", None), ("On hold", None),
+    ("Qualifying", "Discovery"), ("On hold", None),
 ])
 def test_stage_matching(text, label):
     stage, why = resolve(text, Config().stages, {})

@@ -3,12 +3,12 @@ whatever the grid came from."""
 
 from collections.abc import Iterable, Iterator
 
+from ..core.cells import column_letter
 from ..core.errors import SourceError
-from ..core.fields import (DEALS_SHEET_NAMES, PRODUCTS_SHEET, find_header, header_lookup,
-                           map_header)
+from ..core.fields import DEALS_SHEET_NAMES, HEADER_SCAN_ROWS, MIN_HEADER_MATCHES, PRODUCTS_SHEET
 from ..core.model import Row, SheetData, is_blank, parse_number
 from ..core.stages import normalize
-
+from .columns import HeaderMatch, match_header
 
 
 def _head(rows: Iterator[Row], count: int) -> list[Row]:
@@ -24,7 +24,7 @@ def locate_deals(grid, config) -> SheetData:
     """The deals sheet: the one named in config, else Deals/Pipeline/Opportunities, else the
     first sheet whose header matches; with its header row (configured or detected)."""
     names = grid.sheet_names()
-    lookup = header_lookup(config.fields)
+    fields = tuple(config.fields)
     wanted = config.source.get("sheet")
     if wanted:
         match = [n for n in names if n == wanted] or \
@@ -37,35 +37,61 @@ def locate_deals(grid, config) -> SheetData:
         named = [n for n in names if normalize(n) in DEALS_SHEET_NAMES]
         candidates = named + [n for n in names if n not in named]
     header_row = config.source.get("header_row")
+    seen: list[tuple[str, int, HeaderMatch]] = []  # every row looked at, for the refusal
     for title in candidates:
         rows = grid.rows(title)
-        head = _head(rows, header_row or 20)
-        found = _header_in(head, lookup, header_row)
-        if found:
-            index, columns = found
+        head = _head(rows, header_row or HEADER_SCAN_ROWS)
+        found = _header_in(head, fields, header_row, title, seen)
+        if found is not None:
+            index, match = found
             row_number, header_cells = head[index]
             rest = head[index + 1:]
             return SheetData(
-                source=grid.name, title=title, header_row=row_number, columns=columns,
+                source=grid.name, title=title, header_row=row_number, columns=match.columns,
                 headers={i: str(v).strip() for i, v in enumerate(header_cells) if not is_blank(v)},
                 rows=_chain(rest, rows), date1904=grid.date1904,
-                products=read_products(grid, names), serial_dates=grid.serial_dates)
+                products=read_products(grid, names), serial_dates=grid.serial_dates,
+                evidence={"header": match})
         if wanted or header_row:
             break
     where = f"sheet {candidates[0]!r}" if (wanted or header_row) and candidates else "any sheet"
-    raise SourceError(f"no header row found in {where} of {grid.name}: a header needs at least "
-                      "three known column names such as Deal ID, Company, Owner, Stage; rename "
-                      "the columns or map them under [columns] in sheetsales.toml")
+    raise SourceError(no_header_message(where, grid.name, seen, header_row))
 
 
-def _header_in(head: list[Row], lookup, header_row):
-    if header_row:
-        for index, (number, cells) in enumerate(head):
-            if number == header_row:
-                columns = map_header(cells, lookup)
-                return (index, columns) if columns else None
-        return None
-    return find_header([cells for _, cells in head], lookup)
+def _header_in(head: list[Row], fields, header_row, title, seen):
+    """(index in `head`, the match) of the header row, or None; every row read is added to
+    `seen` as (sheet, row number, match)."""
+    for index, (number, cells) in enumerate(head):
+        if header_row and number != header_row:
+            continue
+        match = match_header(cells, fields)
+        seen.append((title, number, match))
+        if header_row:
+            return (index, match) if match.columns else None
+        if match.is_header(MIN_HEADER_MATCHES):
+            return index, match
+    return None
+
+
+def no_header_message(where: str, name: str, seen, header_row=None) -> str:
+    """The refusal when no header row is found: one sentence, then the three best candidate
+    rows with the fields each would map, then the fix."""
+    looked = f"row {header_row}" if header_row else f"the first {HEADER_SCAN_ROWS} rows"
+    lines = [f"no header row found in {where} of {name}: a header needs at least "
+             f"{MIN_HEADER_MATCHES} known column names such as Deal ID, Company, Owner, Stage "
+             f"(looked at {looked} of each sheet)."]
+    best = sorted((s for s in seen if s[2].matches or s[2].ties),
+                  key=lambda s: (-len(s[2].matches), -s[2].strong, s[1]))[:3]
+    if best:
+        lines.append("Best candidate rows:")
+    for title, number, match in best:
+        mapped = ", ".join(f"{column_letter(m.index)} {m.header!r} -> {m.field}"
+                           + (f" ({m.how})" if m.weak else "") for m in match.matches)
+        ties = "".join(f"; {h!r} could be {' or '.join(f)}" for h, f in match.ties)
+        lines.append(f"  {title!r} row {number}: {mapped or 'nothing mapped'}{ties}")
+    lines.append("Run `sheetsales init --from SOURCE` to map the columns with you, or name them "
+                 "under [columns] in sheetsales.toml (and [source] header_row).")
+    return "\n".join(lines)
 
 
 def _chain(first: list[Row], rest: Iterable[Row]) -> Iterator[Row]:
