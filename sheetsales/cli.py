@@ -327,13 +327,56 @@ def undo(source, force, config_path, credentials):
 
 @cli.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--from", "source", metavar="SOURCE",
+              help="Learn sheetsales.toml from your own sheet (workbook, CSV or Google Sheet) "
+                   "instead of writing a starter workbook.")
+@click.option("--yes", is_flag=True, help="With --from: accept every proposal without asking.")
+@click.option("--force", is_flag=True, help="With --from: replace an existing sheetsales.toml.")
+@sheet_option
+@credentials_option
 @guarded
-def init(directory):
-    """Write a commented sheetsales.toml and a starter deals.xlsx into DIRECTORY."""
-    written = sheetsales.init(Path(directory))
-    for path in written:
-        click.echo(f"Wrote {path}")
-    click.echo(f"Next: fill in the Deals sheet, then run: sheetsales check {written[1]}")
+def init(directory, source, yes, force, sheet, credentials):
+    """Write a commented sheetsales.toml and a starter deals.xlsx into DIRECTORY; with --from
+    SOURCE, learn the sheetsales.toml from your own sheet instead (and ask about what it
+    cannot prove)."""
+    if source is None:
+        written = sheetsales.init(Path(directory))
+        for path in written:
+            click.echo(f"Wrote {path}")
+        workbook = written[1] if Path(directory).resolve() != Path.cwd() else written[1].name
+        click.echo(f"Next: fill in the Deals sheet, then run: sheetsales check {workbook}")
+        return
+    target = Path(directory) / "sheetsales.toml"
+    if target.exists() and not force:
+        raise sheetsales.SheetsalesError(f"{target} already exists; sheetsales init --from does "
+                                         "not overwrite it: add --force, or choose another folder")
+    learned = sheetsales.learn(source, sheetsales.load_config(None, overrides=_overrides(sheet),
+                                                              cwd=Path(directory)),
+                               credentials=credentials)
+    _print_learned(learned)
+    if learned.questions and not yes:
+        if sys.stdin.isatty():
+            for q in learned.questions:
+                learned.answers[q.key] = click.prompt(
+                    q.text, default=q.proposal, show_choices=False,
+                    type=click.Choice(q.choices, case_sensitive=False))
+        else:
+            click.echo(f"Not a terminal: the {len(learned.questions)} proposals above are "
+                       "accepted (run it on a terminal to choose, or pass --yes).")
+    written = sheetsales.init(Path(directory), learn_from=learned, force=force)[0]
+    click.echo(f"Wrote {written}")
+    click.echo(f"Next: sheetsales check {source} --config {written}")
+
+
+def _print_learned(learned) -> None:
+    rows = learned.table()
+    width = min(40, max(len(r[0]) for r in rows))
+    middle = min(24, max(len(r[1]) for r in rows))
+    for what, understood, why in rows:
+        click.echo(f"{what:<{width}}  {understood:<{middle}}  {why}".rstrip())
+    for q in learned.questions:
+        shown = q.proposal or "(leave it)"
+        click.echo(f"? {q.text.split('?')[0]}? proposed: {shown}")
 
 
 @cli.command()

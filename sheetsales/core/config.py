@@ -44,6 +44,7 @@ class Config:
     reminders: dict = field(default_factory=dict)
     schedule: dict = field(default_factory=dict)
     history: dict = field(default_factory=dict)
+    probability: dict = field(default_factory=dict)  # [probability] words: word -> percent
 
     @property
     def calendar(self) -> Calendar:
@@ -178,6 +179,7 @@ def build_config(values: dict, path: Path | None = None) -> Config:
         reminders=values.get("reminders", {}),
         schedule=values.get("schedule", {}),
         history=values.get("history", {}),
+        probability=values.get("probability", {}),
     )
 
 

@@ -50,10 +50,11 @@ def render_table(report: Report) -> str:
     rank = {"error": 0, "warning": 1, "info": 2}
     for row, findings in report.findings_by_row().items():
         deal = deals.get(row)
-        title = " · ".join(str(x) for x in (
-            deal.deal_id or "(no ID)", deal.get("company") or "(no company)",
-            deal.stage.label if deal.stage else deal.original("stage") or "(no stage)",
-            deal.get("owner") or "(no owner)") if x)
+        title = "the header: findings about whole columns" if deal is None else " · ".join(
+            str(x) for x in (
+                deal.deal_id or "(no ID)", deal.get("company") or "(no company)",
+                deal.stage.label if deal.stage else deal.original("stage") or "(no stage)",
+                deal.get("owner") or "(no owner)") if x)
         lines.append(f"Row {row}: {title}")
         for f in sorted(findings, key=lambda f: rank[f.severity]):
             lines.append(f"  {f.severity:<7} {f.code}  {f.cell}: {f.message}")

@@ -12,7 +12,7 @@ from ..core.model import is_blank
 from ..core.stages import normalize
 from .vocabulary import vocabulary
 
-CONFIGURED, VOCABULARY, QUALIFIED = 1.0, 0.9, 0.75
+CONFIGURED, ALIAS, VOCABULARY, QUALIFIED = 1.0, 0.95, 0.9, 0.75
 WEAK = 0.8  # a match scoring below this is weak: taken, and reported
 _CURRENCY = re.compile(r"[$€£¥₹]|\((?:[A-Z]{3}|%)\)")
 _SPLIT = re.compile(r"(?<=[a-z])(?=[A-Z])|[^\w]+|_", re.UNICODE)
@@ -79,7 +79,8 @@ def _names(fields: tuple[Field, ...]) -> _Names:
     entries = []
     for f in fields:
         for index, name in enumerate((f.header, *f.aliases)):
-            entries.append((f.key, name, "header" if index == 0 else "alias", name, CONFIGURED))
+            entries.append((f.key, name, *(("header", name, CONFIGURED) if index == 0 else
+                                           ("alias", name, ALIAS))))
     for entry in vocabulary().headers.values():
         entries.append((entry.target, entry.name, "vocabulary", f"{entry.name} ({entry.origin})",
                         VOCABULARY))

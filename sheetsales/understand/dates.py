@@ -3,6 +3,8 @@ day first, 10/20/2016 month first) proves the column's order, when no value prov
 A column with no proof takes the order every proving column of the sheet shares; a column
 with proof both ways proves nothing and is reported. A configured date_order always wins."""
 
+import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -48,16 +50,30 @@ class DateOrder:
         return f"{name}, {self.how}" if self.order else f"{self.how} ({self.ambiguous} ambiguous)"
 
 
+_NUMERIC = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})\b")
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 def classify(text: str) -> str | None:
     """DMY or MDY when only that order reads `text`, "both" when each reads it as another
     day, None when the order does not matter (ISO, month names, 03/03/2026, not a date)."""
-    day = parse_text_date(text, DMY).date
-    month = parse_text_date(text, MDY).date
-    if day == month:
+    parsed = parse_text_date(text)
+    match = _NUMERIC.match(text)
+    if match is None or not (parsed.date or parsed.problem == "ambiguous"):
         return None
-    if day and month:
-        return "both"
-    return DMY if day else MDY
+    first, second, year = int(match[1]), int(match[2]), int(match[3])
+    year += 2000 if len(match[3]) == 2 else 0  # as core.dates reads it
+    day_first, month_first = _valid(year, second, first), _valid(year, first, second)
+    if day_first and month_first:
+        return "both" if first != second else None
+    return DMY if day_first else MDY if month_first else None
 
 
 def column_order(key: str, texts: Iterable[tuple[int, str]]) -> DateOrder:

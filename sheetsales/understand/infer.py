@@ -111,7 +111,7 @@ def _amounts(deals, texts, evidence) -> None:
 
 def _probability(deals, config, evidence) -> None:
     cells = [d.original("probability") for d in deals if d.filled("probability")]
-    scale = probability_scale(cells, getattr(config, "probability", {}).get("words"))
+    scale = probability_scale(cells, config.probability.get("words"))
     evidence["probability"] = scale
     if scale.kind == FRACTION:
         for deal in deals:
