@@ -355,7 +355,7 @@ def init(directory, source, yes, force, sheet, credentials):
                                credentials=credentials)
     _print_learned(learned)
     if learned.questions and not yes:
-        if sys.stdin.isatty():
+        if _on_terminal():
             for q in learned.questions:
                 learned.answers[q.key] = click.prompt(
                     q.text, default=q.proposal, show_choices=False,
@@ -366,6 +366,10 @@ def init(directory, source, yes, force, sheet, credentials):
     written = sheetsales.init(Path(directory), learn_from=learned, force=force)[0]
     click.echo(f"Wrote {written}")
     click.echo(f"Next: sheetsales check {source} --config {written}")
+
+
+def _on_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _print_learned(learned) -> None:
