@@ -379,7 +379,7 @@ def _print_learned(learned) -> None:
     for what, understood, why in rows:
         click.echo(f"{what:<{width}}  {understood:<{middle}}  {why}".rstrip())
     for q in learned.questions:
-        shown = q.proposal or "(leave it)"
+        shown = q.proposal
         click.echo(f"? {q.text.split('?')[0]}? proposed: {shown}")
 
 

@@ -11,14 +11,14 @@ from ..core.stages import StageSet, stage_key
 from .dates import CONFIGURED, DMY, MDY, PROVED, SHEET
 from .scales import WORDS
 
-NO_STAGE = ""  # the answer that leaves a stage value unmapped
-DATE_ORDERS = (DMY, MDY, "")
+NONE = "none"  # the answer that leaves a stage value unmapped, or no date order
+DATE_ORDERS = (DMY, MDY, NONE)
 
 
 @dataclass(frozen=True)
 class Question:
     """One uncertain choice: `key` names it in the answers, `proposal` is the default,
-    `choices` the accepted answers ("" leaves it out)."""
+    `choices` the accepted answers (NONE leaves it out)."""
 
     key: str
     text: str
@@ -82,7 +82,7 @@ def learn_questions(learned: Learned) -> None:
     """Fill `learned.questions` (and the answers, as proposals) from its evidence."""
     ask, ev = learned.questions.append, learned.evidence
     labels = learned.stage_labels
-    stage_choices = (*labels.values(), NO_STAGE)
+    stage_choices = (*labels.values(), NONE)
     header = ev.get("header")
     for m in header.weak if header else ():
         ask(Question(f"column:{m.field}", f"Read column {m.header!r} as {m.field} ({m.how}: "
@@ -93,15 +93,15 @@ def learn_questions(learned: Learned) -> None:
                      "column? [yes/no]", "yes", ("yes", "no")))
     vocab = ev.get("stages")
     for v in vocab.unknown if vocab else ():
-        proposal = labels[v.proposal] if v.proposal else NO_STAGE
+        proposal = labels[v.proposal] if v.proposal else NONE
         why = f" ({v.why})" if v.why else ""
         ask(Question(f"stage:{v.value}", f"Stage {v.value!r} ({v.count} rows){why}: which stage "
-                     f"is it? ({', '.join(labels.values())}, or empty to leave it unknown)",
+                     f"is it? ({', '.join(labels.values())}, or none to leave it unknown)",
                      proposal, stage_choices))
     order, why = date_order(ev.get("dates", {}))
     if order is None and why:
         ask(Question("date_order", f"Dates: {why}. Read ambiguous dates as DMY (day first), "
-                     "MDY (month first), or empty to leave them reported?", "", DATE_ORDERS))
+                     "MDY (month first), or none to leave them reported?", NONE, DATE_ORDERS))
     learned.accept_all()
 
 
@@ -145,7 +145,8 @@ def to_toml(learned: Learned, source_path: str, today: str) -> str:
     for h, fields in header.ties if header else ():
         out.append(f"# {_q(h)} could be {' or '.join(fields)}: not used; map it here if it is one")
     order, why = date_order(ev.get("dates", {}))
-    order = order or answers.get("date_order") or None
+    chosen = answers.get("date_order", NONE)
+    order = order or (chosen if chosen != NONE else None)
     out += ["", "[rules]"]
     out.append(f'date_order = "{order}"  # {why}' if order else f"# date_order: none ({why or 'no text dates'})")
     scale = ev.get("probability")
