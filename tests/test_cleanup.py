@@ -269,7 +269,7 @@ def test_show_spells_out_invisible_characters():
 def test_as_dict_is_json():
     table = read_table(grid_from_csv((GOLDEN / "all.before.csv").read_text("utf-8")), Config())
     data = json.loads(json.dumps(clean(["all"], table, Config()).as_dict()))
-    assert data["counts"] == {"whitespace": 4, "stages": 2, "dates": 2, "ids": 1, "dupes": 1}
+    assert data["counts"] == {"whitespace": 4, "stages": 2, "dates": 2, "amounts": 0, "ids": 1, "dupes": 1}
     first = data["changes"][0]
     assert first == {"sheet": "Deals", "cell": "B4", "ref": "Deals!B4", "row": 4,
                      "column": "Company", "kinds": ["whitespace"], "old": f" Acme{NBSP}Ltd",
