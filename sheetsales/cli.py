@@ -292,8 +292,9 @@ def _mapping(_ctx, _param, values):
 @credentials_option
 @guarded
 def clean(kind, source, apply_, mappings, fmt, config_path, sheet, date_order, credentials):
-    """Propose fixes for messy stages, dates, IDs, duplicates or whitespace as a cell-level
-    diff; write them only with --apply (a backup is kept; `sheetsales undo` reverts)."""
+    """Propose fixes for messy stages, dates, amounts, IDs, duplicates or whitespace as a
+    cell-level diff; write them only with --apply (a backup is kept; `sheetsales undo`
+    reverts)."""
     config = sheetsales.load_config(config_path, overrides=_overrides(sheet, date_order))
     result = sheetsales.clean(source, [kind], config, apply=apply_, mappings=mappings,
                               credentials=credentials)
