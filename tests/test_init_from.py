@@ -142,3 +142,16 @@ def test_a_10k_row_export(tmp_path):
     source, config, _ = learned_config(tmp_path, rows)
     found = check_codes(source, config)
     assert not {"STG001", "DAT004", "VAL001", "IDS002"} & set(found)
+
+
+def test_a_weak_header_is_one_finding_until_init_from_maps_it(tmp_path):
+    rows = [["Deal ID", "Company", "Owner code", "Stage", "Deal value (EUR)"],
+            ["D1", "Acme", "A7", "Lead", 100], ["D2", "Beta", "B2", "Lead", 200]]
+    source = sheets.write_csv(tmp_path / "export.csv", rows)
+    report = sheetsales.check(source, today=dt.date(2026, 11, 27))
+    hdr = [(f.cell, f.value) for f in report.findings if f.code == "HDR001"]
+    assert hdr == [("export!C1", "Owner code"), ("export!E1", "Deal value (EUR)")]
+    run_cli(["check", source, *TODAY], 1, stdout="only by some of its words")
+    _, config, _ = learned_config(tmp_path, rows)
+    assert 'owner = "Owner code"' in config.read_text(encoding="utf-8")
+    assert "HDR001" not in check_codes(source, config)

@@ -2,7 +2,7 @@
 
 from ..core.similar import COMPARED, Pair, Record, anchors_for, comparable, likely_pairs
 from ..core.stages import phase_of
-from .column_rules import column_findings
+from .column_rules import column_findings, weak_header
 from .context import IDLE, OVERDUE, SOON, Context, Rule
 from .data_rules import (ambiguous_date, bad_number, dates_out_of_order, duplicate_id,
                          future_step_date, missing_id, not_a_date, possible_duplicate,
@@ -12,7 +12,7 @@ from .due_rules import (delivery_due_soon, delivery_overdue, follow_up_due_soon,
 from .stage_rules import skipped_step, stage_behind_dates, stage_moved_back, unknown_stage
 
 RULES: tuple[Rule, ...] = (
-    unknown_stage, skipped_step, stage_behind_dates, stage_moved_back,
+    weak_header, unknown_stage, skipped_step, stage_behind_dates, stage_moved_back,
     not_a_date, dates_out_of_order, future_step_date, ambiguous_date,
     required_missing, bad_number, missing_id, duplicate_id, possible_duplicate, unknown_product,
     delivery_overdue, delivery_due_soon, follow_up_overdue, follow_up_due_soon,

@@ -1,17 +1,52 @@
 """Findings about a whole column, from what the sheet proved about itself (understand/): a
-date column mixing day-first and month-first values (DAT004), a Deal ID column that repeats
-widely and so is no ID (IDS002, once, instead of once per row). Each sits on the column's
-header cell, so no deal's status changes for it."""
+header read only by some of its words or that could be two fields (HDR001), a date column
+mixing day-first and month-first values (DAT004), a Deal ID column that repeats widely and so
+is no ID (IDS002, once, instead of once per row). Each sits on the column's header cell, so no
+deal's status changes for it."""
 
 from ..core.cells import column_letter
-from ..core.model import Finding
+from ..core.model import ERROR, Finding
+from .context import NONE, rule
 from .data_rules import DATE_ORDER_HINT, ambiguous_date, duplicate_id
+
+MAP_HINT = "under [columns] in sheetsales.toml (sheetsales init --from asks and writes it)"
+
+
+@rule("HDR001", ERROR)
+def weak_header(deal, ctx):
+    """Column header matched only by some of its words, or could name two fields.
+
+    One finding per such column, on its header cell (see column_findings); never per deal."""
+    return NONE
+
+
+def _header_findings(ctx) -> list[Finding]:
+    match, sheet = ctx.sheet.evidence.get("header"), ctx.sheet
+    if match is None:
+        return []
+    found = []
+    names = {f.key: f.header for f in ctx.config.fields}
+    for m in match.weak:
+        found.append(_at(ctx, weak_header, m.index, m.header,
+                         f'column "{m.header}" was read as "{names.get(m.field, m.field)}" '
+                         f"only by some of its words ({m.how}: {m.via})",
+                         f'If it is, write {m.field} = "{m.header}" {MAP_HINT}; if not, map '
+                         f"the right column there."))
+    for header, fields in match.ties:
+        if all(f in sheet.columns for f in fields):
+            continue  # each field has a column of its own: this one is neither
+        index = next(i for i, h in sheet.headers.items() if h == header)
+        found.append(_at(ctx, weak_header, index, header,
+                         f'column "{header}" could be {" or ".join(fields)}, so it was read '
+                         "as neither",
+                         f'Write the one it is, e.g. {fields[0]} = "{header}", {MAP_HINT}.'))
+    return found
 
 
 def column_findings(ctx) -> list[Finding]:
     """The column-level findings of the checked sheet, for the rules not disabled."""
     sheet, disabled = ctx.sheet, ctx.config.rules.disabled
-    found = []
+    found = [] if weak_header.code in disabled else _header_findings(ctx)
     if ambiguous_date.code not in disabled:
         for key, order in sheet.evidence.get("dates", {}).items():
             if order.mixed and key in sheet.columns:
@@ -36,8 +71,12 @@ def column_findings(ctx) -> list[Finding]:
     return found
 
 
-def _finding(ctx, rule, key, value, message, hint) -> Finding:
+def _finding(ctx, rule_, key, value, message, hint) -> Finding:
+    return _at(ctx, rule_, ctx.sheet.columns[key], value, message, hint, ctx.header(key))
+
+
+def _at(ctx, rule_, index, value, message, hint, header=None) -> Finding:
     sheet = ctx.sheet
-    cell = f"{sheet.title}!{column_letter(sheet.columns[key])}{sheet.header_row}"
-    return Finding(rule.code, rule.severity, sheet.title, sheet.header_row, ctx.header(key),
-                   cell, None, value, message, hint)
+    cell = f"{sheet.title}!{column_letter(index)}{sheet.header_row}"
+    return Finding(rule_.code, rule_.severity, sheet.title, sheet.header_row,
+                   header or sheet.headers.get(index, value), cell, None, value, message, hint)

@@ -101,7 +101,7 @@ def _read(header: str, names: _Names) -> list[tuple[float, str, str, str]]:
     exact = names.exact.get(norm)
     if exact:
         key, how, via, score = exact
-        if _CURRENCY.search(header) and "%" not in header:  # "Estimated $": a qualifier
+        if how != "header" and _CURRENCY.search(header) and "%" not in header:  # "Estimated $"
             return [(min(score, QUALIFIED), key, "qualified", via)]
         return [(score, key, how, via)]
     words = words_of(header)
