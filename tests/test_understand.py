@@ -328,3 +328,14 @@ def test_an_empty_sheet_or_one_of_titles_is_refused_in_one_sentence(tmp_path, ro
     path = sheets.write_csv(tmp_path / "deals.csv", rows)
     result = run_cli(["check", path], 2, stderr="no header row found")
     assert result.stderr.splitlines()[0].startswith("Error: no header row found")
+
+
+def test_a_workbook_is_understood_as_a_csv_is(tmp_path):
+    from helpers import write_deals
+    rows = sheets.language_sheet("fr")[3:]
+    path = write_deals(tmp_path / "deals.xlsx", rows, headers=sheets.LANGUAGES["fr"][0])
+    from_xlsx = sheetsales.check(path, Config(), TODAY)
+    from_csv = check_rows(tmp_path, sheets.language_sheet("fr"))
+    assert from_xlsx.sheet.columns == from_csv.sheet.columns
+    assert [d.values for d in from_xlsx.deals] == [d.values for d in from_csv.deals]
+    assert codes(from_xlsx) == codes(from_csv)
