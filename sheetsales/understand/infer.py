@@ -9,7 +9,7 @@ from ..core.dates import parse_text_date
 from ..core.fields import DATE
 from ..core.model import Deal, SheetData, is_blank, text_id
 from ..core.stages import StageSet
-from .amounts import column_separators, read_amount
+from .amounts import COMMA, column_separators, read_amount
 from .dates import CONFIGURED, sheet_orders
 from .ids import id_column, id_like
 from .scales import FRACTION, WORDS, probability_scale
@@ -80,8 +80,12 @@ def understand_deals(deals: list[Deal], sheet: SheetData, config, texts: dict,
                                     [d.values.get("deal_id") for d in deals],
                                     ids.summary() if ids else {})
     if "stage" in sheet.columns:
-        evidence["stages"] = stage_vocabulary((d.original("stage") for d in deals),
-                                              with_vocabulary(config.stages))
+        counts: dict = {}  # a stage cell is text: values hold it as read, stripped
+        for deal in deals:
+            value = deal.values.get("stage")
+            counts[value] = counts.get(value, 0) + 1
+        counts.pop(None, None)
+        evidence["stages"] = stage_vocabulary(counts, with_vocabulary(config.stages))
     return evidence
 
 
@@ -94,11 +98,15 @@ def _amounts(deals, texts, evidence) -> None:
         amounts[key] = separators
         if separators.decimal is None:
             continue
+        # A decimal point is how parse_number already read them: only what it could not read
+        # changes. A decimal comma changes every text amount.
+        everything = separators.decimal == COMMA
         cache: dict[str, float | None] = {}
         for deal in deals:
             raw = deal.raw
             text = raw.get(key) if raw else None
-            if not isinstance(text, str):
+            if not isinstance(text, str) or not (everything or (deal.invalid and
+                                                                key in deal.invalid)):
                 continue
             if text not in cache:
                 cache[text] = read_amount(text, separators.decimal)
@@ -110,7 +118,13 @@ def _amounts(deals, texts, evidence) -> None:
 
 
 def _probability(deals, config, evidence) -> None:
-    cells = [d.original("probability") for d in deals if d.filled("probability")]
+    cells: dict = {}  # cell as read -> how many deals hold it
+    for deal in deals:
+        raw = deal.raw
+        cell = raw["probability"] if raw and "probability" in raw else \
+            deal.values.get("probability")
+        if cell is not None:
+            cells[cell] = cells.get(cell, 0) + 1
     scale = probability_scale(cells, config.probability.get("words"))
     evidence["probability"] = scale
     if scale.kind == FRACTION:

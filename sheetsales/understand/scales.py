@@ -2,7 +2,8 @@
 (40, "40%"), or words (Low/Medium/High, Cold/Warm/Hot and their translations) read as
 percentages by the configured [probability] words, else the shipped scales."""
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..core.model import parse_number
@@ -42,11 +43,13 @@ def word_values(configured: dict | None) -> tuple[dict[str, float], str]:
             "the shipped word scales (vocab/scales.toml)")
 
 
-def probability_scale(values: Iterable, configured: dict | None = None) -> Scale:
-    """The Scale of a probability column's filled cells (numbers or text, any order)."""
+def probability_scale(values: Iterable | Mapping, configured: dict | None = None) -> Scale:
+    """The Scale of a probability column's filled cells (numbers or text, any order; or a
+    mapping of each distinct cell to how many hold it)."""
     known, source = word_values(configured)
+    counted = values if isinstance(values, Mapping) else Counter(values)
     numbers, words, unknown = [], {}, {}
-    for value in values:
+    for value, count in counted.items():
         number = parse_number(value)
         if number is not None:
             numbers.append(number)
@@ -54,9 +57,9 @@ def probability_scale(values: Iterable, configured: dict | None = None) -> Scale
         text = str(value).strip()
         percent = known.get(normalize(text))
         if percent is None:
-            unknown[text] = unknown.get(text, 0) + 1
+            unknown[text] = unknown.get(text, 0) + count
         else:
-            words[text] = words.get(text, 0) + 1
+            words[text] = words.get(text, 0) + count
     if words and len(words) >= len(unknown):
         return Scale(WORDS, {w: known[normalize(w)] for w in words}, unknown, source, words)
     if numbers and all(0 <= n <= 1 for n in numbers) and any(not n.is_integer()

@@ -5,6 +5,7 @@ in a sheet that numbers its own stages). Proposals are never applied by `check`.
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..core.stages import StageSet
@@ -42,8 +43,13 @@ class StageVocabulary:
 
 
 def stage_vocabulary(values, stages: StageSet) -> StageVocabulary:
-    """Read every distinct value of a stage column (any iterable of cells; blanks skipped)."""
-    counts = Counter(str(v).strip() for v in values if v is not None and str(v).strip())
+    """Read every distinct value of a stage column (an iterable of cells, or a mapping of
+    each distinct cell to how many hold it; blanks skipped)."""
+    counts: Counter = Counter()
+    for value, count in (values.items() if isinstance(values, Mapping) else
+                         Counter(values).items()):
+        if value is not None and str(value).strip():
+            counts[str(value).strip()] += count
     numbers = {text: int(m[1]) for text in counts if (m := _NUMBER.match(text))}
     numbered = len(set(numbers.values())) >= NUMBERED_LEAST
     read = {}
