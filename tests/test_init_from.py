@@ -155,3 +155,10 @@ def test_a_weak_header_is_one_finding_until_init_from_maps_it(tmp_path):
     _, config, _ = learned_config(tmp_path, rows)
     assert 'owner = "Owner code"' in config.read_text(encoding="utf-8")
     assert "HDR001" not in check_codes(source, config)
+
+
+def test_a_config_learned_from_a_csv_fits_the_next_export(tmp_path):
+    source, config, _ = learned_config(tmp_path, sheets.crm_export())
+    assert "sheet =" not in config.read_text(encoding="utf-8")
+    later = sheets.write_csv(tmp_path / "export-next-month.csv", sheets.crm_export(seed=9))
+    assert "STG001" not in check_codes(later, config)

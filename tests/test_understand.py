@@ -339,3 +339,10 @@ def test_a_workbook_is_understood_as_a_csv_is(tmp_path):
     assert from_xlsx.sheet.columns == from_csv.sheet.columns
     assert [d.values for d in from_xlsx.deals] == [d.values for d in from_csv.deals]
     assert codes(from_xlsx) == codes(from_csv)
+
+
+def test_stg001_says_where_a_numbered_sheet_places_an_unknown_stage(tmp_path):
+    report = check_rows(tmp_path, sheets.numbered_sheet())
+    hints = {f.value: f.hint for f in report.findings if f.code == "STG001"}
+    assert hints["5 - Kickoff"].startswith("The sheet places it numbered 5, after step 4 (Won): "
+                                           "sheetsales init --from proposes it")

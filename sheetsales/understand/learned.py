@@ -132,7 +132,9 @@ def to_toml(learned: Learned, source_path: str, today: str) -> str:
     ev, answers, sheet = learned.evidence, learned.answers, learned.sheet
     out = [f"# Learned from {learned.source} by `sheetsales init --from` on {today}.",
            "# Every choice says why; edit any of them, then run sheetsales check.", "",
-           "[source]", f"path = {_q(source_path)}", f"sheet = {_q(sheet.title)}",
+           "[source]", f"path = {_q(source_path)}",
+           # a CSV's one sheet is named after the file: naming it would tie the config to it
+           *([] if learned.source.lower().endswith(".csv") else [f"sheet = {_q(sheet.title)}"]),
            f"header_row = {sheet.header_row}", "", "[columns]"]
     header, ids = ev.get("header"), ev.get("ids")
     for m in header.matches if header else ():

@@ -3,6 +3,7 @@ step it names with the reason (label, alias, number prefix, vocabulary, word for
 one that names none, a proposal a person may accept (a one-letter typo, or the step before it
 in a sheet that numbers its own stages). Proposals are never applied by `check`."""
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -40,6 +41,11 @@ class StageVocabulary:
     @property
     def unknown(self) -> tuple[StageValue, ...]:
         return tuple(v for v in self.values if v.stage is None)
+
+    @functools.cached_property
+    def proposals(self) -> dict[str, StageValue]:
+        """Each unknown value that has a proposal, by its text."""
+        return {v.value: v for v in self.values if v.stage is None and v.proposal}
 
 
 def stage_vocabulary(values, stages: StageSet) -> StageVocabulary:
