@@ -351,9 +351,7 @@ def init(directory, source, yes, force, sheet, credentials):
     if target.exists() and not force:
         raise sheetsales.SheetsalesError(f"{target} already exists; sheetsales init --from does "
                                          "not overwrite it: add --force, or choose another folder")
-    learned = sheetsales.learn(source, sheetsales.load_config(None, overrides=_overrides(sheet),
-                                                              cwd=Path(directory)),
-                               credentials=credentials)
+    learned = sheetsales.learn(source, sheet=sheet, credentials=credentials)
     _print_learned(learned)
     if learned.questions and not yes:
         if _on_terminal():

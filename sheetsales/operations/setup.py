@@ -19,13 +19,15 @@ from .starter import CONFIG_TEMPLATE, write_starter_workbook
 DEMO_WORKBOOK = "demo-deals.xlsx"
 
 
-def learn(source, config: Config | None = None, *, credentials=None,
+def learn(source, config: Config | None = None, *, sheet: str | None = None, credentials=None,
           today: dt.date | None = None) -> Learned:
     """Read a workbook, CSV or Google Sheet as `init --from` does: what its columns prove
     (`Learned.evidence`, `Learned.table()`), and the questions about what they do not, with
-    the proposals as answers. Change `answers`, then pass it to init(directory, learn_from=)."""
-    config = config or Config()
-    report = check(source, config, today or dt.date.today(), credentials=credentials)
+    the proposals as answers. Change `answers`, then pass it to init(directory, learn_from=).
+    `config` defaults to the built-in one (learning starts from no settings); `sheet` names
+    the deals sheet of a workbook."""
+    config = config or Config(source={"sheet": sheet} if sheet else {})
+    report = check(source, config, today, credentials=credentials)
     learned = Learned(str(source), report.sheet, config.stages)
     learn_questions(learned)
     return learned
