@@ -13,7 +13,8 @@ from sheetsales.rules.status import CLOSED, OK
 
 MONDAY, SATURDAY = dt.date(2026, 3, 2), dt.date(2026, 3, 7)
 TODAYS = [MONDAY, SATURDAY, dt.date(2025, 12, 31), dt.date(2024, 2, 29)]
-ALL_BUT_HISTORY = set(RULE_CODES) - {"STG004"}  # STG004 needs a previous run
+# STG004 needs a previous run; HDR001 a header read by some of its words (the demo's are exact)
+ALL_BUT_HISTORY = set(RULE_CODES) - {"STG004", "HDR001"}
 
 
 @pytest.fixture(scope="module", params=TODAYS, ids=str)

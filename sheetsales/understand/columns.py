@@ -95,10 +95,14 @@ def _names(fields: tuple[Field, ...]) -> _Names:
     return names
 
 
-def _read(header: str, names: _Names) -> list[tuple[float, str, str, str]]:
-    """(score, field, how, via) for each field `header` could name, best first."""
+def _read(header: str, names: _Names, reserved=frozenset()) -> list[tuple[float, str, str, str]]:
+    """(score, field, how, via) for each field `header` could name, best first. A `reserved`
+    header (sheetsales' own status columns: "Next action") is read only by a configured name."""
     norm = normalize(header)
     exact = names.exact.get(norm)
+    if norm in reserved:
+        return [(exact[3], exact[0], exact[1], exact[2])] if exact and exact[1] != "vocabulary" \
+            else []
     if exact:
         key, how, via, score = exact
         if how != "header" and _CURRENCY.search(header) and "%" not in header:  # "Estimated $"
@@ -115,18 +119,19 @@ def _read(header: str, names: _Names) -> list[tuple[float, str, str, str]]:
     return sorted(found.values(), reverse=True)
 
 
-def match_header(cells, fields: tuple[Field, ...]) -> HeaderMatch:
+def match_header(cells, fields: tuple[Field, ...], reserved=()) -> HeaderMatch:
     """Read one row as a header: each field goes to its best-scoring column (the leftmost
     on equal scores of one field); a header whose two best fields score alike is a tie and
-    taken by neither."""
+    taken by neither. `reserved` headers are sheetsales' own (see _read)."""
     names = _names(tuple(fields))
+    reserved = frozenset(normalize(h) for h in reserved)
     options = []
     ties, ignored = [], []
     for index, value in enumerate(cells):
         if is_blank(value):
             continue
         header = str(value).strip()
-        read = _read(header, names)
+        read = _read(header, names, reserved)
         if not read:
             ignored.append(header)
         elif len(read) > 1 and read[0][0] == read[1][0]:

@@ -41,7 +41,8 @@ def locate_deals(grid, config) -> SheetData:
     for title in candidates:
         rows = grid.rows(title)
         head = _head(rows, header_row or HEADER_SCAN_ROWS)
-        found = _header_in(head, fields, header_row, title, seen)
+        found = _header_in(head, fields, header_row, title, seen,
+                           config.status_columns.values())
         if found is not None:
             index, match = found
             row_number, header_cells = head[index]
@@ -58,13 +59,13 @@ def locate_deals(grid, config) -> SheetData:
     raise SourceError(no_header_message(where, grid.name, seen, header_row))
 
 
-def _header_in(head: list[Row], fields, header_row, title, seen):
+def _header_in(head: list[Row], fields, header_row, title, seen, reserved):
     """(index in `head`, the match) of the header row, or None; every row read is added to
     `seen` as (sheet, row number, match)."""
     for index, (number, cells) in enumerate(head):
         if header_row and number != header_row:
             continue
-        match = match_header(cells, fields)
+        match = match_header(cells, fields, reserved)
         seen.append((title, number, match))
         if header_row:
             return (index, match) if match.columns else None
