@@ -15,6 +15,7 @@ _PUBLIC = {
     "check": "operations.check", "run": "operations.run", "clean": "operations.clean",
     "remind": "operations.remind", "recent_runs": "operations.remind",
     "undo": "operations.undo", "init": "operations.setup", "demo": "operations.setup",
+    "learn": "operations.setup", "Learned": "understand.learned",
     "schedule": "operations.schedule", "write_xlsx": "sources.xlsx.writer",
     "load_config": "core.config", "Config": "core.config",
     "Report": "rules.check", "RunResult": "operations.run", "CleanResult": "cleanup.result",

@@ -357,8 +357,9 @@ def _mapping(_ctx, _param, values):
 @credentials_option
 @guarded
 def clean(kind, source, apply_, mappings, fmt, config_path, sheet, date_order, credentials):
-    """Propose fixes for messy stages, dates, IDs, duplicates or whitespace as a cell-level
-    diff; write them only with --apply (a backup is kept; `sheetsales undo` reverts)."""
+    """Propose fixes for messy stages, dates, amounts, IDs, duplicates or whitespace as a
+    cell-level diff; write them only with --apply (a backup is kept; `sheetsales undo`
+    reverts)."""
     config = sheetsales.load_config(config_path, overrides=_overrides(sheet, date_order))
     result = sheetsales.clean(source, [kind], config, apply=apply_, mappings=mappings,
                               credentials=credentials)
@@ -392,13 +393,58 @@ def undo(source, force, config_path, credentials):
 
 @cli.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--from", "source", metavar="SOURCE",
+              help="Learn sheetsales.toml from your own sheet (workbook, CSV or Google Sheet) "
+                   "instead of writing a starter workbook.")
+@click.option("--yes", is_flag=True, help="With --from: accept every proposal without asking.")
+@click.option("--force", is_flag=True, help="With --from: replace an existing sheetsales.toml.")
+@sheet_option
+@credentials_option
 @guarded
-def init(directory):
-    """Write a commented sheetsales.toml and a starter deals.xlsx into DIRECTORY."""
-    written = sheetsales.init(Path(directory))
-    for path in written:
-        click.echo(f"Wrote {path}")
-    click.echo(f"Next: fill in the Deals sheet, then run: sheetsales check {written[1]}")
+def init(directory, source, yes, force, sheet, credentials):
+    """Write a commented sheetsales.toml and a starter deals.xlsx into DIRECTORY; with --from
+    SOURCE, learn the sheetsales.toml from your own sheet instead (and ask about what it
+    cannot prove)."""
+    if source is None:
+        written = sheetsales.init(Path(directory))
+        for path in written:
+            click.echo(f"Wrote {path}")
+        workbook = written[1] if Path(directory).resolve() != Path.cwd() else written[1].name
+        click.echo(f"Next: fill in the Deals sheet, then run: sheetsales check {workbook}")
+        return
+    target = Path(directory) / "sheetsales.toml"
+    if target.exists() and not force:
+        raise sheetsales.SheetsalesError(f"{target} already exists; sheetsales init --from does "
+                                         "not overwrite it: add --force, or choose another folder")
+    learned = sheetsales.learn(source, sheet=sheet, credentials=credentials)
+    _print_learned(learned)
+    if learned.questions and not yes:
+        if _on_terminal():
+            for q in learned.questions:
+                learned.answers[q.key] = click.prompt(
+                    q.text, default=q.proposal, show_choices=False,
+                    type=click.Choice(q.choices, case_sensitive=False))
+        else:
+            click.echo(f"Not a terminal: the {len(learned.questions)} proposals above are "
+                       "accepted (run it on a terminal to choose, or pass --yes).")
+    written = sheetsales.init(Path(directory), learn_from=learned, force=force)[0]
+    click.echo(f"Wrote {written}")
+    click.echo(f"Next: sheetsales check {source} --config {written}")
+
+
+def _on_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _print_learned(learned) -> None:
+    rows = learned.table()
+    width = min(40, max(len(r[0]) for r in rows))
+    middle = min(24, max(len(r[1]) for r in rows))
+    for what, understood, why in rows:
+        click.echo(f"{what:<{width}}  {understood:<{middle}}  {why}".rstrip())
+    for q in learned.questions:
+        shown = q.proposal
+        click.echo(f"? {q.text.split('?')[0]}? proposed: {shown}")
 
 
 @cli.command()

@@ -81,7 +81,7 @@ def big_rows(count: int = 10_000, seed: int = 14) -> list[list]:
     nobody configured, word probabilities, a few duplicated IDs and missing owners."""
     rng = random.Random(seed)
     rows = [list(BIG_HEADERS)]
-    stages = ["Lead", "Contacted", "Discovery", "Proposal", "Proposing", "Won", "Lost"]
+    stages = ["Lead", "Contacted", "Discovery", "Proposal", "Pitched", "Won", "Lost"]  # one unknown
     for number in range(1, count + 1):
         stage = stages[number % len(stages)]
         close = TODAY + dt.timedelta(days=rng.randrange(-200, 120))

@@ -127,7 +127,7 @@ def test_whitespace_leaves_numbers_dates_and_amount_text_alone():
     ("Closd Won", "Won"), ("Delivred", "Delivered"), ("Folowed up", "Followed up"),
     ("Prospectng", "Lead"), ("CANCELLED", "Lost"),
     ("Pitching", None), ("Closed", None), ("Contracted", None), ("news", None),
-    ("Qualifying", None), ("On hold", None),
+    ("Qualifying", "Discovery"), ("On hold", None),
 ])
 def test_stage_matching(text, label):
     stage, why = resolve(text, Config().stages, {})
@@ -269,7 +269,7 @@ def test_show_spells_out_invisible_characters():
 def test_as_dict_is_json():
     table = read_table(grid_from_csv((GOLDEN / "all.before.csv").read_text("utf-8")), Config())
     data = json.loads(json.dumps(clean(["all"], table, Config()).as_dict()))
-    assert data["counts"] == {"whitespace": 4, "stages": 2, "dates": 2, "ids": 1, "dupes": 1}
+    assert data["counts"] == {"whitespace": 4, "stages": 2, "dates": 3, "amounts": 0, "ids": 1, "dupes": 1}
     first = data["changes"][0]
     assert first == {"sheet": "Deals", "cell": "B4", "ref": "Deals!B4", "row": 4,
                      "column": "Company", "kinds": ["whitespace"], "old": f" Acme{NBSP}Ltd",
@@ -447,3 +447,15 @@ def test_the_cleaners_run_in_the_order_the_command_line_offers():
     from sheetsales.cleanup.runner import CLEANERS
 
     assert tuple(CLEANERS) == KINDS
+
+
+def test_csv_dates_keep_the_columns_own_format_and_proven_order(tmp_path):
+    path = tmp_path / "deals.csv"
+    path.write_text("Deal ID,Company,Created\nD-1,Acme,20/10/2026\nD-2,Beta,03/04/2026\n"
+                    "D-3,Gamma,4 Mar 2026\nD-4,Delta,2026-07-15\nD-5,Eta,21/10/2026\n",
+                    encoding="utf-8")
+    table = read_table(open_grid(path), Config())
+    result = clean(["dates"], table, Config())
+    assert [(c.cell, c.old, c.new) for c in result.changes] == \
+        [("C4", "4 Mar 2026", "04/03/2026"), ("C5", "2026-07-15", "15/07/2026")]
+    assert result.skipped == []  # 03/04/2026: the column proves day first

@@ -62,3 +62,15 @@ def test_no_credentials_is_one_clear_sentence(sheet):
     result = run_cli(["check", source], 2, env={**env, "SHEETSALES_CREDENTIALS": None,
                                                 "GOOGLE_APPLICATION_CREDENTIALS": None})
     assert "SHEETSALES_CREDENTIALS" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_init_from_a_google_sheet(sheet, tmp_path):
+    emu, source, env, key = sheet
+    run_cli(["init", "--from", source, tmp_path / "cfg", "--yes", "--credentials", key], 0,
+            stdout="Wrote", env=env)
+    config = tmp_path / "cfg" / "sheetsales.toml"
+    text = config.read_text(encoding="utf-8")
+    assert f'path = "{source}"' in text and '"Proposl",  # 1 rows, accepted' in text
+    result = run_cli(["check", source, "--config", config, "--credentials", key, *TODAY], 0,
+                     env=env)  # Proposl was its only error
+    assert "STG001" not in result.stdout and "DUE001" in result.stdout

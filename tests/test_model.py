@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetsales.core.model import _text_number, parse_number
+from sheetsales.core.numbers import _text_number
+from sheetsales.core.model import parse_number
 
 
 @pytest.mark.parametrize("text, number", [

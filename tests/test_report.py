@@ -192,7 +192,7 @@ def test_ten_thousand_rows_fit_a_screen_and_json_keeps_every_finding(tmp_path):
     lines = out.splitlines()
     assert len(lines) <= 60
     assert lines[0].startswith("10000 deals checked in big.csv")
-    assert "error   STG001 ×1429  \"Stage\" 'Proposing': 1429 rows" in out
+    assert "error   STG001 ×1429  \"Stage\" 'Pitched': 1429 rows" in out
     assert "error   IDS002 ×40  \"Deal ID\": 40 rows (500-501, 1000-1001" in out
     assert "warning DUE007 ×" in out and "warning IDL001 ×" in out
     everything = check_csv(tmp_path, "big", rows, "--all", exit_code=1).stdout

@@ -30,7 +30,8 @@ def run_case(spec, case):
                                             if k not in ("name", "count", "message", "column")}}
     before = [{**DEFAULTS, **row} for row in spec.get("rows_before", [])]
     extra = [{**DEFAULTS, **row} for row in spec.get("other_rows", [])]
-    headers = HEADERS + [h for h in deal if h not in HEADERS]
+    headers = [h for h in HEADERS if h not in spec.get("without", ())]  # columns it lacks
+    headers += [h for h in deal if h not in headers]
     rows = [[row.get(h) for h in headers] for row in [*before, deal, *extra]]
     products = spec.get("products")
     sheets = {"Deals": [headers, *rows]}
@@ -40,6 +41,8 @@ def run_case(spec, case):
     report = check(MemoryGrid(sheets), config, spec["today"],
                    previous_stages=spec.get("previous_stages"))
     row = 2 + len(before)  # the case's deal, below the header and any rows_before
+    if spec.get("at") == "header":  # a rule about a whole column reports on its header cell
+        row = 1
     return [f for f in report.findings if f.code == spec["code"] and f.row == row]
 
 

@@ -70,10 +70,12 @@ def test_xlsxwriter_workbook_with_everything(tmp_path):
     assert op1.get("expected_close") == dt.date(2026, 12, 31)
     assert op2.stage.key == "won" and op2.get("amount") == 2000
     assert op2.get("delivery_due") == dt.date(2026, 10, 13)
-    assert op3.stage.key == "lead" and "created" in op3.ambiguous
+    # 09/10/2026 could be either, but "Delivery due" 13/10/2026 proves the sheet day first
+    assert op3.stage.key == "lead" and op3.get("created") == dt.date(2026, 10, 9)
+    assert report.sheet.evidence["dates"]["created"].how == "from the sheet's other date columns"
     assert report.sheet.products["widget"]["lead_time_days"] == 10
     codes = {(f.deal_id, f.code) for f in report.findings}
-    assert ("OP-3", "PRD001") in codes and ("OP-3", "DAT004") in codes
+    assert ("OP-3", "PRD001") in codes and ("OP-3", "DAT004") not in codes
     assert ("OP-2", "DUE001") in codes
     cells = {f.cell for f in report.findings if f.code == "DUE001"}
     assert cells == {"Dashboard!M9"}
@@ -243,3 +245,12 @@ def test_a_released_sheet_reads_again_and_keeps_its_extent(tmp_path):
     assert "Deals" not in grid._sheets, "the extent is kept, not read again"
     assert list(grid.rows("Deals")) == first
     assert check(path, Config(), TODAY).deals[0].values["owner"] == "Ana"
+
+
+def test_tabs_inside_quoted_cells_do_not_outvote_the_headers_commas(tmp_path):
+    """Found by the formula-guard property: two quoted cells holding tabs made the sniffer
+    read a comma-separated file as tab-separated, so no header was found."""
+    path = tmp_path / "deals.csv"
+    path.write_bytes(b'Deal ID,Company,Owner,Stage\r\n"\r\t",,, lead \r\n,,,"\t\r"\r\n')
+    rows = list(open_grid(path).rows("deals"))
+    assert rows[0][1] == ["Deal ID", "Company", "Owner", "Stage"]

@@ -23,15 +23,14 @@ def test_name_alias_configured_and_twins(tmp_path):
     assert how["expected_close"] == ("Close Date", "alias", "E")
     ignored = {i.header: i.reason for i in u.ignored}
     assert ignored == {"Expected Close Date": "also reads as Expected close; column E is used",
-                       "Pipeline status": "not a column sheetsales reads",
-                       "Region": "not a column sheetsales reads"}
+                       "Region": "not a column sheetsales reads"}  # Pipeline status: ours
     assert any("sheetsales init --from" in n for n in u.notes)
     assert (u.sheet, u.header_row, u.date_order, u.stages) == ("Deals", 1, None, None)
 
 
 def test_stage_entry_columns_fill_step_dates_not_mapped_otherwise():
     u = understand(["Deal ID", "Company", "Stage", "Proposal sent", "hs_date_entered_contractsent",
-                    "Date entered 'Closed Won (Sales Pipeline)'", "hs_date_entered_qualifiedtobuy"])
+                    "Date entered 'Closed Won (Sales Pipeline)'", "hs_date_entered_95211147"])
     how = {c.field: (c.header, c.how, c.stage) for c in u.columns}
     assert how["proposal_sent"] == ("Proposal sent", "name", None)  # the sheet's own column wins
     assert how["confirmed_on"] == ("Date entered 'Closed Won (Sales Pipeline)'", "stage entry",
@@ -39,7 +38,7 @@ def test_stage_entry_columns_fill_step_dates_not_mapped_otherwise():
     ignored = {i.header: i.reason for i in u.ignored}
     assert ignored == {
         "hs_date_entered_contractsent": "entry date of Proposal; column D is used",
-        "hs_date_entered_qualifiedtobuy": "entry date of stage 'qualifiedtobuy', not a known stage"}
+        "hs_date_entered_95211147": "entry date of stage '95211147', not a known stage"}
 
 
 def test_stage_since_aliases_in_other_languages():

@@ -11,7 +11,7 @@ import importlib
 
 # The order they run in: each sees the cells as the ones before it left them, so stages
 # match trimmed text and dupes compare cleaned rows and know the IDs just filled.
-KINDS = ("whitespace", "stages", "dates", "ids", "dupes")
+KINDS = ("whitespace", "stages", "dates", "amounts", "ids", "dupes")
 ALL = "all"
 
 # Imported on first use, so the command line can offer KINDS without loading the cleaners.

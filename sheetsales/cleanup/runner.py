@@ -12,6 +12,7 @@ from .duplicates import clean_dupes
 from .result import CleanResult, Fix, show
 from .spacing import clean_whitespace, text_columns
 from .stage_labels import clean_stages, stage_mappings
+from .text_amounts import amount_columns, clean_amounts
 from .text_dates import clean_dates, date_columns
 from . import ALL, KINDS
 
@@ -19,7 +20,7 @@ from . import ALL, KINDS
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 CLEANERS = {"whitespace": clean_whitespace, "stages": clean_stages, "dates": clean_dates,
-            "ids": clean_ids, "dupes": clean_dupes}
+            "amounts": clean_amounts, "ids": clean_ids, "dupes": clean_dupes}
 
 
 def select(kinds: Iterable[str]) -> tuple[str, ...]:
@@ -36,6 +37,8 @@ def owned_columns(kind: str, table: Table, config: Config) -> set[int]:
         return set(text_columns(table, config))
     if kind == "dates":
         return set(date_columns(table, config))
+    if kind == "amounts":
+        return set(amount_columns(table))
     key = "stage" if kind == "stages" else "deal_id"
     return {table.columns[key]} if key in table.columns else set()
 

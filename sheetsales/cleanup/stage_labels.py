@@ -7,6 +7,7 @@ import difflib
 from ..core.errors import ConfigError
 from ..core.model import is_blank, plain
 from ..core.stages import Stage, StageSet, stage_key
+from ..understand.infer import with_vocabulary
 from .base import CleanOptions, Skipped, Step, Table, missing_column
 
 KIND = "stages"
@@ -72,7 +73,7 @@ def clean_stages(table: Table, config, options: CleanOptions) -> Step:
     col = table.columns.get("stage")
     if col is None:
         return missing_column("Stage", KIND)
-    stages = config.stages
+    stages = with_vocabulary(config.stages)  # word forms and other languages, as check reads
     mapped = stage_mappings(options.mappings, stages)
     step = Step()
     resolved: dict[str, tuple] = {}  # a sheet repeats a handful of stage texts many times

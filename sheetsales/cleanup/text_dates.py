@@ -1,13 +1,16 @@
 """dates: turn text dates in date columns into real date cells. ISO dates, unambiguous day- or
 month-first dates and month names in several languages always convert; a date whose day and
-month could swap (04/07/2026) converts only with `date_order` set; impossible dates
-(30/02/2026) and text that is no date are reported and left alone."""
+month could swap (04/07/2026) converts only with `date_order` set or its column proving the
+order (understand/dates.py); impossible dates (30/02/2026) and text that is no date are
+reported and left alone. For a source without date cells (CSV) a cleaned date keeps the
+column's own format (20/10/2016 stays day first with slashes), else it is ISO text."""
 
 import datetime as dt
 import re
 
 from ..core.dates import MONTH_NAMES, parse_text_date
 from ..core.fields import DATE
+from ..understand.dates import DMY, column_order
 from .base import CleanOptions, Skipped, Step, Table
 
 KIND = "dates"
@@ -41,30 +44,61 @@ def why_not(text: str, date_order: str | None) -> str:
     return "not a date; correct it by hand or move it to Notes"
 
 
+_NUMERIC = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})$")
+
+
+def column_format(texts, order: str | None):
+    """The numeric format most of a column's text dates share, as (order, separator), when
+    its order is known ("DMY", "/"); None (write ISO) otherwise."""
+    if order not in ("DMY", "MDY"):
+        return None
+    shapes: dict = {}
+    for text in texts:
+        if m := _NUMERIC.match(text):
+            shapes[m[2]] = shapes.get(m[2], 0) + 1
+    if not shapes or sum(shapes.values()) * 2 <= len(texts):  # a strict majority
+        return None
+    return order, max(shapes, key=shapes.get)
+
+
+def write_date(day: dt.date, shape) -> str:
+    if shape is None:
+        return day.isoformat()
+    order, sep = shape
+    first, second = (day.day, day.month) if order == DMY else (day.month, day.day)
+    return f"{first:02d}{sep}{second:02d}{sep}{day.year}"
+
+
 def clean_dates(table: Table, config, options: CleanOptions) -> Step:
-    """Convert each readable text date to a date cell (ISO text for a source without date
-    cells, such as CSV, where ISO text is already the clean form)."""
+    """Convert each readable text date to a date cell (text in the column's own format for a
+    source without date cells, such as CSV)."""
     typed = table.serial_dates if options.typed_dates is None else options.typed_dates
-    date_order = config.rules.date_order
     step = Step()
-    columns = date_columns(table, config)
-    parsed: dict[str, dt.date | None] = {}  # the same text dates recur down a column
-    for row in table.deals:
-        for col in columns:
+    for col in date_columns(table, config):
+        texts: dict[str, int] = {}
+        for row in table.deals:
+            value = table.get(row, col)
+            if isinstance(value, str) and value.strip():
+                texts.setdefault(value.strip(), row)
+        order = config.rules.date_order or column_order(
+            str(col), ((r, t) for t, r in texts.items())).order
+        shape = None if typed else column_format(texts, order)
+        parsed: dict[str, dt.date | None] = {}  # the same text dates recur down a column
+        for row in table.deals:
             value = table.get(row, col)
             if not isinstance(value, str) or not value.strip():
                 continue  # real dates, numbers (serial days) and blanks are not text dates
             text = value.strip()
             if text not in parsed:
-                parsed[text] = parse_text_date(text, date_order, config.rules.time_zone).date
+                parsed[text] = parse_text_date(text, order, config.rules.time_zone).date
             found = parsed[text]
             if found is None:
                 step.skipped.append(Skipped(table.ref(row, col), value,
-                                            why_not(text, date_order), KIND))
+                                            why_not(text, order), KIND))
             elif typed:
                 step.edits[row, col] = found
-            elif value != found.isoformat():
-                step.edits[row, col] = found.isoformat()
+            elif value != write_date(found, shape):
+                step.edits[row, col] = write_date(found, shape)
     return step
 
 

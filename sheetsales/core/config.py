@@ -12,11 +12,11 @@ from pathlib import Path
 from .config_schema import SCHEMA, STAGE_KEYS, STATUS_COLUMNS, nearest, takes_whole_number
 from .errors import ConfigError
 from .fields import DATE, DEFAULT_FIELDS, Field
-from .settings import (Config, HistorySettings, ReminderSettings, Rules, ScheduleSettings,
-                       SmtpSettings, SourceSettings)
+from .settings import (Config, HistorySettings, ProbabilitySettings, ReminderSettings, Rules,
+                       ScheduleSettings, SmtpSettings, SourceSettings)
 from .stages import DEFAULT_STAGES, Stage, StageSet, normalize, stage_key
 
-__all__ = ["CONFIG_NAME", "Config", "HistorySettings", "ReminderSettings", "Rules",
+__all__ = ["CONFIG_NAME", "Config", "HistorySettings", "ProbabilitySettings", "ReminderSettings", "Rules",
            "ScheduleSettings", "SmtpSettings", "SourceSettings", "build_config", "find_config",
            "load_config"]
 
@@ -152,6 +152,7 @@ def build_config(values: dict, path: Path | None = None) -> Config:
         reminders=ReminderSettings(**reminders),
         schedule=ScheduleSettings(**schedule),
         history=HistorySettings(**values.get("history", {})),
+        probability=ProbabilitySettings(**values.get("probability", {})),
     )
 
 

@@ -167,6 +167,17 @@ def _smtp(value):
     return clean
 
 
+def _percent_words(value):
+    expected = 'a table of word = percent, e.g. { Low = 20, Medium = 50, High = 80 }'
+    if not isinstance(value, dict) or not value:
+        raise ValueError(expected)
+    for word, percent in value.items():
+        if isinstance(percent, bool) or not isinstance(percent, (int, float)) \
+                or not 0 <= percent <= 100 or not word.strip():
+            raise ValueError(f"{expected}; {word!r} = {percent!r} is not a percent 0-100")
+    return {word.strip(): float(percent) for word, percent in value.items()}
+
+
 SCHEMA = {
     "source": {"path": _str, "sheet": _str, "header_row": _int},
     "columns": {**{f.key: _str for f in DEFAULT_FIELDS}, **{k: _str for k in STATUS_COLUMNS}},
@@ -180,6 +191,7 @@ SCHEMA = {
     "schedule": {"at": _time_of_day, "sources": _strings, "log_file": _str,
                  "retry_minutes": _int},
     "history": {"database": _str, "backups": _int},
+    "probability": {"words": _percent_words},
 }
 STAGE_KEYS = {"label": _str, "aliases": _strings, "date_column": _str, "required": _strings,
               "idle_days": _int, "next_action": _str, "order": _int}

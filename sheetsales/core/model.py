@@ -1,13 +1,13 @@
 """The data everything passes around: the sheet as read, typed deals, findings, cell changes."""
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .cells import MAX_SERIAL, cell_name, from_serial, parse_ref
 from .dates import ParsedDate, parse_text_date
 from .fields import DATE, NUMBER
+from .numbers import parse_number
 from .stages import Stage
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -21,7 +21,8 @@ Row = tuple[int, list[Any]]  # (1-based sheet row number, cell values from colum
 class SheetData:
     """A deals sheet as a source read it: the header row, which column holds which field, and
     the data rows with their 1-based sheet row numbers. Values are str, float, int, bool,
-    date, datetime or None."""
+    date, datetime or None. `evidence` is what the sheet proved about itself, by kind
+    ("header", "dates", "probability", "amounts", "ids", "stages"): see understand/."""
 
     source: str
     title: str
@@ -35,6 +36,7 @@ class SheetData:
     understanding: Any = None  # understand.Understanding: what was read from which column
     # (row, file line, sentence) where the file itself is damaged (a CSV's stray quote)
     damage: list[tuple[int, int, str]] = field(default_factory=list)
+    evidence: dict[str, Any] = field(default_factory=dict)  # understand: what the columns prove
 
 
 @dataclass(slots=True)
@@ -137,49 +139,6 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and (not value or value.isspace()))
 
 
-_MONEY = re.compile(r"^\(?-?[\s$€£¥₹]*-?[\d.,\s]+(?:[.,]\d+)?\s*[$€£¥₹]?\)?$")
-_DIGIT = re.compile(r"\d")
-_NOT_NUMERAL = re.compile(r"[^\d.,]")
-
-
-# The usual text amount, "$1,488,043.00" or "1234.5", read without the general steps
-_PLAIN_AMOUNT = re.compile(r"\$?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?")
-
-
-def parse_number(value) -> float | None:
-    """A number from a numeric cell or text like "$1,488,043.00", "60%" (60) or "(1,200)";
-    None when it is not one."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    plain = _PLAIN_AMOUNT.fullmatch(value) if isinstance(value, str) else None
-    if plain:
-        return float(plain[1].replace(",", "") + (plain[2] or ""))
-    return _text_number(str(value))
-
-
-def _text_number(text: str) -> float | None:
-    text = text.strip().replace("\u00a0", " ")
-    text = text.rstrip("%").strip()
-    if not _MONEY.match(text) or not _DIGIT.search(text):
-        return None
-    negative = text.startswith("(") or "-" in text
-    digits = _NOT_NUMERAL.sub("", text)
-    if "," in digits and "." in digits:
-        digits = digits.replace(",", "") if digits.rfind(".") > digits.rfind(",") else \
-            digits.replace(".", "").replace(",", ".")
-    elif digits.count(",") == 1 and len(digits.split(",")[1]) != 3:
-        digits = digits.replace(",", ".")  # decimal comma: "12,5"
-    else:
-        digits = digits.replace(",", "")
-    try:
-        number = float(digits)
-    except ValueError:
-        return None
-    return -number if negative else number
-
-
 def text_id(value) -> str | None:
     """A deal ID as text: 7.0 -> "7"; blank -> None."""
     if is_blank(value):
@@ -228,6 +187,8 @@ class RowTyper:
         self.sheet, self.stages, self.date_order = sheet, stages, date_order
         self.time_zone = time_zone
         self._stage_cache: dict = {}
+        # field -> {text: first row} of text dates and numbers: what understand/ reads proof from
+        self.texts = {key: {} for key, _, kind, _ in self.plan if kind in (DATE, NUMBER)}
 
     def __call__(self, row: int, cells: list) -> Deal:
         values: dict = {}
@@ -265,6 +226,8 @@ class RowTyper:
                     self._date(deal, key, value)
             elif kind == NUMBER:
                 number = value if cls is float else parse_number(value)
+                if cls is str:
+                    self.texts[key].setdefault(value, row)
                 if number is None:
                     deal.keep_raw(key, value)
                     deal.problem("invalid", key, f"{plain(value)!r} is not a number")
@@ -285,6 +248,8 @@ class RowTyper:
 
     def _date(self, deal, key, value):
         deal.keep_raw(key, value)
+        if value.__class__ is str:
+            self.texts[key].setdefault(value, deal.row)
         parsed = read_date(value, self.sheet, self.date_order, self.time_zone)
         if parsed.date:
             deal.values[key] = parsed.date

@@ -90,6 +90,14 @@ class HistorySettings:
 
 
 @dataclass(frozen=True)
+class ProbabilitySettings:
+    """[probability]: the values of the words a sheet may use for its probabilities
+    (`Low = 20`); the built-in scales (understand/vocab/scales.toml) cover the common ones."""
+
+    words: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a check or run needs to know besides the source and today."""
 
@@ -102,6 +110,7 @@ class Config:
     reminders: ReminderSettings = ReminderSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     history: HistorySettings = HistorySettings()
+    probability: ProbabilitySettings = ProbabilitySettings()
 
     @property
     def calendar(self) -> Calendar:

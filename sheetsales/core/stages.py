@@ -6,8 +6,10 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .errors import ConfigError
+from .words import one_edit, word_stem
 
 OPEN, WON, DELIVERED, CLOSED = "open", "won", "delivered", "closed"
 
@@ -189,15 +191,26 @@ def outcome_column(values) -> bool:
     return seen
 
 
+class StageMatch(NamedTuple):
+    """How a value names a stage: `how` (label, alias, number prefix, composite, vocabulary,
+    word form) and `via` (the name it matched)."""
+
+    stage: "Stage | None"
+    how: str = ""
+    via: str = ""
+
+
 @dataclass(frozen=True)
 class StageSet:
     """The configured stages with a lookup table from every normalised label and alias;
-    `progression` lists the stages with an order, first to last."""
+    `progression` lists the stages with an order, first to last. `vocabulary` (key -> (stage
+    key, name, origin)) adds names below every label and alias (understand.vocabulary)."""
 
     stages: tuple[Stage, ...] = DEFAULT_STAGES
     _lookup: dict = field(default_factory=dict, compare=False, repr=False)
     _closest: dict = field(default_factory=dict, compare=False, repr=False)  # a cache
     progression: tuple[Stage, ...] = field(default=(), init=False, compare=False, repr=False)
+    vocabulary: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
         ordered = sorted((s for s in self.stages if s.order is not None), key=lambda s: s.order)
@@ -217,23 +230,61 @@ class StageSet:
                         "punctuation and accents are ignored; keep one of them, or spell "
                         "them apart")
                 named.setdefault(key, name)
+        object.__setattr__(self, "_named", named)
+        by_key = {s.key: s for s in self.stages}
+        words = {key: (by_key[target], name) for key, (target, name, _) in self.vocabulary.items()
+                 if key not in self._lookup and target in by_key}
+        object.__setattr__(self, "_words", words)
+        stems: dict[str, Stage | None] = {}
+        for key, stage in [*self._lookup.items(), *((k, s) for k, (s, _) in words.items())]:
+            if key.isdigit():
+                continue
+            stem = word_stem(key)
+            stems[stem] = stage if stems.get(stem, stage) is stage else None  # ambiguous: none
+        object.__setattr__(self, "_stems", stems)
+
+    def with_vocabulary(self, vocabulary: dict) -> "StageSet":
+        return StageSet(self.stages, vocabulary=vocabulary)  # see the class docstring
 
     def match(self, value) -> Stage | None:
-        """The stage a cell value names, or None; also accepts composite labels like
-        "03-Discovery / Need Analysis" when every part names the same stage."""
-        if value is None:
-            return None
-        text = str(value).strip()
+        """The stage a cell value names, or None (see explain; never a typo: see typo)."""
+        return self.explain(value).stage
+
+    def explain(self, value) -> StageMatch:
+        """The stage a cell value names and how (StageMatch): its label or alias, a composite
+        label like "03-Discovery / Need Analysis" whose every part names that stage, the
+        vocabulary, or a word form ("Proposing"); StageMatch(None) if none."""
+        text = "" if value is None else str(value).strip()
         if not text:
-            return None
-        found = self._lookup.get(stage_key(text))
+            return StageMatch(None)
+        key = stage_key(text)
+        found = self._lookup.get(key)
         if found:
-            return found
+            named = self._named[key]
+            how = "number prefix" if _STEP_PREFIX.match(text) and not key.isdigit() else \
+                "label" if stage_key(found.label) == key else "alias"
+            return StageMatch(found, how, named)
         parts = [p for p in re.split(r"[/|,&]", _STEP_PREFIX.sub("", text)) if p.strip()]
         matches = {self._lookup.get(stage_key(p)) for p in parts}
         if len(parts) > 1 and len(matches) == 1 and None not in matches:
-            return matches.pop()
-        return None
+            return StageMatch(matches.pop(), "composite", text)
+        if key in self._words:
+            stage, name = self._words[key]
+            return StageMatch(stage, "vocabulary", name)
+        stage = self._stems.get(word_stem(key)) if key and not key.isdigit() else None
+        if stage:
+            return StageMatch(stage, "word form", stage.label)
+        return StageMatch(None)
+
+    def typo(self, value) -> Stage | None:
+        """The one stage whose label, alias or vocabulary name `value` misspells by one letter
+        (five letters or more); a proposal to show, never a match."""
+        key = stage_key(str(value))
+        if len(key) < 5 or key.isdigit() or self.explain(value).stage:
+            return None
+        near = {stage for name, stage in self._lookup.items() if one_edit(key, name)}
+        near |= {stage for name, (stage, _) in self._words.items() if one_edit(key, name)}
+        return near.pop() if len(near) == 1 else None
 
     def closest(self, value) -> Stage | None:
         """The stage whose label or alias is spelt most like `value`, if any is close. A

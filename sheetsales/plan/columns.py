@@ -9,7 +9,7 @@ from ..rules.check import Report
 from ..core.cells import MAX_COL, MAX_ROW, column_letter, fit_text
 from ..core.errors import WriteConflict
 from ..core.model import CellChange, is_blank
-from ..core.owned import REMINDER_HEADERS, STATUS_KEYS
+from ..core.owned import REMINDER_HEADERS, STATUS_KEYS, distinct_header
 from ..core.stages import normalize
 from ..rules import DUE_KINDS
 from ..rules.status import CLOSED
@@ -45,7 +45,7 @@ def choose_layout(report: Report, wanted: dict[str, str], owned: dict[str, int],
             continue
         header = wanted[key]
         if normalize(header) in taken:
-            distinct = f"Pipeline {header[0].lower()}{header[1:]}"
+            distinct = distinct_header(header)
             notes.append(f'the sheet has its own "{header}" column, which sheetsales leaves '
                          f'alone; its column is headed "{distinct}"')
             header = distinct

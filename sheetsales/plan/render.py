@@ -208,7 +208,9 @@ def _findings(report: Report, groups: list[Group], budget: int | None) -> list[s
         found = [f for f in found if id(f) in rest]
         if not found:
             continue
-        block = [f"Row {row}: {_deal_title(deals[row])}"]
+        deal = deals.get(row)  # None for findings about whole columns, on the header row
+        block = [f"Row {row}: " + (_deal_title(deal) if deal else
+                                   "the header: findings about whole columns")]
         for f in sorted(found, key=lambda f: rank[f.severity]):
             block += [f"  {f.severity:<7} {f.code}  {f.cell}: {f.message}",
                       f"                  {f.hint}"]

@@ -2,6 +2,7 @@
 
 from ..core.similar import COMPARED, Pair, Record, anchors_for, comparable, likely_pairs
 from ..core.stages import phase_of
+from .column_rules import column_findings, weak_header
 from .context import IDLE, OVERDUE, SOON, Context, Rule
 from .data_rules import (ambiguous_date, bad_number, dates_out_of_order, duplicate_id,
                          future_step_date, missing_id, not_a_date, possible_duplicate,
@@ -12,7 +13,7 @@ from .due_rules import (delivery_due_soon, delivery_overdue, follow_up_due_soon,
 from .stage_rules import skipped_step, stage_behind_dates, stage_moved_back, unknown_stage
 
 RULES: tuple[Rule, ...] = (
-    unknown_stage, skipped_step, stage_behind_dates, stage_moved_back,
+    weak_header, unknown_stage, skipped_step, stage_behind_dates, stage_moved_back,
     not_a_date, dates_out_of_order, future_step_date, ambiguous_date,
     required_missing, bad_number, missing_id, duplicate_id, possible_duplicate, unknown_product,
     delivery_overdue, delivery_due_soon, follow_up_overdue, follow_up_due_soon,
@@ -72,11 +73,13 @@ def similar_rows(deals, columns) -> dict[int, Pair]:
 
 
 def run_rules(deals, ctx: Context) -> list:
-    """Every enabled rule on every deal: findings in row order, then rule order."""
-    ctx.id_rows = id_rows(deals)
+    """Every enabled rule on every deal: findings in row order, then rule order; findings
+    about a whole column (column_rules) first, on its header row."""
+    ids = ctx.sheet.evidence.get("ids")
+    ctx.id_rows = {} if ids is not None and ids.not_an_id else id_rows(deals)
     ctx.similar_rows = similar_rows(deals, ctx.sheet.columns)
     enabled = [r for r in RULES if r.code not in ctx.config.rules.disabled]
-    findings = []
+    findings = column_findings(ctx)
     by_stage: dict = {}  # a deal's stage and phase -> the checks that can fire on it
     for deal in deals:
         phase = phase_of(deal.stage, deal.outcome)

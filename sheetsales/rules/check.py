@@ -12,6 +12,7 @@ from ..core.epochs import epoch_note, epoch_unit, from_epoch, looks_like_epoch
 from ..core.fields import IDENTITY_FIELDS
 from ..core.model import ERROR, SEVERITIES, Deal, Finding, RowTyper, SheetData, is_blank
 from ..core.stages import outcome_column, outcome_of
+from ..understand.infer import IdCandidates, understand_deals, with_vocabulary
 from . import Context, run_rules
 from .families import Coverage, coverage
 from .status import DealStatus, deal_status
@@ -78,17 +79,22 @@ class Report:
 def read_deals(sheet: SheetData, config: Config, total: int | None = None,
                progress: Progress | None = None) -> list[Deal]:
     identity = [sheet.columns[k] for k in IDENTITY_FIELDS if k in sheet.columns]
-    typer = RowTyper(sheet, config.fields, config.stages, config.rules.date_order,
-                     config.rules.time_zone)
+    typer = RowTyper(sheet, config.fields, with_vocabulary(config.stages),
+                     config.rules.date_order, config.rules.time_zone)
+    ids = IdCandidates(sheet) if "deal_id" in sheet.columns else None
+    watch = ids.add if ids and ids.watch else None
     deals = []
     for count, (row, cells) in enumerate(sheet.rows, 1):
         if progress and count % 1000 == 0:
             progress(count, total)
         if _has_identity(cells, identity):
             deals.append(typer(row, cells))
+            if watch:
+                watch(cells)
     read_epochs(deals, config.rules.time_zone)
     if "outcome" in sheet.columns:
         read_outcomes(deals)
+    understand_deals(deals, sheet, config, typer.texts, ids)  # fills sheet.evidence
     return deals
 
 

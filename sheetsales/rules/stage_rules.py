@@ -16,6 +16,11 @@ def unknown_stage(deal, ctx):
                             f"Set Stage to one of: {labels}.")]
     closest = ctx.config.stages.closest(value)
     hint = f'Did you mean "{closest.label}"? ' if closest else ""
+    vocab = ctx.sheet.evidence.get("stages")
+    proposed = vocab.proposals.get(str(value).strip()) if vocab is not None else None
+    if proposed is not None and not closest:  # a sheet that numbers its own stages
+        hint = (f"The sheet places it {proposed.why}: sheetsales init --from proposes it as "
+                f"that stage. ")
     return [ctx.finding(unknown_stage, deal, "stage", f"stage {value!r} is not a known stage",
                         f"{hint}Use one of: {labels}, or add it as an alias under [[stages]] "
                         "in sheetsales.toml.")]

@@ -28,6 +28,22 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
+def _header_delimiter(dialect, head: str):
+    """The sniffer counts delimiters over every line, so tabs inside a few quoted cells can
+    outvote the commas of the header; the first line that holds a candidate more than once
+    (the header, or a preamble above it) settles it."""
+    for line in head.splitlines()[:20]:
+        counts = {d: line.count(d) for d in ",;\t|"}
+        best = max(counts, key=counts.get)
+        if counts[best] >= 2:
+            if counts.get(dialect.delimiter, 0) < counts[best]:
+                chosen = type("Chosen", (csv.excel,), {"delimiter": best})
+                chosen.quotechar = getattr(dialect, "quotechar", '"') or '"'
+                return chosen
+            return dialect
+    return dialect
+
+
 def decode(data: bytes, path: Path) -> str:
     return decoding(data, path)[0]
 
@@ -74,6 +90,7 @@ class CsvGrid:
             self._dialect = csv.Sniffer().sniff(self._text[:8192], delimiters=",;\t|")
         except csv.Error:
             self._dialect = csv.excel
+        self._dialect = _header_delimiter(self._dialect, self._text[:8192])
         self._width = None
         self.damaged: list[tuple[int, int, str]] = []  # what the last damage() found
 

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..core.cells import column_letter
 from ..core.fields import DEFAULT_FIELDS, STAGE_ENTRY_HEADERS
+from ..core.owned import owned_headers
 from ..core.stages import normalize
 
 NAME, ALIAS, CONFIGURED, STAGE_ENTRY = "name", "alias", "configured", "stage entry"
@@ -60,16 +61,21 @@ class Understanding:
         return asdict(self)
 
 
+def entry_stage_name(header: str) -> str | None:
+    """The stage a CRM's "entered this stage on" header names ("hs_date_entered_closedwon"
+    -> "closedwon"), else None; "Date entered stage" names no stage (it is Stage since)."""
+    named = next((m[1] for m in (p.fullmatch(header.strip()) for p in _ENTRY) if m), None)
+    return None if named is None or normalize(named) in ("stage", "currentstage") else named
+
+
 def stage_entry_columns(headers: dict[int, str], columns: dict[str, int], stages) -> dict:
-    """Field key -> column index for the unmapped headers that are a CRM's entry date of a
-    known stage ("hs_date_entered_closedwon" is Confirmed on), where that stage's date column
-    is not already mapped; and column index -> why each other such column is left alone."""
-    taken = set(columns.values())
+    """Field key -> column index for the headers that are a CRM's entry date of a known stage
+    ("hs_date_entered_closedwon" is Confirmed on), where that stage's date column is not
+    mapped from another header; and column index -> why each other such column is left
+    alone. `columns` must not map the entry headers themselves (see entry_stage_name)."""
     found, unknown = {}, {}
     for index, header in headers.items():
-        if index in taken:
-            continue
-        named = next((m[1] for m in (p.fullmatch(header.strip()) for p in _ENTRY) if m), None)
+        named = entry_stage_name(header)
         if not named:
             continue
         stage = stages.match(named.replace("_", " "))
@@ -107,7 +113,7 @@ def understand_header(source: str, sheet: str, header_row: int, headers: dict[in
             how = CONFIGURED
         uses.append(ColumnUse(key, label, header, column_letter(index), how))
     used = set(columns.values())
-    owned = {normalize(h) for h in config.status_columns.values()}
+    owned = {normalize(h) for h in owned_headers(config.status_columns.values())}
     lookup = {normalize(n): f for f in config.fields for n in (f.header, *f.aliases)}
     ignored = []
     for index, header in sorted(headers.items()):
