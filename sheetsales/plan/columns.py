@@ -94,20 +94,26 @@ def status_changes(report: Report, layout: Layout,
 
 
 def reminder_rows(report: Report) -> list[list]:
-    """The Reminders sheet: a header, then one row per actionable finding, sorted by owner,
-    severity and due date."""
-    deals = {d.row: d for d in report.deals}
-    statuses = report.statuses()
+    """The Reminders sheet: a header, then one row per actionable finding of every deals tab,
+    sorted by owner, severity and due date; over several tabs its Row names the tab
+    (`Bob!A7`)."""
     items = []
-    for finding in report.findings:
-        if finding.code not in DUE_KINDS or statuses[finding.row].status == CLOSED:
-            continue
-        deal = deals[finding.row]
-        due = finding.due
-        overdue = max(0, report.context.calendar.days_between(due, report.today)) if due else None
-        items.append([
-            deal.get("owner") or "(no owner)", deal.deal_id, deal.get("company"),
-            f"{statuses[finding.row].next_action}: {finding.message}", due, overdue,
-            statuses[finding.row].status, finding.row, SEVERITY_RANK[finding.severity]])
-    items.sort(key=lambda i: (str(i[0]).lower(), i[8], i[4] or dt.date.max, i[7]))
+    several = len(report.parts()) > 1
+    for tab, part in enumerate(report.parts()):  # one sheet for every tab of the pipeline
+        deals = {d.row: d for d in part.deals}
+        statuses = part.statuses()
+        for finding in part.findings:
+            if finding.code not in DUE_KINDS or statuses[finding.row].status == CLOSED:
+                continue
+            deal = deals[finding.row]
+            due = finding.due
+            overdue = max(0, report.context.calendar.days_between(due, report.today)) \
+                if due else None
+            row = f"{part.sheet.title}!A{finding.row}" if several else finding.row
+            items.append([
+                deal.get("owner") or "(no owner)", deal.deal_id, deal.get("company"),
+                f"{statuses[finding.row].next_action}: {finding.message}", due, overdue,
+                statuses[finding.row].status, row, SEVERITY_RANK[finding.severity],
+                (tab, finding.row)])
+    items.sort(key=lambda i: (str(i[0]).lower(), i[8], i[4] or dt.date.max, i[9]))
     return [list(REMINDER_HEADERS), *[i[:8] for i in items]]
