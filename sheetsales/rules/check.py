@@ -92,7 +92,8 @@ class Report:
         if not self.tabs:
             return coverage(self.deals, self.context)
         per_tab = [p.coverage for p in self.tabs]
-        return [next((c for c in family if c.checked), family[0]) for family in zip(*per_tab)]
+        return [next((c for c in family if c.checked), whole) for whole, *family in
+                zip(coverage(self.deals, self.context), *per_tab)]
 
     def all_checked(self) -> bool:
         """Whether every rule family ran: only then may a report say all is well."""

@@ -85,7 +85,7 @@ def locate_sheets(grid, config, every: bool = True) -> Located:
     if not sheets:
         where = f"sheet {candidates[0]!r}" if header_row and candidates else "any sheet"
         raise _no_header(grid, where)
-    return Located(sheets, skipped)
+    return Located(sheets, sorted(skipped, key=lambda s: names.index(s[0])))
 
 
 def _chosen(grid, names: list[str], wanted) -> list[str]:
