@@ -227,3 +227,10 @@ def test_one_tab_reports_as_before(tmp_path):
     report = check(path, Config(), TODAY)
     assert report.tabs == [] and "sheets" not in report.summary()
     assert report.statuses()[2].status == "OK"
+
+
+def test_clean_asks_for_one_tab_of_several(people):
+    before = people.read_bytes()
+    run_cli(["clean", "ids", people], 2, stderr="clean them one at a time with --sheet NAME")
+    run_cli(["clean", "ids", people, "--sheet", "Bob"], 0)
+    assert people.read_bytes() == before

@@ -4,4 +4,5 @@ field, the Products sheet. Fed plain rows by any source; imports only `core`."""
 from .header import Located, locate_deals, locate_sheets, read_products
 from .understanding import ColumnUse, Ignored, Understanding
 
-__all__ = ["ColumnUse", "Ignored", "Understanding", "Located", "locate_deals", "locate_sheets", "read_products"]
+__all__ = ["ColumnUse", "Ignored", "Located", "Understanding", "locate_deals", "locate_sheets",
+           "read_products"]
