@@ -234,3 +234,18 @@ def test_clean_asks_for_one_tab_of_several(people):
     run_cli(["clean", "ids", people], 2, stderr="clean them one at a time with --sheet NAME")
     run_cli(["clean", "ids", people, "--sheet", "Bob"], 0)
     assert people.read_bytes() == before
+
+
+def test_monthly_snapshots_read_the_latest_as_the_pipeline(tmp_path):
+    october = [deal(f"D-{i}", f"Co {i}", "Ann", stage="Discovery", proposal=None)
+               for i in range(1, 5)]
+    november = [deal(f"D-{i}", f"Co {i}", "Ann") for i in range(1, 6)]  # advanced, one new
+    path = workbook(tmp_path / "t.xlsx", {"Nov 2026": (HEADERS, november),
+                                          "Oct 2026": (HEADERS, october)})
+    report = check(path, Config(), TODAY)
+    assert report.titles() == ["Nov 2026"] and len(report.deals) == 5
+    assert not [f for f in report.findings if f.code == "IDS002"]  # not duplicates
+    assert report.skipped == [("Oct 2026", "an earlier snapshot of 'Nov 2026' (4 of its 4 "
+                                           "Deal IDs are there too)")]
+    out = " ".join(run_cli(["check", path, *T], 0).stdout.split())
+    assert "skipped 'Oct 2026' (an earlier snapshot of 'Nov 2026'" in out

@@ -13,11 +13,11 @@ from ..core.fields import IDENTITY_FIELDS
 from ..core.model import SEVERITIES, Deal, Finding, RowTyper, SheetData, is_blank
 from ..core.stages import outcome_column, outcome_of
 from . import Context, run_rules
-from ..understand.header import NO_HEADER
+from ..understand.header import OWN, PRODUCTS
 from ..understand.tabs import apply_meaning, tab_meanings
 from .families import Coverage, coverage
 from .status import DealStatus, deal_status
-from .tabs import shared_ids, shared_similar
+from .tabs import shared_ids, shared_similar, snapshots
 
 
 Progress = Callable[[int, int | None], None]
@@ -61,9 +61,9 @@ class Report:
         return f"Tabs read: {read}{skipped}"
 
     def tabs_worth_saying(self) -> bool:
-        """Whether the tabs read and skipped are news: several tabs, or a sheet skipped
-        because its header is not a deals header."""
-        return len(self.parts()) > 1 or any(why == NO_HEADER for _, why in self.skipped)
+        """Whether the tabs read and skipped are news: several tabs, or a sheet skipped for
+        another reason than being sheetsales' own or the Products sheet."""
+        return len(self.parts()) > 1 or any(why not in (OWN, PRODUCTS) for _, why in self.skipped)
 
     @property
     def today(self) -> dt.date:
@@ -194,7 +194,8 @@ def check_sheets(sheets: list[SheetData], config: Config, today: dt.date,
                  skipped: list[tuple[str, str]] | None = None) -> Report:
     """Check the deals tabs of one pipeline as one: each tab typed and checked with its own
     columns (and what its name means: understand.tabs), Deal IDs and likely duplicates
-    sought over all tabs. One tab gives exactly `check_sheet`'s report."""
+    sought over all tabs; earlier snapshot tabs (rules.tabs.snapshots) are skipped, saying
+    so. One tab gives exactly `check_sheet`'s report."""
     skipped = list(skipped or ())
     totals = totals or [None] * len(sheets)
     if len(sheets) == 1:
@@ -203,16 +204,28 @@ def check_sheets(sheets: list[SheetData], config: Config, today: dt.date,
                              if release else None)
         report.skipped = skipped
         return report
-    meanings = tab_meanings(sheets)
     with collector.paused():
-        parts = []
+        read = []
         for sheet, total in zip(sheets, totals):
-            deals = read_deals(sheet, config, total, progress)
+            read.append(read_deals(sheet, config, total, progress))
             if release:
                 release(sheet.title)
+        earlier = snapshots([s.title for s in sheets],
+                            [{d.deal_id for d in deals if d.deal_id} for deals in read])
+        skipped += [(sheets[i].title, f"an earlier snapshot of {sheets[latest].title!r} "
+                     f"({shared} of its {count} Deal IDs are there too)")
+                    for i, (latest, shared, count) in sorted(earlier.items())]
+        sheets = [s for i, s in enumerate(sheets) if i not in earlier]
+        read = [r for i, r in enumerate(read) if i not in earlier]
+        meanings = tab_meanings(sheets)
+        parts = []
+        for sheet, deals in zip(sheets, read):
             apply_meaning(meanings.get(sheet.title), deals, config.stages)
             parts.append((deals, Context(sheet, config, today, previous_stages=previous_stages,
                                          stage_since=stage_since)))
+        if len(parts) == 1:  # the latest snapshot alone: a report of one tab
+            deals, ctx = parts[0]
+            return Report(ctx.sheet, deals, run_rules(deals, ctx), ctx, skipped=skipped)
         ids, similar = shared_ids(parts), shared_similar(parts)
         tabs = [Report(ctx.sheet, deals, run_rules(deals, ctx, ids[i], similar[i]), ctx)
                 for i, (deals, ctx) in enumerate(parts)]

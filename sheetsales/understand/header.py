@@ -1,5 +1,5 @@
-"""Finding the deals sheets (every tab of a pipeline), their header rows and the Products sheet in a grid of cell values,
-whatever the grid came from."""
+"""Finding the deals sheets (every tab of a pipeline), their header rows and the Products
+sheet in a grid of cell values, whatever the grid came from."""
 
 import fnmatch
 from collections.abc import Iterable, Iterator
@@ -38,6 +38,7 @@ class Located:
 
 OWN_SHEETS = (normalize(REMINDERS_SHEET), "summary")  # sheetsales' own: never deals
 NO_HEADER = "no deals header"
+OWN, PRODUCTS = "sheetsales' own sheet", "the Products sheet"  # skipped as a matter of course
 
 
 def locate_sheets(grid, config, every: bool = True) -> Located:
@@ -58,9 +59,9 @@ def locate_sheets(grid, config, every: bool = True) -> Located:
         for name in names:
             key = normalize(name)
             if key in OWN_SHEETS:
-                skipped.append((name, "sheetsales' own sheet"))
+                skipped.append((name, OWN))
             elif key == PRODUCTS_SHEET:
-                skipped.append((name, "the Products sheet"))
+                skipped.append((name, PRODUCTS))
             else:
                 candidates.append(name)
     named = [n for n in candidates if normalize(n) in DEALS_SHEET_NAMES]  # the first tab
