@@ -93,7 +93,9 @@ today_option = click.option("--today", callback=_today, metavar="YYYY-MM-DD",
                             help="Check as if today were this date.")
 config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False),
                              help="Config file (default: ./sheetsales.toml if present).")
-sheet_option = click.option("--sheet", help="Name of the deals sheet.")
+sheet_option = click.option("--sheet", multiple=True,
+                            help="A deals tab, by name or pattern (Q*); repeatable. Default: "
+                                 "every sheet whose header matches.")
 date_order_option = click.option(
     "--date-order", type=click.Choice(["DMY", "MDY", "YMD"], case_sensitive=False),
     help="How to read text dates such as 03/04/2026.")
@@ -139,7 +141,7 @@ def _printable_output(environ=os.environ) -> None:
 
 
 @cli.command()
-@click.argument("source", required=False)
+@click.argument("source", nargs=-1)
 @today_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format.")
@@ -154,8 +156,9 @@ def _printable_output(environ=os.environ) -> None:
 @credentials_option
 @guarded
 def check(source, today, fmt, fail_on, everything, config_path, sheet, date_order, credentials):
-    """Validate SOURCE (.xlsx, .xlsm or .csv; default: [source] path in the config) and
-    report every problem and what is due, one line per cause, after what was understood of
+    """Validate SOURCE (.xlsx, .xlsm or .csv, or several .csv files as one pipeline; default:
+    [source] path in the config), every deals tab of it as one pipeline, and report every
+    problem and what is due, one line per cause, after what was understood of
     the sheet and what could not be checked. Never writes to SOURCE."""
     config = sheetsales.load_config(config_path, overrides=_overrides(sheet, date_order))
     report = sheetsales.check(source, config, today, progress=_progress(),
@@ -171,11 +174,11 @@ def check(source, today, fmt, fail_on, everything, config_path, sheet, date_orde
     sys.exit(exit_code(report, fail_on))
 
 
-def _overrides(sheet: str | None, date_order: str | None = None) -> dict:
+def _overrides(sheet: tuple[str, ...] = (), date_order: str | None = None) -> dict:
     """The config values given as flags."""
     overrides = {}
     if sheet:
-        overrides["source"] = {"sheet": sheet}
+        overrides["source"] = {"sheet": sheet[0], "sheets": list(sheet)}
     if date_order:
         overrides["rules"] = {"date_order": date_order.upper()}
     return overrides
@@ -207,8 +210,11 @@ def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
     for note in plan.notes:
         click.echo(f"Note: {note}.", err=True)
     summary = plan.report.summary()
-    click.echo(f"{summary['deals']} deals checked in {summary['source']} (sheet "
-               f"{summary['sheet']!r}): {summary['findings']} findings.")
+    click.echo(f"{summary['deals']} deals checked in {summary['source']} "
+               f"({plan.report.where().rsplit(', header row', 1)[0]}): "
+               f"{summary['findings']} findings.")
+    if plan.report.tabs_line():
+        click.echo(plan.report.tabs_line() + ".")
     if dry_run:
         from .plan.diff import render_diff
         click.echo(render_diff(plan.changes), nl=False)

@@ -9,7 +9,8 @@ from ..core.cells import column_letter
 from ..core.similar import DUPE_DAYS
 from ..core.fields import IDENTITY_FIELDS
 from ..core.model import CellChange, SheetData, is_blank
-from ..understand import locate_deals
+from ..core.errors import SheetsalesError
+from ..understand import locate_sheets
 
 
 @dataclass
@@ -80,8 +81,15 @@ class Table:
 
 
 def read_table(grid, config) -> Table:
-    """Locate the deals sheet in `grid` and read it for cleaning."""
-    return Table.from_sheet(locate_deals(grid, config))
+    """Locate the deals sheet in `grid` and read it for cleaning: one tab at a time, so a
+    pipeline over several tabs needs --sheet (rather than a silent first tab)."""
+    # a Google Sheet: its first deals tab, as `check` reads it
+    sheets = locate_sheets(grid, config, every=not str(grid.name).startswith("gsheet:")).sheets
+    if len(sheets) > 1:
+        raise SheetsalesError(f"{grid.name} has deals on several tabs "
+                              f"({', '.join(repr(s.title) for s in sheets)}); clean them one "
+                              "at a time with --sheet NAME")
+    return Table.from_sheet(sheets[0])
 
 
 @dataclass(frozen=True)

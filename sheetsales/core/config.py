@@ -142,9 +142,12 @@ def build_config(values: dict, path: Path | None = None) -> Config:
     schedule = dict(values.get("schedule", {}))
     if "sources" in schedule:
         schedule["sources"] = tuple(schedule["sources"])
+    source = dict(values.get("source", {}))
+    if "sheets" in source:
+        source["sheets"] = tuple(source["sheets"])
     return Config(
         path=path,
-        source=SourceSettings(**values.get("source", {})),
+        source=SourceSettings(**source),
         fields=fields,
         stages=StageSet(tuple(stages)),
         rules=Rules(**{**rules, "disabled": tuple(rules.get("disabled", ()))}),

@@ -179,7 +179,7 @@ def _percent_words(value):
 
 
 SCHEMA = {
-    "source": {"path": _str, "sheet": _str, "header_row": _int},
+    "source": {"path": _str, "sheet": _str, "sheets": _strings, "header_row": _int},
     "columns": {**{f.key: _str for f in DEFAULT_FIELDS}, **{k: _str for k in STATUS_COLUMNS}},
     "rules": {"due_soon_days": _int, "follow_up_days": _int,
               "forecast_grace_days": _int, "business_days": _bool,

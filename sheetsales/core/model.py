@@ -53,6 +53,7 @@ class Deal:
     ambiguous: dict[str, str] | None = None
     stage: Stage | None = None
     outcome: str | None = None  # from a status column apart from the stage (stages.phase_of)
+    sheet: str | None = None  # the tab it is on: part of its identity in a pipeline of tabs
 
     @property
     def deal_id(self) -> str | None:
@@ -192,7 +193,7 @@ class RowTyper:
 
     def __call__(self, row: int, cells: list) -> Deal:
         values: dict = {}
-        deal = Deal(row, values)
+        deal = Deal(row, values, sheet=self.sheet.title)
         if len(cells) < self.width:  # a short row: its missing cells are empty
             cells = [*cells, *[None] * (self.width - len(cells))]
         for key, index, kind, shared in self.plan:

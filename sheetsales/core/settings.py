@@ -31,7 +31,13 @@ class SourceSettings:
 
     path: str | None = None
     sheet: str | None = None
+    sheets: tuple[str, ...] = ()  # names or glob patterns of the deals tabs; () every match
     header_row: int | None = None
+
+    @property
+    def wanted_sheets(self) -> tuple[str, ...]:
+        """The deals tabs asked for by name or pattern (`sheets`, else `sheet`); () none."""
+        return self.sheets or ((self.sheet,) if self.sheet else ())
 
 
 @dataclass(frozen=True)

@@ -82,11 +82,11 @@ def reminder_items(report, today: dt.date | None = None) -> list[Item]:
     """The actionable items of a checked report, in digest order per kind."""
     today = today or report.today
     calendar = report.context.calendar
-    deals = {deal.row: deal for deal in report.deals}
+    deals = {(deal.sheet, deal.row): deal for deal in report.deals}  # rows repeat across tabs
     items = []
     for finding in report.findings:
         kind = ACTIONABLE.get(finding.code)
-        deal = deals.get(finding.row)
+        deal = deals.get((finding.sheet, finding.row))
         if kind is None or deal is None:
             continue
         due = finding.due
@@ -138,7 +138,7 @@ def build_digests(report, config, today: dt.date | None = None) -> list[Digest]:
     by_owner: dict[str, list[Item]] = {}  # "ana" and "Ana " are one owner
     for item in reminder_items(report, today):
         by_owner.setdefault(owner_key(item.owner), []).append(item)
-    return [Digest(items[0].owner, tuple(items), today, report.sheet.title,
+    return [Digest(items[0].owner, tuple(items), today, ", ".join(report.titles()),
                    owner_address(config, items[0].owner), unit=unit)
             for _, items in sorted(by_owner.items())]
 

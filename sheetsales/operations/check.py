@@ -5,25 +5,35 @@ from pathlib import Path
 
 from ..core.config import Config
 from ..core.dates import today_in
-from ..rules.check import Progress, Report, check_sheet
-from ..sources import Grid, open_grid
-from ..understand import locate_deals
+from ..rules.check import Progress, Report, check_sheets
+from ..sources import Grid, is_google_source, open_grid
+from ..sources.several import SeveralCsv
+from ..understand import locate_sheets
 from .targets import resolve_source
 
 
-def check(source: str | Path | Grid | None = None, config: Config | None = None,
+def check(source: str | Path | Grid | list | None = None, config: Config | None = None,
           today: dt.date | None = None, *, progress: Progress | None = None,
           credentials: str | Path | None = None, previous_stages: dict | None = None,
           stage_since: dict | None = None) -> Report:
-    """Check a deals sheet: `source` is a path (.xlsx, .xlsm, .csv), a Google Sheet
-    (`gsheet:KEY` or its URL; `credentials` is the service-account key file), an opened grid,
-    or None for the config's [source] path. `today` defaults to the date in the configured
-    time zone; `previous_stages` and `stage_since` come from the run history."""
+    """Check a pipeline, every deals tab of it as one (see understand.locate_sheets):
+    `source` is a path (.xlsx, .xlsm, .csv), a Google Sheet (`gsheet:KEY` or its URL;
+    `credentials` is the service-account key file), an opened grid, a list of CSV paths (one
+    pipeline, each file a tab), or None for the config's [source] path. `today` defaults to
+    the date in the configured time zone; `previous_stages` and `stage_since` come from the
+    run history."""
     config = config or Config()
     opened = not hasattr(source, "sheet_names")
-    grid = open_grid(resolve_source(source, config), credentials,
-                     config.source.sheet) if opened else source
-    sheet = locate_deals(grid, config)
-    return check_sheet(sheet, config, today or today_in(config.rules.time_zone),
-                       previous_stages, stage_since, progress, grid.row_count(sheet.title),
-                       release=(lambda: grid.release(sheet.title)) if opened else None)
+    if isinstance(source, (list, tuple)) and len(source) > 1:
+        grid = SeveralCsv([(p, open_grid(p)) for p in source])
+    else:
+        if isinstance(source, (list, tuple)):
+            source = source[0] if source else None
+        grid = open_grid(resolve_source(source, config), credentials,
+                         config.source.sheet) if opened else source
+    # a Google Sheet is written one tab at a time for now: its first deals tab only
+    located = locate_sheets(grid, config, every=not is_google_source(grid.name))
+    return check_sheets(located.sheets, config, today or today_in(config.rules.time_zone),
+                        previous_stages, stage_since, progress,
+                        [grid.row_count(s.title) for s in located.sheets],
+                        release=grid.release if opened else None, skipped=located.skipped)

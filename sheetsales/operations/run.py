@@ -146,6 +146,6 @@ def _night(history, source, config, today, credentials, environ, now, afresh) ->
         raise
     history.finish_run(run_id, "refused" if refused else "written" if result.written
                        else "unchanged", report.summary()["by_code"], deals=report.deals,
-                       sheet=report.sheet.title)
+                       sheet=", ".join(report.titles()))
     result.refused, result.today, result.zone = refused, today, config.rules.time_zone
     return result

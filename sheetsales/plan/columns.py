@@ -105,29 +105,35 @@ REMINDERS_CAP = MAX_ROW - 1  # item rows under the header: a sheet holds MAX_ROW
 
 
 def reminder_rows(report: Report, cap: int = REMINDERS_CAP) -> list[list]:
-    """The Reminders sheet: a header, then one row per actionable finding, sorted by owner,
-    severity and due date. Past `cap` items the most urgent are kept (severity, then due
-    date), and the header row says in a last cell how many were left out."""
-    deals = {d.row: d for d in report.deals}
-    statuses = report.statuses()
+    """The Reminders sheet: a header, then one row per actionable finding of every deals tab,
+    sorted by owner, severity and due date; over several tabs its Row names the tab
+    (`Bob!A7`). Past `cap` items the most urgent are kept (severity, then due date), and the
+    header row says in a last cell how many were left out."""
     items = []
-    for finding in report.findings:
-        if finding.code not in DUE_KINDS or statuses[finding.row].status == CLOSED:
-            continue
-        deal = deals[finding.row]
-        due = finding.due
-        overdue = max(0, report.context.calendar.days_between(due, report.today)) if due else None
-        items.append([
-            deal.get("owner") or "(no owner)", deal.deal_id, deal.get("company"),
-            f"{statuses[finding.row].next_action}: {finding.message}", due, overdue,
-            statuses[finding.row].status, finding.row, SEVERITY_RANK[finding.severity]])
+    several = len(report.parts()) > 1
+    for tab, part in enumerate(report.parts()):  # one sheet for every tab of the pipeline
+        deals = {d.row: d for d in part.deals}
+        statuses = part.statuses()
+        for finding in part.findings:
+            if finding.code not in DUE_KINDS or statuses[finding.row].status == CLOSED:
+                continue
+            deal = deals[finding.row]
+            due = finding.due
+            overdue = max(0, report.context.calendar.days_between(due, report.today)) \
+                if due else None
+            row = f"{part.sheet.title}!A{finding.row}" if several else finding.row
+            items.append([
+                deal.get("owner") or "(no owner)", deal.deal_id, deal.get("company"),
+                f"{statuses[finding.row].next_action}: {finding.message}", due, overdue,
+                statuses[finding.row].status, row, SEVERITY_RANK[finding.severity],
+                (tab, finding.row)])
     header = list(REMINDER_HEADERS)
     if len(items) > cap:
-        items.sort(key=lambda i: (i[8], i[4] or dt.date.max, i[7]))
+        items.sort(key=lambda i: (i[8], i[4] or dt.date.max, i[9]))
         header.append(f"{len(items) - cap:,} of {len(items):,} items left out: a sheet has "
                       f"room for {cap:,}, the most urgent; sheetsales check lists them all")
         del items[cap:]
-    items.sort(key=lambda i: (str(i[0]).lower(), i[8], i[4] or dt.date.max, i[7]))
+    items.sort(key=lambda i: (str(i[0]).lower(), i[8], i[4] or dt.date.max, i[9]))
     # a cell holds MAX_TEXT UTF-16 units; an action quotes a cell, so it may need cutting
     return [header, *[[fit_text(v) if v.__class__ is str else v for v in i[:8]]
                       for i in items]]

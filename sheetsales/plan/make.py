@@ -14,13 +14,18 @@ from .columns import Layout, choose_layout, reminder_rows, same, status_changes
 
 @dataclass
 class Plan:
-    """Everything one run would write."""
+    """Everything one run would write. `layout` is the first deals tab's; `layouts` holds
+    every tab's (title -> Layout), each tab's status columns placed on their own."""
 
     report: Report
     layout: Layout
     changes: list[CellChange]
     reminders: list[list] | None  # the whole Reminders sheet, or None when it is unchanged
     notes: list[str] = field(default_factory=list)
+    layouts: dict[str, Layout] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.layouts = self.layouts or {self.report.sheet.title: self.layout}
 
     @property
     def empty(self) -> bool:
@@ -72,17 +77,24 @@ def refuse_theirs(target: Target) -> None:
 
 
 def make_plan(target: Target, report: Report, config: Config) -> Plan:
-    """Every cell sheetsales would write on the target, from the check of its deals sheet."""
+    """Every cell sheetsales would write on the target, from the check of its deals tabs."""
     refuse_theirs(target)
-    title = report.sheet.title
-    owned = target.owned_columns(title)
-    layout = choose_layout(report, config.status_columns, owned, target.used_width(title))
-    current = current_status_values(target.grid, title, report.sheet.header_row, layout.columns)
-    target.grid.release(title)  # everything the plan needs from the sheet is read
-    changes = status_changes(report, layout, current)
+    layouts, changes, notes = {}, [], []
+    for part in report.parts():  # each deals tab its own columns, recorded on that tab
+        title = part.sheet.title
+        owned = target.owned_columns(title)
+        layout = layouts[title] = choose_layout(part, config.status_columns, owned,
+                                                target.used_width(title))
+        current = current_status_values(target.grid, title, part.sheet.header_row,
+                                        layout.columns)
+        target.grid.release(title)  # everything the plan needs from the sheet is read
+        changes += status_changes(part, layout, current)
+        notes += [f"{title}: {n}" if len(report.parts()) > 1 else n
+                  for n in layout.notes]
     reminders = reminder_rows(report)
     if target.reminders_state() == "ours":
         if _unchanged(current_sheet_rows(target.grid, REMINDERS_SHEET), reminders):
             reminders = None
         target.grid.release(REMINDERS_SHEET)
-    return Plan(report, layout, changes, reminders, list(layout.notes))
+    first = layouts[report.sheet.title]
+    return Plan(report, first, changes, reminders, notes, layouts)

@@ -42,10 +42,9 @@ class Overview:
 
 def overview(report: Report) -> Overview:
     """The pipeline at a glance from a checked report."""
-    codes: dict[int, set[str]] = {}
+    codes: dict[tuple, set[str]] = {}  # (tab, row): rows repeat across tabs
     for f in report.findings:
-        codes.setdefault(f.row, set()).add(f.code)
-    statuses = report.statuses()
+        codes.setdefault((f.sheet, f.row), set()).add(f.code)
     today, week_end = report.today, report.today + dt.timedelta(days=WEEK - 1)
     total, owners = Tally(), {}
     stages: dict[str, list] = {s.label: [0, 0.0] for s in report.context.config.stages.stages
@@ -58,10 +57,10 @@ def overview(report: Report) -> Overview:
             continue
         if stage.phase == CLOSED:
             continue
-        found = codes.get(deal.row, set())
+        found = codes.get((deal.sheet, deal.row), set())
         owner = str(deal.get("owner") or "(no owner)")
         tally = owners.setdefault(owner, Tally(owner))
-        due = statuses[deal.row].next_action_due
+        due = report.status_of(deal).next_action_due
         for t in (total, tally):
             if stage.phase == OPEN:
                 t.open += 1

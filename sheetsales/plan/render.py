@@ -40,11 +40,15 @@ def json_document(report: Report) -> dict:
     (plan.stream) never holds them all as dicts."""
     groups, number = _numbered(report)
     understanding = report.sheet.understanding
+    understood = understanding.as_dict() if understanding else None
+    if report.tabs and understood is not None:  # every tab's, each with its own columns
+        understood["tabs"] = [p.sheet.understanding.as_dict() for p in report.tabs
+                              if p.sheet.understanding is not None]
     return {
         "findings": ({**f.as_dict(), "group": number[id(f)]} for f in report.findings),
         "groups": [{"group": n, **g.as_dict()} for n, g in enumerate(groups, 1)],
         "checks": [c.as_dict() for c in report.coverage],
-        "understanding": understanding.as_dict() if understanding else None,
+        "understanding": understood,
         "overview": overview(report).as_dict(),
         "summary": report.summary()}
 
@@ -106,8 +110,8 @@ def _headline(report: Report, groups: list[Group]) -> list[str]:
     s = report.summary()
     counts = s["by_severity"]
     causes = f" ({_count(len(groups), 'cause')})" if len(groups) < len(report.findings) else ""
-    return [f"{_count(s['deals'], 'deal')} checked in {s['source']} (sheet {s['sheet']!r}, header row "
-            f"{s['header_row']}), today {s['today']}: {_count(counts['error'], 'error')}, "
+    return [f"{_count(s['deals'], 'deal')} checked in {s['source']} ({report.where()}), "
+            f"today {s['today']}: {_count(counts['error'], 'error')}, "
             f"{_count(counts['warning'], 'warning')}, {_count(counts['info'], 'notice')}"
             f"{causes}."]
 
@@ -139,7 +143,27 @@ def _wrap(text: str, lines: int) -> list[str]:
 
 
 def _understood(report: Report) -> list[str]:
-    u = report.sheet.understanding
+    lines = [line for text in [report.tabs_line()] if text for line in _wrap(text + ".", 3)]
+    first = report.sheet.understanding
+    lines += _understood_tab(first)
+    for part in report.tabs[1:]:  # a tab mapped like the first is not repeated
+        u = part.sheet.understanding
+        if u is None or first is None:
+            continue
+        if _mapping(u) != _mapping(first):
+            lines += _wrap(f"The tab {u.sheet!r} maps its own columns (each tab is read with "
+                           "its own header):", 1)
+            lines += _understood_tab(u)
+        else:
+            lines += [line for note in u.notes for line in _wrap(f"Note: {note}.", 2)]
+    return lines
+
+
+def _mapping(u) -> list:
+    return [(c.field, c.header) for c in u.columns]
+
+
+def _understood_tab(u) -> list[str]:
     if u is None:
         return []
     parts = []
@@ -202,15 +226,18 @@ def _findings(report: Report, groups: list[Group], budget: int | None) -> list[s
             blocks.pop()
     left_groups = len(big) - len(blocks)
     lines += [line for block in blocks for line in block]
-    deals = {d.row: d for d in report.deals}
     rank = {"error": 0, "warning": 1, "info": 2}
-    for row, found in report.findings_by_row().items():
+    by_row = [(part, deals, row, found) for part in report.parts()
+              for deals in [{d.row: d for d in part.deals}]
+              for row, found in part.findings_by_row().items()]
+    for part, deals, row, found in by_row:
         found = [f for f in found if id(f) in rest]
         if not found:
             continue
         deal = deals.get(row)  # None for findings about whole columns, on the header row
-        block = [f"Row {row}: " + (_deal_title(deal) if deal else
-                                   "the header: findings about whole columns")]
+        where = f"{part.sheet.title} row {row}" if report.tabs else f"Row {row}"
+        block = [f"{where}: " + (_deal_title(deal) if deal else
+                                 "the header: findings about whole columns")]
         for f in sorted(found, key=lambda f: rank[f.severity]):
             block += [f"  {f.severity:<7} {f.code}  {f.cell}: {f.message}",
                       f"                  {f.hint}"]

@@ -44,9 +44,10 @@ def id_rows(deals) -> dict[str, list[int]]:
     return shared
 
 
-def similar_rows(deals, columns) -> dict[int, Pair]:
+def similar_rows(deals, columns, number=None) -> dict[int, Pair]:
     """Row -> its likely-duplicate pair with the earliest row, for every later row of such a
-    pair (see core/similar.py); deals with the same ID are IDS002's, not these."""
+    pair (see core/similar.py); deals with the same ID are IDS002's, not these. `number` gives
+    a deal's number in place of its row (deals of several tabs)."""
     anchors = anchors_for(columns)
     if not anchors:
         return {}
@@ -65,19 +66,25 @@ def similar_rows(deals, columns) -> dict[int, Pair]:
                     if same is None:
                         same = seen[key, value] = comparable(key, value)
                     found[key] = same
-            records.append(Record(deal.row, values.get("deal_id"), day, found))
+            records.append(Record(number(deal) if number else deal.row,
+                                  values.get("deal_id"), day, found))
     later: dict[int, Pair] = {}
     for pair in likely_pairs(records, anchors):
         later.setdefault(pair.row, pair)
     return later
 
 
-def run_rules(deals, ctx: Context) -> list:
+def run_rules(deals, ctx: Context, shared_ids: dict | None = None,
+              similar: dict | None = None) -> list:
     """Every enabled rule on every deal: findings in row order, then rule order; findings
-    about a whole column (column_rules) first, on its header row."""
+    about a whole column (column_rules) first, on its header row. A tab of several passes
+    the IDs and likely duplicates found over all of them (rules.tabs)."""
     ids = ctx.sheet.evidence.get("ids")
-    ctx.id_rows = {} if ids is not None and ids.not_an_id else id_rows(deals)
-    ctx.similar_rows = similar_rows(deals, ctx.sheet.columns)
+    if ids is not None and ids.not_an_id:
+        ctx.id_rows = {}  # the column is not an ID: one finding about it, not one per row
+    else:
+        ctx.id_rows = id_rows(deals) if shared_ids is None else shared_ids
+    ctx.similar_rows = similar_rows(deals, ctx.sheet.columns) if similar is None else similar
     enabled = [r for r in RULES if r.code not in ctx.config.rules.disabled]
     findings = column_findings(ctx)
     by_stage: dict = {}  # a deal's stage and phase -> the checks that can fire on it

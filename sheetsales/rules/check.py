@@ -4,7 +4,7 @@ import datetime as dt
 import functools
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..core import collector
 from ..core.config import Config
@@ -14,8 +14,11 @@ from ..core.model import ERROR, SEVERITIES, Deal, Finding, RowTyper, SheetData, 
 from ..core.stages import outcome_column, outcome_of
 from ..understand.infer import IdCandidates, understand_deals, with_vocabulary
 from . import Context, run_rules
+from ..understand.header import OWN, PRODUCTS
+from ..understand.tabs import apply_meaning, tab_meanings
 from .families import Coverage, coverage
 from .status import DealStatus, deal_status
+from .tabs import shared_ids, shared_similar, snapshots
 
 
 Progress = Callable[[int, int | None], None]
@@ -23,12 +26,45 @@ Progress = Callable[[int, int | None], None]
 
 @dataclass
 class Report:
-    """The outcome of a check: the sheet read, its deals and every finding."""
+    """The outcome of a check: the sheet read, its deals and every finding. A pipeline kept
+    over several tabs is one Report whose `tabs` are each tab's own (`sheet` and `context`
+    are then the first tab's); `skipped` names the sheets that are not deals tabs, with why."""
 
     sheet: SheetData
     deals: list[Deal]
     findings: list[Finding]
     context: Context
+    tabs: list["Report"] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def parts(self) -> list["Report"]:
+        """Each tab's report (rows and statuses are per tab); just this one for one tab."""
+        return self.tabs or [self]
+
+    def titles(self) -> list[str]:
+        return [p.sheet.title for p in self.parts()]
+
+    def where(self) -> str:
+        """Where the deals were read, for a headline: "sheet 'Deals', header row 2", or
+        "tabs 'Ann', 'Bob'" over several."""
+        if not self.tabs:
+            return f"sheet {self.sheet.title!r}, header row {self.sheet.header_row}"
+        return "tabs " + ", ".join(repr(t) for t in self.titles())
+
+    def tabs_line(self) -> str | None:
+        """The tabs read and the sheets skipped, with why; None when that is no news."""
+        if not self.tabs_worth_saying():
+            return None
+        read = ", ".join(f"{p.sheet.title!r} ({len(p.deals)} deal{'s' * (len(p.deals) != 1)}, "
+                         f"header row {p.sheet.header_row})" for p in self.parts())
+        skipped = "; skipped " + ", ".join(f"{t!r} ({why})" for t, why in self.skipped) \
+            if self.skipped else ""
+        return f"Tabs read: {read}{skipped}"
+
+    def tabs_worth_saying(self) -> bool:
+        """Whether the tabs read and skipped are news: several tabs, or a sheet skipped for
+        another reason than being sheetsales' own or the Products sheet."""
+        return len(self.parts()) > 1 or any(why not in (OWN, PRODUCTS) for _, why in self.skipped)
 
     @property
     def today(self) -> dt.date:
@@ -45,18 +81,27 @@ class Report:
             "by_code": dict(sorted(by_code.items())),
             "all_checked": self.all_checked(),
             "not_checked": [c.family for c in self.coverage if not c.checked],
+            **({"sheets": self.titles(), "skipped": [{"sheet": t, "why": w}
+                                                     for t, w in self.skipped]}
+               if self.tabs_worth_saying() else {}),
         }
 
     @functools.cached_property
     def coverage(self) -> list[Coverage]:
-        """Which rule families ran on this sheet, and why the others did not."""
-        return coverage(self.deals, self.context)
+        """Which rule families ran on this sheet, and why the others did not (over several
+        tabs: a family ran if it ran on any tab)."""
+        if not self.tabs:
+            return coverage(self.deals, self.context)
+        per_tab = [p.coverage for p in self.tabs]
+        return [next((c for c in family if c.checked), whole) for whole, *family in
+                zip(coverage(self.deals, self.context), *per_tab)]
 
     def all_checked(self) -> bool:
         """Whether every rule family ran: only then may a report say all is well."""
         return all(c.checked for c in self.coverage)
 
     def findings_by_row(self) -> dict[int, list[Finding]]:
+        self._one_tab()
         rows: dict[int, list[Finding]] = {}
         for finding in self.findings:
             rows.setdefault(finding.row, []).append(finding)
@@ -68,8 +113,18 @@ class Report:
         return {d.row: deal_status(d, by_row.get(d.row, []), self.context) for d in self.deals}
 
     def statuses(self) -> dict[int, DealStatus]:
-        """Row -> the deal's status columns (computed once)."""
+        """Row -> the deal's status columns (computed once); of one tab (see `parts`)."""
+        self._one_tab()
         return self._statuses
+
+    def status_of(self, deal: Deal) -> DealStatus:
+        """A deal's status columns, whichever tab it is on."""
+        part = next((p for p in self.tabs if p.sheet.title == deal.sheet), self)
+        return part.statuses()[deal.row]
+
+    def _one_tab(self) -> None:
+        if self.tabs:  # rows repeat across tabs: a row number alone names no deal
+            raise TypeError("a report of several tabs is read per tab: use Report.parts()")
 
     def worst(self) -> str | None:
         """The most severe level found, or None."""
@@ -136,6 +191,52 @@ def _has_identity(cells: list, identity: list[int]) -> bool:
         if i < len(cells) and not is_blank(cells[i]):
             return True
     return False
+
+
+def check_sheets(sheets: list[SheetData], config: Config, today: dt.date,
+                 previous_stages: dict[str, str] | None = None, stage_since: dict | None = None,
+                 progress: Progress | None = None, totals: list | None = None,
+                 release: Callable[[str], None] | None = None,
+                 skipped: list[tuple[str, str]] | None = None) -> Report:
+    """Check the deals tabs of one pipeline as one: each tab typed and checked with its own
+    columns (and what its name means: understand.tabs), Deal IDs and likely duplicates
+    sought over all tabs; earlier snapshot tabs (rules.tabs.snapshots) are skipped, saying
+    so. One tab gives exactly `check_sheet`'s report."""
+    skipped = list(skipped or ())
+    totals = totals or [None] * len(sheets)
+    if len(sheets) == 1:
+        report = check_sheet(sheets[0], config, today, previous_stages, stage_since, progress,
+                             totals[0], release=(lambda: release(sheets[0].title))
+                             if release else None)
+        report.skipped = skipped
+        return report
+    with collector.paused():
+        read = []
+        for sheet, total in zip(sheets, totals):
+            read.append(read_deals(sheet, config, total, progress))
+            if release:
+                release(sheet.title)
+        earlier = snapshots([s.title for s in sheets],
+                            [{d.deal_id for d in deals if d.deal_id} for deals in read])
+        skipped += [(sheets[i].title, f"an earlier snapshot of {sheets[latest].title!r} "
+                     f"({shared} of its {count} Deal IDs are there too)")
+                    for i, (latest, shared, count) in sorted(earlier.items())]
+        sheets = [s for i, s in enumerate(sheets) if i not in earlier]
+        read = [r for i, r in enumerate(read) if i not in earlier]
+        meanings = tab_meanings(sheets)
+        parts = []
+        for sheet, deals in zip(sheets, read):
+            apply_meaning(meanings.get(sheet.title), deals, config.stages)
+            parts.append((deals, Context(sheet, config, today, previous_stages=previous_stages,
+                                         stage_since=stage_since)))
+        if len(parts) == 1:  # the latest snapshot alone: a report of one tab
+            deals, ctx = parts[0]
+            return Report(ctx.sheet, deals, run_rules(deals, ctx), ctx, skipped=skipped)
+        ids, similar = shared_ids(parts), shared_similar(parts)
+        tabs = [Report(ctx.sheet, deals, run_rules(deals, ctx, ids[i], similar[i]), ctx)
+                for i, (deals, ctx) in enumerate(parts)]
+    return Report(sheets[0], [d for t in tabs for d in t.deals],
+                  [f for t in tabs for f in t.findings], tabs[0].context, tabs, skipped)
 
 
 def check_sheet(sheet: SheetData, config: Config, today: dt.date,

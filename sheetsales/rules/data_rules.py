@@ -123,10 +123,11 @@ def duplicate_id(deal, ctx):
     rows = ctx.id_rows.get(deal.deal_id)  # IDs on two rows or more only
     if not rows:
         return NONE
-    others = ", ".join(str(r) for r in rows if r != deal.row)
+    same = [str(r) for r in rows if r.__class__ is int and r != deal.row]
+    where = [f"row{'s' * (len(same) > 1)} {', '.join(same)}"] if same else []
+    where += [r for r in rows if r.__class__ is str]  # on another tab: its cell, Bob!A3
     return [ctx.finding(duplicate_id, deal, "deal_id",
-                        f"deal ID {deal.deal_id!r} is also used on row{'s' * (len(rows) > 2)} "
-                        f"{others}",
+                        f"deal ID {deal.deal_id!r} is also used on {' and '.join(where)}",
                         'Give each deal its own ID, or run "sheetsales clean dupes".')]
 
 
@@ -142,11 +143,15 @@ def possible_duplicate(deal, ctx):
         return NONE
     key = next(k for k in (*IDENTIFYING, *pair.agree) if k in pair.agree)
     return [ctx.finding(possible_duplicate, deal, key,
-                        f"possible duplicate of row {pair.first}: "
+                        f"possible duplicate of {_row(pair.first)}: "
                         f"{agreement(pair.agree, pair.differ, ctx.header)}; dated "
                         f"{plural(pair.days)} apart",
                         'Merge the two rows or mark one Lost; "sheetsales clean dupes" shows '
                         "them side by side.")]
+
+
+def _row(first) -> str:
+    return f"row {first}" if first.__class__ is int else first  # another tab's: Bob row 3
 
 
 @rule("PRD001", WARNING)

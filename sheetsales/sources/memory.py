@@ -63,7 +63,8 @@ class MemoryTarget:
                 rows.append([])
             rows[row].extend([None] * (column + 1 - len(rows[row])))
             rows[row][column] = change.new
-        self.owned[plan.report.sheet.title] = dict(plan.layout.columns)
+        for title, layout in plan.layouts.items():
+            self.owned[title] = dict(layout.columns)
         if plan.reminders is not None:
             sheets[REMINDERS_SHEET] = [list(r) for r in plan.reminders]
             self.reminders_owned = True

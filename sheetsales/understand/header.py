@@ -1,13 +1,16 @@
-"""Finding the deals sheet, its header row and the Products sheet in a grid of cell values,
-whatever the grid came from."""
+"""Finding the deals sheets (every tab of a pipeline), their header rows and the Products
+sheet in a grid of cell values, whatever the grid came from; the matching of one header row
+is columns.py, what was understood of it understanding.py."""
 
+import fnmatch
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from ..core.cells import column_letter
-from ..core.errors import SourceError
+from ..core.errors import ConfigError, SourceError
 from ..core.fields import DEALS_SHEET_NAMES, HEADER_SCAN_ROWS, MIN_HEADER_MATCHES, PRODUCTS_SHEET
 from ..core.model import Row, SheetData, is_blank, parse_number
-from ..core.owned import owned_headers
+from ..core.owned import REMINDERS_SHEET, owned_headers
 from ..core.stages import normalize
 from .columns import HeaderMatch, match_header
 from .understanding import entry_stage_name, stage_entry_columns, understand_header
@@ -23,53 +26,121 @@ def _head(rows: Iterator[Row], count: int) -> list[Row]:
 
 
 def locate_deals(grid, config) -> SheetData:
-    """The deals sheet: the one named in config, else Deals/Pipeline/Opportunities, else the
-    first sheet whose header matches; with its header row (configured or detected), and what
-    was understood of its columns (`SheetData.understanding`)."""
+    """The first deals sheet of `locate_sheets` (see there)."""
+    return locate_sheets(grid, config).sheets[0]
+
+
+@dataclass
+class Located:
+    """The deals tabs of a workbook (one named Deals/Pipeline/Opportunities first, then in
+    workbook order), and the sheets skipped with why."""
+
+    sheets: list[SheetData]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+OWN_SHEETS = (normalize(REMINDERS_SHEET), "summary")  # sheetsales' own: never deals
+NO_HEADER = "no deals header"
+OWN, PRODUCTS = "sheetsales' own sheet", "the Products sheet"  # skipped as a matter of course
+
+
+def locate_sheets(grid, config, every: bool = True) -> Located:
+    """The deals tabs: the sheets named or matched by config (`[source] sheets`/`sheet`,
+    `--sheet`), else every sheet whose header maps to the deals fields (sheetsales' own
+    sheets and the Products sheet never count); each with its header row (configured or
+    detected) and what was understood of its columns (`SheetData.understanding`). With
+    `every` False only the first match counts, a sheet named Deals/Pipeline/Opportunities
+    first (a source that writes one tab only: Google Sheets, for now)."""
     names = grid.sheet_names()
     fields = tuple(config.fields)
-    wanted = config.source.sheet
+    reserved = owned_headers(config.status_columns.values())
+    wanted = config.source.wanted_sheets
+    skipped: list[tuple[str, str]] = []
     if wanted:
-        match = [n for n in names if n == wanted] or \
-            [n for n in names if n.strip().lower() == wanted.strip().lower()]
-        if not match:
-            raise SourceError(f"{grid.name} has no sheet named {wanted!r}; its sheets are "
-                              f"{', '.join(repr(n) for n in names)}. Use --sheet with one of them")
-        candidates = match
+        candidates = _chosen(grid, names, wanted)
     else:
-        named = [n for n in names if normalize(n) in DEALS_SHEET_NAMES]
-        candidates = named + [n for n in names if n not in named]
+        candidates = []
+        for name in names:
+            key = normalize(name)
+            if key in OWN_SHEETS:
+                skipped.append((name, OWN))
+            elif key == PRODUCTS_SHEET:
+                skipped.append((name, PRODUCTS))
+            else:
+                candidates.append(name)
+    named = [n for n in candidates if normalize(n) in DEALS_SHEET_NAMES]  # the first tab
+    candidates = named + [n for n in candidates if n not in named]
+    if not every:
+        if wanted:
+            candidates = candidates[:1]
     header_row = config.source.header_row
+    products = read_products(grid, names)
+    sheets = []
     seen: list[tuple[str, int, HeaderMatch]] = []  # every row looked at, for the refusal
     for title in candidates:
-        rows = grid.rows(title)
-        head = _head(rows, header_row or HEADER_SCAN_ROWS)
-        found = _header_in(head, fields, header_row, title, seen,
-                           owned_headers(config.status_columns.values()))
-        if found is not None:
-            index, match = found
-            row_number, header_cells = head[index]
-            rest = head[index + 1:]
-            headers = {i: str(v).strip() for i, v in enumerate(header_cells) if not is_blank(v)}
-            # a CRM's per-stage entry dates are step dates, whatever words they share
-            plain = {k: i for k, i in match.columns.items()
-                     if not entry_stage_name(headers.get(i, ""))}
-            entries, unknown = stage_entry_columns(headers, plain, config.stages)
-            columns = {**plain, **entries}
-            damage = getattr(grid, "damage", None)  # only a CSV can be damaged in its text
-            width = max(i for i, v in enumerate(header_cells) if not is_blank(v)) + 1
-            return SheetData(
-                source=grid.name, title=title, header_row=row_number, columns=columns,
-                headers=headers, rows=_chain(rest, rows), date1904=grid.date1904,
-                products=read_products(grid, names), serial_dates=grid.serial_dates,
-                understanding=understand_header(grid.name, title, row_number, headers, columns,
-                                                config, entries, unknown),
-                damage=damage(row_number, width) if damage else [],
-                evidence={"header": match})
-        if wanted or header_row:
-            break
-    where = f"sheet {candidates[0]!r}" if (wanted or header_row) and candidates else "any sheet"
-    raise SourceError(no_header_message(where, grid.name, seen, header_row))
+        sheet = _locate(grid, title, fields, reserved, header_row, config, products, seen)
+        if sheet and not every:
+            return Located([sheet])
+        if sheet:
+            sheets.append(sheet)
+        elif wanted:
+            raise SourceError(no_header_message(f"sheet {title!r}", grid.name, seen,
+                                                header_row))
+        else:
+            skipped.append((title, NO_HEADER))
+            grid.release(title)
+    if not sheets:
+        where = f"sheet {candidates[0]!r}" if header_row and candidates else "any sheet"
+        raise SourceError(no_header_message(where, grid.name, seen, header_row))
+    return Located(sheets, sorted(skipped, key=lambda s: names.index(s[0])))
+
+
+def _chosen(grid, names: list[str], wanted) -> list[str]:
+    """The sheets a name or glob pattern of `wanted` names, in workbook order."""
+    chosen = set()
+    for want in wanted:
+        if any(c in want for c in "*?["):
+            match = [n for n in names if fnmatch.fnmatchcase(n.casefold(), want.casefold())]
+            if not match:
+                raise ConfigError(
+                    f"the sheets pattern {want!r} matches no sheet of {grid.name}; its sheets "
+                    f"are {', '.join(repr(n) for n in names)}; fix [source] sheets or --sheet")
+        else:
+            match = [n for n in names if n == want] or \
+                [n for n in names if n.strip().lower() == want.strip().lower()]
+            if not match:
+                raise SourceError(f"{grid.name} has no sheet named {want!r}; its sheets are "
+                                  f"{', '.join(repr(n) for n in names)}. Use --sheet with one "
+                                  "of them")
+        chosen.update(match)
+    return [n for n in names if n in chosen]
+
+
+def _locate(grid, title, fields, reserved, header_row, config, products,
+            seen) -> SheetData | None:
+    rows = grid.rows(title)
+    head = _head(rows, header_row or HEADER_SCAN_ROWS)
+    found = _header_in(head, fields, header_row, title, seen, reserved)
+    if found is None:
+        return None
+    index, match = found
+    row_number, header_cells = head[index]
+    rest = head[index + 1:]
+    headers = {i: str(v).strip() for i, v in enumerate(header_cells) if not is_blank(v)}
+    # a CRM's per-stage entry dates are step dates, whatever words they share
+    plain = {k: i for k, i in match.columns.items() if not entry_stage_name(headers.get(i, ""))}
+    entries, unknown = stage_entry_columns(headers, plain, config.stages)
+    columns = {**plain, **entries}
+    damage = getattr(grid, "damage", None)  # only a CSV can be damaged in its text
+    width = max(i for i, v in enumerate(header_cells) if not is_blank(v)) + 1
+    return SheetData(
+        source=grid.name, title=title, header_row=row_number, columns=columns,
+        headers=headers, rows=_chain(rest, rows), date1904=grid.date1904,
+        products=products, serial_dates=grid.serial_dates,
+        understanding=understand_header(grid.name, title, row_number, headers, columns,
+                                        config, entries, unknown),
+        damage=damage(row_number, width) if damage else [],
+        evidence={"header": match})
 
 
 def _header_in(head: list[Row], fields, header_row, title, seen, reserved):

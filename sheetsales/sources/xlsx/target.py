@@ -63,9 +63,8 @@ class XlsxTarget:
         return "ours" if self._reminders_ours else "theirs"
 
     def write(self, plan) -> str:
-        title = plan.report.sheet.title
         names = {(title, NAME_PREFIX + key): f"${column_letter(i)}:${column_letter(i)}"
-                 for key, i in plan.layout.columns.items()}
+                 for title, layout in plan.layouts.items() for key, i in layout.columns.items()}
         sheets = {REMINDERS_SHEET: plan.reminders} if plan.reminders is not None else None
         backup = self._write(plan.changes, sheets, names)
         rows = "" if plan.reminders is None else f" and {len(plan.reminders) - 1} reminders"
