@@ -84,7 +84,7 @@ def status_of(emu, sid, deal_id):
     return (row[9] or None) and f"{row[9]} {row[10][:6]}".strip()
 
 
-EXPECTED = ["OK", "Overdue DUE001", "Due soon DUE002", "OK DAT004"]  # D-1, D-2, 0042, D-4
+EXPECTED = ["OK", "Overdue DUE001", "Due soon DUE002", "Check DAT004"]  # D-1, D-2, 0042, D-4
 
 
 def person(emu):
@@ -231,7 +231,7 @@ def test_first_run_writes_status_and_reminders_in_five_requests_second_run_in_th
     assert values(emu, sid)[2][12] == 46350  # stored as the serial number of 2026-11-24
     reminders = values(emu, sid, "Reminders")
     assert reminders[0] == ["Owner", "Deal ID", "Company", "Action", "Due", "Days overdue",
-                            "Status", "Row"]
+                            "Status", "Row", "Notes", "Done"]
     assert [r[:2] for r in reminders[1:]] == [["Ana", "0042"], ["Bo", "D-2"]]
     ss = emu.state.api.spreadsheets[sid]
     marks = {(m.get("metadataKey"), m.get("metadataValue")): m["location"]
@@ -390,7 +390,7 @@ def test_without_a_deal_id_column_rows_are_found_by_company_and_owner(emu, env):
         client.http_client.session.close()
     assert "found again by Deal ID" in t.write(plan)
     rows = {r[0]: r[8] for r in values(emu, sid)[1:]}
-    assert rows == {"Delta": "OK", "Beta": "Overdue", "Acme": "OK",
+    assert rows == {"Delta": "Check", "Beta": "Overdue", "Acme": "OK",
                     '=HYPERLINK("http://evil","Gamma")': "Due soon"}
 
 

@@ -18,8 +18,10 @@ Row = tuple[int, list[Any]]  # (1-based sheet row number, cell values from colum
 # What sheetsales owns in a workbook: its four status columns (by key) and its sheets.
 STATUS_KEYS = ("status", "flags", "next_action", "next_action_due")
 REMINDERS_SHEET = "Reminders"  # replaced on every run; recognised by sheetsales' marker
+# "Row" links to the deal's row; Notes and Done are the user's and survive every rewrite
 REMINDER_HEADERS = ("Owner", "Deal ID", "Company", "Action", "Due", "Days overdue", "Status",
-                    "Row")
+                    "Row", "Notes", "Done")
+MAX_LINKS = 65_530  # Excel's limit of hyperlinks on one sheet: the Reminders sheet's cap
 
 
 @dataclass

@@ -1,17 +1,13 @@
-"""From a check report to planned cell changes: the four status columns sheetsales owns and
-the rows of its Reminders sheet. Pure: the write-back applies exactly this plan, and a dry run
-prints it."""
+"""From a check report to planned cell changes: the four status columns sheetsales owns
+(the Reminders sheet's rows are reminders.py's). Pure: the write-back applies exactly this
+plan, and a dry run prints it."""
 
 import datetime as dt
 from dataclasses import dataclass, field
 
 from ..rules.check import Report
-from ..core.model import REMINDER_HEADERS, STATUS_KEYS, CellChange, is_blank
+from ..core.model import STATUS_KEYS, CellChange, is_blank
 from ..core.stages import normalize
-from ..rules import DUE_KINDS
-from ..rules.status import CLOSED
-
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 @dataclass
@@ -91,23 +87,3 @@ def status_changes(report: Report, layout: Layout,
             if not same(now.get(key), values[key]):
                 changes.append(CellChange(title, row, columns[key], now.get(key), values[key]))
     return changes
-
-
-def reminder_rows(report: Report) -> list[list]:
-    """The Reminders sheet: a header, then one row per actionable finding, sorted by owner,
-    severity and due date."""
-    deals = {d.row: d for d in report.deals}
-    statuses = report.statuses()
-    items = []
-    for finding in report.findings:
-        if finding.code not in DUE_KINDS or statuses[finding.row].status == CLOSED:
-            continue
-        deal = deals[finding.row]
-        due = finding.due
-        overdue = max(0, report.context.calendar.days_between(due, report.today)) if due else None
-        items.append([
-            deal.get("owner") or "(no owner)", deal.deal_id, deal.get("company"),
-            f"{statuses[finding.row].next_action}: {finding.message}", due, overdue,
-            statuses[finding.row].status, finding.row, SEVERITY_RANK[finding.severity]])
-    items.sort(key=lambda i: (str(i[0]).lower(), i[8], i[4] or dt.date.max, i[7]))
-    return [list(REMINDER_HEADERS), *[i[:8] for i in items]]

@@ -8,7 +8,8 @@ from ..core.errors import WriteConflict
 from ..core.model import REMINDERS_SHEET, CellChange, is_blank
 from ..rules.check import Report
 from ..sources.base import Grid, Target
-from .columns import Layout, choose_layout, reminder_rows, same, status_changes
+from .columns import Layout, choose_layout, same, status_changes
+from .reminders import kept_notes, reminder_rows
 
 
 @dataclass
@@ -79,9 +80,11 @@ def make_plan(target: Target, report: Report, config: Config) -> Plan:
     current = current_status_values(target.grid, title, report.sheet.header_row, layout.columns)
     target.grid.release(title)  # everything the plan needs from the sheet is read
     changes = status_changes(report, layout, current)
-    reminders = reminder_rows(report)
-    if target.reminders_state() == "ours":
-        if _unchanged(current_sheet_rows(target.grid, REMINDERS_SHEET), reminders):
+    old = current_sheet_rows(target.grid, REMINDERS_SHEET) \
+        if target.reminders_state() == "ours" else None
+    reminders = reminder_rows(report, kept_notes(old or []))
+    if old is not None:
+        if _unchanged(old, reminders):
             reminders = None
         target.grid.release(REMINDERS_SHEET)
     return Plan(report, layout, changes, reminders, list(layout.notes))

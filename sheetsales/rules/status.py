@@ -4,13 +4,15 @@ import datetime as dt
 from typing import NamedTuple
 
 from ..core.cells import MAX_TEXT
-from ..core.model import ERROR, Deal, Finding
+from ..core.model import ERROR, WARNING, Deal, Finding
 from ..core.stages import CLOSED as CLOSED_PHASE, DELIVERED, WON, phase_of
 from . import IDLE_CODES, OVERDUE_CODES, SOON_CODES
 from .context import Context
 
 CLOSED, INVALID, SNOOZED, OVERDUE = "Closed", "Invalid", "Snoozed", "Overdue"
-DUE_TODAY, DUE_SOON, IDLE, OK = "Due today", "Due soon", "Idle", "OK"
+DUE_TODAY, DUE_SOON, IDLE, CHECK, OK = "Due today", "Due soon", "Idle", "Check", "OK"
+# SPEC section 4's order, first applying wins; the Reminders sheet and the colours read it
+STATUS_ORDER = (CLOSED, INVALID, SNOOZED, OVERDUE, DUE_TODAY, DUE_SOON, IDLE, CHECK, OK)
 
 
 class DealStatus(NamedTuple):  # one per deal: immutable and quick to make
@@ -22,7 +24,7 @@ class DealStatus(NamedTuple):  # one per deal: immutable and quick to make
 
 def deal_status(deal: Deal, findings: list[Finding], ctx: Context) -> DealStatus:
     """The status columns of one deal from its findings: the first status that applies of
-    Closed, Invalid, Snoozed, Overdue, Due today, Due soon, Idle, OK."""
+    Closed, Invalid, Snoozed, Overdue, Due today, Due soon, Idle, Check (any warning), OK."""
     codes = {f.code for f in findings}
     errors = any(f.severity == ERROR for f in findings)
     if phase_of(deal.stage, deal.outcome) == CLOSED_PHASE and not errors:
@@ -39,6 +41,8 @@ def deal_status(deal: Deal, findings: list[Finding], ctx: Context) -> DealStatus
         status = DUE_SOON
     elif codes & IDLE_CODES:
         status = IDLE
+    elif any(f.severity == WARNING for f in findings):
+        status = CHECK
     else:
         status = OK
     action, due = next_action(deal, ctx)

@@ -1,0 +1,87 @@
+"""The rows of the Reminders sheet (SPEC sections 4 and 10): one row per deal and action,
+sorted by owner, then severity, then due date; an invalid deal is a "Fix: ..." item for its
+owner; the Notes and Done a person typed come back on the row of the same deal and action.
+
+An item's key is its deal (its ID, else its row) and its action's head, the text before the
+first ": " ("Deliver (due 2026-12-07)", "Fix"), so a note stays while the day counts in the
+rest of the text change, and goes with the item when its due date does."""
+
+import datetime as dt
+
+from ..core.model import ERROR, MAX_LINKS, REMINDER_HEADERS, is_blank
+from ..rules import DUE_KINDS
+from ..rules.check import Report
+from ..rules.status import CLOSED
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+FIX = "Fix"
+_OWNER, _DEAL, _ACTION, _ROW = (REMINDER_HEADERS.index(h) for h in ("Owner", "Deal ID", "Action",
+                                                                     "Row"))
+_NOTES, _DONE = REMINDER_HEADERS.index("Notes"), REMINDER_HEADERS.index("Done")
+WIDTH = len(REMINDER_HEADERS)
+
+
+def item_key(deal_id, row, action) -> tuple[str, str]:
+    """What identifies a reminder across rewrites: its deal and its action's head."""
+    deal = str(deal_id).strip() if not is_blank(deal_id) else f"row {row}"
+    head = str(action or "").split(": ", 1)[0]
+    return deal, head
+
+
+def kept_notes(rows: list[list]) -> dict[tuple[str, str], tuple]:
+    """(deal, action head) -> (Notes, Done) of the rows of the Reminders sheet now in the
+    workbook, for the rows where a person filled either."""
+    kept = {}
+    start = next((i for i, r in enumerate(rows) if r and r[0] == REMINDER_HEADERS[0]), None)
+    for cells in rows[start + 1:] if start is not None else []:
+        cells = list(cells) + [None] * (WIDTH - len(cells))
+        notes, done = cells[_NOTES], cells[_DONE]
+        if not (is_blank(notes) and is_blank(done)):
+            kept[item_key(cells[_DEAL], cells[_ROW], cells[_ACTION])] = (notes, done)
+    return kept
+
+
+def reminder_rows(report: Report, kept: dict | None = None) -> list[list]:
+    """The Reminders sheet: a header, then one row per deal and action. Past Excel's limit of
+    hyperlinks on a sheet, a first row says how many items were left out."""
+    deals = {d.row: d for d in report.deals}
+    statuses = report.statuses()
+    calendar, today = report.context.calendar, report.today
+    grouped: dict[tuple[int, str], list] = {}  # (row, FIX or "due") -> findings
+    for finding in report.findings:
+        status = statuses[finding.row]
+        if finding.severity == ERROR:
+            grouped.setdefault((finding.row, FIX), []).append(finding)
+        elif finding.code in DUE_KINDS and status.status != CLOSED:
+            grouped.setdefault((finding.row, "due"), []).append(finding)
+    items = []
+    for (row, what), findings in grouped.items():
+        deal, status = deals[row], statuses[row]
+        messages = list(dict.fromkeys(f.message for f in findings))  # one cause, once
+        if what == FIX:
+            action, due, overdue = f"{FIX}: " + "; ".join(messages), None, None
+        else:
+            action = f"{status.next_action}: " + "; ".join(messages)
+            dues = [f.due for f in findings if f.due]
+            due = min(dues) if dues else None
+            overdue = max(0, calendar.days_between(due, today)) if due else None
+        rank = min(SEVERITY_RANK[f.severity] for f in findings)
+        items.append([deal.get("owner") or "(no owner)", deal.deal_id, deal.get("company"),
+                      action, due, overdue, status.status, row, None, None, rank])
+    items.sort(key=lambda i: (str(i[0]).lower(), i[10], i[4] or dt.date.max, i[7], i[3]))
+    for item in items:
+        item[_NOTES], item[_DONE] = (kept or {}).get(
+            item_key(item[_DEAL], item[_ROW], item[_ACTION]), (None, None))
+        del item[10]
+    head = [list(REMINDER_HEADERS)]
+    if len(items) > MAX_LINKS:
+        left_out = len(items) - MAX_LINKS
+        head.insert(0, [f"{left_out} more reminders were left out (Excel allows {MAX_LINKS} "
+                        "links on a sheet); filter the deals sheet's Status column for them"])
+        items = items[:MAX_LINKS]
+    return head + items
+
+
+def header_index(rows: list[list]) -> int:
+    """The 0-based index of the header among the Reminders sheet's rows."""
+    return 1 if rows and rows[0] and rows[0][0] != REMINDER_HEADERS[0] else 0

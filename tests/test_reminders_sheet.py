@@ -1,0 +1,81 @@
+"""The Reminders sheet as people work from it (plan/reminders.py): statuses that say what to
+do, Fix items for invalid deals, one row per deal and action, Notes and Done that survive."""
+
+import datetime as dt
+
+from sheetsales.core.config import Config
+from sheetsales.core.model import MAX_LINKS, REMINDER_HEADERS
+from sheetsales.operations.run import run_target
+from sheetsales.plan.reminders import item_key, kept_notes
+from test_run import HEADER, TODAY, D, target
+
+NOTES, DONE = REMINDER_HEADERS.index("Notes"), REMINDER_HEADERS.index("Done")
+ROWS = [
+    ["D-1", "Acme", "Ana", "Proposal", 1200, D(2026, 11, 20), None, None, None],
+    ["D-2", "Beta", "Bo", "Won", 500, D(2026, 10, 3), D(2026, 10, 4), D(2026, 11, 24), None],
+    ["D-3", "Gamma", "Ana", "Won", 500, D(2026, 10, 3), D(2026, 10, 4), D(2026, 11, 28), None],
+    ["D-4", "Delta", "Bo", "Proposl", 700, D(2026, 11, 20), None, None, None],  # STG001
+    ["D-5", "Eps", "Ana", "Proposal", 900, "03/04/2026", None, None, None],  # DAT004 warning
+]
+
+
+def statuses(t):
+    return {r[0]: r[9] for r in t.grid._sheets["Deals"][1:]}
+
+
+def test_a_deal_with_only_warnings_is_check_not_ok():
+    t = target([list(r) for r in ROWS])
+    run_target(t, Config(), TODAY)
+    got = statuses(t)
+    assert got["D-5"] == "Check" and got["D-1"] == "OK" and got["D-4"] == "Invalid"
+
+
+def test_an_invalid_deal_is_a_fix_item_for_its_owner_first():
+    t = target([list(r) for r in ROWS])
+    run_target(t, Config(), TODAY)
+    reminders = t.grid._sheets["Reminders"]
+    bo = [r for r in reminders[1:] if r[0] == "Bo"]
+    assert bo[0][1] == "D-4" and bo[0][3].startswith("Fix: ") and "Proposl" in bo[0][3]
+    assert bo[0][6] == "Invalid" and bo[0][4] is None
+    assert bo[1][1] == "D-2"  # errors before overdue items
+
+
+def test_one_row_per_deal_and_action():
+    rows = [["D-9", "Zeta", "Cy", "Proposal", 100, D(2026, 10, 1), None, None, None]]
+    header = HEADER[:-1] + ["Next step due"]
+    rows[0][-1] = D(2026, 11, 20)  # next step overdue and idle: both "Confirm the sale"
+    t = target(rows, header)
+    run_target(t, Config(), TODAY)
+    items = t.grid._sheets["Reminders"][1:]
+    assert len(items) == 1, items
+    assert "overdue" in items[0][3] and "idle" in items[0][3]
+
+
+def test_notes_and_done_survive_rewrites_while_the_item_stays():
+    t = target([list(r) for r in ROWS])
+    run_target(t, Config(), TODAY)
+    sheet = t.grid._sheets["Reminders"]
+    row = next(r for r in sheet if r[1] == "D-2")
+    row += [None] * (len(REMINDER_HEADERS) - len(row))
+    row[NOTES], row[DONE] = "called, parts on the way", "x"
+    later = run_target(t, Config(), TODAY + dt.timedelta(days=2))  # the day counts change
+    assert later.plan.reminders is not None
+    again = next(r for r in t.grid._sheets["Reminders"] if r[1] == "D-2")
+    assert "5 days overdue" in again[3]
+    assert again[NOTES] == "called, parts on the way" and again[DONE] == "x"
+
+
+def test_kept_notes_are_keyed_by_deal_and_action_head():
+    rows = [list(REMINDER_HEADERS), ["Ana", "D-1", "Acme", "Deliver (due 2026-12-01): 3 days",
+                                     None, 3, "Overdue", 4, "note", None]]
+    assert kept_notes(rows) == {("D-1", "Deliver (due 2026-12-01)"): ("note", None)}
+    assert item_key(None, 7, "Fix: x") == ("row 7", "Fix")
+
+
+def test_past_the_link_cap_the_first_row_says_how_many_were_left_out():
+    rows = [[f"D-{i}", "Co", "Ana", "Proposl", 1, None, None, None, None]
+            for i in range(MAX_LINKS + 5)]
+    t = target(rows)
+    plan = run_target(t, Config(), TODAY, dry_run=True).plan
+    assert plan.reminders[0][0].startswith("5 more reminders were left out")
+    assert plan.reminders[1] == list(REMINDER_HEADERS) and len(plan.reminders) == MAX_LINKS + 2
