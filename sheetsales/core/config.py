@@ -44,6 +44,9 @@ class Config:
     reminders: dict = field(default_factory=dict)
     schedule: dict = field(default_factory=dict)
     history: dict = field(default_factory=dict)
+    colours: dict = field(default_factory=dict)  # status key -> colour name ([colours])
+    summary: dict = field(default_factory=dict)  # [summary]
+    probability: dict = field(default_factory=dict)  # [probability]
 
     @property
     def calendar(self) -> Calendar:
@@ -178,6 +181,9 @@ def build_config(values: dict, path: Path | None = None) -> Config:
         reminders=values.get("reminders", {}),
         schedule=values.get("schedule", {}),
         history=values.get("history", {}),
+        colours=values.get("colours", {}),
+        summary=values.get("summary", {}),
+        probability=values.get("probability", {}),
     )
 
 

@@ -5,9 +5,12 @@ plan, and a dry run prints it."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..rules.check import Report
+from ..core.config_schema import COLOURS, STATUS_COLOURS
 from ..core.model import STATUS_KEYS, CellChange, is_blank
 from ..core.stages import normalize
+from ..rules.check import Report
+from ..rules.status import STATUS_ORDER
+from ..sources.base import Colour, ColumnLook
 
 
 @dataclass
@@ -87,3 +90,50 @@ def status_changes(report: Report, layout: Layout,
             if not same(now.get(key), values[key]):
                 changes.append(CellChange(title, row, columns[key], now.get(key), values[key]))
     return changes
+
+
+MAX_WIDTH = 60  # characters: wider columns wrap the sheet off the screen
+DATE_WIDTH = 12  # "2026-11-24" with room to spare, so a date is never ###
+
+
+def fit(header, values, cap: float = MAX_WIDTH) -> float:
+    """A column width (in characters) that shows the header, with its filter button, and
+    the values, up to `cap`."""
+    widest = len(str(header or "")) + 3
+    for value in values:
+        if value is None:
+            continue
+        width = DATE_WIDTH if isinstance(value, dt.date) else len(str(value)) + 1
+        if width > widest:
+            widest = width
+            if widest >= cap:
+                return cap
+    return float(max(widest, 6))
+
+
+def status_colours(colours: dict[str, str]) -> tuple[Colour, ...]:
+    """The status column's conditional formats: `colours` ([colours], status key -> colour
+    name) over the defaults; "none" leaves a status uncoloured."""
+    chosen = {**STATUS_COLOURS, **colours}
+    found = []
+    for status in STATUS_ORDER:
+        name = chosen.get(status.lower().replace(" ", "_"), "none")
+        if name != "none":
+            font, fill = COLOURS[name]
+            found.append(Colour(status, font, fill))
+    return tuple(found)
+
+
+def column_look(report: Report, layout: Layout, colours: dict[str, str]) -> ColumnLook:
+    """How the owned columns look: widths that fit what they hold, the status colours, the
+    user's header style (applied by the writer) and filter/table extension."""
+    statuses = list(report.statuses().values())
+    values = {"status": (s.status for s in statuses), "flags": (s.flags for s in statuses),
+              "next_action": (s.next_action for s in statuses),
+              "next_action_due": (s.next_action_due for s in statuses)}
+    widths = {layout.columns[k] + 1: fit(layout.headers[k], values[k]) for k in STATUS_KEYS}
+    rows = [d.row for d in report.deals]
+    return ColumnLook(report.sheet.header_row,
+                      {i + 1: layout.headers[k] for k, i in layout.columns.items()}, widths,
+                      max(rows, default=report.sheet.header_row),
+                      layout.columns["status"] + 1, status_colours(colours))

@@ -7,9 +7,9 @@ from ..core.config import Config
 from ..core.errors import WriteConflict
 from ..core.model import REMINDERS_SHEET, CellChange, is_blank
 from ..rules.check import Report
-from ..sources.base import Grid, Target
-from .columns import Layout, choose_layout, same, status_changes
-from .reminders import kept_notes, reminder_rows
+from ..sources.base import ColumnLook, Grid, SheetLook, Target
+from .columns import Layout, choose_layout, column_look, same, status_changes
+from .reminders import kept_notes, reminder_rows, reminders_look
 
 
 @dataclass
@@ -21,6 +21,8 @@ class Plan:
     changes: list[CellChange]
     reminders: list[list] | None  # the whole Reminders sheet, or None when it is unchanged
     notes: list[str] = field(default_factory=list)
+    look: ColumnLook | None = None  # how the owned columns look (widths, colours, filter)
+    reminders_look: SheetLook | None = None
 
     @property
     def empty(self) -> bool:
@@ -87,4 +89,6 @@ def make_plan(target: Target, report: Report, config: Config) -> Plan:
         if _unchanged(old, reminders):
             reminders = None
         target.grid.release(REMINDERS_SHEET)
-    return Plan(report, layout, changes, reminders, list(layout.notes))
+    look = column_look(report, layout, config.colours)
+    shown = reminders_look(reminders, title) if reminders is not None else None
+    return Plan(report, layout, changes, reminders, list(layout.notes), look, shown)

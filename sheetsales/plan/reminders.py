@@ -12,6 +12,8 @@ from ..core.model import ERROR, MAX_LINKS, REMINDER_HEADERS, is_blank
 from ..rules import DUE_KINDS
 from ..rules.check import Report
 from ..rules.status import CLOSED
+from ..sources.base import SheetLook
+from .columns import fit
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 FIX = "Fix"
@@ -64,7 +66,8 @@ def reminder_rows(report: Report, kept: dict | None = None) -> list[list]:
             action = f"{status.next_action}: " + "; ".join(messages)
             dues = [f.due for f in findings if f.due]
             due = min(dues) if dues else None
-            overdue = max(0, calendar.days_between(due, today)) if due else None
+            late = calendar.days_between(due, today) if due else 0
+            overdue = late if late > 0 else None  # blank, not 0, for what is not yet due
         rank = min(SEVERITY_RANK[f.severity] for f in findings)
         items.append([deal.get("owner") or "(no owner)", deal.deal_id, deal.get("company"),
                       action, due, overdue, status.status, row, None, None, rank])
@@ -85,3 +88,17 @@ def reminder_rows(report: Report, kept: dict | None = None) -> list[list]:
 def header_index(rows: list[list]) -> int:
     """The 0-based index of the header among the Reminders sheet's rows."""
     return 1 if rows and rows[0] and rows[0][0] != REMINDER_HEADERS[0] else 0
+
+
+def reminders_look(rows: list[list], deals_title: str) -> SheetLook:
+    """The Reminders sheet's look: its header bold, filled, frozen and filtered, widths that
+    fit, and each item's Row a link to the deal's row on the deals sheet."""
+    top = header_index(rows)
+    caps = {"Action": 80, "Notes": 40, "Company": 40}
+    widths = {c + 1: fit(h, (r[c] for r in rows[top + 1:] if c < len(r)), caps.get(h, 30))
+              for c, h in enumerate(REMINDER_HEADERS)}
+    sheet = "'" + deals_title.replace("'", "''") + "'"
+    links = {(i, _ROW + 1): f"{sheet}!A{r[_ROW]}"
+             for i, r in enumerate(rows[top + 1:], top + 2) if isinstance(r[_ROW], int)}
+    return SheetLook(header_row=top + 1, widths=widths, links=links,
+                     titles=(1,) if top else ())

@@ -67,7 +67,9 @@ class XlsxTarget:
         names = {(title, NAME_PREFIX + key): f"${column_letter(i)}:${column_letter(i)}"
                  for key, i in plan.layout.columns.items()}
         sheets = {REMINDERS_SHEET: plan.reminders} if plan.reminders is not None else None
-        backup = self._write(plan.changes, sheets, names)
+        looks = {REMINDERS_SHEET: plan.reminders_look} if plan.reminders_look else None
+        columns = {title: plan.look} if plan.look else None
+        backup = self._write(plan.changes, sheets, names, looks, columns)
         rows = "" if plan.reminders is None else f" and {len(plan.reminders) - 1} reminders"
         return f"wrote {len(plan.changes)} cells{rows} to {self.path.name}; backup {backup}"
 
@@ -76,7 +78,7 @@ class XlsxTarget:
         backup = self._write(changes)
         return f"wrote {len(changes)} cells to {self.path.name}; backup {backup}"
 
-    def _write(self, changes, sheets=None, names=None) -> Path:
+    def _write(self, changes, sheets=None, names=None, looks=None, columns=None) -> Path:
         refuse_if_open(self.path)
         if file_stamp(self.path) != self.read_stamp:
             raise WriteConflict(f"{self.path.name} changed since sheetsales read it (someone "
@@ -86,7 +88,8 @@ class XlsxTarget:
         with backups.guarded_write(self.path, self.clock(), self.keep_backups) as backup:
             # the read stamp again: a save during the backup copy must not slip through
             with collector.paused():
-                write_xlsx(self.path, cells, sheets, names=names, expect=self.read_stamp)
+                write_xlsx(self.path, cells, sheets, names=names, expect=self.read_stamp,
+                           looks=looks, columns=columns)
         self.written = list(changes)
         return backup
 

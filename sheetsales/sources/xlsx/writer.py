@@ -31,6 +31,8 @@ from .book import Book, check_title
 from ...core.cells import MAX_COL, MAX_ROW, cell_name, parse_ref
 from .sheet import SheetJob, SheetRewriter
 from .styles import StyleSheet
+from .dress import dress
+from ..base import ColumnLook, SheetLook
 
 NEW_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -57,7 +59,8 @@ class WriteResult:
 def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tuple, object]],
                sheets: Mapping[str, Iterable[Iterable]] | None = None, *,
                out_path=None, names: Mapping[tuple[str, str], str | None] | None = None,
-               expect: tuple | None = None) -> WriteResult:
+               expect: tuple | None = None, looks: Mapping[str, SheetLook] | None = None,
+               columns: Mapping[str, ColumnLook] | None = None) -> WriteResult:
     """Write `cells` ({(sheet title, "B12"): value}, or those pairs in any iterable; a cell
     may also be given as its 1-based (row, column), e.g. (12, 2)) and the sheets sheetsales
     owns ({title: rows}) into the workbook at `path`, atomically, changing nothing else.
@@ -70,6 +73,11 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tu
     given, else replaces `path`; `expect` is the (mtime_ns, size, inode) the caller read, and
     a file that no longer has it is refused. When every edited part comes out identical to the original
     (same CRC-32 and size), nothing is written at all.
+
+    `looks` ({owned sheet title: SheetLook}) presents an owned sheet (styled, frozen and
+    filtered header, widths, internal links, charts); `columns` ({sheet title: ColumnLook})
+    dresses sheetsales' columns on an edited sheet (header style, widths, the autofilter and
+    Excel Table extended over them, the status colours).
     """
     source = Path(os.path.realpath(path))
     target = Path(os.path.realpath(out_path)) if out_path is not None else source
@@ -94,6 +102,7 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tu
         styles = StyleSheet(pkg.read(book.styles_part), f"{pkg.name}: {book.styles_part}") \
             if book.styles_part else None
         jobs, created, replaced = _plan(book, edits, owned)
+        changed_parts = dress(pkg, jobs, styles, looks or {}, columns or {})
         for (title, defined_name), ref in (names or {}).items():
             sheet = book.sheet(title)
             if sheet is None:
@@ -106,6 +115,7 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tu
                 spools[sheet.part.lower()] = _rewrite(pkg, book, sheet, job, styles,
                                                       target.parent)
             changed = {name.lower(): data for name, data in book.edited_parts().items()}
+            changed.update(changed_parts)
             if styles is not None and styles.changed:
                 changed[book.styles_part.lower()] = styles.to_bytes()
             rewritten = bool(changed) or target != source or not all(
@@ -204,12 +214,13 @@ def _rewrite(pkg: SourcePackage, book: Book, sheet, job: SheetJob, styles,
     """The sheet's new part, compressed into a spool (spilling into `folder`, the output's);
     every refusal happens here."""
     info = pkg.find(sheet.part)
-    if info is not None:
+    if info is not None and job.template is None:
         job.blocked.extend(book.blocked_ranges(sheet))
     spool = Deflated(info.compress_type if info is not None else zipfile.ZIP_DEFLATED, folder)
     where = f"{pkg.name}: {sheet.part}"
     try:
-        stream = pkg.open(sheet.part) if info is not None else BytesIO(NEW_SHEET)
+        stream = BytesIO(job.template) if job.template is not None else \
+            pkg.open(sheet.part) if info is not None else BytesIO(NEW_SHEET)
         with stream:
             SheetRewriter(stream, spool, job, styles, book.date1904, where).run()
         return spool.finish()
