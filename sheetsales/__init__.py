@@ -14,7 +14,8 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "check": "operations.check", "run": "operations.run", "clean": "operations.clean",
     "remind": "operations.remind", "recent_runs": "operations.remind",
-    "undo": "operations.undo", "init": "operations.setup", "demo": "operations.setup",
+    "undo": "operations.undo", "report": "operations.report",
+    "PipelineReport": "operations.report", "init": "operations.setup", "demo": "operations.setup",
     "schedule": "operations.schedule", "write_xlsx": "sources.xlsx.writer",
     "load_config": "core.config", "Config": "core.config",
     "Report": "rules.check", "RunResult": "operations.run", "CleanResult": "cleanup.result",

@@ -202,6 +202,27 @@ def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
     sys.exit(result.exit_code(exit_code(plan.report, fail_on)))
 
 
+@cli.command()
+@click.argument("source", required=False)
+@today_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False),
+              help="Also write the summary with its charts as one self-contained HTML page.")
+@config_option
+@sheet_option
+@credentials_option
+@guarded
+def report(source, today, fmt, html_path, config_path, sheet, credentials):
+    """The pipeline summary of SOURCE: by stage, by owner, the weighted forecast by
+    expected-close month, the flow between steps and the totals. Never writes to SOURCE."""
+    config = sheetsales.load_config(config_path, overrides=_overrides(sheet))
+    result = sheetsales.report(source, config, today, html=html_path, credentials=credentials)
+    click.echo(result.render(fmt), nl=False)
+    if html_path and fmt == "table":
+        click.echo(f"\nWrote {html_path}.")
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
