@@ -28,7 +28,7 @@ from sheetsales.core.cells import column_letters as col_letters
 from sheetsales.core.cells import column_number as col_number
 from sheetsales.core.errors import SourceError, WriteConflict
 from sheetsales.plan.columns import status_colours
-from sheetsales.sources.base import ColumnLook, SheetLook
+from sheetsales.sources.base import Chart, ColumnLook, SheetLook
 from sheetsales.sources.xlsx.writer import write_xlsx
 from libreoffice import read_csv, soffice, to_csv
 from test_xlsx_writer import deals_workbook, grid, part, raw_entries, split_sheet, without_cells
@@ -48,10 +48,18 @@ STYLE_INSERTIONS = {b"xf", b"numFmt", b"numFmts", b"alignment", b"protection", b
                     b"fills"}
 
 
+SUMMARY = [["Stage", "Amount"], ["Lead", 10.5], ["Won", 20]]
+SUMMARY_LOOK = SheetLook(header_row=None, titles=(1,), formats={(2, 2): "#,##0"},
+                         charts=(Chart("Amount by stage", "Amount", (2, 3), 1, 2, "2F6EB5",
+                                       (3, 0)),), freeze=False, autofilter=False)
+
+
 def looks(title: str, col: int, header_row: int = 1) -> dict:
     """The looks every corpus write carries: {"looks": ..., "columns": ...}."""
+    quoted = title.replace("'", "''")
     return {"looks": {"Reminders": SheetLook(widths={1: 12.0, 4: 30.0},
-                                             links={(2, 2): f"'{title.replace(chr(39), chr(39) * 2)}'!A1"})},
+                                             links={(2, 2): f"'{quoted}'!A1"}),
+                      "Summary": SUMMARY_LOOK},
             "columns": {title: ColumnLook(header_row, {col: "sheetsales"}, {col: 24.0}, 5, col,
                                           status_colours({}))}}
 
@@ -179,8 +187,8 @@ def check_appended_formats(before: bytes, after: bytes):
     old, new = xfs(before), xfs(after)
     assert new[:len(old)] == old
     for xf in new[len(old):]:
-        if look(xf) == look(old[0]) and (b"applyFont" in xf or b"applyFill" in xf):
-            continue  # a styled header of sheetsales' sheet
+        if look(xf) == look(old[0]):
+            continue  # the first format, made bold, filled or numbered: sheetsales' sheets
         assert plain(xf) in {plain(x) for x in old}, xf
         fmt = re.search(rb'numFmtId="(\d+)"', xf)[1]
         assert re.search(rb'<(?:\w+:)?numFmt numFmtId="' + fmt + rb'" formatCode="yyyy-mm-dd"/>',
@@ -192,7 +200,11 @@ def check_patched(original: Path, path: Path, title: str, sheet_part: str, col: 
     names_after = list(after)
     assert names_after[:len(before)] == list(before), "entries keep their order"
     new_parts = names_after[len(before):]
-    assert len(new_parts) == 1 and new_parts[0].startswith("xl/worksheets/sheet")
+    sheets = [n for n in new_parts if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
+    assert len(sheets) == 2, new_parts  # Reminders and Summary
+    others = sorted(re.sub(r"\d+", "N", n) for n in new_parts if n not in sheets)
+    assert others == ["xl/charts/chartN.xml", "xl/drawings/_rels/drawingN.xml.rels",
+                      "xl/drawings/drawingN.xml", "xl/worksheets/_rels/sheetN.xml.rels"], others
     changed = {n for n in before if after[n] != before[n]}
     wb_part = "xl/workbook.xml"
     allowed = {sheet_part, wb_part, "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
@@ -237,6 +249,7 @@ def check_values(original: Path, path: Path, title: str, col: int):
     for r, row in enumerate(old_grid):
         assert new_grid[r][:len(row)] == row, f"row {r + 1} reads differently"
     assert grid(path, "Reminders") == REMINDERS
+    assert grid(path, "Summary") == SUMMARY
 
 
 @pytest.mark.parametrize("name", corpus_files())
@@ -250,7 +263,8 @@ def test_corpus_workbook(corpus, name, tmp_path):
     col = last_used_column(part(original, sheet_part)) + 2
     cells = {(title, f"{col_letters(col)}{r}"): v for r, v in enumerate(WRITTEN, 1)}
     try:
-        write_xlsx(path, cells, {"Reminders": REMINDERS}, **looks(title, col))
+        write_xlsx(path, cells, {"Reminders": REMINDERS, "Summary": SUMMARY},
+                   **looks(title, col))
     except (SourceError, WriteConflict) as exc:
         assert path.read_bytes() == original.read_bytes(), "a refused workbook is left as it was"
         assert [p.name for p in tmp_path.iterdir()] == [name], "no temporary file is left"
@@ -321,7 +335,8 @@ def test_libreoffice_reads_patched_corpus_workbooks(corpus, tmp_path):
         col = last_used_column(part(path, sheet_part)) + 2
         try:
             write_xlsx(path, {(title, f"{col_letters(col)}{r}"): v
-                              for r, v in enumerate(WRITTEN, 1)}, {"Reminders": REMINDERS},
+                              for r, v in enumerate(WRITTEN, 1)},
+                       {"Reminders": REMINDERS, "Summary": SUMMARY},
                        **looks(title, col, header_row=0))  # a header's format would show
         except (SourceError, WriteConflict):
             continue

@@ -10,6 +10,10 @@ from ..rules.check import Report
 from ..sources.base import ColumnLook, Grid, SheetLook, Target
 from .columns import Layout, choose_layout, column_look, same, status_changes
 from .reminders import kept_notes, reminder_rows, reminders_look
+from .summary import summary_of
+from .summary_sheet import summary_sheet
+
+SUMMARY_SHEET = "Summary"
 
 
 @dataclass
@@ -23,10 +27,13 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     look: ColumnLook | None = None  # how the owned columns look (widths, colours, filter)
     reminders_look: SheetLook | None = None
+    summary_title: str | None = None  # sheetsales' Summary sheet, when the target takes one
+    summary: list[list] | None = None  # its rows, or None when it is unchanged or off
+    summary_look: SheetLook | None = None
 
     @property
     def empty(self) -> bool:
-        return not self.changes and self.reminders is None
+        return not self.changes and self.reminders is None and self.summary is None
 
 
 def current_status_values(grid: Grid, title: str, header_row: int,
@@ -91,4 +98,34 @@ def make_plan(target: Target, report: Report, config: Config) -> Plan:
         target.grid.release(REMINDERS_SHEET)
     look = column_look(report, layout, config.colours)
     shown = reminders_look(reminders, title) if reminders is not None else None
-    return Plan(report, layout, changes, reminders, list(layout.notes), look, shown)
+    plan = Plan(report, layout, changes, reminders, list(layout.notes), look, shown)
+    plan_summary(plan, target, config)
+    return plan
+
+
+def plan_summary(plan: Plan, target: Target, config: Config) -> None:
+    """The Summary sheet, on targets that take one ([summary] sheet = false: none); a user's
+    sheet of that name is left alone, and the plan says so."""
+    settings = config.summary or {}
+    state = getattr(target, "sheet_state", None)
+    if not settings.get("sheet", True) or state is None:
+        return
+    title = settings.get("sheet_name", SUMMARY_SHEET)
+    if state(title) == "theirs":
+        plan.notes.append(f"the workbook has its own sheet {title!r}, which sheetsales leaves "
+                          "alone, so no summary was written; set [summary] sheet_name to "
+                          "another name")
+        return
+    if state(title) == "locked":
+        plan.notes.append(f"the workbook's structure is protected, so no {title!r} sheet can be "
+                          "added; unprotect it (Review > Protect Workbook) for a summary")
+        return
+    rows, look = summary_sheet(summary_of(plan.report, config),
+                               settings.get("charts", True))
+    plan.summary_title = title
+    if state(title) == "ours":
+        old = current_sheet_rows(target.grid, title)
+        target.grid.release(title)
+        if _unchanged(old, rows):
+            return
+    plan.summary, plan.summary_look = rows, look

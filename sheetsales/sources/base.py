@@ -83,14 +83,15 @@ class ColumnLook:
 
 @dataclass
 class Chart:
-    """A native chart on an owned sheet: a bar chart of `values` by `categories`, both ranges
-    of that sheet ("$B$5:$B$11"), anchored at `anchor` (0-based column, row of its top left)
-    and `size` cells wide and high."""
+    """A native column chart on an owned sheet: the values in column `values` against the
+    categories in column `categories` over sheet rows `rows` (first, last; 1-based), placed
+    with its top left at `anchor` (0-based column, row) and `size` cells wide and high."""
 
     title: str
-    categories: str
-    values: str
     series: str
+    rows: tuple[int, int]
+    categories: int
+    values: int
     colour: str  # RRGGBB of the bars
     anchor: tuple[int, int]
     size: tuple[int, int] = (8, 16)

@@ -4,17 +4,20 @@ deals sheet's Excel Table takes in the owned columns."""
 
 from ...core.errors import WriteConflict
 from ..base import SheetLook
+from .charts import DRAWING_ID, chart_parts
 from .look import owned_sheet
 from .sheet import SheetJob
 from .styles import StyleSheet
 from .tables import joined_table
 
 HEADER_FILL = "DDEBF7"  # the light blue of Excel's own table headers
+BUILTIN_FORMATS = {"#,##0": 3, "0%": 9, "0.00%": 10, "#,##0.00": 4}  # no custom format needed
 
 
-def dress(pkg, jobs, styles, looks, columns) -> dict[str, bytes]:
-    """Apply the looks to the sheet jobs; the table parts that change with them."""
-    changed = {}
+def dress(pkg, jobs, styles, looks, columns, taken: set[str]):
+    """Apply the looks to the sheet jobs: ({existing part: new bytes}, {new part: bytes}) of
+    the table and chart parts that change or come with them."""
+    changed, new = {}, {}
     for sheet, job in jobs:
         look = looks.get(sheet.title) if job.replace_rows else columns.get(sheet.title)
         if look is None:
@@ -24,6 +27,11 @@ def dress(pkg, jobs, styles, looks, columns) -> dict[str, bytes]:
                                 "columns; open and re-save the workbook in Excel and run again")
         if job.replace_rows:
             _owned_look(job, look, styles)
+            if look.charts:
+                made, remade = chart_parts(pkg, sheet.part, sheet.title, list(look.charts),
+                                           job.rows, taken)
+                new.update(made)
+                changed.update(remade)
             continue
         job.look = look
         job.dxfs = [styles.differential(c.font, c.fill) for c in look.colours]
@@ -32,12 +40,12 @@ def dress(pkg, jobs, styles, looks, columns) -> dict[str, bytes]:
                 joined = joined_table(pkg.read(rel.target), look)
                 if joined is not None:
                     changed[rel.target.lower()] = joined
-    return changed
+    return changed, new
 
 
 def _owned_look(job: SheetJob, look: SheetLook, styles: StyleSheet):
     width = max((len(r) for r in job.rows), default=0)
-    job.template = owned_sheet(look, len(job.rows), width, None)
+    job.template = owned_sheet(look, len(job.rows), width, DRAWING_ID if look.charts else None)
     if look.header_row:
         job.row_styles[look.header_row] = styles.cell_style(bold=True, fill=HEADER_FILL)
     for row in look.titles:
@@ -45,4 +53,4 @@ def _owned_look(job: SheetJob, look: SheetLook, styles: StyleSheet):
     for row in look.headings:
         job.row_styles[row] = styles.cell_style(bold=True, fill=HEADER_FILL)
     for where, code in look.formats.items():
-        job.cell_styles[where] = styles.cell_style(number_format=code)
+        job.cell_styles[where] = styles.cell_style(number_format=BUILTIN_FORMATS.get(code, code))

@@ -31,6 +31,7 @@ from .book import Book, check_title
 from ...core.cells import MAX_COL, MAX_ROW, cell_name, parse_ref
 from .sheet import SheetJob, SheetRewriter
 from .styles import StyleSheet
+from .charts import with_overrides
 from .dress import dress
 from ..base import ColumnLook, SheetLook
 
@@ -102,7 +103,8 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tu
         styles = StyleSheet(pkg.read(book.styles_part), f"{pkg.name}: {book.styles_part}") \
             if book.styles_part else None
         jobs, created, replaced = _plan(book, edits, owned)
-        changed_parts = dress(pkg, jobs, styles, looks or {}, columns or {})
+        taken = {i.filename.lower() for i in pkg.infos} | {s.part.lower() for s in book.added}
+        changed_parts, new_parts = dress(pkg, jobs, styles, looks or {}, columns or {}, taken)
         for (title, defined_name), ref in (names or {}).items():
             sheet = book.sheet(title)
             if sheet is None:
@@ -116,6 +118,9 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tu
                                                       target.parent)
             changed = {name.lower(): data for name, data in book.edited_parts().items()}
             changed.update(changed_parts)
+            if new_parts:
+                types = changed.get("[content_types].xml") or pkg.read("[Content_Types].xml")
+                changed["[content_types].xml"] = with_overrides(types, list(new_parts))
             if styles is not None and styles.changed:
                 changed[book.styles_part.lower()] = styles.to_bytes()
             rewritten = bool(changed) or target != source or not all(
@@ -123,7 +128,7 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tu
             if rewritten:
                 _write_package(pkg, book, target, spools, changed,
                                lambda: _check_unchanged(source, before),
-                               stat.S_IMODE(before.st_mode))
+                               stat.S_IMODE(before.st_mode), new_parts)
         finally:
             for spool in spools.values():
                 spool.close()
@@ -233,7 +238,7 @@ def _rewrite(pkg: SourcePackage, book: Book, sheet, job: SheetJob, styles,
         raise
 
 
-def _write_package(pkg, book, target: Path, spools, changed, check, mode: int):
+def _write_package(pkg, book, target: Path, spools, changed, check, mode: int, new_parts):
     anchor = pkg.find(book.part)
     missing = set(changed)
     with atomic_file(target, mode, check) as fp:
@@ -253,6 +258,12 @@ def _write_package(pkg, book, target: Path, spools, changed, check, mode: int):
                 out.copy_raw(pkg, info)
         for sheet in book.added:
             out.add(new_entry_info(sheet.part, anchor), spools[sheet.part.lower()])
+        for name, data in new_parts.items():  # an owned sheet's drawing and charts
+            small = deflate(data)
+            try:
+                out.add(new_entry_info(name, anchor), small)
+            finally:
+                small.close()
         if missing:
             raise SourceError(f"{pkg.name} lacks the parts {sorted(missing)}; open and re-save it "
                               "in Excel and run again")
