@@ -187,6 +187,8 @@ def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
         if plan.reminders is not None:
             click.echo(f"{REMINDERS_SHEET}: would be replaced with {len(plan.reminders) - 1} "
                        "reminders")
+        if plan.summary is not None:
+            click.echo(f"{plan.summary_title}: would be written with the pipeline summary")
         click.echo("Nothing to change." if plan.empty else
                    f"{len(plan.changes)} cells would change (dry run: nothing written).")
         sys.exit(EXIT_FINDINGS if not plan.empty else EXIT_OK)

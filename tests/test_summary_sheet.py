@@ -4,6 +4,8 @@ user's sheet of that name, off with [summary] sheet = false, undone by undo. ope
 the charts back; LibreOffice draws them (pixels of the series colour in its PNG)."""
 
 import datetime as dt
+import os
+import shutil
 import subprocess
 import zipfile
 
@@ -94,6 +96,10 @@ def test_undo_removes_the_summary(book):
 
 
 def test_libreoffice_draws_the_charts(book, tmp_path):
+    if not shutil.which("pdftoppm"):
+        if os.environ.get("SHEETSALES_REQUIRE_SHARED"):
+            pytest.fail("poppler-utils (pdftoppm) is required but not installed")
+        pytest.skip("poppler-utils is not installed (apt-get install poppler-utils)")
     run(book)
     profile = tmp_path / "lo-profile"
     subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless",

@@ -97,6 +97,7 @@ def reminders_look(rows: list[list], deals_title: str) -> SheetLook:
     caps = {"Action": 80, "Notes": 40, "Company": 40}
     widths = {c + 1: fit(h, (r[c] for r in rows[top + 1:] if c < len(r)), caps.get(h, 30))
               for c, h in enumerate(REMINDER_HEADERS)}
+    widths[_NOTES + 1] = max(widths[_NOTES + 1], 30.0)  # room to type in
     sheet = "'" + deals_title.replace("'", "''") + "'"
     links = {(i, _ROW + 1): f"{sheet}!A{r[_ROW]}"
              for i, r in enumerate(rows[top + 1:], top + 2) if isinstance(r[_ROW], int)}

@@ -113,7 +113,8 @@ def render_html(summary: Summary, source: str = "", sheet: str = "") -> str:
             FORECAST_COLOUR, "forecast")),
         ("Funnel: deals reaching each step", funnel(summary))]
     title = f"Pipeline on {summary.today.isoformat()}"
-    where = html.escape(source + (f" — sheet {sheet}" if sheet else ""))
+    name = source.replace("\\", "/").rsplit("/", 1)[-1]  # a page may travel: no folders
+    where = html.escape(name + (f" — sheet {sheet}" if sheet else ""))
     gaps = "".join(f"<li>{html.escape(g)}</li>" for g in summary.gaps)
     return "".join([
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
