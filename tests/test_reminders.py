@@ -257,7 +257,8 @@ def test_items_without_an_owner_are_reported_not_dropped(tmp_path, smtp_server):
             won("D-3", "Gamma", "ANA", DAY1), won("D-4", "Delta", "ana ", DAY1)]
     cfg = smtp_config(tmp_path, controller.port)
     result = deliver(build_digests(report(rows=rows), cfg), cfg, environ={})
-    assert result.warnings == ["2 items have no Owner, so no one was reminded; fill the "
+    # each owner-less deal is due and invalid (REQ001: Owner is required): two items each
+    assert result.warnings == ["4 items have no Owner, so no one was reminded; fill the "
                                "Owner column"]
     assert [(d.owner, len(d.items)) for d in result.delivered] == [("ANA", 2)]  # one owner
     assert inbox.to() == ["ana@example.com"]

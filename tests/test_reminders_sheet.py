@@ -79,3 +79,16 @@ def test_past_the_link_cap_the_first_row_says_how_many_were_left_out():
     plan = run_target(t, Config(), TODAY, dry_run=True).plan
     assert plan.reminders[0][0].startswith("5 more reminders were left out")
     assert plan.reminders[1] == list(REMINDER_HEADERS) and len(plan.reminders) == MAX_LINKS + 2
+
+
+def test_an_invalid_deal_reaches_its_owners_digest_as_a_fix_item():
+    from sheetsales.nightly.digests import FIX, build_digests
+    from sheetsales.nightly.mail import render_text
+    from sheetsales.operations.check import check
+    t = target([list(r) for r in ROWS])
+    digests = build_digests(check(t.grid, Config(), TODAY), Config())
+    bo = next(d for d in digests if d.owner == "Bo")
+    fix = [i for i in bo.items if i.kind == FIX]
+    assert [i.deal_id for i in fix] == ["D-4"] and fix[0].action.startswith("Fix: ")
+    assert bo.items[-1].kind == FIX  # after what is due
+    assert "TO FIX IN THE SHEET (1)" in render_text(bo)

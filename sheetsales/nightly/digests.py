@@ -19,11 +19,13 @@ from dataclasses import dataclass, replace
 from ..rules import DUE_KINDS
 from .history import resend_due
 
-OVERDUE, TODAY, SOON, IDLE = "overdue", "today", "soon", "idle"
-KINDS = (OVERDUE, TODAY, SOON, IDLE)
-HEADINGS = {OVERDUE: "Overdue", TODAY: "Due today", SOON: "Due soon", IDLE: "Idle"}
+OVERDUE, TODAY, SOON, IDLE, FIX = "overdue", "today", "soon", "idle", "fix"
+KINDS = (OVERDUE, TODAY, SOON, IDLE, FIX)
+HEADINGS = {OVERDUE: "Overdue", TODAY: "Due today", SOON: "Due soon", IDLE: "Idle",
+            FIX: "To fix in the sheet"}
 ACTIONABLE = DUE_KINDS  # code -> OVERDUE, SOON or IDLE (the same words as KINDS)
-RESENT_KINDS = (OVERDUE, IDLE)
+RESENT_KINDS = (OVERDUE, IDLE, FIX)
+FIX_CODE = "FIX"  # an invalid deal's errors, as one item for its owner
 DEFAULT_RESEND_DAYS = 3
 DEFAULT_ESCALATE_DAYS = 7
 OWNER, MANAGER = "owner", "manager"
@@ -85,10 +87,12 @@ def reminder_items(report, today: dt.date | None = None) -> list[Item]:
     today = today or report.today
     calendar = report.context.calendar
     deals = {deal.row: deal for deal in report.deals}
-    items = []
+    items, errors = [], {}
     for finding in report.findings:
         kind = ACTIONABLE.get(finding.code)
         deal = deals.get(finding.row)
+        if finding.severity == "error" and deal is not None:
+            errors.setdefault(finding.row, []).append(finding)
         if kind is None or deal is None:
             continue
         due = finding.due
@@ -103,6 +107,12 @@ def reminder_items(report, today: dt.date | None = None) -> list[Item]:
         items.append(Item(kind, finding.code, _text(deal.get("owner")), deal.deal_id,
                           _text(deal.get("company")) or None, _action(deal, finding.code),
                           due, days, finding.row, finding.cell, finding.message))
+    for row, found in errors.items():  # an invalid deal: its owner fixes the data
+        deal = deals[row]
+        messages = "; ".join(dict.fromkeys(f.message for f in found))
+        items.append(Item(FIX, FIX_CODE, _text(deal.get("owner")), deal.deal_id,
+                          _text(deal.get("company")) or None, f"Fix: {messages}", None, 0, row,
+                          found[0].cell, messages))
     return sorted(items, key=_order)
 
 

@@ -8,8 +8,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 from ..core.dates import plural
-from .digests import (HEADINGS, KINDS, MANAGER, OVERDUE, SOON, TODAY, Digest, Item, one_line,
-                      owner_key)
+from .digests import (FIX, HEADINGS, KINDS, MANAGER, OVERDUE, SOON, TODAY, Digest, Item,
+                      one_line, owner_key)
 
 
 def _when(item: Item, unit: str) -> str:
@@ -20,6 +20,8 @@ def _when(item: Item, unit: str) -> str:
         return f"due today ({due})"
     if item.kind == SOON:
         return f"due {due} (in {plural(item.days, unit)})"
+    if item.kind == FIX:
+        return "the sheet needs fixing before this deal can be followed"
     return f"idle since {due} ({plural(item.days, unit)})"
 
 
