@@ -21,6 +21,7 @@ _OWNER, _DEAL, _ACTION, _ROW = (REMINDER_HEADERS.index(h) for h in ("Owner", "De
                                                                      "Row"))
 _NOTES, _DONE = REMINDER_HEADERS.index("Notes"), REMINDER_HEADERS.index("Done")
 WIDTH = len(REMINDER_HEADERS)
+WIDTH_SAMPLE = 5000  # rows whose widths the Reminders sheet's column widths fit
 
 
 def item_key(deal_id, row, action) -> tuple[str, str]:
@@ -95,7 +96,9 @@ def reminders_look(rows: list[list], deals_title: str) -> SheetLook:
     fit, and each item's Row a link to the deal's row on the deals sheet."""
     top = header_index(rows)
     caps = {"Action": 80, "Notes": 40, "Company": 40}
-    widths = {c + 1: fit(h, (r[c] for r in rows[top + 1:] if c < len(r)), caps.get(h, 30))
+    items = rows[top + 1:]
+    sample = items[::max(1, len(items) // WIDTH_SAMPLE)]  # widths need no more than a sample
+    widths = {c + 1: fit(h, (r[c] for r in sample if c < len(r)), caps.get(h, 30))
               for c, h in enumerate(REMINDER_HEADERS)}
     widths[_NOTES + 1] = max(widths[_NOTES + 1], 30.0)  # room to type in
     sheet = "'" + deals_title.replace("'", "''") + "'"

@@ -142,6 +142,7 @@ def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float
     won_all = lost_all = 0
     priced: set[int] = set()  # id() of the rows with at least one amount
     month, quarter = _month(today), _quarter(today)
+    kinds: dict = {}  # (stage, outcome) -> (won, lost, open): a sheet has few of them
     for deal in deals:
         stage, outcome, values = deal.stage, deal.outcome, deal.values
         amount = values.get("amount")
@@ -149,7 +150,12 @@ def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float
             seen["amount"] = True
         own = values.get("probability")
         seen["probability"] |= own is not None
-        won, lost = is_won(stage, outcome), is_lost(stage, outcome)
+        kind = kinds.get((stage, outcome))
+        if kind is None:
+            won, lost = is_won(stage, outcome), is_lost(stage, outcome)
+            kind = kinds[(stage, outcome)] = (won, lost, stage is not None and not won and not lost
+                                              and phase_of(stage, outcome) == OPEN)
+        won, lost, is_open = kind
         chance = 100.0 if won else 0.0 if lost else \
             own if own is not None else defaults.get(stage.key, 0.0) if stage else 0.0
         weighted = amount * chance / 100 if amount is not None else 0.0
@@ -166,7 +172,6 @@ def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float
             owner = owners[name] = OwnerRow(name)
         if deal.row in overdue_rows:
             owner.overdue += 1
-        is_open = stage is not None and not won and not lost and phase_of(stage, outcome) == OPEN
         if is_open:
             if amount is not None:
                 priced.add(id(owner))
@@ -258,29 +263,32 @@ def flow(deals, stages: StageSet) -> list[FlowRow]:
     is filled), how many of those went on to the next step, and the median days between
     the step's date and the next step's."""
     steps = list(stages.progression)
-    rows = [FlowRow(s.label) for s in steps]
+    fields = [s.date_field for s in steps]
+    orders = [s.order for s in steps]
+    last = len(steps) - 1
+    reached_counts, went_on = [0] * len(steps), [0] * len(steps)
     spans: list[list[int]] = [[] for _ in steps]
     for deal in deals:
         stage, values = deal.stage, deal.values
         at = stage.order if stage is not None and stage.order is not None else -1
-        reached = [s.order <= at or (s.date_field is not None and
-                                      values.get(s.date_field) is not None) for s in steps]
-        for i, step in enumerate(steps):
+        dates = [values.get(f) if f else None for f in fields]
+        reached = [o <= at or d is not None for o, d in zip(orders, dates)]
+        for i in range(last + 1):
             if not reached[i]:
                 continue
-            rows[i].reached += 1
-            if i + 1 < len(steps) and reached[i + 1]:
-                rows[i].went_on += 1
-                start = values.get(step.date_field) if step.date_field else None
-                end = values.get(steps[i + 1].date_field) if steps[i + 1].date_field else None
+            reached_counts[i] += 1
+            if i < last and reached[i + 1]:
+                went_on[i] += 1
+                start, end = dates[i], dates[i + 1]
                 if start is not None and end is not None and end >= start:
                     spans[i].append((end - start).days)
-    for i, row in enumerate(rows):
-        if i + 1 == len(rows):
-            row.went_on = None
-        elif row.reached:
+    rows = []
+    for i, step in enumerate(steps):
+        row = FlowRow(step.label, reached_counts[i], None if i == last else went_on[i])
+        if i < last and row.reached:
             row.conversion = row.went_on / row.reached
         row.median_days = float(statistics.median(spans[i])) if spans[i] else None
+        rows.append(row)
     return rows
 
 
