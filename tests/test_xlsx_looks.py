@@ -148,3 +148,12 @@ def test_libreoffice_opens_the_dressed_workbook(tmp_path, table):
     deals = read_csv(out, "d", "Deals")
     assert deals[0][len(HEADERS)] == "Status" and deals[2][len(HEADERS)] == "Overdue"
     assert read_csv(out, "d", "Reminders")[0][-2:] == ["Notes", "Done"]
+
+
+def test_a_filter_that_does_not_reach_the_owned_columns_is_left_alone(tmp_path):
+    path = workbook(tmp_path / "d.xlsx", autofilter=False)
+    wb = openpyxl.load_workbook(path)
+    wb["Deals"].auto_filter.ref = "A1:C4"
+    wb.save(path)
+    run(path)
+    assert openpyxl.load_workbook(path)["Deals"].auto_filter.ref == "A1:C4"
