@@ -8,6 +8,7 @@ rest of the text change, and goes with the item when its due date does."""
 
 import datetime as dt
 
+from ..core.cells import MAX_TEXT
 from ..core.model import ERROR, MAX_LINKS, REMINDER_HEADERS, is_blank
 from ..rules import DUE_KINDS
 from ..rules.check import Report
@@ -69,6 +70,8 @@ def reminder_rows(report: Report, kept: dict | None = None) -> list[list]:
             due = min(dues) if dues else None
             late = calendar.days_between(due, today) if due else 0
             overdue = late if late > 0 else None  # blank, not 0, for what is not yet due
+        if len(action) > MAX_TEXT:  # messages quote cells, which may be as long as a cell
+            action = action[:MAX_TEXT - 1] + "…"
         rank = min(SEVERITY_RANK[f.severity] for f in findings)
         items.append([deal.get("owner") or "(no owner)", deal.deal_id, deal.get("company"),
                       action, due, overdue, status.status, row, None, None, rank])

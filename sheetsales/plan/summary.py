@@ -10,11 +10,11 @@ tell (no amounts, no close dates, no won dates) is None with a sentence in `gaps
 zero shown as a fact."""
 
 import datetime as dt
-import statistics
 from dataclasses import asdict, dataclass, field
 
 from ..core.config_schema import STAGE_PROBABILITY
 from ..core.stages import CLOSED, CLOSING_OUTCOMES, OPEN, Stage, StageSet, normalize, phase_of
+from .flow import FlowRow, flow
 
 NONE, LATER, PAST = "none", "later", "past"
 UNKNOWN_STAGE = "(unknown stage)"
@@ -22,7 +22,7 @@ NO_OWNER = "(no owner)"
 
 
 @dataclass
-class StageRow:
+class StageRow:  # amounts and counts are None where the sheet cannot tell them
     stage: str
     deals: int = 0
     amount: float | None = 0.0
@@ -45,15 +45,6 @@ class MonthRow:
     deals: int = 0
     amount: float | None = 0.0
     weighted: float | None = 0.0
-
-
-@dataclass
-class FlowRow:
-    stage: str
-    reached: int = 0
-    went_on: int | None = 0  # None for the last step
-    conversion: float | None = None  # went_on / reached
-    median_days: float | None = None  # in the step, from its date to the next step's
 
 
 @dataclass
@@ -236,9 +227,8 @@ def _say_gaps(summary: Summary, seen: dict) -> None:
                     "(fill the Amount column)")
         t.open_amount = t.weighted_amount = t.won_amount_this_month = None
         for row in [*summary.by_stage, *summary.by_owner, *summary.forecast]:
-            for name in ("amount", "weighted", "open_amount"):
-                if hasattr(row, name):
-                    setattr(row, name, None)
+            for name in {"amount", "weighted", "open_amount"} & set(vars(row)):
+                setattr(row, name, None)
     elif not seen["probability"]:
         gaps.append("no deal has a probability, so the weighted amounts use each stage's "
                     "default ([probability] stages)")
@@ -251,45 +241,11 @@ def _say_gaps(summary: Summary, seen: dict) -> None:
         t.won_this_month = t.won_this_quarter = t.won_amount_this_month = None
         for owner in summary.by_owner:
             owner.won_this_month = None
-    if not seen["lost_on"]:
+    if not seen["lost_on"]:  # no Lost on dates: nothing to say beyond the dashes
         t.lost_this_month = t.lost_this_quarter = None
     if t.deals < 2:
         gaps.append(f"the sheet has {t.deals} deal{'s' if t.deals != 1 else ''}, too few for "
                     "conversion rates and medians to mean much")
-
-
-def flow(deals, stages: StageSet) -> list[FlowRow]:
-    """For each step: how many deals reached it (their stage is there or later, or its date
-    is filled), how many of those went on to the next step, and the median days between
-    the step's date and the next step's."""
-    steps = list(stages.progression)
-    fields = [s.date_field for s in steps]
-    orders = [s.order for s in steps]
-    last = len(steps) - 1
-    reached_counts, went_on = [0] * len(steps), [0] * len(steps)
-    spans: list[list[int]] = [[] for _ in steps]
-    for deal in deals:
-        stage, values = deal.stage, deal.values
-        at = stage.order if stage is not None and stage.order is not None else -1
-        dates = [values.get(f) if f else None for f in fields]
-        reached = [o <= at or d is not None for o, d in zip(orders, dates)]
-        for i in range(last + 1):
-            if not reached[i]:
-                continue
-            reached_counts[i] += 1
-            if i < last and reached[i + 1]:
-                went_on[i] += 1
-                start, end = dates[i], dates[i + 1]
-                if start is not None and end is not None and end >= start:
-                    spans[i].append((end - start).days)
-    rows = []
-    for i, step in enumerate(steps):
-        row = FlowRow(step.label, reached_counts[i], None if i == last else went_on[i])
-        if i < last and row.reached:
-            row.conversion = row.went_on / row.reached
-        row.median_days = float(statistics.median(spans[i])) if spans[i] else None
-        rows.append(row)
-    return rows
 
 
 def summary_of(report, config, months: int | None = None) -> Summary:
