@@ -67,9 +67,9 @@ def test_notes_and_done_survive_rewrites_while_the_item_stays():
 
 def test_kept_notes_are_keyed_by_deal_and_action_head():
     rows = [list(REMINDER_HEADERS), ["Ana", "D-1", "Acme", "Deliver (due 2026-12-01): 3 days",
-                                     None, 3, "Overdue", 4, "note", None]]
-    assert kept_notes(rows) == {("D-1", "Deliver (due 2026-12-01)"): ("note", None)}
-    assert item_key(None, 7, "Fix: x") == ("row 7", "Fix")
+                                     dt.datetime(2026, 12, 1), 3, "Overdue", 4, "note", None]]
+    assert kept_notes(rows) == {("D-1", "Deliver (due 2026-12-01)", "2026-12-01"): ("note", None)}
+    assert item_key(None, 7, "Fix: x") == ("row 7", "Fix", "")
 
 
 def test_past_the_link_cap_the_first_row_says_how_many_were_left_out():
@@ -92,3 +92,29 @@ def test_an_invalid_deal_reaches_its_owners_digest_as_a_fix_item():
     assert [i.deal_id for i in fix] == ["D-4"] and fix[0].action.startswith("Fix: ")
     assert bo.items[-1].kind == FIX  # after what is due
     assert "TO FIX IN THE SHEET (1)" in render_text(bo)
+
+
+def test_a_ticked_done_leaves_the_item_out_of_digests_until_its_due_date_changes():
+    from sheetsales.nightly.digests import build_digests
+    t = target([list(r) for r in ROWS])
+    plan = run_target(t, Config(), TODAY).plan
+    assert plan.done == frozenset()
+    sheet = t.grid._sheets["Reminders"]
+    for row in sheet[1:]:
+        row += [None] * (len(REMINDER_HEADERS) - len(row))
+        if row[1] in ("D-2", "D-4"):
+            row[DONE] = "x"
+    plan = run_target(t, Config(), TODAY, dry_run=True).plan
+    assert plan.done == {(3, "due"), (5, "fix")}
+    digests = build_digests(plan.report, Config(), done=plan.done)
+    assert [i.deal_id for d in digests for i in d.items if d.owner == "Bo"] == []
+    deals = t.grid._sheets["Deals"]
+    deals[2][7] = D(2026, 11, 25)  # D-2's delivery due moves: a new item, Done no longer holds
+    plan = run_target(t, Config(), TODAY, dry_run=True).plan
+    assert (3, "due") not in plan.done and (5, "fix") in plan.done
+
+
+def test_ticked_reads_what_people_type():
+    from sheetsales.plan.reminders import ticked
+    assert all(ticked(v) for v in ("x", "X", "yes", "done", True, 1, "✓"))
+    assert not any(ticked(v) for v in (None, "", " ", "no", "FALSE", False, 0, "-"))

@@ -157,3 +157,18 @@ def test_a_filter_that_does_not_reach_the_owned_columns_is_left_alone(tmp_path):
     wb.save(path)
     run(path)
     assert openpyxl.load_workbook(path)["Deals"].auto_filter.ref == "A1:C4"
+
+
+def test_notes_typed_in_excel_survive_the_next_run(tmp_path):
+    path = workbook(tmp_path / "d.xlsx")
+    run(path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Reminders"]
+    ws["I2"], ws["J2"] = "rang them, delivery Friday", "x"  # Bo's overdue D-2
+    wb.save(path)
+    later = run(path, today=TODAY + dt.timedelta(days=1))
+    assert later.plan.done == {(3, "due")}
+    ws = openpyxl.load_workbook(path)["Reminders"]
+    assert (ws["B2"].value, ws["I2"].value, ws["J2"].value) == (
+        "D-2", "rang them, delivery Friday", "x")
+    assert "4 days overdue" in ws["D2"].value

@@ -142,13 +142,17 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def build_digests(report, config, today: dt.date | None = None) -> list[Digest]:
+def build_digests(report, config, today: dt.date | None = None,
+                  done: frozenset = frozenset()) -> list[Digest]:
     """One digest per owner (sorted by owner), each with its items overdue first, then due
-    today, due soon and idle, and the owner's address from [reminders.owners] (or None)."""
+    today, due soon and idle, and the owner's address from [reminders.owners] (or None).
+    `done` holds (deal row, "fix" or "due") ticked Done on the Reminders sheet: left out."""
     today = today or report.today
     unit = report.context.calendar.unit
     by_owner: dict[str, list[Item]] = {}  # "ana" and "Ana " are one owner
     for item in reminder_items(report, today):
+        if done and (item.row, FIX if item.kind == FIX else "due") in done:
+            continue
         by_owner.setdefault(owner_key(item.owner), []).append(item)
     return [Digest(items[0].owner, tuple(items), today, report.sheet.title,
                    owner_address(config, items[0].owner), unit=unit)

@@ -134,7 +134,8 @@ def _night(history, source, config, today, credentials, environ, now, afresh) ->
                 "taken as already reminded")
         if channels(config) != [PRINT]:
             result.delivery = send_reminders(report, config, history, today, environ,
-                                             source=source, run_id=run_id)
+                                             source=source, run_id=run_id,
+                                             done=result.plan.done)
     except BaseException:
         with suppress(HistoryError):  # the error that got us here is the one to report
             history.finish_run(run_id, "error")

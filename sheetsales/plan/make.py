@@ -9,7 +9,7 @@ from ..core.model import REMINDERS_SHEET, CellChange, is_blank
 from ..rules.check import Report
 from ..sources.base import ColumnLook, Grid, SheetLook, Target
 from .columns import Layout, choose_layout, column_look, same, status_changes
-from .reminders import kept_notes, reminder_rows, reminders_look
+from .reminders import done_items, kept_notes, reminder_rows, reminders_look
 from .summary import summary_of
 from .summary_sheet import summary_sheet
 
@@ -30,6 +30,7 @@ class Plan:
     summary_title: str | None = None  # sheetsales' Summary sheet, when the target takes one
     summary: list[list] | None = None  # its rows, or None when it is unchanged or off
     summary_look: SheetLook | None = None
+    done: frozenset = frozenset()  # (deal row, "fix" or "due") ticked Done on the Reminders
 
     @property
     def empty(self) -> bool:
@@ -92,13 +93,14 @@ def make_plan(target: Target, report: Report, config: Config) -> Plan:
     old = current_sheet_rows(target.grid, REMINDERS_SHEET) \
         if target.reminders_state() == "ours" else None
     reminders = reminder_rows(report, kept_notes(old or []))
+    done = done_items(reminders)
     if old is not None:
         if _unchanged(old, reminders):
             reminders = None
         target.grid.release(REMINDERS_SHEET)
     look = column_look(report, layout, config.colours)
     shown = reminders_look(reminders, title) if reminders is not None else None
-    plan = Plan(report, layout, changes, reminders, list(layout.notes), look, shown)
+    plan = Plan(report, layout, changes, reminders, list(layout.notes), look, shown, done=done)
     plan_summary(plan, target, config)
     return plan
 

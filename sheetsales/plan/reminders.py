@@ -2,9 +2,10 @@
 sorted by owner, then severity, then due date; an invalid deal is a "Fix: ..." item for its
 owner; the Notes and Done a person typed come back on the row of the same deal and action.
 
-An item's key is its deal (its ID, else its row) and its action's head, the text before the
-first ": " ("Deliver (due 2026-12-07)", "Fix"), so a note stays while the day counts in the
-rest of the text change, and goes with the item when its due date does."""
+An item's key is its deal (its ID, else its row), its action's head, the text before the
+first ": " ("Deliver (due 2026-12-07)", "Fix"), and its due date, so a note stays while the
+day counts in the rest of the text change, and goes with the item when its due date or its
+action does. A ticked Done keeps the item out of the digests for as long as its key stays."""
 
 import datetime as dt
 
@@ -25,11 +26,33 @@ WIDTH = len(REMINDER_HEADERS)
 WIDTH_SAMPLE = 5000  # rows whose widths the Reminders sheet's column widths fit
 
 
-def item_key(deal_id, row, action) -> tuple[str, str]:
-    """What identifies a reminder across rewrites: its deal and its action's head."""
+_DAY = REMINDER_HEADERS.index("Due")
+NOT_TICKED = {"", "no", "n", "false", "0", "-"}
+
+
+def item_key(deal_id, row, action, due=None) -> tuple[str, str, str]:
+    """What identifies a reminder across rewrites: its deal, its action's head and its due
+    date."""
     deal = str(deal_id).strip() if not is_blank(deal_id) else f"row {row}"
     head = str(action or "").split(": ", 1)[0]
-    return deal, head
+    if isinstance(due, dt.datetime):
+        due = due.date()
+    return deal, head, due.isoformat() if isinstance(due, dt.date) else str(due or "")
+
+
+def ticked(value) -> bool:
+    """Whether a Done cell is ticked: anything but blank, "no", "false", 0 or FALSE."""
+    if value is None or value is False:
+        return False
+    return str(value).strip().lower() not in NOT_TICKED
+
+
+def done_items(rows: list[list]) -> frozenset[tuple[int, str]]:
+    """(deal row, "fix" or "due") of the Reminders rows whose Done is ticked: the digests
+    leave those items out."""
+    top = header_index(rows)
+    return frozenset((r[_ROW], "fix" if str(r[_ACTION]).startswith(f"{FIX}: ") else "due")
+                     for r in rows[top + 1:] if len(r) > _DONE and ticked(r[_DONE]))
 
 
 def kept_notes(rows: list[list]) -> dict[tuple[str, str], tuple]:
@@ -41,7 +64,7 @@ def kept_notes(rows: list[list]) -> dict[tuple[str, str], tuple]:
         cells = list(cells) + [None] * (WIDTH - len(cells))
         notes, done = cells[_NOTES], cells[_DONE]
         if not (is_blank(notes) and is_blank(done)):
-            kept[item_key(cells[_DEAL], cells[_ROW], cells[_ACTION])] = (notes, done)
+            kept[item_key(cells[_DEAL], cells[_ROW], cells[_ACTION], cells[_DAY])] = (notes, done)
     return kept
 
 
@@ -78,7 +101,7 @@ def reminder_rows(report: Report, kept: dict | None = None) -> list[list]:
     items.sort(key=lambda i: (str(i[0]).lower(), i[10], i[4] or dt.date.max, i[7], i[3]))
     for item in items:
         item[_NOTES], item[_DONE] = (kept or {}).get(
-            item_key(item[_DEAL], item[_ROW], item[_ACTION]), (None, None))
+            item_key(item[_DEAL], item[_ROW], item[_ACTION], item[_DAY]), (None, None))
         del item[10]
     head = [list(REMINDER_HEADERS)]
     if len(items) > MAX_LINKS:
