@@ -172,3 +172,26 @@ def test_notes_typed_in_excel_survive_the_next_run(tmp_path):
     assert (ws["B2"].value, ws["I2"].value, ws["J2"].value) == (
         "D-2", "rang them, delivery Friday", "x")
     assert "4 days overdue" in ws["D2"].value
+
+
+def test_a_note_comes_back_when_its_row_does(tmp_path):
+    """SPEC section 10: Notes typed on a row are kept in the history and come back with it."""
+    import sheetsales
+    path = workbook(tmp_path / "d.xlsx")
+    sheetsales.run(path, Config(), TODAY)
+    wb = openpyxl.load_workbook(path)
+    wb["Reminders"]["I2"] = "parts ordered"  # Bo's overdue D-2
+    wb.save(path)
+    sheetsales.run(path, Config(), TODAY)  # the note is recorded
+    wb = openpyxl.load_workbook(path)
+    wb["Deals"]["D3"] = "Lost"  # the item leaves the sheet
+    wb.save(path)
+    sheetsales.run(path, Config(), TODAY)
+    assert "D-2" not in [c.value for c in openpyxl.load_workbook(path)["Reminders"]["B"]]
+    wb = openpyxl.load_workbook(path)
+    wb["Deals"]["D3"] = "Won"  # lost by mistake: the item is back
+    wb.save(path)
+    sheetsales.run(path, Config(), TODAY)
+    ws = openpyxl.load_workbook(path)["Reminders"]
+    row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[1] == "D-2")
+    assert row[8] == "parts ordered"

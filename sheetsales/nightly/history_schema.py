@@ -129,4 +129,12 @@ V2 = (
         PRIMARY KEY (source, recipient)) WITHOUT ROWID""",
 )
 
-MIGRATIONS: tuple = (V1, V2)
+# v3: the Notes and Done typed on the Reminders sheet (history_notes.py)
+V3 = ('''CREATE TABLE reminder_notes (
+    source TEXT NOT NULL,
+    item TEXT NOT NULL,
+    notes TEXT NOT NULL,
+    done TEXT NOT NULL,
+    PRIMARY KEY (source, item)) WITHOUT ROWID''',)
+
+MIGRATIONS: tuple = (V1, V2, V3)

@@ -31,6 +31,7 @@ class Plan:
     summary: list[list] | None = None  # its rows, or None when it is unchanged or off
     summary_look: SheetLook | None = None
     done: frozenset = frozenset()  # (deal row, "fix" or "due") ticked Done on the Reminders
+    kept: dict = field(default_factory=dict)  # the Notes and Done on the sheet, by item key
 
     @property
     def empty(self) -> bool:
@@ -81,8 +82,10 @@ def refuse_theirs(target: Target) -> None:
                             "keep its own")
 
 
-def make_plan(target: Target, report: Report, config: Config) -> Plan:
-    """Every cell sheetsales would write on the target, from the check of its deals sheet."""
+def make_plan(target: Target, report: Report, config: Config,
+              kept: dict | None = None) -> Plan:
+    """Every cell sheetsales would write on the target, from the check of its deals sheet;
+    `kept` holds Notes and Done recorded in the history for items no longer on the sheet."""
     refuse_theirs(target)
     title = report.sheet.title
     owned = target.owned_columns(title)
@@ -92,15 +95,16 @@ def make_plan(target: Target, report: Report, config: Config) -> Plan:
     changes = status_changes(report, layout, current)
     old = current_sheet_rows(target.grid, REMINDERS_SHEET) \
         if target.reminders_state() == "ours" else None
-    reminders = reminder_rows(report, kept_notes(old or []))
-    done = done_items(reminders)
+    reminders = reminder_rows(report, {**(kept or {}), **kept_notes(old or [])})
+    done, now_kept = done_items(reminders), kept_notes(reminders)
     if old is not None:
         if _unchanged(old, reminders):
             reminders = None
         target.grid.release(REMINDERS_SHEET)
     look = column_look(report, layout, config.colours)
     shown = reminders_look(reminders, title) if reminders is not None else None
-    plan = Plan(report, layout, changes, reminders, list(layout.notes), look, shown, done=done)
+    plan = Plan(report, layout, changes, reminders, list(layout.notes), look, shown, done=done,
+                kept=now_kept)
     plan_summary(plan, target, config)
     return plan
 
