@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
+from ..core.stages import OPEN as OPEN_PHASE, phase_of
 from ..rules import DUE_KINDS
 from .history import resend_due
 
@@ -47,6 +48,8 @@ class Item:
     row: int
     cell: str
     message: str
+    amount: float | None = None  # the deal's value: the biggest deal comes first in a kind
+    where: str = ""  # the workbook (or sheet URL), sheet and row, in words
 
     @property
     def key(self) -> str:
@@ -69,6 +72,8 @@ class Digest:
     audience: str = OWNER
     unit: str = "day"
     earlier: int = 0
+    open_deals: int = 0  # the owner's own pipeline: open deals and their amount
+    open_amount: float | None = None
 
     @property
     def name(self) -> str:
@@ -87,6 +92,9 @@ def reminder_items(report, today: dt.date | None = None) -> list[Item]:
     today = today or report.today
     calendar = report.context.calendar
     deals = {deal.row: deal for deal in report.deals}
+    source, title = report.sheet.source, report.sheet.title
+    place = source if "://" in source or source.startswith("gsheet:") else \
+        source.replace("\\", "/").rsplit("/", 1)[-1]
     items, errors = [], {}
     for finding in report.findings:
         kind = ACTIONABLE.get(finding.code)
@@ -106,19 +114,21 @@ def reminder_items(report, today: dt.date | None = None) -> list[Item]:
             kind = TODAY if days <= 0 else SOON
         items.append(Item(kind, finding.code, _text(deal.get("owner")), deal.deal_id,
                           _text(deal.get("company")) or None, _action(deal, finding.code),
-                          due, days, finding.row, finding.cell, finding.message))
+                          due, days, finding.row, finding.cell, finding.message,
+                          deal.get("amount"), f"{place}, sheet {title}, row {finding.row}"))
     for row, found in errors.items():  # an invalid deal: its owner fixes the data
         deal = deals[row]
         messages = "; ".join(dict.fromkeys(f.message for f in found))
         items.append(Item(FIX, FIX_CODE, _text(deal.get("owner")), deal.deal_id,
                           _text(deal.get("company")) or None, f"Fix: {messages}", None, 0, row,
-                          found[0].cell, messages))
+                          found[0].cell, messages, deal.get("amount"),
+                          f"{place}, sheet {title}, row {row}"))
     return sorted(items, key=_order)
 
 
 def _order(item: Item):
     urgency = -item.days if item.kind in (OVERDUE, IDLE) else item.days
-    return KINDS.index(item.kind), urgency, item.row, item.code
+    return KINDS.index(item.kind), -(item.amount or 0), urgency, item.row, item.code
 
 
 def _action(deal, code: str) -> str:
@@ -154,9 +164,25 @@ def build_digests(report, config, today: dt.date | None = None,
         if done and (item.row, FIX if item.kind == FIX else "due") in done:
             continue
         by_owner.setdefault(owner_key(item.owner), []).append(item)
+    pipelines = open_pipelines(report.deals)
     return [Digest(items[0].owner, tuple(items), today, report.sheet.title,
-                   owner_address(config, items[0].owner), unit=unit)
-            for _, items in sorted(by_owner.items())]
+                   owner_address(config, items[0].owner), unit=unit,
+                   open_deals=pipelines.get(key, (0, None))[0],
+                   open_amount=pipelines.get(key, (0, None))[1])
+            for key, items in sorted(by_owner.items())]
+
+
+def open_pipelines(deals) -> dict[str, tuple[int, float | None]]:
+    """Owner key -> (open deals, their amount; None when none has one)."""
+    found: dict[str, list] = {}
+    for deal in deals:
+        if deal.stage is None or phase_of(deal.stage, deal.outcome) != OPEN_PHASE:
+            continue
+        entry = found.setdefault(owner_key(_text(deal.get("owner"))), [0, None])
+        entry[0] += 1
+        if deal.get("amount") is not None:
+            entry[1] = (entry[1] or 0) + deal.get("amount")
+    return {k: (n, amount) for k, (n, amount) in found.items()}
 
 
 def owner_key(name: str) -> str:
