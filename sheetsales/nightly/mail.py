@@ -21,7 +21,7 @@ def _when(item: Item, unit: str) -> str:
     if item.kind == SOON:
         return f"due {due} (in {plural(item.days, unit)})"
     if item.kind == FIX:
-        return "the sheet needs fixing before this deal can be followed"
+        return "as soon as you can"
     return f"idle since {due} ({plural(item.days, unit)})"
 
 
@@ -147,14 +147,16 @@ def render_html(digest: Digest) -> str:
         parts.append("<tr>" + "".join(f'<th align="left">{c}</th>' for c in columns) + "</tr>")
         for items in deals:
             c = _cells(items[0], digest)
-            cells = ([e(c["owner"])] if digest.audience == MANAGER else []) + [
-                e(c["deal"]), e(c["company"]), e(_value(items[0])),
-                "<br>".join(e(one_line(i.action)) for i in items),
-                "<br>".join(f'<span style="color: {COLOURS[i.kind]}">'
-                            f"{e(_when(i, digest.unit))}</span>" if i.kind in COLOURS
-                            else e(_when(i, digest.unit)) for i in items),
-                _where_html(items[0])]
-            parts.append("<tr>" + "".join(f"<td>{v}</td>" for v in cells) + "</tr>")
+            keep = ' style="white-space: nowrap"'  # an ID or a value is never split
+            cells = ([("", e(c["owner"]))] if digest.audience == MANAGER else []) + [
+                (keep, e(c["deal"])), ("", e(c["company"])),
+                (keep + ' align="right"', e(_value(items[0]))),
+                ("", "<br>".join(e(one_line(i.action)) for i in items)),
+                ("", "<br>".join(f'<span style="color: {COLOURS[i.kind]}">'
+                                 f"{e(_when(i, digest.unit))}</span>" if i.kind in COLOURS
+                                 else e(_when(i, digest.unit)) for i in items)),
+                ("", _where_html(items[0]))]
+            parts.append("<tr>" + "".join(f"<td{a}>{v}</td>" for a, v in cells) + "</tr>")
         parts.append("</table>")
     parts += [f"<p>{e(line)}</p>" for line in _outro(digest)]
     parts.append("</body></html>")
