@@ -195,3 +195,20 @@ def test_a_note_comes_back_when_its_row_does(tmp_path):
     ws = openpyxl.load_workbook(path)["Reminders"]
     row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[1] == "D-2")
     assert row[8] == "parts ordered"
+
+
+def test_remind_leaves_out_what_is_ticked_done(tmp_path):
+    import io
+
+    import sheetsales
+    path = workbook(tmp_path / "d.xlsx")
+    run(path)
+    out = io.StringIO()
+    sheetsales.remind(path, Config(), TODAY, channel="print", stdout=out)
+    assert "D-2, Beta" in out.getvalue()
+    wb = openpyxl.load_workbook(path)
+    wb["Reminders"]["J2"] = "done"  # Bo's overdue D-2
+    wb.save(path)
+    out = io.StringIO()
+    sheetsales.remind(path, Config(), TODAY, channel="print", stdout=out)
+    assert "D-2, Beta" not in out.getvalue() and "D-3, Gamma" in out.getvalue()

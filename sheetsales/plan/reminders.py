@@ -10,7 +10,7 @@ action does. A ticked Done keeps the item out of the digests for as long as its 
 import datetime as dt
 
 from ..core.cells import MAX_TEXT
-from ..core.model import ERROR, MAX_LINKS, REMINDER_HEADERS, is_blank
+from ..core.model import ERROR, MAX_LINKS, REMINDER_HEADERS, REMINDERS_SHEET, is_blank
 from ..rules import DUE_KINDS
 from ..rules.check import Report
 from ..rules.status import CLOSED
@@ -132,3 +132,12 @@ def reminders_look(rows: list[list], deals_title: str) -> SheetLook:
              for i, r in enumerate(rows[top + 1:], top + 2) if isinstance(r[_ROW], int)}
     return SheetLook(header_row=top + 1, widths=widths, links=links,
                      titles=(1,) if top else ())
+
+
+def done_on_sheet(report: Report, grid) -> frozenset[tuple[int, str]]:
+    """The items ticked Done on the Reminders sheet now in `grid` (for `remind`, which plans
+    nothing): matched to today's items by deal, action and due date, as `run` matches them."""
+    if REMINDERS_SHEET not in grid.sheet_names():
+        return frozenset()
+    old = [list(cells) for _, cells in grid.rows(REMINDERS_SHEET)]
+    return done_items(reminder_rows(report, kept_notes(old)))
