@@ -16,6 +16,7 @@ _PUBLIC = {
     "remind": "operations.remind", "recent_runs": "operations.remind",
     "undo": "operations.undo", "init": "operations.setup", "demo": "operations.setup",
     "learn": "operations.setup", "Learned": "understand.learned",
+    "report": "operations.report", "PipelineReport": "operations.report",
     "schedule": "operations.schedule", "write_xlsx": "sources.xlsx.writer",
     "load_config": "core.config", "Config": "core.config",
     "Report": "rules.check", "RunResult": "operations.run", "CleanResult": "cleanup.result",

@@ -221,6 +221,8 @@ def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
         if plan.reminders is not None:
             click.echo(f"{REMINDERS_SHEET}: would be replaced with {len(plan.reminders) - 1} "
                        "reminders")
+        if plan.summary is not None:
+            click.echo(f"{plan.summary_title}: would be written with the pipeline summary")
         click.echo("Nothing to change." if plan.empty else
                    f"{len(plan.changes)} cells would change (dry run: nothing written).")
         sys.exit(EXIT_FINDINGS if not plan.empty else EXIT_OK)
@@ -234,6 +236,27 @@ def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
     if result.delivery:
         _report_delivery(result.delivery)
     sys.exit(result.exit_code(exit_code(plan.report, fail_on)))
+
+
+@cli.command()
+@click.argument("source", required=False)
+@today_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False),
+              help="Also write the summary with its charts as one self-contained HTML page.")
+@config_option
+@sheet_option
+@credentials_option
+@guarded
+def report(source, today, fmt, html_path, config_path, sheet, credentials):
+    """The pipeline summary of SOURCE: by stage, by owner, the weighted forecast by
+    expected-close month, the flow between steps and the totals. Never writes to SOURCE."""
+    config = sheetsales.load_config(config_path, overrides=_overrides(sheet))
+    result = sheetsales.report(source, config, today, html=html_path, credentials=credentials)
+    click.echo(result.render(fmt), nl=False)
+    if html_path and fmt == "table":
+        click.echo(f"\nWrote {html_path}.")
 
 
 def _sentence(text: str) -> str:

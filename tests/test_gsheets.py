@@ -232,7 +232,7 @@ def test_first_run_writes_status_and_reminders_in_six_requests_second_run_in_thr
     assert values(emu, sid)[2][12] == 46350  # stored as the serial number of 2026-11-24
     reminders = values(emu, sid, "Reminders")
     assert reminders[0] == ["Owner", "Deal ID", "Company", "Action", "Due", "Days overdue",
-                            "Status", "Row"]
+                            "Status", "Row", "Notes", "Done"]
     assert [r[:2] for r in reminders[1:]] == [["Ana", "0042"], ["Bo", "D-2"]]
     ss = emu.state.api.spreadsheets[sid]
     marks = {(m.get("metadataKey"), m.get("metadataValue")): m["location"]

@@ -15,7 +15,8 @@ from sheetsales import write_xlsx
 from sheetsales.core.cells import MAX_COL, MAX_ROW, MAX_TEXT, fit_text, utf16_len
 from sheetsales.core.config import Config
 from sheetsales.core.errors import WriteConflict
-from sheetsales.plan.columns import choose_layout, reminder_rows
+from sheetsales.plan.columns import choose_layout
+from sheetsales.plan.reminders import reminder_rows
 from sheetsales import check
 from sheetsales.sources.memory import MemoryGrid
 
@@ -83,12 +84,12 @@ def _report(deals: int):
 def test_reminders_past_the_cap_keep_the_most_urgent_and_say_how_many_were_left_out():
     report = _report(10)
     full = reminder_rows(report)
-    assert len(full) == 21 and len(full[0]) == 8  # header and 20 items: nothing said
+    assert len(full) == 11 and full[0][0] == "Owner"  # header and 10 items: nothing said
     capped = reminder_rows(report, cap=5)
-    assert len(capped) == 6
-    assert capped[0][8].startswith("15 of 20 items left out")
-    assert [r[:8] for r in [capped[0]]] == [full[0]]
-    kept = capped[1:]
+    assert len(capped) == 7
+    assert capped[0][0].startswith("5 more reminders were left out")  # the first row says so
+    assert capped[1] == full[0]
+    kept = capped[2:]
     assert [r[0] for r in kept] == sorted(r[0] for r in kept)  # still grouped by owner
     dues = sorted(r[4] for r in full[1:] if r[4] is not None)  # all warnings: due decides
     assert sorted(r[4] for r in kept) == dues[:5]

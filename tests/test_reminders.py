@@ -89,20 +89,39 @@ def test_one_digest_per_owner_in_urgency_order(tmp_path):
 def test_text_rendering(tmp_path):
     ana = build_digests(report(), config(tmp_path))[1]
     text = render_text(ana)
-    assert text.splitlines()[:8] == [
+    assert text.splitlines()[:11] == [
         "Hello Ana,",
         "",
         "Here is what needs doing in Deals, as of 2026-03-04.",
+        "Your pipeline: 1 open deal.",  # D-7, which has no amount
         "",
         "OVERDUE (2)",
-        "- D-1, Acme: Deliver, due 2026-03-01 (3 days overdue), row 2 (Deals!K2, DUE001)",
-        '- D-8, <script>alert("x")</script> Subject: injected & more: Deliver, due 2026-03-02 '
-        "(2 days overdue), row 9 (Deals!K9, DUE001)",
+        "- D-1, Acme, 100: Deliver, due 2026-03-01 (3 days overdue)",
+        "  (memory, sheet Deals, row 2)",
+        '- D-8, <script>alert("x")</script> Subject: injected & more, 100: Deliver, due '
+        "2026-03-02 (2 days overdue)",
+        "  (memory, sheet Deals, row 9)",
         "",
     ]
-    assert "DUE TODAY (1)\n- D-2, Beta: Deliver, due today (2026-03-04), row 3" in text
-    assert "DUE SOON (1)\n- D-3, Gamma: Follow up, due 2026-03-06 (in 2 days), row 4" in text
+    assert "DUE TODAY (1)\n- D-2, Beta, 100: Deliver, due today (2026-03-04)\n" \
+        "  (memory, sheet Deals, row 3)" in text
+    assert "DUE SOON (1)\n- D-3, Gamma, 100: Follow up, due 2026-03-06 (in 2 days)" in text
     assert "\nSubject: injected" not in text  # a line break in a cell cannot forge a line
+    assert "Deals!" not in text and "DUE0" not in text  # no cell references or rule codes
+
+
+def test_a_deals_items_are_grouped_and_the_biggest_deal_comes_first(tmp_path):
+    bo = build_digests(report(), config(tmp_path))[2]
+    assert render_text(bo).split("\n\n")[2] == "\n".join([
+        "OVERDUE (1)", "- D-4, Delta, 100:", "  Send <quote>, due 2026-03-02 (2 days overdue)",
+        "  Confirm the sale, idle since 2026-01-03 (60 days)", "  (memory, sheet Deals, row 5)"])
+    rows = [ROWS[0], won("D-1", "Small", "Ana", D(2026, 3, 1)),
+            won("D-2", "Big", "Ana", D(2026, 3, 2))]
+    rows[2][4] = 9000
+    ana = build_digests(report(rows=rows), config(tmp_path))[0]
+    assert [i.company for i in ana.items] == ["Big", "Small"]  # both overdue: 9,000 first
+    assert "Your pipeline" not in render_text(ana)  # no open deals: nothing to total
+    assert '<h3 style="color: #9C0006">Overdue (2)</h3>' in render_html(ana)
 
 
 def test_html_escapes_every_sheet_value(tmp_path):
@@ -112,8 +131,8 @@ def test_html_escapes_every_sheet_value(tmp_path):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Subject: injected &amp; more" \
         in page
     assert "Send &lt;quote&gt;" in page
-    assert page.count("<table") == 5  # Ana: overdue, today, soon; Bo: overdue, idle
-    assert "<h3>Idle (1)</h3>" in page
+    assert page.count("<table") == 4  # Ana: overdue, today, soon; Bo: overdue (D-4, idle too)
+    assert "Send &lt;quote&gt;<br>Confirm the sale" in page  # one deal, two items
 
 
 def test_email_is_multipart_text_and_html(tmp_path):
@@ -198,7 +217,7 @@ def test_digests_are_sent_by_smtp_once_per_item(tmp_path, smtp_server):
         sender, _, ana = next(m for m in inbox.messages if m[1] == ["ana@example.com"])
         assert sender == "pipeline@example.com"
         assert ana.get_content_type() == "multipart/alternative"
-        assert "D-1, Acme: Deliver, due 2026-03-01 (3 days overdue)" in \
+        assert "D-1, Acme, 100: Deliver, due 2026-03-01 (3 days overdue)" in \
             ana.get_body(("plain",)).get_content()
         assert "&lt;script&gt;" in ana.get_body(("html",)).get_content()
 
@@ -209,7 +228,7 @@ def test_digests_are_sent_by_smtp_once_per_item(tmp_path, smtp_server):
         assert [d.owner for d in next_day.delivered] == ["Ana"]
         _, _, news = inbox.messages[-1]
         body = news.get_body(("plain",)).get_content()
-        assert "D-2, Beta: Deliver, due 2026-03-04 (1 day overdue)" in body
+        assert "D-2, Beta, 100: Deliver, due 2026-03-04 (1 day overdue)" in body
         assert "D-9, Theta" in body and "D-1, Acme" not in body
         assert "3 more open items reminded earlier are still open." in body
 
@@ -257,7 +276,8 @@ def test_items_without_an_owner_are_reported_not_dropped(tmp_path, smtp_server):
             won("D-3", "Gamma", "ANA", DAY1), won("D-4", "Delta", "ana ", DAY1)]
     cfg = smtp_config(tmp_path, controller.port)
     result = deliver(build_digests(report(rows=rows), cfg), cfg, environ={})
-    assert result.warnings == ["2 items have no Owner, so no one was reminded; fill the "
+    # each owner-less deal is due and invalid (REQ001: Owner is required): two items each
+    assert result.warnings == ["4 items have no Owner, so no one was reminded; fill the "
                                "Owner column"]
     assert [(d.owner, len(d.items)) for d in result.delivered] == [("ANA", 2)]  # one owner
     assert inbox.to() == ["ana@example.com"]

@@ -41,7 +41,7 @@ def test_first_run_adds_columns_right_of_the_used_range_and_leaves_user_status_a
     assert any("its own \"Status\" column" in n for n in result.plan.notes)
     reminders = t.grid._sheets["Reminders"]
     assert reminders[0] == ["Owner", "Deal ID", "Company", "Action", "Due", "Days overdue",
-                            "Status", "Row"]
+                            "Status", "Row", "Notes", "Done"]
     assert [r[:2] for r in reminders[1:]] == [["Ana", "D-3"], ["Bo", "D-2"]]
     assert reminders[2][5] == 3 and reminders[2][7] == 3
 

@@ -2,9 +2,11 @@
 independent reader of what it wrote.
 
 Each corpus workbook gets a few cells two columns right of its first worksheet's used range
-(rows 1-5) and a sheetsales-owned Reminders sheet. A patched workbook must differ only by
-those writes; a refused one must be refused with SourceError/WriteConflict and left
-byte-identical.
+(rows 1-5), dressed as sheetsales dresses its status column (a width, the user's header
+style, an autofilter reaching it, colours as conditional formats), and a sheetsales-owned
+Reminders sheet with its look (styled header, widths, a link). A patched workbook must
+differ only by those writes; a refused one must be refused with SourceError/WriteConflict and
+left byte-identical.
 """
 
 import collections
@@ -25,6 +27,8 @@ from shared_data import shared_dir
 from sheetsales.core.cells import column_letters as col_letters
 from sheetsales.core.cells import column_number as col_number
 from sheetsales.core.errors import SourceError, WriteConflict
+from sheetsales.plan.columns import status_colours
+from sheetsales.sources.base import Chart, ColumnLook, SheetLook
 from sheetsales.sources.xlsx.writer import write_xlsx
 from libreoffice import read_csv, soffice, to_csv
 from test_xlsx_writer import deals_workbook, grid, part, raw_entries, split_sheet, without_cells
@@ -35,6 +39,29 @@ REMINDERS = [["Owner", "Deal ID", "Due"], ["Ann", "D-1", dt.date(2026, 1, 2)],
 KNOWN_REFUSALS = {"Strict Open XML": "strict OOXML",
                   "protected workbook structure": "workbook structure protected"}
 RESULTS: dict[str, str] = {}  # file -> "patched" or the refusal reason
+# the elements a look may add to xl/styles.xml: fonts (copies of the first, made bold or
+# larger, so any of a font's children), fills and differential styles
+STYLE_INSERTIONS = {b"xf", b"numFmt", b"numFmts", b"alignment", b"protection", b"font", b"b",
+                    b"sz", b"name", b"family", b"scheme", b"color", b"charset", b"i", b"u",
+                    b"strike", b"vertAlign", b"outline", b"shadow", b"condense", b"extend",
+                    b"fill", b"patternFill", b"fgColor", b"bgColor", b"dxf", b"dxfs", b"fonts",
+                    b"fills"}
+
+
+SUMMARY = [["Stage", "Amount"], ["Lead", 10.5], ["Won", 20]]
+SUMMARY_LOOK = SheetLook(header_row=None, titles=(1,), formats={(2, 2): "#,##0"},
+                         charts=(Chart("Amount by stage", "Amount", (2, 3), 1, 2, "2F6EB5",
+                                       (3, 0)),), freeze=False, autofilter=False)
+
+
+def looks(title: str, col: int, header_row: int = 1) -> dict:
+    """The looks every corpus write carries: {"looks": ..., "columns": ...}."""
+    quoted = title.replace("'", "''")
+    return {"looks": {"Reminders": SheetLook(widths={1: 12.0, 4: 30.0},
+                                             links={(2, 2): f"'{quoted}'!A1"}),
+                      "Summary": SUMMARY_LOOK},
+            "columns": {title: ColumnLook(header_row, {col: "sheetsales"}, {col: 24.0}, 5, col,
+                                          status_colours({}))}}
 
 
 def corpus_files() -> list[str]:
@@ -93,6 +120,8 @@ def last_used_column(sheet_xml: bytes) -> int:
 def only_insertions(before: bytes, after: bytes, allowed: set[bytes]):
     """`after` is `before` plus inserted elements named in `allowed` (and `count` updates)."""
     def tokens(data: bytes) -> list[bytes]:
+        data = re.sub(rb"<((?:\w+:)?(?:dxfs|fonts|fills|numFmts|definedNames))\b([^>]*?)\s*/>",
+                      rb"<\1\2></\1>", data)  # an empty list that gains entries opens up
         return [re.sub(rb'\scount="\d+"', b' count=""', t) for t in re.split(rb"(?<=>)", data)]
 
     old, new = tokens(before), tokens(after)
@@ -104,8 +133,46 @@ def only_insertions(before: bytes, after: bytes, allowed: set[bytes]):
     assert names <= allowed, f"unexpected insertion {b''.join(inserted)[:300]!r}"
 
 
+_COLS = re.compile(rb"<(?:\w+:)?cols\b[^>]*?(?:/>|>.*?</(?:\w+:)?cols>)", re.S)
+_COL = re.compile(rb"<(?:\w+:)?col\b([^>]*?)/?>")
+_FORMATS = re.compile(rb"<conditionalFormatting\b[^>]*>.*?</conditionalFormatting>", re.S)
+
+
+def column_attributes(head: bytes) -> dict[int, bytes]:
+    """Column -> its <col> attributes (without min and max), for every column a <col> spans."""
+    found = {}
+    for m in _COL.finditer(b"".join(_COLS.findall(head))):
+        low, high = (int(re.search(rb'\s' + k + rb'="(\d+)"', m[1])[1]) for k in (b"min", b"max"))
+        rest = re.sub(rb'\s(?:min|max)="\d+"', b"", m[1]).strip()
+        for c in range(low, min(high, 16384) + 1):
+            found[c] = rest
+    return found
+
+
+def check_widths(before: bytes, after: bytes, col: int):
+    """The head changes only in the <cols> of the written column, which gets a width."""
+    assert _COLS.sub(b"", after) == _COLS.sub(b"", before)
+    old, new = column_attributes(before), column_attributes(after)
+    old.pop(col, None)
+    assert b"width=" in new.pop(col), "the written column has a width"
+    assert new == old, "a user's column width changed"
+
+
+def check_dressed_tail(before: bytes, after: bytes, col: int):
+    """The tail changes only by the written column's conditional formats and an autofilter
+    reaching it."""
+    letters = col_letters(col).encode()
+    ours = [m for m in _FORMATS.findall(after) if re.search(rb'sqref="' + letters + rb'\d+:'
+                                                           + letters + rb'\d+"', m)]
+    assert len(ours) == 1 and b"dxfId=" in ours[0], ours
+    after = after.replace(ours[0], b"")
+    strip = re.compile(rb'(<(?:\w+:)?autoFilter\b[^>]*?\sref=")[^"]*"')
+    assert strip.sub(rb'\1"', after) == strip.sub(rb'\1"', before)
+
+
 def check_appended_formats(before: bytes, after: bytes):
-    """Every appended cell format is an existing one with a date number format."""
+    """Every appended cell format is an existing one with a date number format, or the
+    first one with a bold or larger font, a fill or a number format (sheetsales' looks)."""
     def xfs(styles: bytes) -> list[bytes]:
         block = re.search(rb"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", styles, re.S)[0]
         return re.findall(rb"<(?:\w+:)?xf\b[^>]*?/>|<(?:\w+:)?xf\b.*?</(?:\w+:)?xf>", block, re.S)
@@ -113,9 +180,15 @@ def check_appended_formats(before: bytes, after: bytes):
     def plain(xf: bytes) -> bytes:
         return re.sub(rb'\s(?:numFmtId|applyNumberFormat)="[^"]*"', b"", xf)
 
+    def look(xf: bytes) -> bytes:
+        return re.sub(rb'\s(?:numFmtId|applyNumberFormat|fontId|applyFont|fillId|applyFill)'
+                      rb'="[^"]*"', b"", xf)
+
     old, new = xfs(before), xfs(after)
     assert new[:len(old)] == old
     for xf in new[len(old):]:
+        if look(xf) == look(old[0]):
+            continue  # the first format, made bold, filled or numbered: sheetsales' sheets
         assert plain(xf) in {plain(x) for x in old}, xf
         fmt = re.search(rb'numFmtId="(\d+)"', xf)[1]
         assert re.search(rb'<(?:\w+:)?numFmt numFmtId="' + fmt + rb'" formatCode="yyyy-mm-dd"/>',
@@ -127,7 +200,11 @@ def check_patched(original: Path, path: Path, title: str, sheet_part: str, col: 
     names_after = list(after)
     assert names_after[:len(before)] == list(before), "entries keep their order"
     new_parts = names_after[len(before):]
-    assert len(new_parts) == 1 and new_parts[0].startswith("xl/worksheets/sheet")
+    sheets = [n for n in new_parts if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
+    assert len(sheets) == 2, new_parts  # Reminders and Summary
+    others = sorted(re.sub(r"\d+", "N", n) for n in new_parts if n not in sheets)
+    assert others == ["xl/charts/chartN.xml", "xl/drawings/_rels/drawingN.xml.rels",
+                      "xl/drawings/drawingN.xml", "xl/worksheets/_rels/sheetN.xml.rels"], others
     changed = {n for n in before if after[n] != before[n]}
     wb_part = "xl/workbook.xml"
     allowed = {sheet_part, wb_part, "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
@@ -136,13 +213,14 @@ def check_patched(original: Path, path: Path, title: str, sheet_part: str, col: 
     for name in changed - {sheet_part}:
         only_insertions(part(original, name), part(path, name),
                         {b"sheet", b"definedName", b"definedNames", b"Relationship", b"Override",
-                         b"xf", b"numFmt", b"numFmts", b"alignment", b"protection"})
+                         *STYLE_INSERTIONS})
     if "xl/styles.xml" in changed:
         check_appended_formats(part(original, "xl/styles.xml"), part(path, "xl/styles.xml"))
 
     old_head, old_rows, old_tail = split_sheet(part(original, sheet_part))
     new_head, new_rows, new_tail = split_sheet(part(path, sheet_part))
-    assert new_head == old_head and new_tail == old_tail
+    check_widths(old_head, new_head, col)
+    check_dressed_tail(old_tail, new_tail, col)
     refs = [f"{col_letters(col)}{r}" for r in range(1, 6)]
     for number, row in new_rows.items():
         if number > 5:
@@ -171,6 +249,7 @@ def check_values(original: Path, path: Path, title: str, col: int):
     for r, row in enumerate(old_grid):
         assert new_grid[r][:len(row)] == row, f"row {r + 1} reads differently"
     assert grid(path, "Reminders") == REMINDERS
+    assert grid(path, "Summary") == SUMMARY
 
 
 @pytest.mark.parametrize("name", corpus_files())
@@ -184,7 +263,8 @@ def test_corpus_workbook(corpus, name, tmp_path):
     col = last_used_column(part(original, sheet_part)) + 2
     cells = {(title, f"{col_letters(col)}{r}"): v for r, v in enumerate(WRITTEN, 1)}
     try:
-        write_xlsx(path, cells, {"Reminders": REMINDERS})
+        write_xlsx(path, cells, {"Reminders": REMINDERS, "Summary": SUMMARY},
+                   **looks(title, col))
     except (SourceError, WriteConflict) as exc:
         assert path.read_bytes() == original.read_bytes(), "a refused workbook is left as it was"
         assert [p.name for p in tmp_path.iterdir()] == [name], "no temporary file is left"
@@ -255,7 +335,9 @@ def test_libreoffice_reads_patched_corpus_workbooks(corpus, tmp_path):
         col = last_used_column(part(path, sheet_part)) + 2
         try:
             write_xlsx(path, {(title, f"{col_letters(col)}{r}"): v
-                              for r, v in enumerate(WRITTEN, 1)}, {"Reminders": REMINDERS})
+                              for r, v in enumerate(WRITTEN, 1)},
+                       {"Reminders": REMINDERS, "Summary": SUMMARY},
+                       **looks(title, col, header_row=0))  # a header's format would show
         except (SourceError, WriteConflict):
             continue
         sample.append(path)

@@ -13,7 +13,7 @@ from .config_schema import SCHEMA, STAGE_KEYS, STATUS_COLUMNS, nearest, takes_wh
 from .errors import ConfigError
 from .fields import DATE, DEFAULT_FIELDS, Field
 from .settings import (Config, HistorySettings, ProbabilitySettings, ReminderSettings, Rules,
-                       ScheduleSettings, SmtpSettings, SourceSettings)
+                       ScheduleSettings, SmtpSettings, SourceSettings, SummarySettings)
 from .stages import DEFAULT_STAGES, Stage, StageSet, normalize, stage_key
 
 __all__ = ["CONFIG_NAME", "Config", "HistorySettings", "ProbabilitySettings", "ReminderSettings", "Rules",
@@ -156,6 +156,8 @@ def build_config(values: dict, path: Path | None = None) -> Config:
         schedule=ScheduleSettings(**schedule),
         history=HistorySettings(**values.get("history", {})),
         probability=ProbabilitySettings(**values.get("probability", {})),
+        colours=dict(values.get("colours", {})),
+        summary=SummarySettings(**values.get("summary", {})),
     )
 
 

@@ -178,6 +178,45 @@ def _percent_words(value):
     return {word.strip(): float(percent) for word, percent in value.items()}
 
 
+STATUS_COLOURS = {"overdue": "red", "invalid": "red", "due_today": "amber", "due_soon": "amber",
+                  "idle": "amber", "check": "amber", "ok": "green", "closed": "grey",
+                  "snoozed": "grey"}
+# colour name -> (font, fill), RRGGBB: Excel's own "Light red fill with dark red text" family
+COLOURS = {"red": ("9C0006", "FFC7CE"), "amber": ("9C5700", "FFEB9C"),
+           "green": ("006100", "C6EFCE"), "grey": ("3F3F3F", "E7E6E6"),
+           "blue": ("1F4E78", "DDEBF7")}
+# Stage defaults of the weighted forecast, in percent (SPEC section 10: [probability])
+STAGE_PROBABILITY = {"Lead": 5, "Contacted": 10, "Discovery": 20, "Proposal": 50, "Won": 100,
+                     "Delivered": 100, "Followed up": 100, "Lost": 0}
+
+
+def _colour(value):
+    if not isinstance(value, str) or value.lower() not in (*COLOURS, "none"):
+        raise ValueError(f"one of {', '.join(COLOURS)} or none")
+    return value.lower()
+
+
+def _percentages(value):
+    if not isinstance(value, dict) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 100
+            for v in value.values()):
+        raise ValueError('a table of stage = percent from 0 to 100, e.g. { Proposal = 40 }')
+    return {str(k): float(v) for k, v in value.items()}
+
+
+def _months(value):
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 24:
+        raise ValueError("a whole number of months from 1 to 24")
+    return value
+
+
+def _sheet_title(value):
+    text = _str(value)
+    if len(text) > 31 or set(text) & set("[]:*?/\\"):
+        raise ValueError("a sheet name of at most 31 characters without [ ] : * ? / \\")
+    return text
+
+
 SCHEMA = {
     "source": {"path": _str, "sheet": _str, "sheets": _strings, "header_row": _int},
     "columns": {**{f.key: _str for f in DEFAULT_FIELDS}, **{k: _str for k in STATUS_COLUMNS}},
@@ -191,7 +230,10 @@ SCHEMA = {
     "schedule": {"at": _time_of_day, "sources": _strings, "log_file": _str,
                  "retry_minutes": _int},
     "history": {"database": _str, "backups": _int},
-    "probability": {"words": _percent_words},
+    "colours": {key: _colour for key in STATUS_COLOURS},
+    "summary": {"sheet": _bool, "sheet_name": _sheet_title, "months": _months,
+                "charts": _bool},
+    "probability": {"words": _percent_words, "stages": _percentages},
 }
 STAGE_KEYS = {"label": _str, "aliases": _strings, "date_column": _str, "required": _strings,
               "idle_days": _int, "next_action": _str, "order": _int}

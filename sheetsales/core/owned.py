@@ -2,8 +2,10 @@
 Reminders sheet's name and columns, and the keys of the four status columns."""
 
 REMINDERS_SHEET = "Reminders"  # the sheet sheetsales owns and replaces on every run
+# "Row" links to the deal's row; Notes and Done are the user's and survive every rewrite
 REMINDER_HEADERS = ("Owner", "Deal ID", "Company", "Action", "Due", "Days overdue", "Status",
-                    "Row")
+                    "Row", "Notes", "Done")
+MAX_LINKS = 65_530  # Excel's limit of hyperlinks on one sheet: the Reminders sheet's cap
 STATUS_KEYS = ("status", "flags", "next_action", "next_action_due")
 
 

@@ -101,6 +101,18 @@ class ProbabilitySettings:
     (`Low = 20`); the built-in scales (understand/vocab/scales.toml) cover the common ones."""
 
     words: Mapping[str, float] = field(default_factory=dict)
+    stages: Mapping[str, float] = field(default_factory=dict)  # stage label -> default percent
+
+
+@dataclass(frozen=True)
+class SummarySettings:
+    """[summary]: the Summary sheet sheetsales keeps in the workbook (off with sheet = false),
+    its name, how many months its forecast shows, and whether it carries charts."""
+
+    sheet: bool = True
+    sheet_name: str = "Summary"
+    months: int = 6
+    charts: bool = True
 
 
 @dataclass(frozen=True)
@@ -117,6 +129,8 @@ class Config:
     schedule: ScheduleSettings = ScheduleSettings()
     history: HistorySettings = HistorySettings()
     probability: ProbabilitySettings = ProbabilitySettings()
+    colours: Mapping[str, str] = field(default_factory=dict)  # [colours]: status -> colour
+    summary: SummarySettings = SummarySettings()
 
     @property
     def calendar(self) -> Calendar:

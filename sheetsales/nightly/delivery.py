@@ -269,13 +269,15 @@ def _sync_folder(folder: Path) -> None:
 def send_reminders(report, config, history=None, today: dt.date | None = None, environ=None,
                    channel: str | None = None, stdout=None, source: str | None = None,
                    run_id: int | None = None, now: dt.datetime | None = None,
-                   ssl_context: ssl.SSLContext | None = None) -> Delivery:
+                   ssl_context: ssl.SSLContext | None = None,
+                   done: frozenset = frozenset()) -> Delivery:
     """Build the digests, keep what is new (unless printing), deliver, and record in
-    `history` each digest the moment the main channel accepted it."""
+    `history` each digest the moment the main channel accepted it; items ticked Done on the
+    Reminders sheet (`done`) are left out."""
     today = today or report.today
     source = source or report.sheet.source
     printing = (channel or channels(config)[0]) == PRINT
-    digests = build_digests(report, config, today)
+    digests = build_digests(report, config, today, done)
     chosen = select_new(digests, None if printing else history, today, config, source)
     ledger_for = None
     if history is not None and not printing:

@@ -16,14 +16,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
+from ..core.stages import OPEN as OPEN_PHASE, phase_of
 from ..rules import DUE_KINDS
 from .history import resend_due
 
-OVERDUE, TODAY, SOON, IDLE = "overdue", "today", "soon", "idle"
-KINDS = (OVERDUE, TODAY, SOON, IDLE)
-HEADINGS = {OVERDUE: "Overdue", TODAY: "Due today", SOON: "Due soon", IDLE: "Idle"}
+OVERDUE, TODAY, SOON, IDLE, FIX = "overdue", "today", "soon", "idle", "fix"
+KINDS = (OVERDUE, TODAY, SOON, IDLE, FIX)
+HEADINGS = {OVERDUE: "Overdue", TODAY: "Due today", SOON: "Due soon", IDLE: "Idle",
+            FIX: "To fix in the sheet"}
 ACTIONABLE = DUE_KINDS  # code -> OVERDUE, SOON or IDLE (the same words as KINDS)
-RESENT_KINDS = (OVERDUE, IDLE)
+RESENT_KINDS = (OVERDUE, IDLE, FIX)
+FIX_CODE = "FIX"  # an invalid deal's errors, as one item for its owner
 OWNER, MANAGER = "owner", "manager"
 
 
@@ -43,6 +46,8 @@ class Item:
     row: int
     cell: str
     message: str
+    amount: float | None = None  # the deal's value: the biggest deal comes first in a kind
+    where: str = ""  # the workbook (or sheet URL), sheet and row, in words
 
     @property
     def key(self) -> str:
@@ -65,6 +70,8 @@ class Digest:
     audience: str = OWNER
     unit: str = "day"
     earlier: int = 0
+    open_deals: int = 0  # the owner's own pipeline: open deals and their amount
+    open_amount: float | None = None
 
     @property
     def name(self) -> str:
@@ -83,10 +90,15 @@ def reminder_items(report, today: dt.date | None = None) -> list[Item]:
     today = today or report.today
     calendar = report.context.calendar
     deals = {(deal.sheet, deal.row): deal for deal in report.deals}  # rows repeat across tabs
-    items = []
+    source = report.sheet.source
+    place = source if "://" in source or source.startswith("gsheet:") else \
+        source.replace("\\", "/").rsplit("/", 1)[-1]
+    items, errors = [], {}
     for finding in report.findings:
         kind = ACTIONABLE.get(finding.code)
         deal = deals.get((finding.sheet, finding.row))
+        if finding.severity == "error" and deal is not None:
+            errors.setdefault((finding.sheet, finding.row), []).append(finding)
         if kind is None or deal is None:
             continue
         due = finding.due
@@ -100,13 +112,21 @@ def reminder_items(report, today: dt.date | None = None) -> list[Item]:
             kind = TODAY if days <= 0 else SOON
         items.append(Item(kind, finding.code, _text(deal.get("owner")), deal.deal_id,
                           _text(deal.get("company")) or None, _action(deal, finding.code),
-                          due, days, finding.row, finding.cell, finding.message))
+                          due, days, finding.row, finding.cell, finding.message,
+                          deal.get("amount"), f"{place}, sheet {finding.sheet}, row {finding.row}"))
+    for (title, row), found in errors.items():  # an invalid deal: its owner fixes the data
+        deal = deals[title, row]
+        messages = "; ".join(dict.fromkeys(f.message for f in found))
+        items.append(Item(FIX, FIX_CODE, _text(deal.get("owner")), deal.deal_id,
+                          _text(deal.get("company")) or None, f"Fix: {messages}", None, 0, row,
+                          found[0].cell, messages, deal.get("amount"),
+                          f"{place}, sheet {title}, row {row}"))
     return sorted(items, key=_order)
 
 
 def _order(item: Item):
     urgency = -item.days if item.kind in (OVERDUE, IDLE) else item.days
-    return KINDS.index(item.kind), urgency, item.row, item.code
+    return KINDS.index(item.kind), -(item.amount or 0), urgency, item.row, item.code
 
 
 def _action(deal, code: str) -> str:
@@ -130,17 +150,37 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def build_digests(report, config, today: dt.date | None = None) -> list[Digest]:
+def build_digests(report, config, today: dt.date | None = None,
+                  done: frozenset = frozenset()) -> list[Digest]:
     """One digest per owner (sorted by owner), each with its items overdue first, then due
-    today, due soon and idle, and the owner's address from [reminders.owners] (or None)."""
+    today, due soon and idle, and the owner's address from [reminders.owners] (or None).
+    `done` holds (deal row, "fix" or "due") ticked Done on the Reminders sheet: left out."""
     today = today or report.today
     unit = report.context.calendar.unit
     by_owner: dict[str, list[Item]] = {}  # "ana" and "Ana " are one owner
     for item in reminder_items(report, today):
+        if done and (item.row, FIX if item.kind == FIX else "due") in done:
+            continue
         by_owner.setdefault(owner_key(item.owner), []).append(item)
+    pipelines = open_pipelines(report.deals)
     return [Digest(items[0].owner, tuple(items), today, ", ".join(report.titles()),
-                   owner_address(config, items[0].owner), unit=unit)
-            for _, items in sorted(by_owner.items())]
+                   owner_address(config, items[0].owner), unit=unit,
+                   open_deals=pipelines.get(key, (0, None))[0],
+                   open_amount=pipelines.get(key, (0, None))[1])
+            for key, items in sorted(by_owner.items())]
+
+
+def open_pipelines(deals) -> dict[str, tuple[int, float | None]]:
+    """Owner key -> (open deals, their amount; None when none has one)."""
+    found: dict[str, list] = {}
+    for deal in deals:
+        if deal.stage is None or phase_of(deal.stage, deal.outcome) != OPEN_PHASE:
+            continue
+        entry = found.setdefault(owner_key(_text(deal.get("owner"))), [0, None])
+        entry[0] += 1
+        if deal.get("amount") is not None:
+            entry[1] = (entry[1] or 0) + deal.get("amount")
+    return {k: (n, amount) for k, (n, amount) in found.items()}
 
 
 def owner_key(name: str) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from .history_db import DEFAULT_PATH, Database, is_remote, moment, now, stamp
 from .history_errors import HistoryError
 from .history_schema import MIGRATIONS, UPSERT_STAGE
+from .history_notes import NotesMixin
 from .history_sent import Outgoing, SentMixin, resend_due
 from .history_writes import JournalMixin, Write, decode_value, encode_value
 
@@ -54,7 +55,7 @@ def history_path(config, source: str | Path | None = None) -> Path:
     return base / Path(configured).expanduser() if configured else base / DEFAULT_PATH
 
 
-class History(Database, JournalMixin, SentMixin):
+class History(Database, JournalMixin, SentMixin, NotesMixin):
     """The history database of one folder. Use `History.open(path)`, as a context manager
     or with `close()`."""
 

@@ -156,5 +156,12 @@ def _one_identity_per_sheet(db: sqlite3.Connection) -> None:
 
 
 V3 = (_one_identity_per_sheet,)
+# v4: the Notes and Done typed on the Reminders sheet (history_notes.py)
+V4 = ('''CREATE TABLE reminder_notes (
+    source TEXT NOT NULL,
+    item TEXT NOT NULL,
+    notes TEXT NOT NULL,
+    done TEXT NOT NULL,
+    PRIMARY KEY (source, item)) WITHOUT ROWID''',)
 
-MIGRATIONS: tuple = (V1, V2, V3)
+MIGRATIONS: tuple = (V1, V2, V3, V4)

@@ -17,8 +17,8 @@ from email.utils import format_datetime, parseaddr
 
 from ..core.dates import plural
 from ..core.errors import ConfigError
-from .digests import (HEADINGS, KINDS, MANAGER, OVERDUE, SOON, TODAY, Digest, Item, one_line,
-                      owner_key)
+from .digests import (FIX, HEADINGS, KINDS, MANAGER, OVERDUE, SOON, TODAY, Digest, Item,
+                      one_line, owner_key)
 
 
 def _when(item: Item, unit: str) -> str:
@@ -29,6 +29,8 @@ def _when(item: Item, unit: str) -> str:
         return f"due today ({due})"
     if item.kind == SOON:
         return f"due {due} (in {plural(item.days, unit)})"
+    if item.kind == FIX:
+        return "as soon as you can"
     return f"idle since {due} ({plural(item.days, unit)})"
 
 
@@ -68,6 +70,36 @@ def _outro(digest: Digest) -> list[str]:
     return lines
 
 
+COLOURS = {OVERDUE: "#9C0006", TODAY: "#9C5700", FIX: "#9C0006"}  # the sheet's red and amber
+
+
+def _value(item: Item) -> str:
+    return "" if item.amount is None else f"{item.amount:,.0f}"
+
+
+def by_deal(digest: Digest) -> list[tuple[str, list[Item]]]:
+    """The items grouped by deal, each group under its most urgent kind, in digest order
+    (kind, then the biggest deal first)."""
+    groups: dict[tuple, list[Item]] = {}
+    for item in digest.items:
+        groups.setdefault((owner_key(item.owner), item.row), []).append(item)
+    return [(items[0].kind, items) for items in groups.values()]
+
+
+def _pipeline(digest: Digest) -> str | None:
+    if digest.audience == MANAGER or not digest.open_deals:
+        return None
+    amount = "" if digest.open_amount is None else f", {digest.open_amount:,.0f} in all"
+    return f"Your pipeline: {plural(digest.open_deals, 'open deal')}{amount}."
+
+
+def _deal_line(item: Item, digest: Digest) -> str:
+    c = _cells(item, digest)
+    who = f"[{c['owner']}] " if digest.audience == MANAGER else ""
+    value = f", {_value(item)}" if item.amount is not None else ""
+    return f"- {who}{c['deal']}, {c['company']}{value}"
+
+
 TEMPLATE_NAMES = {"text": "digest.txt", "html": "digest.html"}
 PLACEHOLDERS = ("name", "intro", "sections", "outro")
 
@@ -98,44 +130,73 @@ def template(kind: str, folder: str | None = None) -> Template:
 
 
 def render_text(digest: Digest, folder: str | None = None) -> str:
-    """The digest as plain text: one line per item under a heading per kind, in the text
-    template's frame."""
+    """The digest as plain text: each deal under the heading of its most urgent kind, the
+    biggest first, with what to do, by when, and where in the sheet; in the text template's
+    frame."""
     lines = []
+    intro = _intro(digest)
+    pipeline = _pipeline(digest)
+    if pipeline:
+        intro += "\n" + pipeline
+    groups = by_deal(digest)
     for kind in KINDS:
-        items = [i for i in digest.items if i.kind == kind]
-        if not items:
+        deals = [items for k, items in groups if k == kind]
+        if not deals:
             continue
-        lines += ["", f"{HEADINGS[kind].upper()} ({len(items)})"]
-        for item in items:
-            c = _cells(item, digest)
-            who = f"[{c['owner']}] " if digest.audience == MANAGER else ""
-            lines.append(f"- {who}{c['deal']}, {c['company']}: {c['action']}, {c['when']}, "
-                         f"{c['row']} ({c['cell']}, {c['code']})")
+        lines += ["", f"{HEADINGS[kind].upper()} ({len(deals)})"]
+        for items in deals:
+            head = _deal_line(items[0], digest)
+            todo = [f"{one_line(i.action)}, {_when(i, digest.unit)}" for i in items]
+            if len(todo) == 1:
+                lines.append(f"{head}: {todo[0]}")
+            else:
+                lines += [f"{head}:", *[f"  {t}" for t in todo]]
+            lines.append(f"  ({one_line(items[0].where, 200)})")
     return template("text", folder).substitute(
-        name=digest.name, intro=_intro(digest), sections="\n".join(lines),
+        name=digest.name, intro=intro, sections="\n".join(lines),
         outro="\n".join(_outro(digest)))
 
 
+def _where_html(item: Item) -> str:
+    where = html.escape(one_line(item.where, 200))
+    link = item.where.split(",", 1)[0]
+    if link.startswith(("https://", "http://")):
+        return f'<a href="{html.escape(link, quote=True)}">{where}</a>'
+    return where
+
+
 def render_html(digest: Digest, folder: str | None = None) -> str:
-    """The digest as a small HTML page in the HTML template's frame; every value from the
-    sheet is escaped."""
+    """The digest as a small HTML page, the same as the text, in the HTML template's frame;
+    every value from the sheet is escaped."""
     e = html.escape
     columns = (["Owner"] if digest.audience == MANAGER else []) + \
-        ["Deal", "Company", "Action", "When", "Row"]
+        ["Deal", "Company", "Value", "What to do", "When", "Where"]
     parts = []
+    pipeline = _pipeline(digest)
+    if pipeline:
+        parts.append(f"<p><b>{e(pipeline)}</b></p>")
+    groups = by_deal(digest)
     for kind in KINDS:
-        items = [i for i in digest.items if i.kind == kind]
-        if not items:
+        deals = [items for k, items in groups if k == kind]
+        if not deals:
             continue
-        parts.append(f"<h3>{HEADINGS[kind]} ({len(items)})</h3>")
+        colour = COLOURS.get(kind)
+        style = f' style="color: {colour}"' if colour else ""
+        parts.append(f"<h3{style}>{HEADINGS[kind]} ({len(deals)})</h3>")
         parts.append('<table cellpadding="4" style="border-collapse: collapse">')
         parts.append("<tr>" + "".join(f'<th align="left">{c}</th>' for c in columns) + "</tr>")
-        for item in items:
-            c = _cells(item, digest)
-            values = ([c["owner"]] if digest.audience == MANAGER else []) + \
-                [c["deal"], c["company"], c["action"], c["when"],
-                 f"{c['row']} ({c['cell']}, {c['code']})"]
-            parts.append("<tr>" + "".join(f"<td>{e(v)}</td>" for v in values) + "</tr>")
+        for items in deals:
+            c = _cells(items[0], digest)
+            keep = ' style="white-space: nowrap"'  # an ID or a value is never split
+            cells = ([("", e(c["owner"]))] if digest.audience == MANAGER else []) + [
+                (keep, e(c["deal"])), ("", e(c["company"])),
+                (keep + ' align="right"', e(_value(items[0]))),
+                ("", "<br>".join(e(one_line(i.action)) for i in items)),
+                ("", "<br>".join(f'<span style="color: {COLOURS[i.kind]}">'
+                                 f"{e(_when(i, digest.unit))}</span>" if i.kind in COLOURS
+                                 else e(_when(i, digest.unit)) for i in items)),
+                ("", _where_html(items[0]))]
+            parts.append("<tr>" + "".join(f"<td{a}>{v}</td>" for a, v in cells) + "</tr>")
         parts.append("</table>")
     return template("html", folder).substitute(
         name=e(digest.name), intro=e(_intro(digest)), sections="\n".join(parts),

@@ -7,6 +7,8 @@ from ..core.config import Config
 from ..core.dates import today_in
 from ..nightly.delivery import Delivery, send_reminders
 from ..nightly.history import History, history_path
+from ..plan.reminders import done_on_sheet
+from ..sources import open_grid
 from .check import check
 from .targets import resolve_source
 
@@ -18,11 +20,15 @@ def remind(source: str | Path | None = None, config: Config | None = None,
     SMTP is configured (`channel="print"` forces printing). Writes nothing into the sheet."""
     config = config or Config()
     source = str(resolve_source(source, config))
-    report = check(source, config, today or today_in(config.rules.time_zone),
-                   credentials=credentials)
+    grid = open_grid(source, credentials, config.source.sheet)
+    try:
+        report = check(grid, config, today or today_in(config.rules.time_zone))
+        done = done_on_sheet(report, grid)  # items ticked Done on the Reminders sheet
+    finally:
+        getattr(grid, "close", lambda: None)()
     with History.open(history_path(config, source)) as history:
         return send_reminders(report, config, history, report.today, environ, channel, stdout,
-                              source=source)
+                              source=source, done=done)
 
 
 def recent_runs(source: str | Path | None = None, config: Config | None = None,

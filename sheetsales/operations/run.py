@@ -65,7 +65,7 @@ class RunResult:
 
 def run_target(target: Target, config: Config, today: dt.date | None = None,
                dry_run: bool = False, previous_stages: dict[str, str] | None = None,
-               stage_since: dict | None = None) -> RunResult:
+               stage_since: dict | None = None, kept: dict | None = None) -> RunResult:
     """Plan, then (unless `dry_run` or there is nothing to change) write the plan to an opened
     target; no lock, history or digests (see `run`)."""
     today = today or today_in(config.rules.time_zone)
@@ -73,7 +73,7 @@ def run_target(target: Target, config: Config, today: dt.date | None = None,
         refuse_theirs(target)
         report = check(target.grid, config, today, previous_stages=previous_stages,
                        stage_since=stage_since)
-        plan = make_plan(target, report, config)
+        plan = make_plan(target, report, config, kept)
         if dry_run or plan.empty:
             return RunResult(plan, None)
         return RunResult(plan, target.write(plan))
@@ -116,7 +116,9 @@ def _night(history, source, config, today, credentials, environ, now, afresh) ->
         with closing(open_target(source, config, credentials)) as target:
             result = run_target(target, config, today, dry_run=True,
                                 previous_stages=history.previous_stages(source),
-                                stage_since=history.stages_since(source))
+                                stage_since=history.stages_since(source),
+                                kept=history.kept_notes(source))
+            history.keep_notes(source, result.plan.kept)
             if not result.plan.empty:
                 try:
                     with collector.paused():
@@ -136,7 +138,8 @@ def _night(history, source, config, today, credentials, environ, now, afresh) ->
                 "taken as already reminded")
         if channels(config) != [PRINT]:
             result.delivery = send_reminders(report, config, history, today, environ,
-                                             source=source, run_id=run_id)
+                                             source=source, run_id=run_id,
+                                             done=result.plan.done)
     except BaseException:
         with suppress(HistoryError):  # the error that got us here is the one to report
             if target is not None and getattr(target, "written", None) and not journaled:

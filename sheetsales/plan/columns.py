@@ -1,20 +1,19 @@
-"""From a check report to planned cell changes: the four status columns sheetsales owns and
-the rows of its Reminders sheet. Pure: the write-back applies exactly this plan, and a dry run
-prints it."""
+"""From a check report to planned cell changes: the four status columns sheetsales owns
+(the Reminders sheet's rows are reminders.py's). Pure: the write-back applies exactly this
+plan, and a dry run prints it."""
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..rules.check import Report
-from ..core.cells import MAX_COL, MAX_ROW, column_letter, fit_text
+from ..core.cells import MAX_COL, column_letter
+from ..core.config_schema import COLOURS, STATUS_COLOURS
 from ..core.errors import WriteConflict
 from ..core.model import CellChange, is_blank
-from ..core.owned import REMINDER_HEADERS, STATUS_KEYS, distinct_header
+from ..core.owned import STATUS_KEYS, distinct_header
 from ..core.stages import normalize
-from ..rules import DUE_KINDS
-from ..rules.status import CLOSED
-
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+from ..rules.check import Report
+from ..rules.status import STATUS_ORDER
+from ..sources.base import Colour, ColumnLook
 
 
 @dataclass
@@ -101,39 +100,48 @@ def status_changes(report: Report, layout: Layout,
     return changes
 
 
-REMINDERS_CAP = MAX_ROW - 1  # item rows under the header: a sheet holds MAX_ROW rows
+MAX_WIDTH = 60  # characters: wider columns wrap the sheet off the screen
+DATE_WIDTH = 12  # "2026-11-24" with room to spare, so a date is never ###
 
 
-def reminder_rows(report: Report, cap: int = REMINDERS_CAP) -> list[list]:
-    """The Reminders sheet: a header, then one row per actionable finding of every deals tab,
-    sorted by owner, severity and due date; over several tabs its Row names the tab
-    (`Bob!A7`). Past `cap` items the most urgent are kept (severity, then due date), and the
-    header row says in a last cell how many were left out."""
-    items = []
-    several = len(report.parts()) > 1
-    for tab, part in enumerate(report.parts()):  # one sheet for every tab of the pipeline
-        deals = {d.row: d for d in part.deals}
-        statuses = part.statuses()
-        for finding in part.findings:
-            if finding.code not in DUE_KINDS or statuses[finding.row].status == CLOSED:
-                continue
-            deal = deals[finding.row]
-            due = finding.due
-            overdue = max(0, report.context.calendar.days_between(due, report.today)) \
-                if due else None
-            row = f"{part.sheet.title}!A{finding.row}" if several else finding.row
-            items.append([
-                deal.get("owner") or "(no owner)", deal.deal_id, deal.get("company"),
-                f"{statuses[finding.row].next_action}: {finding.message}", due, overdue,
-                statuses[finding.row].status, row, SEVERITY_RANK[finding.severity],
-                (tab, finding.row)])
-    header = list(REMINDER_HEADERS)
-    if len(items) > cap:
-        items.sort(key=lambda i: (i[8], i[4] or dt.date.max, i[9]))
-        header.append(f"{len(items) - cap:,} of {len(items):,} items left out: a sheet has "
-                      f"room for {cap:,}, the most urgent; sheetsales check lists them all")
-        del items[cap:]
-    items.sort(key=lambda i: (str(i[0]).lower(), i[8], i[4] or dt.date.max, i[9]))
-    # a cell holds MAX_TEXT UTF-16 units; an action quotes a cell, so it may need cutting
-    return [header, *[[fit_text(v) if v.__class__ is str else v for v in i[:8]]
-                      for i in items]]
+def fit(header, values, cap: float = MAX_WIDTH) -> float:
+    """A column width (in characters) that shows the header, with its filter button, and
+    the values, up to `cap`."""
+    widest = len(str(header or "")) + 3
+    for value in values:
+        if value is None:
+            continue
+        width = DATE_WIDTH if isinstance(value, dt.date) else len(str(value)) + 1
+        if width > widest:
+            widest = width
+            if widest >= cap:
+                return cap
+    return float(max(widest, 6))
+
+
+def status_colours(colours: dict[str, str]) -> tuple[Colour, ...]:
+    """The status column's conditional formats: `colours` ([colours], status key -> colour
+    name) over the defaults; "none" leaves a status uncoloured."""
+    chosen = {**STATUS_COLOURS, **colours}
+    found = []
+    for status in STATUS_ORDER:
+        name = chosen.get(status.lower().replace(" ", "_"), "none")
+        if name != "none":
+            font, fill = COLOURS[name]
+            found.append(Colour(status, font, fill))
+    return tuple(found)
+
+
+def column_look(report: Report, layout: Layout, colours: dict[str, str]) -> ColumnLook:
+    """How the owned columns look: widths that fit what they hold, the status colours, the
+    user's header style (applied by the writer) and filter/table extension."""
+    statuses = list(report.statuses().values())
+    values = {"status": (s.status for s in statuses), "flags": (s.flags for s in statuses),
+              "next_action": (s.next_action for s in statuses),
+              "next_action_due": (s.next_action_due for s in statuses)}
+    widths = {layout.columns[k] + 1: fit(layout.headers[k], values[k]) for k in STATUS_KEYS}
+    rows = [d.row for d in report.deals]
+    return ColumnLook(report.sheet.header_row,
+                      {i + 1: layout.headers[k] for k, i in layout.columns.items()}, widths,
+                      max(rows, default=report.sheet.header_row),
+                      layout.columns["status"] + 1, status_colours(colours))

@@ -8,8 +8,13 @@ from ..core.errors import WriteConflict
 from ..core.model import CellChange, is_blank
 from ..core.owned import REMINDERS_SHEET
 from ..rules.check import Report
-from ..sources.base import Grid, Target
-from .columns import Layout, choose_layout, reminder_rows, same, status_changes
+from ..sources.base import ColumnLook, Grid, SheetLook, Target
+from .columns import Layout, choose_layout, column_look, same, status_changes
+from .reminders import done_items, kept_notes, reminder_rows, reminders_look
+from .summary import summary_of
+from .summary_sheet import summary_sheet
+
+SUMMARY_SHEET = "Summary"
 
 
 @dataclass
@@ -22,14 +27,21 @@ class Plan:
     changes: list[CellChange]
     reminders: list[list] | None  # the whole Reminders sheet, or None when it is unchanged
     notes: list[str] = field(default_factory=list)
-    layouts: dict[str, Layout] = field(default_factory=dict)
+    look: ColumnLook | None = None  # how the owned columns look (widths, colours, filter)
+    reminders_look: SheetLook | None = None
+    summary_title: str | None = None  # sheetsales' Summary sheet, when the target takes one
+    summary: list[list] | None = None  # its rows, or None when it is unchanged or off
+    summary_look: SheetLook | None = None
+    done: frozenset = frozenset()  # (deal row, "fix" or "due") ticked Done on the Reminders
+    kept: dict = field(default_factory=dict)  # the Notes and Done on the sheet, by item key
+    layouts: dict[str, Layout] = field(default_factory=dict)  # every deals tab's, by title
 
     def __post_init__(self):
         self.layouts = self.layouts or {self.report.sheet.title: self.layout}
 
     @property
     def empty(self) -> bool:
-        return not self.changes and self.reminders is None
+        return not self.changes and self.reminders is None and self.summary is None
 
 
 def current_status_values(grid: Grid, title: str, header_row: int,
@@ -76,8 +88,10 @@ def refuse_theirs(target: Target) -> None:
                             "keep its own")
 
 
-def make_plan(target: Target, report: Report, config: Config) -> Plan:
-    """Every cell sheetsales would write on the target, from the check of its deals tabs."""
+def make_plan(target: Target, report: Report, config: Config,
+              kept: dict | None = None) -> Plan:
+    """Every cell sheetsales would write on the target, from the check of its deals tabs;
+    `kept` holds Notes and Done recorded in the history for items no longer on the sheet."""
     refuse_theirs(target)
     layouts, changes, notes = {}, [], []
     for part in report.parts():  # each deals tab its own columns, recorded on that tab
@@ -89,12 +103,52 @@ def make_plan(target: Target, report: Report, config: Config) -> Plan:
                                         layout.columns)
         target.grid.release(title)  # everything the plan needs from the sheet is read
         changes += status_changes(part, layout, current)
-        notes += [f"{title}: {n}" if len(report.parts()) > 1 else n
-                  for n in layout.notes]
-    reminders = reminder_rows(report)
-    if target.reminders_state() == "ours":
-        if _unchanged(current_sheet_rows(target.grid, REMINDERS_SHEET), reminders):
+        notes += [f"{title}: {n}" if len(report.parts()) > 1 else n for n in layout.notes]
+    old = current_sheet_rows(target.grid, REMINDERS_SHEET) \
+        if target.reminders_state() == "ours" else None
+    reminders = reminder_rows(report, {**(kept or {}), **kept_notes(old or [])})
+    done, now_kept = done_items(reminders), kept_notes(reminders)
+    if old is not None:
+        if _unchanged(old, reminders):
             reminders = None
         target.grid.release(REMINDERS_SHEET)
-    first = layouts[report.sheet.title]
-    return Plan(report, first, changes, reminders, notes, layouts)
+    title = report.sheet.title
+    first = layouts[title]
+    several = len(report.parts()) > 1
+    # the column dressing and the Summary cover a one-tab pipeline (SPEC's usual case); over
+    # several tabs the statuses are written undressed and no Summary sheet is kept yet
+    look = None if several else column_look(report, first, config.colours)
+    shown = reminders_look(reminders, title) if reminders is not None else None
+    plan = Plan(report, first, changes, reminders, notes, look, shown, done=done,
+                kept=now_kept, layouts=layouts)
+    if not several:
+        plan_summary(plan, target, config)
+    return plan
+
+
+def plan_summary(plan: Plan, target: Target, config: Config) -> None:
+    """The Summary sheet, on targets that take one ([summary] sheet = false: none); a user's
+    sheet of that name is left alone, and the plan says so."""
+    settings = config.summary
+    state = getattr(target, "sheet_state", None)
+    if not settings.sheet or state is None:
+        return
+    title = settings.sheet_name
+    if state(title) == "theirs":
+        plan.notes.append(f"the workbook has its own sheet {title!r}, which sheetsales leaves "
+                          "alone, so no summary was written; set [summary] sheet_name to "
+                          "another name")
+        return
+    if state(title) == "locked":
+        plan.notes.append(f"the workbook's structure is protected, so no {title!r} sheet can be "
+                          "added; unprotect it (Review > Protect Workbook) for a summary")
+        return
+    rows, look = summary_sheet(summary_of(plan.report, config),
+                               settings.charts)
+    plan.summary_title = title
+    if state(title) == "ours":
+        old = current_sheet_rows(target.grid, title)
+        target.grid.release(title)
+        if _unchanged(old, rows):
+            return
+    plan.summary, plan.summary_look = rows, look

@@ -11,6 +11,8 @@ from .context import Context
 
 CLOSED, INVALID, SNOOZED, OVERDUE = "Closed", "Invalid", "Snoozed", "Overdue"
 DUE_TODAY, DUE_SOON, IDLE, CHECK, OK = "Due today", "Due soon", "Idle", "Check", "OK"
+# SPEC section 4's order, first applying wins; the Reminders sheet and the colours read it
+STATUS_ORDER = (CLOSED, INVALID, SNOOZED, OVERDUE, DUE_TODAY, DUE_SOON, IDLE, CHECK, OK)
 
 
 class DealStatus(NamedTuple):  # one per deal: immutable and quick to make

@@ -10,6 +10,7 @@ import functools
 import re
 
 from ...core.errors import WriteConflict
+from .look import header_style
 from .ooxml import attr, attrs, set_attr
 from ...core.cells import cell_name, column_number
 
@@ -29,6 +30,11 @@ def rewrite_row(rw, row: int, match, content: bytes) -> bytes:
     if b"ref=" in content:
         rw.note_formula_ranges(content)
     row_attrs = attrs(match[1]) if b"customFormat" in match[1] else None
+    look = rw.job.look
+    if look is not None and row == look.header_row:
+        style = header_style(content, rw.p, min(look.headers))
+        if style is not None:  # new header cells look like the user's own
+            row_attrs = {b"customFormat": b"1", b"s": b"%d" % style}
     targets = rw.targets(row)
     merged = _fast(rw, row, row_attrs, content, targets)
     new_content, new_cols = merged if merged is not None else \

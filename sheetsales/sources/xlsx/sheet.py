@@ -26,6 +26,7 @@ from ...core.errors import SourceError, WriteConflict
 from .ooxml import ATTR, NS_MAIN, NS_STRICT, attrs, set_attr, start_tag
 from ...core.cells import cell_name, column_letters
 from .cells import CellMaker, parse_range, range_name
+from .look import dress_tail, with_widths
 from .row import rewrite_row
 
 _CHUNK = 1 << 20
@@ -74,6 +75,11 @@ class SheetJob:
     # existing rows are dropped
     rows: list[list] | None = None
     blocked: list = field(default_factory=list)  # ((r1, c1, r2, c2), what) never written
+    look: object = None  # a ColumnLook of the owned columns (sources.base)
+    dxfs: list = field(default_factory=list)  # the look's differential styles, per colour
+    row_styles: dict = field(default_factory=dict)  # an owned sheet's row -> style
+    cell_styles: dict = field(default_factory=dict)  # an owned sheet's (row, col) -> style
+    template: bytes | None = None  # an owned sheet's part to write its rows into, fresh
     written: int = 0
     cleared: int = 0
 
@@ -184,6 +190,8 @@ class SheetRewriter:
             self._need_more("its header, before <sheetData>")
         self._read_cols(self.buf[:sheet_data.start()])
         head = self._with_dimension(self.buf[:sheet_data.start()])
+        if self.job.look is not None:
+            head = with_widths(head, self.p, self.job.look.widths)
         self._emit(head)
         self.copy_from = sheet_data.start()
         return sheet_data
@@ -288,7 +296,12 @@ class SheetRewriter:
             pass
         tail = self.buf[self.pos:]
         self._check_merges(tail)  # <mergeCells> always follows <sheetData>
-        self._copy_until(len(self.buf))
+        if self.job.look is None:
+            self._copy_until(len(self.buf))
+            return
+        self._copy_until(self.pos)
+        self._emit(dress_tail(tail, self.p, self.job.look, self.job.dxfs))
+        self.copy_from = len(self.buf)
 
     # -- cells ---------------------------------------------------------------------------
     def note_formula_ranges(self, data: bytes):
@@ -302,7 +315,10 @@ class SheetRewriter:
 
     def check_target(self, row: int, col: int):
         """Refuse a cell inside a table, pivot table or array formula range."""
+        look = self.job.look
         for box, what in self.job.blocked:
+            if look is not None and col in look.headers and what.startswith("Excel table"):
+                continue  # the owned columns become (or are) columns of the user's table
             if box[0] <= row <= box[2] and box[1] <= col <= box[3]:
                 raise WriteConflict(f"{self.job.title}!{cell_name(row, col)} lies inside {what} "
                                     f"({range_name(box)}); sheetsales writes only outside it: "
@@ -391,20 +407,24 @@ class SheetRewriter:
         checked = bool(self.job.blocked)
         maker, direct = self.maker.cell, 0  # cells made without self.cell, which counts its own
         open_row, close_row = b"<" + self.p + b'row r="', self.row_close
+        row_styles, cell_styles = self.job.row_styles, self.job.cell_styles
         for row, values in enumerate(self.job.rows, 1):
             number = b"%d" % row
             while len(styles) < len(values):
                 letters.append(column_bytes(len(styles) + 1))
                 styles.append(self.base_style(len(styles) + 1, None))
+            row_style = row_styles.get(row) if row_styles else None
             cells = []
             for col, value in enumerate(values):
                 if value is None or value.__class__ is str and not value:  # not _filled
                     continue
+                style = styles[col] if row_style is None else row_style
+                if cell_styles:
+                    style = cell_styles.get((row, col + 1), style)
                 if checked or isinstance(value, dt.date):
-                    cells.append(self.cell(row, col + 1, letters[col] + number, value,
-                                           styles[col]))
+                    cells.append(self.cell(row, col + 1, letters[col] + number, value, style))
                 else:
-                    cells.append(maker(letters[col] + number, value, styles[col]))
+                    cells.append(maker(letters[col] + number, value, style))
                     direct += 1
             if cells:
                 self._emit(open_row + number + b'">' + b"".join(cells) + close_row)

@@ -1,17 +1,21 @@
-"""Date styles for written cells, appended to xl/styles.xml without altering what is there.
+"""Styles for written cells, appended to xl/styles.xml without altering what is there: date
+formats, the look of sheetsales' own sheets (a bold, filled header; number formats) and the
+differential styles of its conditional formats.
 
 A date needs a date number format. When the cell's base style (its own, its row's or its
 column's) already shows dates it is kept; otherwise the base `<xf>` is cloned byte for byte
 with `numFmtId` pointing at a custom `yyyy-mm-dd` (or `yyyy-mm-dd hh:mm:ss`) format, and the
 clone is appended to `<cellXfs>`. Existing entries are never edited (only the `count`
 attributes of `<cellXfs>` and `<numFmts>` follow the appended entries), and an identical clone
-or format from an earlier run is reused, so repeated runs do not grow the file.
+or format from an earlier run is reused, so repeated runs do not grow the file. Fonts, fills
+and differential styles (`<dxf>`) are appended the same way (list.py's AppendedList).
 """
 
 import re
 
 from ...core.errors import WriteConflict
 from .ooxml import attrs, element_prefix, escape_attr, parse_xml, set_attr, start_tag
+from .appended import AppendedList
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -47,6 +51,8 @@ class StyleSheet:
         self.added_xfs: list[bytes] = []
         self.added_formats: list[tuple[int, str]] = []
         self._cache: dict[tuple[int, bool], int] = {}
+        self.lists = {name: AppendedList(self.xml, self.p, name, child) for name, child in
+                      ((b"fonts", b"font"), (b"fills", b"fill"), (b"dxfs", b"dxf"))}
 
     def _read_xfs(self) -> list[bytes]:
         if self._xfs_open[2]:
@@ -59,7 +65,72 @@ class StyleSheet:
 
     @property
     def changed(self) -> bool:
-        return bool(self.added_xfs)
+        return bool(self.added_xfs) or any(a.added for a in self.lists.values())
+
+    def cell_style(self, bold: bool = False, size: float | None = None, fill: str | None = None,
+                   number_format: int | str | None = None) -> int:
+        """A cell format like the workbook's default (its first `<xf>` and font) with a bold
+        or larger font, a solid fill (RRGGBB) or a number format (a built-in id or a code)."""
+        if not self.xfs:
+            raise WriteConflict(f"{self.where} has no cell formats; open and re-save the "
+                                "workbook in Excel and run again")
+        tag_end = self.xfs[0].index(b">") + 1
+        tag, rest = self.xfs[0][:tag_end], self.xfs[0][tag_end:]
+        if bold or size:
+            tag = set_attr(set_attr(tag, b"fontId", b"%d" % self._font(bold, size)),
+                           b"applyFont", b"1")
+        if fill:
+            tag = set_attr(set_attr(tag, b"fillId", b"%d" % self._fill(fill)), b"applyFill", b"1")
+        if number_format is not None:
+            fmt = number_format if isinstance(number_format, int) else \
+                self._custom_format(number_format)
+            tag = set_attr(set_attr(tag, b"numFmtId", b"%d" % fmt), b"applyNumberFormat", b"1")
+        return self._add_xf(tag + rest)
+
+    def differential(self, font: str | None, fill: str | None) -> int:
+        """The index of a `<dxf>` with that font colour and fill (RRGGBB), for conditional
+        formats; appended unless the workbook has it already."""
+        p = self.p
+        font_xml = b"<%sfont><%scolor rgb=\"FF%s\"/></%sfont>" % (p, p, font.encode(), p) \
+            if font else b""
+        fill_xml = (b"<%sfill><%spatternFill><%sbgColor rgb=\"FF%s\"/></%spatternFill></%sfill>"
+                    % (p, p, p, fill.encode(), p, p)) if fill else b""
+        return self.lists[b"dxfs"].index_of(b"<%sdxf>%s%s</%sdxf>" % (p, font_xml, fill_xml, p))
+
+    def _font(self, bold: bool, size: float | None) -> int:
+        fonts = self.lists[b"fonts"]
+        base = fonts.items[0] if fonts.items else b"<%sfont></%sfont>" % (self.p, self.p)
+        dropped = b"|".join(n for n, on in ((b"b", bold), (b"sz", size)) if on)
+        base = re.sub(rb"<(?:\w+:)?(?:" + dropped + rb")\b[^>]*/>", b"", base)
+        opened = base.index(b">") + 1
+        extra = (b"<%sb/>" % self.p if bold else b"") + \
+            (b"<%ssz val=\"%s\"/>" % (self.p, str(size).encode()) if size else b"")
+        return fonts.index_of(base[:opened] + extra + base[opened:])
+
+    def _fill(self, rgb: str) -> int:
+        p = self.p
+        return self.lists[b"fills"].index_of(
+            b"<%sfill><%spatternFill patternType=\"solid\"><%sfgColor rgb=\"FF%s\"/><%sbgColor "
+            b"indexed=\"64\"/></%spatternFill></%sfill>" % (p, p, p, rgb.encode(), p, p, p))
+
+    def _custom_format(self, code: str) -> int:
+        for fmt_id, existing in self.formats.items():
+            if existing == code and fmt_id >= 164:
+                return fmt_id
+        fmt_id = max([163, *self._format_ids, *self.formats]) + 1
+        self.formats[fmt_id] = code
+        self.added_formats.append((fmt_id, code))
+        return fmt_id
+
+    def _add_xf(self, xf: bytes) -> int:
+        every = self.xfs + self.added_xfs
+        if xf in every:
+            return every.index(xf)
+        if len(every) >= MAX_XFS:
+            raise WriteConflict(f"{self.where} already holds Excel's maximum of {MAX_XFS} cell "
+                                "formats; remove unused styles and run again")
+        self.added_xfs.append(xf)
+        return len(every)
 
     def _format_id(self, xf: bytes) -> int:
         value = attrs(xf[:xf.index(b">") + 1]).get(b"numFmtId", b"0")
@@ -82,14 +153,7 @@ class StyleSheet:
         return self._cache[key]
 
     def _date_format(self, with_time: bool) -> int:
-        code = DATETIME_FORMAT if with_time else DATE_FORMAT
-        for fmt_id, existing in self.formats.items():
-            if existing == code and fmt_id >= 164:
-                return fmt_id
-        fmt_id = max([163, *self._format_ids, *self.formats]) + 1
-        self.formats[fmt_id] = code
-        self.added_formats.append((fmt_id, code))
-        return fmt_id
+        return self._custom_format(DATETIME_FORMAT if with_time else DATE_FORMAT)
 
     def _clone(self, base: int, fmt_id: int) -> int:
         if not self.xfs:
@@ -98,21 +162,17 @@ class StyleSheet:
         source = self.xfs[base] if 0 <= base < len(self.xfs) else self.xfs[0]
         tag_end = source.index(b">") + 1
         tag = set_attr(source[:tag_end], b"numFmtId", str(fmt_id).encode())
-        clone = set_attr(tag, b"applyNumberFormat", b"1") + source[tag_end:]
-        every = self.xfs + self.added_xfs
-        if clone in every:
-            return every.index(clone)
-        if len(every) >= MAX_XFS:
-            raise WriteConflict(f"{self.where} already holds Excel's maximum of {MAX_XFS} cell "
-                                "formats; remove unused styles and run again")
-        self.added_xfs.append(clone)
-        return len(every)
+        return self._add_xf(set_attr(tag, b"applyNumberFormat", b"1") + source[tag_end:])
 
     def to_bytes(self) -> bytes:
         """styles.xml with the appended entries (the original bytes when nothing was added)."""
+        xml = self.xml
+        for appended in self.lists.values():  # fonts, fills, dxfs: none moves cellXfs' start
+            xml = appended.apply(xml)
         if not self.added_xfs:
-            return self.xml
-        xml, p, opened = self.xml, self.p, self._xfs_open
+            return self._with_formats(xml)
+        p = self.p
+        opened = start_tag(p, b"cellXfs").search(xml)
         total = str(len(self.xfs) + len(self.added_xfs)).encode()
         end = xml.find(b"</" + p + b"cellXfs>", opened.end())
         xml = (xml[:opened.start()] + set_attr(opened[0], b"count", total)

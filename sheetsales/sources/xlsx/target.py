@@ -43,6 +43,8 @@ class XlsxTarget:
             self._names = book.names
             self._reminders = book.sheet(REMINDERS_SHEET)
             self._reminders_ours = self._reminders is not None and book.owned(self._reminders)
+            self._owned = {s.title.lower() for s in book.sheets if book.owned(s)}
+            self._protected = book.structure_locked
 
     def owned_columns(self, title: str) -> dict[str, int]:
         sheet = self._sheets.get(title)
@@ -62,12 +64,27 @@ class XlsxTarget:
             return "absent"
         return "ours" if self._reminders_ours else "theirs"
 
+    def sheet_state(self, title: str) -> str:
+        """"absent", "ours" or "theirs" for a sheet sheetsales may own (titles ignore case),
+        or "locked" when it is absent and the workbook's structure is protected."""
+        found = next((t for t in self._sheets if t.lower() == title.lower()), None)
+        if found is None:
+            return "locked" if self._protected else "absent"
+        return "ours" if found.lower() in self._owned else "theirs"
+
     def write(self, plan) -> str:
         names = {(title, NAME_PREFIX + key): f"${column_letter(i)}:${column_letter(i)}"
                  for title, layout in plan.layouts.items() for key, i in layout.columns.items()}
-        sheets = {REMINDERS_SHEET: plan.reminders} if plan.reminders is not None else None
-        backup = self._write(plan.changes, sheets, names)
+        sheets, looks = {}, {}
+        if plan.reminders is not None:
+            sheets[REMINDERS_SHEET], looks[REMINDERS_SHEET] = plan.reminders, plan.reminders_look
+        if getattr(plan, "summary", None) is not None:
+            sheets[plan.summary_title], looks[plan.summary_title] = plan.summary, plan.summary_look
+        columns = {plan.report.sheet.title: plan.look} if plan.look else None
+        backup = self._write(plan.changes, sheets or None, names, looks or None, columns)
         rows = "" if plan.reminders is None else f" and {len(plan.reminders) - 1} reminders"
+        if getattr(plan, "summary", None) is not None:
+            rows += f" and the {plan.summary_title} sheet"
         return f"wrote {len(plan.changes)} cells{rows} to {self.path.name}; backup {backup}"
 
     def apply_cells(self, changes) -> str:
@@ -75,7 +92,7 @@ class XlsxTarget:
         backup = self._write(changes)
         return f"wrote {len(changes)} cells to {self.path.name}; backup {backup}"
 
-    def _write(self, changes, sheets=None, names=None) -> Path:
+    def _write(self, changes, sheets=None, names=None, looks=None, columns=None) -> Path:
         refuse_if_open(self.path)
         if file_stamp(self.path) != self.read_stamp:
             raise WriteConflict(f"{self.path.name} changed since sheetsales read it (someone "
@@ -85,7 +102,8 @@ class XlsxTarget:
         with backups.guarded_write(self.path, self.clock(), self.keep_backups) as backup:
             # the read stamp again: a save during the backup copy must not slip through
             with collector.paused():
-                write_xlsx(self.path, cells, sheets, names=names, expect=self.read_stamp)
+                write_xlsx(self.path, cells, sheets, names=names, expect=self.read_stamp,
+                           looks=looks, columns=columns)
         self.written = list(changes)
         return backup
 

@@ -31,6 +31,9 @@ from .book import Book, check_title
 from ...core.cells import MAX_COL, MAX_ROW, cell_name, parse_ref
 from .sheet import SheetJob, SheetRewriter
 from .styles import StyleSheet
+from .charts import with_overrides
+from .dress import dress
+from ..base import ColumnLook, SheetLook
 
 NEW_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -57,7 +60,8 @@ class WriteResult:
 def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tuple, object]],
                sheets: Mapping[str, Iterable[Iterable]] | None = None, *,
                out_path=None, names: Mapping[tuple[str, str], str | None] | None = None,
-               expect: tuple | None = None) -> WriteResult:
+               expect: tuple | None = None, looks: Mapping[str, SheetLook] | None = None,
+               columns: Mapping[str, ColumnLook] | None = None) -> WriteResult:
     """Write `cells` ({(sheet title, "B12"): value}, or those pairs in any iterable; a cell
     may also be given as its 1-based (row, column), e.g. (12, 2)) and the sheets sheetsales
     owns ({title: rows}) into the workbook at `path`, atomically, changing nothing else.
@@ -70,6 +74,11 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tu
     given, else replaces `path`; `expect` is the (mtime_ns, size, inode) the caller read, and
     a file that no longer has it is refused. When every edited part comes out identical to the original
     (same CRC-32 and size), nothing is written at all.
+
+    `looks` ({owned sheet title: SheetLook}) presents an owned sheet (styled, frozen and
+    filtered header, widths, internal links, charts); `columns` ({sheet title: ColumnLook})
+    dresses sheetsales' columns on an edited sheet (header style, widths, the autofilter and
+    Excel Table extended over them, the status colours).
     """
     source = Path(os.path.realpath(path))
     target = Path(os.path.realpath(out_path)) if out_path is not None else source
@@ -94,6 +103,8 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tu
         styles = StyleSheet(pkg.read(book.styles_part), f"{pkg.name}: {book.styles_part}") \
             if book.styles_part else None
         jobs, created, replaced = _plan(book, edits, owned)
+        taken = {i.filename.lower() for i in pkg.infos} | {s.part.lower() for s in book.added}
+        changed_parts, new_parts = dress(pkg, jobs, styles, looks or {}, columns or {}, taken)
         for (title, defined_name), ref in (names or {}).items():
             sheet = book.sheet(title)
             if sheet is None:
@@ -106,6 +117,10 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tu
                 spools[sheet.part.lower()] = _rewrite(pkg, book, sheet, job, styles,
                                                       target.parent)
             changed = {name.lower(): data for name, data in book.edited_parts().items()}
+            changed.update(changed_parts)
+            if new_parts:
+                types = changed.get("[content_types].xml") or pkg.read("[Content_Types].xml")
+                changed["[content_types].xml"] = with_overrides(types, list(new_parts))
             if styles is not None and styles.changed:
                 changed[book.styles_part.lower()] = styles.to_bytes()
             rewritten = bool(changed) or target != source or not all(
@@ -115,7 +130,7 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tu
                 # file that any handle (ours too) holds open
                 _write_package(pkg, book, target, spools, changed,
                                lambda: (pkg.close(), _check_unchanged(source, before)),
-                               stat.S_IMODE(before.st_mode))
+                               stat.S_IMODE(before.st_mode), new_parts)
         finally:
             for spool in spools.values():
                 spool.close()
@@ -219,12 +234,13 @@ def _rewrite(pkg: SourcePackage, book: Book, sheet, job: SheetJob, styles,
     """The sheet's new part, compressed into a spool (spilling into `folder`, the output's);
     every refusal happens here."""
     info = pkg.find(sheet.part)
-    if info is not None:
+    if info is not None and job.template is None:
         job.blocked.extend(book.blocked_ranges(sheet))
     spool = Deflated(info.compress_type if info is not None else zipfile.ZIP_DEFLATED, folder)
     where = f"{pkg.name}: {sheet.part}"
     try:
-        stream = pkg.open(sheet.part) if info is not None else BytesIO(NEW_SHEET)
+        stream = BytesIO(job.template) if job.template is not None else \
+            pkg.open(sheet.part) if info is not None else BytesIO(NEW_SHEET)
         with stream:
             SheetRewriter(stream, spool, job, styles, book.date1904, where).run()
         return spool.finish()
@@ -237,7 +253,7 @@ def _rewrite(pkg: SourcePackage, book: Book, sheet, job: SheetJob, styles,
         raise
 
 
-def _write_package(pkg, book, target: Path, spools, changed, check, mode: int):
+def _write_package(pkg, book, target: Path, spools, changed, check, mode: int, new_parts):
     anchor = pkg.find(book.part)
     missing = set(changed)
     with atomic_file(target, mode, check) as fp:
@@ -257,6 +273,12 @@ def _write_package(pkg, book, target: Path, spools, changed, check, mode: int):
                 out.copy_raw(pkg, info)
         for sheet in book.added:
             out.add(new_entry_info(sheet.part, anchor), spools[sheet.part.lower()])
+        for name, data in new_parts.items():  # an owned sheet's drawing and charts
+            small = deflate(data)
+            try:
+                out.add(new_entry_info(name, anchor), small)
+            finally:
+                small.close()
         if missing:
             raise SourceError(f"{pkg.name} lacks the parts {sorted(missing)}; open and re-save it "
                               "in Excel and run again")

@@ -1,0 +1,105 @@
+"""How the pipeline summary reads: aligned tables for people, JSON and CSV for machines
+(`sheetsales report`). Unknown values (None) show as "-" in tables and stay empty or null
+elsewhere, never as zeros."""
+
+import csv
+import io
+import json
+
+from .render import safe_csv_text
+from .summary import Summary
+
+CSV_COLUMNS = ("section", "name", "deals", "amount", "weighted", "overdue", "won_this_month",
+               "reached", "went_on", "conversion", "median_days")
+
+
+def money(value) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def percent(value) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def number(value) -> str:
+    return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def table(title: str, header: list[str], rows: list[list[str]]) -> str:
+    """An aligned table: the first column left, the others right."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = [title]
+    for row in [header, *rows]:
+        cells = [str(c).ljust(widths[0]) if i == 0 else str(c).rjust(widths[i])
+                 for i, c in enumerate(row)]
+        lines.append("  " + "  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def render_summary(summary: Summary, fmt: str, source: str = "", sheet: str = "") -> str:
+    """The summary as "table", "json" or "csv"."""
+    if fmt == "json":
+        return json.dumps({"source": source, "sheet": sheet, **summary.as_dict()}, indent=2,
+                          ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return render_csv(summary)
+    return render_table(summary, source, sheet)
+
+
+def headline(summary: Summary) -> str:
+    t = summary.totals
+    return (f"{t.open_deals} open deals: {money(t.open_amount)} in the pipeline, "
+            f"{money(t.weighted_amount)} weighted; won this month {number(t.won_this_month)}"
+            f" ({money(t.won_amount_this_month)}), win rate {percent(t.win_rate)}")
+
+
+def render_table(summary: Summary, source: str = "", sheet: str = "") -> str:
+    where = f" of {source}" + (f" (sheet {sheet!r})" if sheet else "") if source else ""
+    t = summary.totals
+    parts = [f"Pipeline{where} on {summary.today.isoformat()}\n{headline(summary)}\n",
+             table("By stage", ["stage", "deals", "amount", "weighted"],
+                   [[r.stage, r.deals, money(r.amount), money(r.weighted)]
+                    for r in summary.by_stage]),
+             table("By owner", ["owner", "open deals", "open amount", "weighted", "overdue",
+                                "won this month"],
+                   [[r.owner, r.open_deals, money(r.open_amount), money(r.weighted), r.overdue,
+                     number(r.won_this_month)] for r in summary.by_owner]),
+             table("Forecast by expected close", ["month", "deals", "amount", "weighted"],
+                   [[r.month, r.deals, money(r.amount), money(r.weighted)]
+                    for r in summary.forecast]),
+             table("Flow between steps", ["step", "reached", "went on", "conversion",
+                                          "median days"],
+                   [[r.stage, r.reached, number(r.went_on), percent(r.conversion),
+                     number(r.median_days)] for r in summary.flow]),
+             table("Totals", ["", "this month", "this quarter"],
+                   [["won", number(t.won_this_month), number(t.won_this_quarter)],
+                    ["lost", number(t.lost_this_month), number(t.lost_this_quarter)]])]
+    if summary.gaps:
+        parts.append("Not computed:\n" + "".join(f"  - {g}\n" for g in summary.gaps))
+    return "\n".join(parts)
+
+
+def render_csv(summary: Summary) -> str:
+    """One row per line of every table (CSV with a BOM, for Excel)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+
+    def row(section, name, **values):
+        writer.writerow([section, safe_csv_text(name)] + [
+            "" if values.get(c) is None else values[c] for c in CSV_COLUMNS[2:]])
+
+    t = summary.totals
+    row("totals", "open", deals=t.open_deals, amount=t.open_amount, weighted=t.weighted_amount,
+        won_this_month=t.won_this_month)
+    for r in summary.by_stage:
+        row("by_stage", r.stage, deals=r.deals, amount=r.amount, weighted=r.weighted)
+    for r in summary.by_owner:
+        row("by_owner", r.owner, deals=r.open_deals, amount=r.open_amount, weighted=r.weighted,
+            overdue=r.overdue, won_this_month=r.won_this_month)
+    for r in summary.forecast:
+        row("forecast", r.month, deals=r.deals, amount=r.amount, weighted=r.weighted)
+    for r in summary.flow:
+        row("flow", r.stage, reached=r.reached, went_on=r.went_on, conversion=r.conversion,
+            median_days=r.median_days)
+    return "\ufeff" + out.getvalue()

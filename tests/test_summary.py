@@ -1,0 +1,132 @@
+"""The pipeline summary (plan/summary.py): totals are sums over the deals (hypothesis),
+hand-checked conversions and days in stage, and gaps said instead of zeros shown as facts."""
+
+import datetime as dt
+
+from hypothesis import given, settings, strategies as st
+
+from sheetsales.core.config import Config
+from sheetsales.core.model import Deal
+from sheetsales.core.stages import StageSet
+from sheetsales.plan.summary import NONE, probabilities, summarize
+
+STAGES = StageSet()
+BY_LABEL = {s.label: s for s in STAGES.stages}
+DEFAULTS = probabilities(STAGES, {})
+TODAY = dt.date(2026, 11, 27)
+D = dt.date
+
+
+def deal(row, stage, amount=None, owner="Ana", probability=None, close=None, **dates):
+    values = {"owner": owner, **dates}
+    for key, value in (("amount", amount), ("probability", probability),
+                       ("expected_close", close)):
+        if value is not None:
+            values[key] = value
+    return Deal(row, values, stage=BY_LABEL.get(stage))
+
+
+deals_strategy = st.lists(st.builds(
+    lambda i, stage, amount, prob, owner, days: deal(
+        i, stage, amount, owner, prob, TODAY + dt.timedelta(days=days) if days is not None
+        else None),
+    st.integers(2, 10_000), st.sampled_from([*BY_LABEL, "nonsense"]),
+    st.one_of(st.none(), st.floats(0, 1e7, allow_nan=False)),
+    st.one_of(st.none(), st.floats(0, 100, allow_nan=False)),
+    st.sampled_from(["Ana", "Bo", "", "Chloé"]),
+    st.one_of(st.none(), st.integers(-90, 400))), max_size=40)
+
+
+def close(a, b):
+    return abs((a or 0) - (b or 0)) <= 1e-6 * max(1, abs(a or 0), abs(b or 0))
+
+
+@settings(max_examples=150, deadline=None)
+@given(deals_strategy)
+def test_totals_are_sums_over_the_deals(deals):
+    s = summarize(deals, STAGES, TODAY, DEFAULTS)
+    assert s.totals.deals == len(deals) == sum(r.deals for r in s.by_stage)
+    open_deals = [d for d in deals if d.stage and d.stage.phase == "open"]
+    assert s.totals.open_deals == len(open_deals) == sum(r.open_deals for r in s.by_owner)
+    assert sum(r.deals for r in s.forecast) == len(open_deals)
+    amounts = sum(d.values.get("amount") or 0 for d in open_deals)
+    if any("amount" in d.values for d in deals):
+        assert close(s.totals.open_amount, amounts)
+        assert close(sum(r.open_amount or 0 for r in s.by_owner), amounts)
+        assert close(sum(r.amount or 0 for r in s.forecast), amounts)
+        weighted = sum((d.values.get("amount") or 0) * (
+            d.values.get("probability") if "probability" in d.values
+            else DEFAULTS[d.stage.key]) / 100 for d in open_deals)
+        assert close(s.totals.weighted_amount, weighted)
+        assert close(sum(r.weighted or 0 for r in s.forecast), weighted)
+        assert close(sum(r.amount or 0 for r in s.by_stage),
+                     sum(d.values.get("amount") or 0 for d in deals))
+    else:
+        assert s.totals.open_amount is None and any("amount" in g for g in s.gaps)
+
+
+def test_weighted_uses_the_deals_probability_else_the_stage_default():
+    s = summarize([deal(2, "Proposal", 1000), deal(3, "Proposal", 1000, probability=20),
+                   deal(4, "Lead", 1000)], STAGES, TODAY, DEFAULTS)
+    assert s.totals.weighted_amount == 500 + 200 + 50
+
+
+def test_configured_stage_probabilities():
+    chances = probabilities(STAGES, {"proposal": 40})
+    assert chances["proposal"] == 40 and chances["lead"] == 5 and chances["lost"] == 0
+
+
+def test_forecast_by_month_later_past_and_none():
+    deals = [deal(2, "Proposal", 100, close=D(2026, 11, 30)),
+             deal(3, "Proposal", 200, close=D(2027, 1, 15)),
+             deal(4, "Proposal", 300, close=D(2028, 1, 1)),
+             deal(5, "Proposal", 400, close=D(2026, 10, 1)),
+             deal(6, "Proposal", 500)]
+    months = {r.month: r.amount for r in summarize(deals, STAGES, TODAY, DEFAULTS).forecast}
+    assert months["2026-11"] == 100 and months["2027-01"] == 200 and months["later"] == 300
+    assert months["past"] == 400 and months[NONE] == 500 and months["2026-12"] == 0
+    assert list(months)[:3] == ["past", "2026-11", "2026-12"] and len(months) == 9
+
+
+def test_flow_conversion_and_median_days_by_hand():
+    deals = [
+        deal(2, "Discovery", first_contact=D(2026, 9, 1), discovery_on=D(2026, 9, 5)),
+        deal(3, "Proposal", first_contact=D(2026, 9, 1), discovery_on=D(2026, 9, 11),
+             proposal_sent=D(2026, 9, 20)),
+        deal(4, "Contacted", first_contact=D(2026, 9, 1)),
+        deal(5, "Lost", first_contact=D(2026, 9, 1), discovery_on=D(2026, 9, 3)),
+    ]
+    flow = {r.stage: r for r in summarize(deals, STAGES, TODAY, DEFAULTS).flow}
+    contacted, discovery = flow["Contacted"], flow["Discovery"]
+    assert (contacted.reached, contacted.went_on) == (4, 3)
+    assert contacted.conversion == 0.75 and contacted.median_days == 4  # 4, 10 and 2 days
+    assert (discovery.reached, discovery.went_on, discovery.median_days) == (3, 1, 9)
+    assert flow["Followed up"].went_on is None
+
+
+def test_won_and_lost_this_month_and_win_rate():
+    deals = [deal(2, "Won", 100, confirmed_on=D(2026, 11, 3)),
+             deal(3, "Delivered", 100, confirmed_on=D(2026, 10, 3)),
+             deal(4, "Followed up", 100, confirmed_on=D(2026, 6, 3)),
+             deal(5, "Lost", 100, lost_on=D(2026, 11, 20))]
+    t = summarize(deals, STAGES, TODAY, DEFAULTS).totals
+    assert (t.won_this_month, t.won_this_quarter, t.lost_this_month) == (1, 2, 1)
+    assert t.win_rate == 0.75 and t.won_amount_this_month == 100
+
+
+def test_a_sheet_without_amounts_dates_or_deals_says_so():
+    s = summarize([deal(2, "Proposal"), deal(3, "Won")], STAGES, TODAY, DEFAULTS)
+    assert s.totals.open_amount is None and s.by_stage[3].amount is None
+    assert s.totals.won_this_month is None
+    text = " ".join(s.gaps)
+    assert "amount" in text and "expected close" in text and "Confirmed on" in text
+    empty = summarize([], STAGES, TODAY, DEFAULTS)
+    assert empty.totals.deals == 0 and "0 deals" in " ".join(empty.gaps)
+    one = summarize([deal(2, "Proposal", 10, close=TODAY)], STAGES, TODAY, DEFAULTS)
+    assert "1 deal," in " ".join(one.gaps)
+
+
+def test_config_months():
+    s = summarize([], STAGES, TODAY, DEFAULTS, months=3)
+    assert [r.month for r in s.forecast] == ["2026-11", "2026-12", "2027-01", "later", "none"]
+    assert Config().summary.months == 6 and Config().summary.sheet
