@@ -4,7 +4,6 @@ A property over every cleaner and both file outputs: no output cell is a live fo
 the input cell was that very cell."""
 
 import csv
-import datetime as dt
 import tempfile
 from pathlib import Path
 

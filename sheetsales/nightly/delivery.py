@@ -279,10 +279,9 @@ def send_reminders(report, config, history=None, today: dt.date | None = None, e
     printing = (channel or channels(config)[0]) == PRINT
     digests = build_digests(report, config, today, done)
     chosen = select_new(digests, None if printing else history, today, config, source)
-    ledger_for = None
-    if history is not None and not printing:
-        def ledger_for(delivery):
-            return Ledger(history, source, today, run_id, config, delivery)
+    recording = history is not None and not printing
+    ledger_for = (lambda delivery: Ledger(history, source, today, run_id, config, delivery)) \
+        if recording else None
     delivery = deliver(chosen, config, environ, channel, stdout, now, ssl_context, ledger_for)
     delivery.held_back = sum(len(d.items) for d in digests) - sum(
         len(d.items) for d in chosen if d.audience == OWNER)
