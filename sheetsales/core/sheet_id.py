@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 GSHEET = "gsheet:"
-_KEY = re.compile(r"[A-Za-z0-9_-]{10,}")
-_URL = re.compile(r"^https?://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([^/?#]+)")
+KEY = re.compile(r"[A-Za-z0-9_-]{10,}")  # what a spreadsheet ID looks like
+URL = re.compile(r"^https?://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([^/?#]+)")
 
 
 def spreadsheet_id(source: str | Path) -> str | None:
@@ -18,9 +18,9 @@ def spreadsheet_id(source: str | Path) -> str | None:
     if text.startswith(GSHEET):
         key = text[len(GSHEET):].partition("/")[0]
     else:
-        match = _URL.match(text)
+        match = URL.match(text)
         key = match[1] if match else ""
-    return key if _KEY.fullmatch(key) else None
+    return key if KEY.fullmatch(key) else None
 
 
 def source_identity(source: str | Path) -> str:

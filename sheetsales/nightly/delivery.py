@@ -15,6 +15,7 @@ from . import smtp
 from .digests import MANAGER, OWNER, Digest, build_digests, owner_key, select_new
 from .ledger import Ledger
 from .mail import render_text, subject, to_email
+from ..core.durable import fsync_dir
 from ..core.errors import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, ConfigError
 
 PRINT, OUTBOX, SMTP = "print", "outbox", "smtp"
@@ -226,7 +227,7 @@ def _write_new(folder: Path, base: str, data: bytes) -> Path:
             if target.resolve().parent != folder.resolve():
                 raise OSError(f"unsafe file name {target.name!r}")
             if _place(temp, target):
-                _sync_folder(folder)
+                fsync_dir(folder)
                 return target
         raise OSError(f"too many digests named {base} in one day")
     finally:
@@ -253,15 +254,6 @@ def _place(temp: Path, target: Path) -> bool:
     os.close(claim)
     os.replace(temp, target)
     return True
-
-
-def _sync_folder(folder: Path) -> None:
-    if hasattr(os, "O_DIRECTORY"):
-        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
 
 
 # --- all together -----------------------------------------------------------------------------

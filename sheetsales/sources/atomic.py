@@ -13,6 +13,7 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
+from ..core.durable import fsync_dir
 from ..core.errors import FileOpenElsewhere, WriteConflict
 
 
@@ -127,13 +128,3 @@ class atomic_file:
             raise FileOpenElsewhere(
                 f"{name} is open in another program (or read-only), so it cannot be replaced; "
                 f"nothing was written, close {name} in Excel and run again") from None
-
-
-def fsync_dir(folder: Path):
-    """Make a rename in `folder` durable."""
-    with suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from . import atomic
 from .atomic import atomic_file, file_stamp
+from ..core.durable import fsync_dir
 from ..core.errors import WriteConflict
 
 DEFAULT_KEEP = 10
@@ -57,7 +58,7 @@ def _write_log(path: Path, entries: list[dict]) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, log)
-    atomic.fsync_dir(log.parent)
+    fsync_dir(log.parent)
 
 
 def written_before(path: Path) -> bool:

@@ -221,10 +221,9 @@ def _names(idents: Iterable[tuple]) -> str:
     return f"deal{'s' if len(names) > 1 else ''} {shown} {'are' if len(names) > 1 else 'is'}"
 
 
-def response_cells(spreadsheet: dict, sheet_id: int) -> dict[tuple[int, int], object]:
-    """(row, column) -> stored value of every cell of one sheet in a batchUpdate's
-    updatedSpreadsheet (the grid data of its responseRanges)."""
-    cells: dict[tuple[int, int], object] = {}
+def _grid_cells(spreadsheet: dict, sheet_id: int):
+    """((row, column), CellData) of every cell of one sheet in grid data (a batchUpdate's
+    updatedSpreadsheet, or spreadsheets.get with includeGridData)."""
     for sheet in spreadsheet.get("sheets", []):
         if sheet.get("properties", {}).get("sheetId") != sheet_id:
             continue
@@ -232,26 +231,23 @@ def response_cells(spreadsheet: dict, sheet_id: int) -> dict[tuple[int, int], ob
             r0, c0 = block.get("startRow", 0), block.get("startColumn", 0)
             for i, row in enumerate(block.get("rowData", [])):
                 for j, data in enumerate(row.get("values", [])):
-                    value = stored(data)
-                    if not is_blank(value):
-                        cells[(r0 + i, c0 + j)] = value
+                    yield (r0 + i, c0 + j), data
+
+
+def response_cells(spreadsheet: dict, sheet_id: int) -> dict[tuple[int, int], object]:
+    """(row, column) -> stored value of every filled cell of one sheet in grid data."""
+    cells = {}
+    for at, data in _grid_cells(spreadsheet, sheet_id):
+        value = stored(data)
+        if not is_blank(value):
+            cells[at] = value
     return cells
 
 
 def formula_cells(spreadsheet: dict, sheet_id: int) -> dict[tuple[int, int], str]:
     """(row, column) -> formula text of every formula cell of one sheet in grid data."""
-    found = {}
-    for sheet in spreadsheet.get("sheets", []):
-        if sheet.get("properties", {}).get("sheetId") != sheet_id:
-            continue
-        for block in sheet.get("data", []):
-            r0, c0 = block.get("startRow", 0), block.get("startColumn", 0)
-            for i, row in enumerate(block.get("rowData", [])):
-                for j, data in enumerate(row.get("values", [])):
-                    formula = (data.get("userEnteredValue") or {}).get("formulaValue")
-                    if formula is not None:
-                        found[(r0 + i, c0 + j)] = formula
-    return found
+    return {at: formula for at, data in _grid_cells(spreadsheet, sheet_id)
+            if (formula := (data.get("userEnteredValue") or {}).get("formulaValue")) is not None}
 
 
 class Placement:

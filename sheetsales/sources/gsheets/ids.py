@@ -3,18 +3,16 @@ service-account key signs in (--credentials > $SHEETSALES_CREDENTIALS >
 $GOOGLE_APPLICATION_CREDENTIALS). A key's contents are never echoed in a message."""
 
 import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from ...core.errors import SourceError
+from ...core.sheet_id import KEY as _KEY, URL as _URL
 
 CREDENTIAL_VARIABLES = ("SHEETSALES_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS")
 KEY_FIELDS = ("client_email", "private_key", "token_uri")
-_KEY = re.compile(r"[A-Za-z0-9_-]{10,}")
-_URL = re.compile(r"^https?://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([^/?#]+)")
 
 
 class GSheetSource(NamedTuple):
