@@ -28,7 +28,7 @@ def shared():
 
 
 # The lock, write, undo, clean and nightly tests run twice: as here, and on a simulated
-# non-POSIX machine (tests/nonposix.py: no fcntl, no os.pread/os.link..., Windows sharing
+# non-POSIX machine (tests/support/nonposix.py: no fcntl, no os.pread/os.link..., Windows sharing
 # violations).
 BOTH_WAYS = {"test_guard.py", "test_backups.py", "test_clean_cli.py", "test_run.py",
              "test_run_xlsx.py", "test_portable.py", "test_nightly.py", "test_reminders.py",

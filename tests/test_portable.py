@@ -1,5 +1,5 @@
 """What must hold on Windows, macOS and Linux alike (issue 17). conftest runs every test here
-twice: as this machine is, and on the simulated non-POSIX machine of tests/nonposix.py.
+twice: as this machine is, and on the simulated non-POSIX machine of tests/support/nonposix.py.
 
 The run lock: one sheetsales command at a time per source, refused at once (never waiting)
 naming the process that holds it, re-entrant in one thread only, dropped by the operating

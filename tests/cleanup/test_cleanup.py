@@ -24,7 +24,7 @@ from sheetsales.core.config import Config, _validate, build_config
 from sheetsales.core.errors import ConfigError
 from sheetsales.sources import MemoryGrid, open_grid
 
-GOLDEN = Path(__file__).parent / "golden" / "clean"
+GOLDEN = Path(__file__).parent / "golden"
 CASES = tomllib.loads((GOLDEN / "cases.toml").read_text(encoding="utf-8"))
 REGOLD = os.environ.get("SHEETSALES_REGOLD") == "1"  # rewrite the golden files once, by hand
 NBSP = "\u00a0"

@@ -82,7 +82,7 @@ KILL_AT = textwrap.dedent("""
 
 
 def killed_run(tmp_path, where, day):
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
     workbook = tmp_path / "deals.xlsx"
     child = subprocess.run([sys.executable, "-c", KILL_AT, where, str(workbook), "run",
                             str(workbook), "--today", day], env=env, capture_output=True)

@@ -1,6 +1,6 @@
 """What a sheet proves about itself (understand/): date order, probability scales, amount
 separators, the Deal ID column, the stage vocabulary, header matching by words; and how
-`check` reads a sheet with it. Fixtures are generated (tests/understand_sheets.py)."""
+`check` reads a sheet with it. Fixtures are generated (tests/support/understand_sheets.py)."""
 
 import datetime as dt
 import tomllib
@@ -58,7 +58,7 @@ def test_vocabularies_ship_agree_and_name_real_fields():
 
 def test_vocabulary_files_are_package_data():
     import pathlib
-    pyproject = tomllib.loads((pathlib.Path(__file__).parent.parent / "pyproject.toml")
+    pyproject = tomllib.loads((pathlib.Path(__file__).parents[2] / "pyproject.toml")
                               .read_text(encoding="utf-8"))
     data = pyproject["tool"]["setuptools"]["package-data"]["sheetsales.understand"]
     shipped = resources.files("sheetsales.understand") / "vocab"

@@ -12,7 +12,6 @@ as strict xfails, so they fail loudly once fixed.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pytest
 import requests
 
 from sheetsales.emulator.sheets_emulator import Emulator, route_session
+from shared_data import shared_dir
 
 CASSETTES = "gspread-cassettes"
 ID_KEYS = ("id", "spreadsheetId", "sheetId", "namedRangeId", "metadataId")
@@ -40,10 +40,9 @@ KNOWN_DIVERGENCES: dict[tuple[str, int], str] = {}
 
 def _cassette_dir_at_collection() -> Path | None:
     """Where the cassettes are, found the same way tests/conftest.py finds the shared folder."""
-    configured = os.environ.get("SHEETSALES_SHARED")
-    shared = Path(configured) if configured else Path(__file__).resolve().parent.parent.parent / "shared"
-    folder = shared / CASSETTES
-    return folder if folder.is_dir() else None
+    shared = shared_dir()
+    folder = shared / CASSETTES if shared else None
+    return folder if folder and folder.is_dir() else None
 
 
 def _cases():

@@ -1,5 +1,5 @@
 """Windows file semantics, handled rather than hoped for (issue 17), on the simulated
-non-POSIX machine of tests/nonposix.py: Excel on Windows holds the workbook it shows open, so
+non-POSIX machine of tests/support/nonposix.py: Excel on Windows holds the workbook it shows open, so
 replacing it fails with a sharing violation even when no lock file is beside it (a workbook
 opened read-only, or with its lock file elsewhere). Every write then stops with one sentence
 and exit 2: the file, its backups and its folder exactly as before, no temporary file left;

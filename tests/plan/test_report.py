@@ -55,7 +55,7 @@ def test_statuses_in_order():
     assert won.flags == "DUE001 delivery 3 days overdue (due 2026-11-24)"
 
 
-# ---- generated sheets shaped like real ones (tests/report_fixtures.py) ---------------------
+# ---- generated sheets shaped like real ones (tests/support/report_fixtures.py) ---------------------
 
 import json  # noqa: E402
 

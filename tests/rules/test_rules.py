@@ -11,7 +11,7 @@ from sheetsales.core.fields import DEFAULT_FIELDS
 from sheetsales.rules import RULE_CODES, RULES
 from sheetsales.sources import MemoryGrid
 
-CASES = Path(__file__).parent / "rule_cases"
+CASES = Path(__file__).parent / "cases"
 HEADERS = [f.header for f in DEFAULT_FIELDS]
 DEFAULTS = {"Deal ID": None, "Company": "Acme Ltd", "Owner": "Ana"}
 

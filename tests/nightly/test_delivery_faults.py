@@ -188,7 +188,7 @@ KILL_AT_RECORD = textwrap.dedent("""
 
 
 def child(args, hook=None):
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
     command = [sys.executable, "-c", KILL_AT_RECORD, str(hook)] if hook else \
         [sys.executable, "-m", "sheetsales"]
     return subprocess.Popen(command + [str(a) for a in args], env=env,

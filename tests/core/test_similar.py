@@ -81,7 +81,7 @@ def test_the_finding_names_what_agrees_and_what_differs():
 
 
 def _precision_bench():
-    path = Path(__file__).parent.parent / "benchmarks" / "dupes_precision.py"
+    path = Path(__file__).parents[2] / "benchmarks" / "dupes_precision.py"
     spec = importlib.util.spec_from_file_location("dupes_precision", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

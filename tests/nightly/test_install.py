@@ -274,7 +274,7 @@ def test_install_needs_a_config_and_does_not_mix_with_once(tmp_path, monkeypatch
 
 # --- the README's instructions, as far as this machine can follow them ---------------------
 
-README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 
 
 def test_the_readme_tells_windows_and_macos_users_how_to_install():
