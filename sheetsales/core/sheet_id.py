@@ -11,6 +11,19 @@ KEY = re.compile(r"[A-Za-z0-9_-]{10,}")  # what a spreadsheet ID looks like
 URL = re.compile(r"^https?://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([^/?#]+)")
 
 
+def is_google_source(source) -> bool:
+    """gsheet:KEY[/WORKSHEET] or a pasted Google Sheets URL."""
+    return isinstance(source, str) and (source.startswith(GSHEET) or
+                                        "docs.google.com/spreadsheets" in source)
+
+
+def is_remote(source) -> bool:
+    """A source that is no file on this machine (a Google Sheet, any URL): no folder of its
+    own for the history, no file lock."""
+    text = str(source)
+    return text.startswith(GSHEET) or "://" in text
+
+
 def spreadsheet_id(source: str | Path) -> str | None:
     """The spreadsheet ID a Google source names; None for anything else (a file path, an
     address without a readable ID)."""

@@ -12,16 +12,11 @@ import sqlite3
 from pathlib import Path
 
 from ..core.errors import SheetsalesError
-from ..core.sheet_id import source_identity
+from ..core.sheet_id import is_remote, source_identity
 from .history_errors import DATABASE_ERRORS, HistoryError, explain
 from . import history_schema
 
 DEFAULT_PATH = Path(".sheetsales") / "history.sqlite"
-
-
-def is_remote(source) -> bool:
-    text = str(source)
-    return text.startswith("gsheet:") or "://" in text
 
 
 def stamp(moment: dt.datetime) -> str:

@@ -3,18 +3,13 @@
 from pathlib import Path
 
 from ..core.errors import SourceError
+from ..core.sheet_id import is_google_source
 from .base import Grid, Target
 from .memory import MemoryGrid
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 __all__ = ["Grid", "MemoryGrid", "Target", "is_google_source", "open_grid"]
-
-
-def is_google_source(source) -> bool:
-    """gsheet:KEY[/WORKSHEET] or a pasted Google Sheets URL."""
-    return isinstance(source, str) and (source.startswith("gsheet:") or
-                                        "docs.google.com/spreadsheets" in source)
 
 
 def open_grid(source: str | Path, credentials: str | Path | None = None,
