@@ -7,7 +7,11 @@ Weighted = amount x probability: the deal's own Probability cell when filled, el
 stage's default from `[probability] stages` (STAGE_PROBABILITY: Lead 5%, Contacted 10%,
 Discovery 20%, Proposal 50%, Won/Delivered/Followed up 100%, Lost 0%). What the sheet cannot
 tell (no amounts, no close dates, no won dates) is None with a sentence in `gaps`, never a
-zero shown as a fact."""
+zero shown as a fact.
+
+Stale forecasts (an open deal whose Expected close is more than `[rules] forecast_grace_days`
+past, DUE007) are the forecast's own "stale" line, never counted in a month gone by; a
+close date within the grace counts in this month."""
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
@@ -16,7 +20,7 @@ from ..core.config_schema import STAGE_PROBABILITY
 from ..core.stages import CLOSED, CLOSING_OUTCOMES, OPEN, Stage, StageSet, normalize, phase_of
 from .flow import FlowRow, flow
 
-NONE, LATER, PAST = "none", "later", "past"
+NONE, LATER, STALE = "none", "later", "stale"
 UNKNOWN_STAGE = "(unknown stage)"
 NO_OWNER = "(no owner)"
 
@@ -41,7 +45,7 @@ class OwnerRow:
 
 @dataclass
 class MonthRow:
-    month: str  # "YYYY-MM", "past" (an open deal's close date gone by), "later" or "none"
+    month: str  # "YYYY-MM", "later", "none", or "stale" (expected close gone by: DUE007)
     deals: int = 0
     amount: float | None = 0.0
     weighted: float | None = 0.0
@@ -118,15 +122,18 @@ def _quarter(day: dt.date) -> tuple[int, int]:
 
 
 def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float],
-              months: int = 6, overdue_rows: frozenset = frozenset()) -> Summary:
+              months: int = 6, overdue_rows: frozenset = frozenset(),
+              grace_days: int = 0) -> Summary:
     """The summary of `deals` (typed Deal objects) on `today`; `defaults` is the stage key ->
-    probability of `probabilities`, `overdue_rows` the rows whose status is Overdue."""
+    probability of `probabilities`, `overdue_rows` the rows whose status is Overdue, and
+    an open deal expected to close more than `grace_days` ago is stale."""
     order = [s for s in stages.progression] + [s for s in stages.stages if s.order is None]
     by_stage = {s.key: StageRow(s.label) for s in order}
     unknown = StageRow(UNKNOWN_STAGE)
     owners: dict[str, OwnerRow] = {}
     wanted = _months_ahead(today, months)
-    forecast = {m: MonthRow(m) for m in [PAST, *wanted, LATER, NONE]}
+    forecast = {m: MonthRow(m) for m in [*wanted, LATER, NONE, STALE]}
+    stale_before = today - dt.timedelta(days=grace_days)
     totals = Totals()
     seen = {"amount": False, "probability": False, "close": False, "won_on": False,
             "lost_on": False}
@@ -175,8 +182,9 @@ def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float
             close = values.get("expected_close")
             if close is not None:
                 seen["close"] = True
-                key = _month(close)
-                bucket = forecast.get(key) or forecast[PAST if key < month else LATER]
+                key = max(_month(close), month)  # within the grace: expected this month
+                bucket = forecast[STALE] if close < stale_before else \
+                    forecast.get(key) or forecast[LATER]
             else:
                 bucket = forecast[NONE]
             bucket.deals += 1
@@ -207,7 +215,7 @@ def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float
     stage_rows = list(by_stage.values()) + ([unknown] if unknown.deals else [])
     summary = Summary(today, totals, stage_rows,
                       sorted(owners.values(), key=lambda o: (-(o.open_amount or 0), o.owner)),
-                      [r for r in forecast.values() if r.month not in (PAST,) or r.deals],
+                      [r for r in forecast.values() if r.month != STALE or r.deals],
                       flow(deals, stages))
     _say_gaps(summary, seen)
     for row in [*summary.by_stage, *summary.forecast]:
@@ -253,4 +261,5 @@ def summary_of(report, config, months: int | None = None) -> Summary:
     defaults = probabilities(config.stages, config.probability.stages)
     overdue = frozenset(row for row, s in report.statuses().items() if s.status == "Overdue")
     return summarize(report.deals, config.stages, report.today, defaults,
-                     months or config.summary.months, overdue)
+                     months or config.summary.months, overdue,
+                     config.rules.forecast_grace_days)

@@ -5,10 +5,11 @@ of the flow between steps). No JavaScript, no network, no external fonts; prints
 import html
 import math
 
-from .summary import Summary
-from .summary_render import headline, money, number, percent
+from .summary import STALE, Summary
+from .summary_render import headline, money, month_label, number, percent
 
 STAGE_COLOUR, FORECAST_COLOUR, FUNNEL_COLOUR = "#2f6eb5", "#2e9a5b", "#c07a12"
+STALE_COLOUR = "#9c0006"  # the sheet's overdue red: these deals need a new date or a close
 CSS = """
 body{font:14px/1.4 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#222;margin:2em auto;
 max-width:60em;padding:0 1em}h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;
@@ -31,9 +32,10 @@ def nice(peak: float) -> float:
 
 
 def bar_chart(title: str, labels: list[str], values: list[float | None], colour: str,
-              cls: str, width: int = 400, height: int = 270) -> str:
+              cls: str, width: int = 400, height: int = 270,
+              colours: dict[str, str] | None = None) -> str:
     """A vertical bar chart as inline SVG; each bar a <rect class="bar {cls}"> with its value
-    in data-value (unknown values draw no bar)."""
+    in data-value (unknown values draw no bar); `colours` gives some labels their own."""
     left, bottom, top = 56, 62, 12
     plot_w, plot_h = width - left - 10, height - bottom - top
     known = [v for v in values if v is not None]
@@ -58,7 +60,8 @@ def bar_chart(title: str, labels: list[str], values: list[float | None], colour:
             h = plot_h * value / peak
             parts.append(f'<rect class="bar {cls}" data-label="{html.escape(label)}" '
                          f'data-value="{value:.2f}" x="{x:.1f}" y="{top + plot_h - h:.1f}" '
-                         f'width="{bar_w:.1f}" height="{h:.1f}" fill="{colour}"/>')
+                         f'width="{bar_w:.1f}" height="{h:.1f}" '
+                         f'fill="{(colours or {}).get(label, colour)}"/>')
         lx, ly = x + bar_w / 2, top + plot_h + 12
         parts.append(f'<text x="{lx:.1f}" y="{ly}" font-size="10" text-anchor="end" '
                      f'transform="rotate(-35 {lx:.1f} {ly})" fill="#333">'
@@ -108,9 +111,11 @@ def render_html(summary: Summary, source: str = "", sheet: str = "") -> str:
         ("Amount by stage", bar_chart("Amount by stage", [r.stage for r in summary.by_stage],
                                       [r.amount for r in summary.by_stage], STAGE_COLOUR,
                                       "by-stage")),
-        ("Weighted forecast by expected close", bar_chart(
+        ("Weighted forecast by expected close" + (
+            " (red: stale, expected close passed)" if any(r.month == STALE for r in forecast)
+            else ""), bar_chart(
             "Weighted forecast", [r.month for r in forecast], [r.weighted for r in forecast],
-            FORECAST_COLOUR, "forecast")),
+            FORECAST_COLOUR, "forecast", colours={STALE: STALE_COLOUR})),
         ("Funnel: deals reaching each step", funnel(summary))]
     title = f"Pipeline on {summary.today.isoformat()}"
     name = source.replace("\\", "/").rsplit("/", 1)[-1]  # a page may travel: no folders
@@ -133,7 +138,8 @@ def render_html(summary: Summary, source: str = "", sheet: str = "") -> str:
                  number(r.won_this_month)] for r in summary.by_owner]),
         "<h2>Forecast by expected close</h2>",
         _table(["Month", "Deals", "Amount", "Weighted"],
-               [[r.month, r.deals, money(r.amount), money(r.weighted)] for r in forecast]),
+               [[month_label(r.month), r.deals, money(r.amount), money(r.weighted)]
+                for r in forecast]),
         "<h2>Flow between steps</h2>",
         _table(["Step", "Reached", "Went on", "Conversion", "Median days"],
                [[r.stage, r.reached, number(r.went_on), percent(r.conversion),

@@ -7,7 +7,7 @@ import io
 import json
 
 from .render import safe_csv_text
-from .summary import Summary
+from .summary import STALE, MonthRow, Summary
 
 CSV_COLUMNS = ("section", "name", "deals", "amount", "weighted", "overdue", "won_this_month",
                "reached", "went_on", "conversion", "median_days")
@@ -23,6 +23,15 @@ def percent(value) -> str:
 
 def number(value) -> str:
     return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def month_label(month: str) -> str:
+    """How a forecast line is named for people: stale deals say why they stand apart."""
+    return "stale: expected close passed" if month == STALE else month
+
+
+def stale_row(summary: Summary) -> MonthRow | None:
+    return next((r for r in summary.forecast if r.month == STALE), None)
 
 
 def table(title: str, header: list[str], rows: list[list[str]]) -> str:
@@ -47,8 +56,9 @@ def render_summary(summary: Summary, fmt: str, source: str = "", sheet: str = ""
 
 
 def headline(summary: Summary) -> str:
-    t = summary.totals
-    return (f"{t.open_deals} open deals: {money(t.open_amount)} in the pipeline, "
+    t, stale = summary.totals, stale_row(summary)
+    late = f" ({stale.deals} stale: expected close passed)" if stale else ""
+    return (f"{t.open_deals} open deals{late}: {money(t.open_amount)} in the pipeline, "
             f"{money(t.weighted_amount)} weighted; won this month {number(t.won_this_month)}"
             f" ({money(t.won_amount_this_month)}), win rate {percent(t.win_rate)}")
 
@@ -65,7 +75,7 @@ def render_table(summary: Summary, source: str = "", sheet: str = "") -> str:
                    [[r.owner, r.open_deals, money(r.open_amount), money(r.weighted), r.overdue,
                      number(r.won_this_month)] for r in summary.by_owner]),
              table("Forecast by expected close", ["month", "deals", "amount", "weighted"],
-                   [[r.month, r.deals, money(r.amount), money(r.weighted)]
+                   [[month_label(r.month), r.deals, money(r.amount), money(r.weighted)]
                     for r in summary.forecast]),
              table("Flow between steps", ["step", "reached", "went on", "conversion",
                                           "median days"],

@@ -4,7 +4,7 @@ by expected-close month). Pure: rows and a look (sources.base) the writer applie
 
 from ..sources.base import Chart, SheetLook
 from .summary import Summary
-from .summary_render import headline
+from .summary_render import headline, month_label
 
 AMOUNT, PERCENT = "#,##0", "0%"
 STAGE_COLOUR, FORECAST_COLOUR = "2F6EB5", "2E9A5B"  # the HTML report's blue and green
@@ -35,7 +35,7 @@ def summary_sheet(summary: Summary, charts: bool = True) -> tuple[list[list], Sh
     block("stage", ["Stage", "Deals", "Amount", "Weighted"],
           [[r.stage, r.deals, r.amount, r.weighted] for r in summary.by_stage], (3, 4))
     block("forecast", ["Expected close", "Deals", "Amount", "Weighted"],
-          [[r.month, r.deals, r.amount, r.weighted] for r in summary.forecast], (3, 4))
+          [[month_label(r.month), r.deals, r.amount, r.weighted] for r in summary.forecast], (3, 4))
     block("owner", ["Owner", "Open deals", "Open amount", "Weighted", "Overdue",
                     "Won this month"],
           [[r.owner, r.open_deals, r.open_amount, r.weighted, r.overdue, r.won_this_month]

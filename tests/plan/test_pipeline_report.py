@@ -135,3 +135,29 @@ def count_colour(png, rgb, tolerance=12) -> int:
                 count += 1
         previous = line
     return count
+
+
+def test_stale_deals_stand_apart_in_every_rendering(tmp_path):
+    """A deal expected to close before today is the forecast's "stale" line in the table,
+    JSON, CSV and HTML, drawn red in the forecast chart, never in a month gone by."""
+    rows = [*ROWS, ["D-5", "Epsilon", "Bo", "Proposal", 2000, dt.date(2026, 10, 15), None],
+            ["D-6", "Zeta", "Ana", "Discovery", 1500, dt.date(2026, 11, 20), None]]
+    book = write_deals(tmp_path / "stale.xlsx", rows, headers=HEADERS)
+    data = json.loads(run_cli(["report", book, *TODAY, "--format", "json"], 0).stdout)
+    forecast = {r["month"]: r for r in data["forecast"]}
+    assert forecast["stale"]["deals"] == 2 and forecast["stale"]["amount"] == 3500
+    assert forecast["2026-11"]["deals"] == 0 and "2026-10" not in forecast
+    table = run_cli(["report", book, *TODAY], 0).stdout
+    assert "5 open deals (2 stale: expected close passed)" in table
+    assert re.search(r"^  stale: expected close passed\s+2\s+3,500\s+1,300$", table, re.M)
+    csv_text = run_cli(["report", book, *TODAY, "--format", "csv"], 0).stdout
+    assert "\nforecast,stale,2,3500.0,1300.0," in csv_text.replace("\r\n", "\n")
+    page = tmp_path / "r.html"
+    sheetsales.report(book, today=dt.date(2026, 11, 27), html=page)
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    shot = tmp_path / "shot.png"
+    subprocess.run([chromium(), *flags, "--window-size=1000,700", f"--screenshot={shot}",
+                    page.as_uri()], check=True, capture_output=True, timeout=120)
+    assert 'data-label="stale" data-value="1300.00"' in page.read_text(encoding="utf-8")
+    assert count_colour(shot, (0x9c, 0x00, 0x06)) > 300  # the stale bar is painted red

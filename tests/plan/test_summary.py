@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 from sheetsales.core.config import Config
 from sheetsales.core.model import Deal
 from sheetsales.core.stages import StageSet
-from sheetsales.plan.summary import NONE, probabilities, summarize
+from sheetsales.plan.summary import NONE, STALE, probabilities, summarize
 
 STAGES = StageSet()
 BY_LABEL = {s.label: s for s in STAGES.stages}
@@ -76,16 +76,32 @@ def test_configured_stage_probabilities():
     assert chances["proposal"] == 40 and chances["lead"] == 5 and chances["lost"] == 0
 
 
-def test_forecast_by_month_later_past_and_none():
+def test_forecast_by_month_later_stale_and_none():
     deals = [deal(2, "Proposal", 100, close=D(2026, 11, 30)),
              deal(3, "Proposal", 200, close=D(2027, 1, 15)),
              deal(4, "Proposal", 300, close=D(2028, 1, 1)),
              deal(5, "Proposal", 400, close=D(2026, 10, 1)),
-             deal(6, "Proposal", 500)]
+             deal(6, "Proposal", 500),
+             deal(7, "Proposal", 1000, close=D(2026, 11, 3))]  # this month, but gone by
     months = {r.month: r.amount for r in summarize(deals, STAGES, TODAY, DEFAULTS).forecast}
     assert months["2026-11"] == 100 and months["2027-01"] == 200 and months["later"] == 300
-    assert months["past"] == 400 and months[NONE] == 500 and months["2026-12"] == 0
-    assert list(months)[:3] == ["past", "2026-11", "2026-12"] and len(months) == 9
+    assert months[STALE] == 1400 and months[NONE] == 500 and months["2026-12"] == 0
+    assert list(months)[:2] == ["2026-11", "2026-12"] and len(months) == 9
+    assert list(months)[-1] == STALE
+
+
+def test_stale_deals_are_never_in_a_past_month_and_the_grace_counts_in_this_month():
+    deals = [deal(2, "Proposal", 100, close=D(2026, 10, 30)),  # 28 days ago
+             deal(3, "Proposal", 200, close=D(2026, 9, 1)),
+             deal(4, "Won", 900, close=D(2026, 9, 1))]  # closed: not forecast at all
+    rows = {r.month: r for r in summarize(deals, STAGES, TODAY, DEFAULTS,
+                                          grace_days=30).forecast}
+    assert rows["2026-11"].amount == 100 and rows[STALE].amount == 200
+    assert rows[STALE].deals == 1 and not any(m < "2026-11" for m in rows if m[0] == "2")
+    strict = {r.month: r for r in summarize(deals, STAGES, TODAY, DEFAULTS).forecast}
+    assert strict[STALE].deals == 2 and strict["2026-11"].deals == 0
+    assert not any(r.month == STALE for r in summarize(deals[2:], STAGES, TODAY,
+                                                        DEFAULTS).forecast)
 
 
 def test_flow_conversion_and_median_days_by_hand():
