@@ -125,7 +125,7 @@ def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float
               months: int = 6, overdue_rows: frozenset = frozenset(),
               grace_days: int = 0) -> Summary:
     """The summary of `deals` (typed Deal objects) on `today`; `defaults` is the stage key ->
-    probability of `probabilities`, `overdue_rows` the rows whose status is Overdue, and
+    probability of `probabilities`, `overdue_rows` the (tab, row) whose status is Overdue, and
     an open deal expected to close more than `grace_days` ago is stale."""
     order = [s for s in stages.progression] + [s for s in stages.stages if s.order is None]
     by_stage = {s.key: StageRow(s.label) for s in order}
@@ -168,7 +168,7 @@ def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float
         owner = owners.get(name)
         if owner is None:
             owner = owners[name] = OwnerRow(name)
-        if deal.row in overdue_rows:
+        if (deal.sheet, deal.row) in overdue_rows:
             owner.overdue += 1
         if is_open:
             if amount is not None:
@@ -257,9 +257,11 @@ def _say_gaps(summary: Summary, seen: dict) -> None:
 
 
 def summary_of(report, config, months: int | None = None) -> Summary:
-    """The summary of a checked report under `config` ([summary] months, [probability])."""
+    """The summary of a checked report (one tab or several: one pipeline) under `config`
+    ([summary] months, [probability], [rules] forecast_grace_days)."""
     defaults = probabilities(config.stages, config.probability.stages)
-    overdue = frozenset(row for row, s in report.statuses().items() if s.status == "Overdue")
+    overdue = frozenset((part.sheet.title, row) for part in report.parts()
+                        for row, s in part.statuses().items() if s.status == "Overdue")
     return summarize(report.deals, config.stages, report.today, defaults,
                      months or config.summary.months, overdue,
                      config.rules.forecast_grace_days)

@@ -6,7 +6,7 @@ import html
 import math
 
 from .summary import STALE, Summary
-from .summary_render import headline, money, month_label, number, percent
+from .summary_render import headline, money, month_label, number, percent, read_from
 
 STAGE_COLOUR, FORECAST_COLOUR, FUNNEL_COLOUR = "#2f6eb5", "#2e9a5b", "#c07a12"
 STALE_COLOUR = "#9c0006"  # the sheet's overdue red: these deals need a new date or a close
@@ -104,7 +104,7 @@ def _table(header: list[str], rows: list[list]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render_html(summary: Summary, source: str = "", sheet: str = "") -> str:
+def render_html(summary: Summary, source: str = "", sheet: str | list[str] = "") -> str:
     """One self-contained HTML page of the summary."""
     forecast = [r for r in summary.forecast]
     charts = [
@@ -119,7 +119,8 @@ def render_html(summary: Summary, source: str = "", sheet: str = "") -> str:
         ("Funnel: deals reaching each step", funnel(summary))]
     title = f"Pipeline on {summary.today.isoformat()}"
     name = source.replace("\\", "/").rsplit("/", 1)[-1]  # a page may travel: no folders
-    where = html.escape(name + (f" — sheet {sheet}" if sheet else ""))
+    place = read_from(sheet)
+    where = html.escape(name + (f" — {place}" if place else ""))
     gaps = "".join(f"<li>{html.escape(g)}</li>" for g in summary.gaps)
     return "".join([
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',

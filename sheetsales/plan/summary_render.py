@@ -27,7 +27,7 @@ def number(value) -> str:
 
 def month_label(month: str) -> str:
     """How a forecast line is named for people: stale deals say why they stand apart."""
-    return "stale: expected close passed" if month == STALE else month
+    return "stale (close passed)" if month == STALE else month
 
 
 def stale_row(summary: Summary) -> MonthRow | None:
@@ -45,10 +45,28 @@ def table(title: str, header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_summary(summary: Summary, fmt: str, source: str = "", sheet: str = "") -> str:
-    """The summary as "table", "json" or "csv"."""
+def titles_of(sheet: str | list[str]) -> list[str]:
+    """The deals tabs read, from one title or a list of them."""
+    return ([sheet] if sheet else []) if isinstance(sheet, str) else list(sheet)
+
+
+def read_from(sheet: str | list[str]) -> str:
+    """Where the deals were read, in words: "sheet 'Deals'" or "tabs 'Ann', 'Bob'"."""
+    titles = titles_of(sheet)
+    if len(titles) > 1:
+        return "tabs " + ", ".join(repr(t) for t in titles)
+    return f"sheet {titles[0]!r}" if titles else ""
+
+
+def render_summary(summary: Summary, fmt: str, source: str = "",
+                   sheet: str | list[str] = "") -> str:
+    """The summary as "table", "json" or "csv"; `sheet` is the deals tab, or every tab of a
+    pipeline kept over several (JSON then adds "sheets")."""
     if fmt == "json":
-        return json.dumps({"source": source, "sheet": sheet, **summary.as_dict()}, indent=2,
+        titles = titles_of(sheet)
+        where = {"sheet": titles[0] if titles else "",
+                 **({"sheets": titles} if len(titles) > 1 else {})}
+        return json.dumps({"source": source, **where, **summary.as_dict()}, indent=2,
                           ensure_ascii=False) + "\n"
     if fmt == "csv":
         return render_csv(summary)
@@ -63,8 +81,9 @@ def headline(summary: Summary) -> str:
             f" ({money(t.won_amount_this_month)}), win rate {percent(t.win_rate)}")
 
 
-def render_table(summary: Summary, source: str = "", sheet: str = "") -> str:
-    where = f" of {source}" + (f" (sheet {sheet!r})" if sheet else "") if source else ""
+def render_table(summary: Summary, source: str = "", sheet: str | list[str] = "") -> str:
+    place = read_from(sheet)
+    where = f" of {source}" + (f" ({place})" if place else "") if source else ""
     t = summary.totals
     parts = [f"Pipeline{where} on {summary.today.isoformat()}\n{headline(summary)}\n",
              table("By stage", ["stage", "deals", "amount", "weighted"],

@@ -61,7 +61,7 @@ def summary_sheet(summary: Summary, charts: bool = True) -> tuple[list[list], Sh
                        (CHART_COLUMN, 1), (8, 16)),
                  Chart("Weighted forecast by expected close", "Weighted", spans["forecast"], 1,
                        4, FORECAST_COLOUR, (CHART_COLUMN, 18), (8, 16)))
-    look = SheetLook(header_row=None, widths={1: 20.0, 2: 12.0, 3: 14.0, 4: 14.0, 5: 12.0,
+    look = SheetLook(header_row=None, widths={1: 22.0, 2: 12.0, 3: 14.0, 4: 14.0, 5: 12.0,
                                               6: 15.0},
                      titles=(1,), headings=tuple(headings), formats=formats, charts=shown,
                      freeze=False, autofilter=False)

@@ -149,7 +149,7 @@ def test_stale_deals_stand_apart_in_every_rendering(tmp_path):
     assert forecast["2026-11"]["deals"] == 0 and "2026-10" not in forecast
     table = run_cli(["report", book, *TODAY], 0).stdout
     assert "5 open deals (2 stale: expected close passed)" in table
-    assert re.search(r"^  stale: expected close passed\s+2\s+3,500\s+1,300$", table, re.M)
+    assert re.search(r"^  stale \(close passed\)\s+2\s+3,500\s+1,300$", table, re.M)
     csv_text = run_cli(["report", book, *TODAY, "--format", "csv"], 0).stdout
     assert "\nforecast,stale,2,3500.0,1300.0," in csv_text.replace("\r\n", "\n")
     page = tmp_path / "r.html"
