@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..core.stages import OPEN as OPEN_PHASE, phase_of
+from ..rules.currency import split_by_currency
 from ..rules import DUE_KINDS
 from .history import resend_due
 
@@ -79,6 +80,7 @@ class Digest:
     earlier: int = 0
     open_deals: int = 0  # the owner's own pipeline: open deals and their amount
     open_amount: float | None = None
+    open_amounts: tuple[tuple[str, float], ...] = ()  # per currency, when several
 
     @property
     def name(self) -> str:
@@ -174,22 +176,33 @@ def build_digests(report, config, today: dt.date | None = None,
     pipelines = open_pipelines(report.deals)
     return [Digest(items[0].owner, tuple(items), today, ", ".join(report.titles()),
                    owner_address(config, items[0].owner), unit=unit,
-                   open_deals=pipelines.get(key, (0, None))[0],
-                   open_amount=pipelines.get(key, (0, None))[1])
+                   open_deals=pipelines.get(key, (0, None, ()))[0],
+                   open_amount=pipelines.get(key, (0, None, ()))[1],
+                   open_amounts=pipelines.get(key, (0, None, ()))[2])
             for key, items in sorted(by_owner.items())]
 
 
-def open_pipelines(deals) -> dict[str, tuple[int, float | None]]:
-    """Owner key -> (open deals, their amount; None when none has one)."""
+def open_pipelines(deals) -> dict[str, tuple[int, float | None, tuple]]:
+    """Owner key -> (open deals, their amount (None when none has one), and when the
+    pipeline's amounts are in several currencies ((currency, amount), ...) instead)."""
+    split = split_by_currency(deals) or {}  # never one sum over several currencies
+    currency = {id(d): code for code, group in split.items() for d in group}
     found: dict[str, list] = {}
     for deal in deals:
         if deal.stage is None or phase_of(deal.stage, deal.outcome) != OPEN_PHASE:
             continue
-        entry = found.setdefault(owner_key(_text(deal.get("owner"))), [0, None])
+        entry = found.setdefault(owner_key(_text(deal.get("owner"))), [0, None, {}])
         entry[0] += 1
-        if deal.get("amount") is not None:
-            entry[1] = (entry[1] or 0) + deal.get("amount")
-    return {k: (n, amount) for k, (n, amount) in found.items()}
+        amount = deal.get("amount")
+        if amount is None:
+            continue
+        if split:
+            code = currency[id(deal)]
+            entry[2][code] = entry[2].get(code, 0.0) + amount
+        else:
+            entry[1] = (entry[1] or 0) + amount
+    return {k: (n, amount, tuple(sorted(pots.items()))) for k, (n, amount, pots)
+            in found.items()}
 
 
 def owner_key(name: str) -> str:

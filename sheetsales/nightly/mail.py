@@ -94,6 +94,8 @@ def _pipeline(digest: Digest) -> str | None:
     if digest.audience == MANAGER or not digest.open_deals:
         return None
     amount = "" if digest.open_amount is None else f", {digest.open_amount:,.0f} in all"
+    if digest.open_amounts:  # several currencies: side by side, never summed
+        amount = ", " + " + ".join(f"{v:,.0f} {c}" for c, v in digest.open_amounts) + " in all"
     return f"Your pipeline: {plural(digest.open_deals, 'open deal')}{amount}."
 
 

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..core.config_schema import STAGE_PROBABILITY
 from ..core.stages import CLOSED, CLOSING_OUTCOMES, OPEN, Stage, StageSet, normalize, phase_of
+from ..rules.currency import NO_CURRENCY, split_by_currency
 from .flow import FlowRow, flow
 
 NONE, LATER, STALE = "none", "later", "stale"
@@ -74,11 +75,20 @@ class Summary:
     forecast: list[MonthRow]
     flow: list[FlowRow]
     gaps: list[str] = field(default_factory=list)
+    # amounts in several currencies: currency -> the summary of the deals priced in it (the
+    # amounts above are then None: never added across currencies)
+    by_currency: dict[str, "Summary"] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        """JSON-ready: {today, totals, by_stage, by_owner, forecast, flow, gaps}."""
+        """JSON-ready: {today, totals, by_stage, by_owner, forecast, flow, gaps}, and with
+        several currencies `by_currency`: {currency: {totals, by_stage, by_owner, forecast}}."""
         data = asdict(self)
         data["today"] = self.today.isoformat()
+        data["by_currency"] = {c: {k: v for k, v in asdict(s).items()
+                                   if k in ("totals", "by_stage", "by_owner", "forecast")}
+                               for c, s in self.by_currency.items()}
+        if not self.by_currency:
+            del data["by_currency"]
         return data
 
 
@@ -218,6 +228,9 @@ def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float
                       [r for r in forecast.values() if r.month != STALE or r.deals],
                       flow(deals, stages))
     _say_gaps(summary, seen)
+    split = split_by_currency(deals) if seen["amount"] else None
+    if split:
+        _by_currency(summary, split, stages, today, defaults, months, overdue_rows, grace_days)
     for row in [*summary.by_stage, *summary.forecast]:
         if row.deals and id(row) not in priced:  # deals, none with an amount: unknown, not 0
             row.amount = row.weighted = None
@@ -227,16 +240,35 @@ def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float
     return summary
 
 
+def _by_currency(summary: Summary, split: dict, *args) -> None:
+    """Amounts in several currencies: each its own summary, none added to another."""
+    summary.by_currency = {c: summarize(group, *args) for c, group in split.items()}
+    _blank_amounts(summary)
+    named = [c for c in split if c != NO_CURRENCY]
+    summary.gaps.append(f"amounts are in {len(named)} currencies ({', '.join(named)}), so they "
+                        "are totalled per currency, never added together")
+    if NO_CURRENCY in split:
+        count = len(split[NO_CURRENCY])
+        summary.gaps.append(f"{count} deal{'s' if count != 1 else ''} with an amount but no "
+                            f"currency {'are' if count != 1 else 'is'} totalled apart, under "
+                            f"{NO_CURRENCY} (write the currency with the amount)")
+
+
+def _blank_amounts(summary: Summary) -> None:
+    t = summary.totals
+    t.open_amount = t.weighted_amount = t.won_amount_this_month = None
+    for row in [*summary.by_stage, *summary.by_owner, *summary.forecast]:
+        for name in {"amount", "weighted", "open_amount"} & set(vars(row)):
+            setattr(row, name, None)
+
+
 def _say_gaps(summary: Summary, seen: dict) -> None:
     """Blank what the sheet cannot tell, and say why."""
     t, gaps = summary.totals, summary.gaps
     if not seen["amount"]:
         gaps.append("no deal has an amount, so amounts and the weighted forecast are not shown "
                     "(fill the Amount column)")
-        t.open_amount = t.weighted_amount = t.won_amount_this_month = None
-        for row in [*summary.by_stage, *summary.by_owner, *summary.forecast]:
-            for name in {"amount", "weighted", "open_amount"} & set(vars(row)):
-                setattr(row, name, None)
+        _blank_amounts(summary)
     elif not seen["probability"]:
         gaps.append("no deal has a probability, so the weighted amounts use each stage's "
                     "default ([probability] stages)")

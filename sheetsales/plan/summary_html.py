@@ -104,19 +104,45 @@ def _table(header: list[str], rows: list[list]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _money_charts(summary: Summary, suffix: str = "") -> list[tuple[str, str]]:
+    forecast = summary.forecast
+    stale = " (red: stale)" if any(r.month == STALE for r in forecast) \
+        else ""
+    return [("Amount by stage" + suffix, bar_chart(
+                "Amount by stage", [r.stage for r in summary.by_stage],
+                [r.amount for r in summary.by_stage], STAGE_COLOUR, "by-stage")),
+            ("Weighted forecast by expected close" + suffix + stale, bar_chart(
+                "Weighted forecast", [r.month for r in forecast],
+                [r.weighted for r in forecast], FORECAST_COLOUR, "forecast",
+                colours={STALE: STALE_COLOUR}))]
+
+
+def _money_tables(summary: Summary, suffix: str = "") -> list[str]:
+    e = html.escape
+    return [f"<h2>By stage{e(suffix)}</h2>",
+            _table(["Stage", "Deals", "Amount", "Weighted"],
+                   [[r.stage, r.deals, money(r.amount), money(r.weighted)]
+                    for r in summary.by_stage]),
+            f"<h2>By owner{e(suffix)}</h2>",
+            _table(["Owner", "Open deals", "Open amount", "Weighted", "Overdue",
+                    "Won this month"],
+                   [[r.owner, r.open_deals, money(r.open_amount), money(r.weighted), r.overdue,
+                     number(r.won_this_month)] for r in summary.by_owner]),
+            f"<h2>Forecast by expected close{e(suffix)}</h2>",
+            _table(["Month", "Deals", "Amount", "Weighted"],
+                   [[month_label(r.month), r.deals, money(r.amount), money(r.weighted)]
+                    for r in summary.forecast])]
+
+
 def render_html(summary: Summary, source: str = "", sheet: str | list[str] = "") -> str:
-    """One self-contained HTML page of the summary."""
-    forecast = [r for r in summary.forecast]
-    charts = [
-        ("Amount by stage", bar_chart("Amount by stage", [r.stage for r in summary.by_stage],
-                                      [r.amount for r in summary.by_stage], STAGE_COLOUR,
-                                      "by-stage")),
-        ("Weighted forecast by expected close" + (
-            " (red: stale, expected close passed)" if any(r.month == STALE for r in forecast)
-            else ""), bar_chart(
-            "Weighted forecast", [r.month for r in forecast], [r.weighted for r in forecast],
-            FORECAST_COLOUR, "forecast", colours={STALE: STALE_COLOUR})),
-        ("Funnel: deals reaching each step", funnel(summary))]
+    """One self-contained HTML page of the summary; with several currencies, the amounts'
+    charts and tables once per currency."""
+    pots = summary.by_currency
+    charts = [c for code, pot in (pots or {"": summary}).items()
+              for c in _money_charts(pot, f" in {code}" if code else "")]
+    charts.append(("Funnel: deals reaching each step", funnel(summary)))
+    tables = [t for code, pot in (pots or {"": summary}).items()
+              for t in _money_tables(pot, f" in {code}" if code else "")]
     title = f"Pipeline on {summary.today.isoformat()}"
     name = source.replace("\\", "/").rsplit("/", 1)[-1]  # a page may travel: no folders
     place = read_from(sheet)
@@ -130,17 +156,7 @@ def render_html(summary: Summary, source: str = "", sheet: str | list[str] = "")
         f'<ul class="gaps">{gaps}</ul>' if gaps else "",
         '<div class="charts">',
         *[f"<figure><figcaption>{html.escape(c)}</figcaption>{svg}</figure>" for c, svg in charts],
-        "</div><h2>By stage</h2>",
-        _table(["Stage", "Deals", "Amount", "Weighted"],
-               [[r.stage, r.deals, money(r.amount), money(r.weighted)] for r in summary.by_stage]),
-        "<h2>By owner</h2>",
-        _table(["Owner", "Open deals", "Open amount", "Weighted", "Overdue", "Won this month"],
-               [[r.owner, r.open_deals, money(r.open_amount), money(r.weighted), r.overdue,
-                 number(r.won_this_month)] for r in summary.by_owner]),
-        "<h2>Forecast by expected close</h2>",
-        _table(["Month", "Deals", "Amount", "Weighted"],
-               [[month_label(r.month), r.deals, money(r.amount), money(r.weighted)]
-                for r in forecast]),
+        "</div>", *tables,
         "<h2>Flow between steps</h2>",
         _table(["Step", "Reached", "Went on", "Conversion", "Median days"],
                [[r.stage, r.reached, number(r.went_on), percent(r.conversion),

@@ -514,3 +514,13 @@ def test_a_stale_forecast_is_mailed_once_per_close_date(tmp_path):
         assert send(DAY1 + dt.timedelta(days=9)) == []  # past the 3-day cadence: not again
         rows[1][-1] = D(2026, 3, 10)  # the owner moves the date, and it passes again
         assert send(DAY1 + dt.timedelta(days=10)) == [[("D-1", "DUE007", "stale")]]
+
+
+def test_an_owners_pipeline_in_several_currencies_is_never_summed(tmp_path):
+    rows = [["Deal ID", "Company", "Owner", "Stage", "Amount", "Next step due"],
+            ["D-1", "Acme", "Ana", "Proposal", "$1,000", D(2026, 3, 1)],
+            ["D-2", "Beta", "Ana", "Discovery", "€2,500", None],
+            ["D-3", "Gamma", "Ana", "Lead", "€500", None]]
+    (ana,) = build_digests(report(rows=rows), config(tmp_path))
+    assert ana.open_amount is None and ana.open_amounts == (("$", 1000.0), ("EUR", 3000.0))
+    assert "Your pipeline: 3 open deals, 1,000 $ + 3,000 EUR in all." in render_text(ana)
