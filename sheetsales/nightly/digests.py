@@ -2,8 +2,12 @@
 when already sent (the run history). Rendered by digest_mail, delivered by reminders.
 
 What goes in a digest (ACTIONABLE): what the rule catalogue marks as due (rules.DUE_KINDS:
-overdue, due today or soon, idle). DUE006 (no next step planned) is a planning prompt with no date:
-it stays in the report and the Flags column instead of being mailed every night.
+overdue, due today or soon, idle), and stale forecasts (DUE007: expected close passed) in a
+group of their own, apart from overdue items: the date is the owner's own estimate, not a
+promise to a customer; each is sent once per close date (moving the date makes it new), not
+re-sent on the cadence, so a sheet whose forecasts all lie behind it is not mailed every
+night. DUE006 (no next step planned) is a planning prompt with no date: it
+stays in the report and the Flags column instead of being mailed every night.
 
 Once only: an item's key is deal, code, due date (for idle items, the date the idle clock
 started) and kind, so a delivery due soon is sent once while soon, once more on the day it is
@@ -17,15 +21,19 @@ import re
 from dataclasses import dataclass, replace
 
 from ..core.stages import OPEN as OPEN_PHASE, phase_of
+from ..rules.currency import split_by_currency
 from ..rules import DUE_KINDS
 from .history import resend_due
 
-OVERDUE, TODAY, SOON, IDLE, FIX = "overdue", "today", "soon", "idle", "fix"
-KINDS = (OVERDUE, TODAY, SOON, IDLE, FIX)
+OVERDUE, TODAY, SOON, IDLE, STALE, FIX = "overdue", "today", "soon", "idle", "stale", "fix"
+KINDS = (OVERDUE, TODAY, SOON, IDLE, STALE, FIX)
 HEADINGS = {OVERDUE: "Overdue", TODAY: "Due today", SOON: "Due soon", IDLE: "Idle",
-            FIX: "To fix in the sheet"}
-ACTIONABLE = DUE_KINDS  # code -> OVERDUE, SOON or IDLE (the same words as KINDS)
+            STALE: "Past their expected close", FIX: "To fix in the sheet"}
+STALE_CODE = "DUE007"
+# code -> OVERDUE, SOON, IDLE or STALE (the same words as KINDS)
+ACTIONABLE = {**DUE_KINDS, STALE_CODE: STALE}
 RESENT_KINDS = (OVERDUE, IDLE, FIX)
+STALE_ACTION = "Close it (Won or Lost) or set a new close date"
 FIX_CODE = "FIX"  # an invalid deal's errors, as one item for its owner
 OWNER, MANAGER = "owner", "manager"
 
@@ -72,6 +80,7 @@ class Digest:
     earlier: int = 0
     open_deals: int = 0  # the owner's own pipeline: open deals and their amount
     open_amount: float | None = None
+    open_amounts: tuple[tuple[str, float], ...] = ()  # per currency, when several
 
     @property
     def name(self) -> str:
@@ -105,7 +114,7 @@ def reminder_items(report, today: dt.date | None = None) -> list[Item]:
         if kind == IDLE:
             due = _as_date(finding.value)
             days = calendar.days_between(due, today) if due else 0
-        elif kind == OVERDUE:
+        elif kind in (OVERDUE, STALE):
             days = calendar.days_between(due, today) if due else 0
         else:
             days = calendar.days_between(today, due) if due else 0
@@ -125,11 +134,13 @@ def reminder_items(report, today: dt.date | None = None) -> list[Item]:
 
 
 def _order(item: Item):
-    urgency = -item.days if item.kind in (OVERDUE, IDLE) else item.days
+    urgency = -item.days if item.kind in (OVERDUE, IDLE, STALE) else item.days
     return KINDS.index(item.kind), -(item.amount or 0), urgency, item.row, item.code
 
 
 def _action(deal, code: str) -> str:
+    if code == STALE_CODE:
+        return STALE_ACTION
     if code == "DUE005" and deal.get("next_step"):
         return _text(deal.get("next_step"))
     return deal.stage.next_action if deal.stage else "Fix the stage"
@@ -165,22 +176,33 @@ def build_digests(report, config, today: dt.date | None = None,
     pipelines = open_pipelines(report.deals)
     return [Digest(items[0].owner, tuple(items), today, ", ".join(report.titles()),
                    owner_address(config, items[0].owner), unit=unit,
-                   open_deals=pipelines.get(key, (0, None))[0],
-                   open_amount=pipelines.get(key, (0, None))[1])
+                   open_deals=pipelines.get(key, (0, None, ()))[0],
+                   open_amount=pipelines.get(key, (0, None, ()))[1],
+                   open_amounts=pipelines.get(key, (0, None, ()))[2])
             for key, items in sorted(by_owner.items())]
 
 
-def open_pipelines(deals) -> dict[str, tuple[int, float | None]]:
-    """Owner key -> (open deals, their amount; None when none has one)."""
+def open_pipelines(deals) -> dict[str, tuple[int, float | None, tuple]]:
+    """Owner key -> (open deals, their amount (None when none has one), and when the
+    pipeline's amounts are in several currencies ((currency, amount), ...) instead)."""
+    split = split_by_currency(deals) or {}  # never one sum over several currencies
+    currency = {id(d): code for code, group in split.items() for d in group}
     found: dict[str, list] = {}
     for deal in deals:
         if deal.stage is None or phase_of(deal.stage, deal.outcome) != OPEN_PHASE:
             continue
-        entry = found.setdefault(owner_key(_text(deal.get("owner"))), [0, None])
+        entry = found.setdefault(owner_key(_text(deal.get("owner"))), [0, None, {}])
         entry[0] += 1
-        if deal.get("amount") is not None:
-            entry[1] = (entry[1] or 0) + deal.get("amount")
-    return {k: (n, amount) for k, (n, amount) in found.items()}
+        amount = deal.get("amount")
+        if amount is None:
+            continue
+        if split:
+            code = currency[id(deal)]
+            entry[2][code] = entry[2].get(code, 0.0) + amount
+        else:
+            entry[1] = (entry[1] or 0) + amount
+    return {k: (n, amount, tuple(sorted(pots.items()))) for k, (n, amount, pots)
+            in found.items()}
 
 
 def owner_key(name: str) -> str:

@@ -17,8 +17,8 @@ from email.utils import format_datetime, parseaddr
 
 from ..core.dates import plural
 from ..core.errors import ConfigError
-from .digests import (FIX, HEADINGS, KINDS, MANAGER, OVERDUE, SOON, TODAY, Digest, Item,
-                      one_line, owner_key)
+from .digests import (FIX, HEADINGS, KINDS, MANAGER, OVERDUE, SOON, STALE, TODAY, Digest,
+                      Item, one_line, owner_key)
 
 
 def _when(item: Item, unit: str) -> str:
@@ -31,6 +31,8 @@ def _when(item: Item, unit: str) -> str:
         return f"due {due} (in {plural(item.days, unit)})"
     if item.kind == FIX:
         return "as soon as you can"
+    if item.kind == STALE:
+        return f"expected to close {due}, {plural(item.days, unit)} ago"
     return f"idle since {due} ({plural(item.days, unit)})"
 
 
@@ -79,10 +81,12 @@ def _value(item: Item) -> str:
 
 def by_deal(digest: Digest) -> list[tuple[str, list[Item]]]:
     """The items grouped by deal, each group under its most urgent kind, in digest order
-    (kind, then the biggest deal first)."""
+    (kind, then the biggest deal first). A stale forecast stays in a group of its own: it is
+    the owner's estimate gone by, not something overdue for a customer."""
     groups: dict[tuple, list[Item]] = {}
     for item in digest.items:
-        groups.setdefault((owner_key(item.owner), item.row), []).append(item)
+        groups.setdefault((owner_key(item.owner), item.row, item.kind == STALE),
+                          []).append(item)
     return [(items[0].kind, items) for items in groups.values()]
 
 
@@ -90,6 +94,8 @@ def _pipeline(digest: Digest) -> str | None:
     if digest.audience == MANAGER or not digest.open_deals:
         return None
     amount = "" if digest.open_amount is None else f", {digest.open_amount:,.0f} in all"
+    if digest.open_amounts:  # several currencies: side by side, never summed
+        amount = ", " + " + ".join(f"{v:,.0f} {c}" for c, v in digest.open_amounts) + " in all"
     return f"Your pipeline: {plural(digest.open_deals, 'open deal')}{amount}."
 
 

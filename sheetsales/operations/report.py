@@ -3,7 +3,7 @@ expected-close month, the flow between steps), computed from its checked deals; 
 nothing to the source."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.config import Config
@@ -19,16 +19,19 @@ class PipelineReport:
 
     summary: Summary
     source: str
-    sheet: str
+    sheet: str  # the first deals tab
+    sheets: list[str] = field(default_factory=list)  # every deals tab read
 
     def render(self, fmt: str = "table") -> str:
         """As "table", "json", "csv" or "html" (one self-contained page)."""
+        where = self.sheets or self.sheet
         if fmt == "html":
-            return render_html(self.summary, self.source, self.sheet)
-        return render_summary(self.summary, fmt, self.source, self.sheet)
+            return render_html(self.summary, self.source, where)
+        return render_summary(self.summary, fmt, self.source, where)
 
     def as_dict(self) -> dict:
-        return {"source": self.source, "sheet": self.sheet, **self.summary.as_dict()}
+        several = {"sheets": self.sheets} if len(self.sheets) > 1 else {}
+        return {"source": self.source, "sheet": self.sheet, **several, **self.summary.as_dict()}
 
 
 def report(source: str | Path | None = None, config: Config | None = None,
@@ -40,7 +43,7 @@ def report(source: str | Path | None = None, config: Config | None = None,
     config = config or Config()
     checked = check(source, config, today, credentials=credentials)
     result = PipelineReport(summary_of(checked, config), checked.sheet.source,
-                            checked.sheet.title)
+                            checked.sheet.title, checked.titles())
     if html is not None:
         Path(html).write_text(result.render("html"), encoding="utf-8")
     return result

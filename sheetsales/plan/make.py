@@ -27,7 +27,7 @@ class Plan:
     changes: list[CellChange]
     reminders: list[list] | None  # the whole Reminders sheet, or None when it is unchanged
     notes: list[str] = field(default_factory=list)
-    look: ColumnLook | None = None  # how the owned columns look (widths, colours, filter)
+    look: ColumnLook | None = None  # how the first tab's owned columns look (widths, ...)
     reminders_look: SheetLook | None = None
     summary_title: str | None = None  # sheetsales' Summary sheet, when the target takes one
     summary: list[list] | None = None  # its rows, or None when it is unchanged or off
@@ -35,9 +35,12 @@ class Plan:
     done: frozenset = frozenset()  # (deal row, "fix" or "due") ticked Done on the Reminders
     kept: dict = field(default_factory=dict)  # the Notes and Done on the sheet, by item key
     layouts: dict[str, Layout] = field(default_factory=dict)  # every deals tab's, by title
+    looks: dict[str, ColumnLook] = field(default_factory=dict)  # every deals tab's, by title
 
     def __post_init__(self):
         self.layouts = self.layouts or {self.report.sheet.title: self.layout}
+        if not self.looks and self.look is not None:
+            self.looks = {self.report.sheet.title: self.look}
 
     @property
     def empty(self) -> bool:
@@ -93,12 +96,13 @@ def make_plan(target: Target, report: Report, config: Config,
     """Every cell sheetsales would write on the target, from the check of its deals tabs;
     `kept` holds Notes and Done recorded in the history for items no longer on the sheet."""
     refuse_theirs(target)
-    layouts, changes, notes = {}, [], []
+    layouts, looks, changes, notes = {}, {}, [], []
     for part in report.parts():  # each deals tab its own columns, recorded on that tab
         title = part.sheet.title
         owned = target.owned_columns(title)
         layout = layouts[title] = choose_layout(part, config.status_columns, owned,
                                                 target.used_width(title))
+        looks[title] = column_look(part, layout, config.colours)
         current = current_status_values(target.grid, title, part.sheet.header_row,
                                         layout.columns)
         target.grid.release(title)  # everything the plan needs from the sheet is read
@@ -113,16 +117,10 @@ def make_plan(target: Target, report: Report, config: Config,
             reminders = None
         target.grid.release(REMINDERS_SHEET)
     title = report.sheet.title
-    first = layouts[title]
-    several = len(report.parts()) > 1
-    # the column dressing and the Summary cover a one-tab pipeline (SPEC's usual case); over
-    # several tabs the statuses are written undressed and no Summary sheet is kept yet
-    look = None if several else column_look(report, first, config.colours)
     shown = reminders_look(reminders, title) if reminders is not None else None
-    plan = Plan(report, first, changes, reminders, notes, look, shown, done=done,
-                kept=now_kept, layouts=layouts)
-    if not several:
-        plan_summary(plan, target, config)
+    plan = Plan(report, layouts[title], changes, reminders, notes, looks[title], shown,
+                done=done, kept=now_kept, layouts=layouts, looks=looks)
+    plan_summary(plan, target, config)  # one Summary for the whole pipeline
     return plan
 
 

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from ..core.stages import CLOSED, OPEN
 from ..rules import IDLE_CODES, OVERDUE_CODES
 from ..rules.check import Report
+from ..rules.currency import split_by_currency
 
 STALE_CODE = "DUE007"
 WEEK = 7
@@ -16,7 +17,8 @@ WEEK = 7
 @dataclass
 class Tally:
     """Counts for one owner, or for everyone (`owner` None). `value` sums the Amount of the
-    open deals that have one (amounts are read as plain numbers)."""
+    open deals that have one; when the amounts are in several currencies `value` stays 0 and
+    `values` sums each currency apart (plan.currency)."""
 
     owner: str | None = None
     open: int = 0
@@ -25,6 +27,13 @@ class Tally:
     idle: int = 0
     overdue: int = 0
     due_this_week: int = 0
+    values: dict[str, float] = field(default_factory=dict)
+
+    def add(self, amount: float, currency: str | None) -> None:
+        if currency is None:
+            self.value += amount
+        else:
+            self.values[currency] = self.values.get(currency, 0.0) + amount
 
 
 @dataclass
@@ -35,9 +44,17 @@ class Overview:
     unknown_stage: int = 0
 
     def as_dict(self) -> dict:
-        return {"total": asdict(self.total),
+        return {"total": _tally(self.total),
                 "by_stage": [{"stage": s, "deals": n, "value": v} for s, n, v in self.by_stage],
-                "owners": [asdict(t) for t in self.owners], "unknown_stage": self.unknown_stage}
+                "owners": [_tally(t) for t in self.owners], "unknown_stage": self.unknown_stage}
+
+
+def _tally(tally: Tally) -> dict:
+    """A Tally as JSON: `values` (per currency) only when the amounts are in several."""
+    data = asdict(tally)
+    if not data["values"]:
+        del data["values"]
+    return data
 
 
 def overview(report: Report) -> Overview:
@@ -50,6 +67,8 @@ def overview(report: Report) -> Overview:
     stages: dict[str, list] = {s.label: [0, 0.0] for s in report.context.config.stages.stages
                                if s.phase == OPEN}
     unknown = 0
+    split = split_by_currency(report.deals) or {}  # several currencies: never one sum
+    currency = {id(d): code for code, group in split.items() for d in group}
     for deal in report.deals:
         stage = deal.stage
         if stage is None:
@@ -64,7 +83,7 @@ def overview(report: Report) -> Overview:
         for t in (total, tally):
             if stage.phase == OPEN:
                 t.open += 1
-                t.value += deal.get("amount") or 0
+                t.add(deal.get("amount") or 0, currency.get(id(deal)) if split else None)
             t.stale += STALE_CODE in found
             t.idle += bool(found & IDLE_CODES)
             t.overdue += bool(found & OVERDUE_CODES)
@@ -72,7 +91,7 @@ def overview(report: Report) -> Overview:
                                     and not found & OVERDUE_CODES)
         if stage.phase == OPEN:
             stages[stage.label][0] += 1
-            stages[stage.label][1] += deal.get("amount") or 0
+            stages[stage.label][1] += 0 if split else deal.get("amount") or 0
     by_stage = [(label, n, v) for label, (n, v) in stages.items() if n]
     people = sorted((t for t in owners.values() if t.open or t.overdue or t.due_this_week),
                     key=lambda t: (-t.open, t.owner.lower()))

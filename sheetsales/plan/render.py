@@ -9,6 +9,7 @@ import json
 import textwrap
 
 from ..rules.check import Report
+from ..rules.currency import amounts_text
 from .groups import Group, group_findings, row_ranges
 from .overview import Overview, overview
 
@@ -120,13 +121,15 @@ def _pipeline(view: Overview) -> list[str]:
     t = view.total
     stages = ", ".join(f"{label} {n} ({_money(v)})" if v else f"{label} {n}"
                        for label, n, v in view.by_stage)
-    worth = f" worth {_money(t.value)}" if t.value else ""
+    worth = f" worth {amounts_text(t.values, _money)}" if t.values else \
+        f" worth {_money(t.value)}" if t.value else ""
     lines = [f"Open: {_count(t.open, 'deal')}{worth}" + (f": {stages}." if stages else "."),
              f"Overdue {t.overdue} · due this week {t.due_this_week} · stale forecast "
              f"{t.stale} · idle {t.idle}" + (f" · unknown stage {view.unknown_stage}"
                                              if view.unknown_stage else "") + "."]
     for o in view.owners[:OWNERS_SHOWN]:
-        worth = f" ({_money(o.value)})" if o.value else ""
+        worth = f" ({amounts_text(o.values, _money)})" if o.values else \
+            f" ({_money(o.value)})" if o.value else ""
         lines.append(f"  {o.owner}: {o.open} open{worth}, {o.overdue} overdue, "
                      f"{o.due_this_week} due this week, {o.stale} stale, {o.idle} idle")
     if len(view.owners) > OWNERS_SHOWN:

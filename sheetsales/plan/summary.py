@@ -7,16 +7,21 @@ Weighted = amount x probability: the deal's own Probability cell when filled, el
 stage's default from `[probability] stages` (STAGE_PROBABILITY: Lead 5%, Contacted 10%,
 Discovery 20%, Proposal 50%, Won/Delivered/Followed up 100%, Lost 0%). What the sheet cannot
 tell (no amounts, no close dates, no won dates) is None with a sentence in `gaps`, never a
-zero shown as a fact."""
+zero shown as a fact.
+
+Stale forecasts (an open deal whose Expected close is more than `[rules] forecast_grace_days`
+past, DUE007) are the forecast's own "stale" line, never counted in a month gone by; a
+close date within the grace counts in this month."""
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from ..core.config_schema import STAGE_PROBABILITY
 from ..core.stages import CLOSED, CLOSING_OUTCOMES, OPEN, Stage, StageSet, normalize, phase_of
+from ..rules.currency import NO_CURRENCY, split_by_currency
 from .flow import FlowRow, flow
 
-NONE, LATER, PAST = "none", "later", "past"
+NONE, LATER, STALE = "none", "later", "stale"
 UNKNOWN_STAGE = "(unknown stage)"
 NO_OWNER = "(no owner)"
 
@@ -41,7 +46,7 @@ class OwnerRow:
 
 @dataclass
 class MonthRow:
-    month: str  # "YYYY-MM", "past" (an open deal's close date gone by), "later" or "none"
+    month: str  # "YYYY-MM", "later", "none", or "stale" (expected close gone by: DUE007)
     deals: int = 0
     amount: float | None = 0.0
     weighted: float | None = 0.0
@@ -70,11 +75,20 @@ class Summary:
     forecast: list[MonthRow]
     flow: list[FlowRow]
     gaps: list[str] = field(default_factory=list)
+    # amounts in several currencies: currency -> the summary of the deals priced in it (the
+    # amounts above are then None: never added across currencies)
+    by_currency: dict[str, "Summary"] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        """JSON-ready: {today, totals, by_stage, by_owner, forecast, flow, gaps}."""
+        """JSON-ready: {today, totals, by_stage, by_owner, forecast, flow, gaps}, and with
+        several currencies `by_currency`: {currency: {totals, by_stage, by_owner, forecast}}."""
         data = asdict(self)
         data["today"] = self.today.isoformat()
+        data["by_currency"] = {c: {k: v for k, v in asdict(s).items()
+                                   if k in ("totals", "by_stage", "by_owner", "forecast")}
+                               for c, s in self.by_currency.items()}
+        if not self.by_currency:
+            del data["by_currency"]
         return data
 
 
@@ -118,15 +132,18 @@ def _quarter(day: dt.date) -> tuple[int, int]:
 
 
 def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float],
-              months: int = 6, overdue_rows: frozenset = frozenset()) -> Summary:
+              months: int = 6, overdue_rows: frozenset = frozenset(),
+              grace_days: int = 0) -> Summary:
     """The summary of `deals` (typed Deal objects) on `today`; `defaults` is the stage key ->
-    probability of `probabilities`, `overdue_rows` the rows whose status is Overdue."""
+    probability of `probabilities`, `overdue_rows` the (tab, row) whose status is Overdue, and
+    an open deal expected to close more than `grace_days` ago is stale."""
     order = [s for s in stages.progression] + [s for s in stages.stages if s.order is None]
     by_stage = {s.key: StageRow(s.label) for s in order}
     unknown = StageRow(UNKNOWN_STAGE)
     owners: dict[str, OwnerRow] = {}
     wanted = _months_ahead(today, months)
-    forecast = {m: MonthRow(m) for m in [PAST, *wanted, LATER, NONE]}
+    forecast = {m: MonthRow(m) for m in [*wanted, LATER, NONE, STALE]}
+    stale_before = today - dt.timedelta(days=grace_days)
     totals = Totals()
     seen = {"amount": False, "probability": False, "close": False, "won_on": False,
             "lost_on": False}
@@ -161,7 +178,7 @@ def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float
         owner = owners.get(name)
         if owner is None:
             owner = owners[name] = OwnerRow(name)
-        if deal.row in overdue_rows:
+        if (deal.sheet, deal.row) in overdue_rows:
             owner.overdue += 1
         if is_open:
             if amount is not None:
@@ -175,8 +192,9 @@ def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float
             close = values.get("expected_close")
             if close is not None:
                 seen["close"] = True
-                key = _month(close)
-                bucket = forecast.get(key) or forecast[PAST if key < month else LATER]
+                key = max(_month(close), month)  # within the grace: expected this month
+                bucket = forecast[STALE] if close < stale_before else \
+                    forecast.get(key) or forecast[LATER]
             else:
                 bucket = forecast[NONE]
             bucket.deals += 1
@@ -207,9 +225,12 @@ def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float
     stage_rows = list(by_stage.values()) + ([unknown] if unknown.deals else [])
     summary = Summary(today, totals, stage_rows,
                       sorted(owners.values(), key=lambda o: (-(o.open_amount or 0), o.owner)),
-                      [r for r in forecast.values() if r.month not in (PAST,) or r.deals],
+                      [r for r in forecast.values() if r.month != STALE or r.deals],
                       flow(deals, stages))
     _say_gaps(summary, seen)
+    split = split_by_currency(deals) if seen["amount"] else None
+    if split:
+        _by_currency(summary, split, stages, today, defaults, months, overdue_rows, grace_days)
     for row in [*summary.by_stage, *summary.forecast]:
         if row.deals and id(row) not in priced:  # deals, none with an amount: unknown, not 0
             row.amount = row.weighted = None
@@ -219,16 +240,35 @@ def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float
     return summary
 
 
+def _by_currency(summary: Summary, split: dict, *args) -> None:
+    """Amounts in several currencies: each its own summary, none added to another."""
+    summary.by_currency = {c: summarize(group, *args) for c, group in split.items()}
+    _blank_amounts(summary)
+    named = [c for c in split if c != NO_CURRENCY]
+    summary.gaps.append(f"amounts are in {len(named)} currencies ({', '.join(named)}), so they "
+                        "are totalled per currency, never added together")
+    if NO_CURRENCY in split:
+        count = len(split[NO_CURRENCY])
+        summary.gaps.append(f"{count} deal{'s' if count != 1 else ''} with an amount but no "
+                            f"currency {'are' if count != 1 else 'is'} totalled apart, under "
+                            f"{NO_CURRENCY} (write the currency with the amount)")
+
+
+def _blank_amounts(summary: Summary) -> None:
+    t = summary.totals
+    t.open_amount = t.weighted_amount = t.won_amount_this_month = None
+    for row in [*summary.by_stage, *summary.by_owner, *summary.forecast]:
+        for name in {"amount", "weighted", "open_amount"} & set(vars(row)):
+            setattr(row, name, None)
+
+
 def _say_gaps(summary: Summary, seen: dict) -> None:
     """Blank what the sheet cannot tell, and say why."""
     t, gaps = summary.totals, summary.gaps
     if not seen["amount"]:
         gaps.append("no deal has an amount, so amounts and the weighted forecast are not shown "
                     "(fill the Amount column)")
-        t.open_amount = t.weighted_amount = t.won_amount_this_month = None
-        for row in [*summary.by_stage, *summary.by_owner, *summary.forecast]:
-            for name in {"amount", "weighted", "open_amount"} & set(vars(row)):
-                setattr(row, name, None)
+        _blank_amounts(summary)
     elif not seen["probability"]:
         gaps.append("no deal has a probability, so the weighted amounts use each stage's "
                     "default ([probability] stages)")
@@ -249,8 +289,11 @@ def _say_gaps(summary: Summary, seen: dict) -> None:
 
 
 def summary_of(report, config, months: int | None = None) -> Summary:
-    """The summary of a checked report under `config` ([summary] months, [probability])."""
+    """The summary of a checked report (one tab or several: one pipeline) under `config`
+    ([summary] months, [probability], [rules] forecast_grace_days)."""
     defaults = probabilities(config.stages, config.probability.stages)
-    overdue = frozenset(row for row, s in report.statuses().items() if s.status == "Overdue")
+    overdue = frozenset((part.sheet.title, row) for part in report.parts()
+                        for row, s in part.statuses().items() if s.status == "Overdue")
     return summarize(report.deals, config.stages, report.today, defaults,
-                     months or config.summary.months, overdue)
+                     months or config.summary.months, overdue,
+                     config.rules.forecast_grace_days)

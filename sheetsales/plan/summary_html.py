@@ -5,10 +5,11 @@ of the flow between steps). No JavaScript, no network, no external fonts; prints
 import html
 import math
 
-from .summary import Summary
-from .summary_render import headline, money, number, percent
+from .summary import STALE, Summary
+from .summary_render import headline, money, month_label, number, percent, read_from
 
 STAGE_COLOUR, FORECAST_COLOUR, FUNNEL_COLOUR = "#2f6eb5", "#2e9a5b", "#c07a12"
+STALE_COLOUR = "#9c0006"  # the sheet's overdue red: these deals need a new date or a close
 CSS = """
 body{font:14px/1.4 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#222;margin:2em auto;
 max-width:60em;padding:0 1em}h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;
@@ -31,9 +32,10 @@ def nice(peak: float) -> float:
 
 
 def bar_chart(title: str, labels: list[str], values: list[float | None], colour: str,
-              cls: str, width: int = 400, height: int = 270) -> str:
+              cls: str, width: int = 400, height: int = 270,
+              colours: dict[str, str] | None = None) -> str:
     """A vertical bar chart as inline SVG; each bar a <rect class="bar {cls}"> with its value
-    in data-value (unknown values draw no bar)."""
+    in data-value (unknown values draw no bar); `colours` gives some labels their own."""
     left, bottom, top = 56, 62, 12
     plot_w, plot_h = width - left - 10, height - bottom - top
     known = [v for v in values if v is not None]
@@ -58,7 +60,8 @@ def bar_chart(title: str, labels: list[str], values: list[float | None], colour:
             h = plot_h * value / peak
             parts.append(f'<rect class="bar {cls}" data-label="{html.escape(label)}" '
                          f'data-value="{value:.2f}" x="{x:.1f}" y="{top + plot_h - h:.1f}" '
-                         f'width="{bar_w:.1f}" height="{h:.1f}" fill="{colour}"/>')
+                         f'width="{bar_w:.1f}" height="{h:.1f}" '
+                         f'fill="{(colours or {}).get(label, colour)}"/>')
         lx, ly = x + bar_w / 2, top + plot_h + 12
         parts.append(f'<text x="{lx:.1f}" y="{ly}" font-size="10" text-anchor="end" '
                      f'transform="rotate(-35 {lx:.1f} {ly})" fill="#333">'
@@ -101,20 +104,49 @@ def _table(header: list[str], rows: list[list]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render_html(summary: Summary, source: str = "", sheet: str = "") -> str:
-    """One self-contained HTML page of the summary."""
-    forecast = [r for r in summary.forecast]
-    charts = [
-        ("Amount by stage", bar_chart("Amount by stage", [r.stage for r in summary.by_stage],
-                                      [r.amount for r in summary.by_stage], STAGE_COLOUR,
-                                      "by-stage")),
-        ("Weighted forecast by expected close", bar_chart(
-            "Weighted forecast", [r.month for r in forecast], [r.weighted for r in forecast],
-            FORECAST_COLOUR, "forecast")),
-        ("Funnel: deals reaching each step", funnel(summary))]
+def _money_charts(summary: Summary, suffix: str = "") -> list[tuple[str, str]]:
+    forecast = summary.forecast
+    stale = " (red: stale)" if any(r.month == STALE for r in forecast) \
+        else ""
+    return [("Amount by stage" + suffix, bar_chart(
+                "Amount by stage", [r.stage for r in summary.by_stage],
+                [r.amount for r in summary.by_stage], STAGE_COLOUR, "by-stage")),
+            ("Weighted forecast by expected close" + suffix + stale, bar_chart(
+                "Weighted forecast", [r.month for r in forecast],
+                [r.weighted for r in forecast], FORECAST_COLOUR, "forecast",
+                colours={STALE: STALE_COLOUR}))]
+
+
+def _money_tables(summary: Summary, suffix: str = "") -> list[str]:
+    e = html.escape
+    return [f"<h2>By stage{e(suffix)}</h2>",
+            _table(["Stage", "Deals", "Amount", "Weighted"],
+                   [[r.stage, r.deals, money(r.amount), money(r.weighted)]
+                    for r in summary.by_stage]),
+            f"<h2>By owner{e(suffix)}</h2>",
+            _table(["Owner", "Open deals", "Open amount", "Weighted", "Overdue",
+                    "Won this month"],
+                   [[r.owner, r.open_deals, money(r.open_amount), money(r.weighted), r.overdue,
+                     number(r.won_this_month)] for r in summary.by_owner]),
+            f"<h2>Forecast by expected close{e(suffix)}</h2>",
+            _table(["Month", "Deals", "Amount", "Weighted"],
+                   [[month_label(r.month), r.deals, money(r.amount), money(r.weighted)]
+                    for r in summary.forecast])]
+
+
+def render_html(summary: Summary, source: str = "", sheet: str | list[str] = "") -> str:
+    """One self-contained HTML page of the summary; with several currencies, the amounts'
+    charts and tables once per currency."""
+    pots = summary.by_currency
+    charts = [c for code, pot in (pots or {"": summary}).items()
+              for c in _money_charts(pot, f" in {code}" if code else "")]
+    charts.append(("Funnel: deals reaching each step", funnel(summary)))
+    tables = [t for code, pot in (pots or {"": summary}).items()
+              for t in _money_tables(pot, f" in {code}" if code else "")]
     title = f"Pipeline on {summary.today.isoformat()}"
     name = source.replace("\\", "/").rsplit("/", 1)[-1]  # a page may travel: no folders
-    where = html.escape(name + (f" — sheet {sheet}" if sheet else ""))
+    place = read_from(sheet)
+    where = html.escape(name + (f" — {place}" if place else ""))
     gaps = "".join(f"<li>{html.escape(g)}</li>" for g in summary.gaps)
     return "".join([
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
@@ -124,16 +156,7 @@ def render_html(summary: Summary, source: str = "", sheet: str = "") -> str:
         f'<ul class="gaps">{gaps}</ul>' if gaps else "",
         '<div class="charts">',
         *[f"<figure><figcaption>{html.escape(c)}</figcaption>{svg}</figure>" for c, svg in charts],
-        "</div><h2>By stage</h2>",
-        _table(["Stage", "Deals", "Amount", "Weighted"],
-               [[r.stage, r.deals, money(r.amount), money(r.weighted)] for r in summary.by_stage]),
-        "<h2>By owner</h2>",
-        _table(["Owner", "Open deals", "Open amount", "Weighted", "Overdue", "Won this month"],
-               [[r.owner, r.open_deals, money(r.open_amount), money(r.weighted), r.overdue,
-                 number(r.won_this_month)] for r in summary.by_owner]),
-        "<h2>Forecast by expected close</h2>",
-        _table(["Month", "Deals", "Amount", "Weighted"],
-               [[r.month, r.deals, money(r.amount), money(r.weighted)] for r in forecast]),
+        "</div>", *tables,
         "<h2>Flow between steps</h2>",
         _table(["Step", "Reached", "Went on", "Conversion", "Median days"],
                [[r.stage, r.reached, number(r.went_on), percent(r.conversion),

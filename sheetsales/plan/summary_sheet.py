@@ -4,7 +4,7 @@ by expected-close month). Pure: rows and a look (sources.base) the writer applie
 
 from ..sources.base import Chart, SheetLook
 from .summary import Summary
-from .summary_render import headline
+from .summary_render import headline, month_label
 
 AMOUNT, PERCENT = "#,##0", "0%"
 STAGE_COLOUR, FORECAST_COLOUR = "2F6EB5", "2E9A5B"  # the HTML report's blue and green
@@ -32,14 +32,18 @@ def summary_sheet(summary: Summary, charts: bool = True) -> tuple[list[list], Sh
         spans[name] = (first, len(rows))
         rows.append([])
 
-    block("stage", ["Stage", "Deals", "Amount", "Weighted"],
-          [[r.stage, r.deals, r.amount, r.weighted] for r in summary.by_stage], (3, 4))
-    block("forecast", ["Expected close", "Deals", "Amount", "Weighted"],
-          [[r.month, r.deals, r.amount, r.weighted] for r in summary.forecast], (3, 4))
-    block("owner", ["Owner", "Open deals", "Open amount", "Weighted", "Overdue",
-                    "Won this month"],
-          [[r.owner, r.open_deals, r.open_amount, r.weighted, r.overdue, r.won_this_month]
-           for r in summary.by_owner], (3, 4))
+    pots = summary.by_currency or {"": summary}  # several currencies: each its own tables
+    for code, pot in pots.items():
+        tag = f" ({code})" if code else ""
+        block("stage" + code, ["Stage" + tag, "Deals", "Amount", "Weighted"],
+              [[r.stage, r.deals, r.amount, r.weighted] for r in pot.by_stage], (3, 4))
+        block("forecast" + code, ["Expected close" + tag, "Deals", "Amount", "Weighted"],
+              [[month_label(r.month), r.deals, r.amount, r.weighted] for r in pot.forecast],
+              (3, 4))
+        block("owner" + code, ["Owner" + tag, "Open deals", "Open amount", "Weighted",
+                               "Overdue", "Won this month"],
+              [[r.owner, r.open_deals, r.open_amount, r.weighted, r.overdue, r.won_this_month]
+               for r in pot.by_owner], (3, 4))
     block("flow", ["Step", "Reached", "Went on", "Conversion", "Median days"],
           [[r.stage, r.reached, r.went_on, r.conversion, r.median_days] for r in summary.flow],
           (), (4,))
@@ -56,12 +60,15 @@ def summary_sheet(summary: Summary, charts: bool = True) -> tuple[list[list], Sh
         rows.append(["Not computed:"])
         rows.extend([[f"- {gap}"] for gap in summary.gaps])
     shown = ()
-    if charts:
-        shown = (Chart("Amount by stage", "Amount", spans["stage"], 1, 3, STAGE_COLOUR,
-                       (CHART_COLUMN, 1), (8, 16)),
-                 Chart("Weighted forecast by expected close", "Weighted", spans["forecast"], 1,
-                       4, FORECAST_COLOUR, (CHART_COLUMN, 18), (8, 16)))
-    look = SheetLook(header_row=None, widths={1: 20.0, 2: 12.0, 3: 14.0, 4: 14.0, 5: 12.0,
+    if charts:  # two charts per currency, one above the other
+        shown = tuple(chart for i, code in enumerate(pots) for chart in (
+            Chart("Amount by stage" + (f" in {code}" if code else ""), "Amount",
+                  spans["stage" + code], 1, 3, STAGE_COLOUR, (CHART_COLUMN, 1 + 34 * i),
+                  (8, 16)),
+            Chart("Weighted forecast by expected close" + (f" in {code}" if code else ""),
+                  "Weighted", spans["forecast" + code], 1, 4, FORECAST_COLOUR,
+                  (CHART_COLUMN, 18 + 34 * i), (8, 16))))
+    look = SheetLook(header_row=None, widths={1: 22.0, 2: 12.0, 3: 14.0, 4: 14.0, 5: 12.0,
                                               6: 15.0},
                      titles=(1,), headings=tuple(headings), formats=formats, charts=shown,
                      freeze=False, autofilter=False)

@@ -176,8 +176,9 @@ def idle_clock(deal, ctx):
 def stale_forecast(deal, ctx):
     """Stale forecast: an open deal's Expected close is past (more than forecast_grace_days).
 
-    Not a reminder item: the date is the owner's own estimate, not a promise to a customer,
-    so it shows in the report, the status (Check) and the Flags, not in the nightly mail."""
+    Not an overdue item: the date is the owner's own estimate, not a promise to a customer,
+    so it shows in the report, the status (Check) and the Flags, and the nightly mail lists
+    it in a group of its own (nightly.digests), never among the overdue items."""
     close = deal.get("expected_close")
     if not close or not _awake(deal, ctx, (OPEN,)):
         return NONE

@@ -1,7 +1,8 @@
 """Text amounts ("$4,500.00", "1.234,56 €", "2,300") and which separator a column uses for
 decimals: "1.234,56" or "12,5" proves a decimal comma, "1,234.56" or "12.50" a decimal point,
 "1.234.567" a dot for thousands. "1.234" alone could be either; the column's other values
-decide, and a column with proof both ways decides nothing."""
+decide, and a column with proof both ways decides nothing. `currency_in` names the currency
+an amount's text shows ("$4,500" -> "$", "1.234,56 €" -> "EUR", "USD 200" -> "USD")."""
 
 import re
 from collections.abc import Iterable
@@ -15,6 +16,10 @@ _CURRENCY = re.compile(r"^\s*(?:[A-Z]{3}|R\$|US\$|[$€£¥₹₽]|kr|zł|Fr\.?|
                        r"(?P<number>\d[\d\s.,'’\u00a0\u202f]*)\s*"
                        r"(?:[A-Z]{3}|[$€£¥₹₽]|kr|zł|CHF|Fr\.?)?\s*$", re.IGNORECASE)
 _GROUP = re.compile(r"[\s'’\u00a0\u202f]")
+_MARK = re.compile(r"R\$|US\$|[$€£¥₹₽]|\b(?:[A-Z]{3}|kr|zł|Fr\.?)(?![A-Za-z])", re.IGNORECASE)
+# signs that name one currency; "$", "kr" and "¥" stay as written: several currencies use them
+SIGNS = {"€": "EUR", "£": "GBP", "₹": "INR", "₽": "RUB", "R$": "BRL", "US$": "USD",
+         "zł": "PLN", "fr": "CHF", "fr.": "CHF"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,18 @@ def _parts(text: str) -> tuple[str, str] | None:
         return None
     sign = "-" if negative or match["sign"] else ""
     return sign, _GROUP.sub("", match["number"])
+
+
+def currency_in(text) -> str | None:
+    """The currency an amount's text names: an ISO code in capitals ("USD"), or the sign as
+    written when it names several ("$", "kr", "¥"); None for a bare number or no amount."""
+    if not isinstance(text, str) or _parts(text) is None:
+        return None
+    found = _MARK.search(text)
+    if found is None:
+        return None
+    mark = found[0]
+    return SIGNS.get(mark.lower(), SIGNS.get(mark, mark.upper() if len(mark) == 3 else mark))
 
 
 def decimal_proof(text: str) -> str | None:

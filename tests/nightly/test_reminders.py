@@ -466,3 +466,61 @@ def test_a_digest_template_with_an_unknown_placeholder_is_refused(tmp_path):
     ana = build_digests(report(), config(tmp_path))[1]
     with pytest.raises(ConfigError, match=r"uses \$quota; it may use only \$name, \$intro"):
         render_text(ana, str(tmp_path))
+
+
+def test_stale_forecasts_are_a_group_of_their_own(tmp_path):
+    """A deal past its expected close reaches its owner under its own heading, apart from
+    the overdue items (even those of the same deal), in the text and HTML parts alike."""
+    head = [*HEADERS, "Expected close"]
+    rows = [head,
+            ["D-1", "Acme", "Ana", "Proposal", 5000, E, E, E, D(2026, 2, 20), None, None,
+             None, None, "Call", D(2026, 3, 1), D(2026, 3, 3), D(2026, 2, 1)],
+            ["D-2", "Beta", "Ana", "Discovery", 800, E, E, D(2026, 3, 1), None, None, None,
+             None, None, "Demo", D(2026, 3, 9), D(2026, 3, 3), D(2026, 3, 2)],
+            ["D-3", "Gamma", "Ana", "Lost", 900, E, E, E, None, None, None, None, None, None,
+             None, None, D(2026, 1, 1)]]  # closed: its old close date is no item
+    (ana,) = build_digests(report(rows=rows), config(tmp_path))
+    assert keys(ana) == [("D-1", "DUE005", "overdue"), ("D-1", "DUE007", "stale"),
+                         ("D-2", "DUE007", "stale")]
+    text = render_text(ana)
+    assert "OVERDUE (1)\n- D-1, Acme, 5,000: Call, due 2026-03-01 (3 days overdue)\n" in text
+    assert ("PAST THEIR EXPECTED CLOSE (2)\n"
+            "- D-1, Acme, 5,000: Close it (Won or Lost) or set a new close date, "
+            "expected to close 2026-02-01, 31 days ago\n  (memory, sheet Deals, row 2)\n"
+            "- D-2, Beta, 800: Close it (Won or Lost) or set a new close date, "
+            "expected to close 2026-03-02, 2 days ago\n") in text
+    assert "DUE0" not in text and "Deals!" not in text
+    page = render_html(ana)
+    assert "<h3>Past their expected close (2)</h3>" in page
+    overdue, stale = page.split("<h3>Past their expected close (2)</h3>")
+    assert "expected to close" not in overdue and "overdue" not in stale
+    assert "2 past their expected close" in to_email(ana, "p@example.com",
+                                                    ana.email)["Subject"]
+
+
+def test_a_stale_forecast_is_mailed_once_per_close_date(tmp_path):
+    head = [*HEADERS, "Expected close"]
+    rows = [head, ["D-1", "Acme", "Ana", "Discovery", 800, E, E, D(2026, 3, 1), None, None,
+                   None, None, None, "Demo", D(2026, 3, 20), D(2026, 3, 3), D(2026, 3, 2)]]
+    cfg = config(tmp_path)
+    with History.open(tmp_path / "h.sqlite") as history:
+        def send(day):
+            chosen = select_new(build_digests(report(day, rows), cfg), history, day, cfg, "s")
+            history.record_reminders("s", [(d.audience, owner_key(i.owner), i.key, d.email)
+                                           for d in chosen for i in d.items], day, "smtp")
+            return [keys(d) for d in chosen]
+
+        assert send(DAY1) == [[("D-1", "DUE007", "stale")]]
+        assert send(DAY1 + dt.timedelta(days=9)) == []  # past the 3-day cadence: not again
+        rows[1][-1] = D(2026, 3, 10)  # the owner moves the date, and it passes again
+        assert send(DAY1 + dt.timedelta(days=10)) == [[("D-1", "DUE007", "stale")]]
+
+
+def test_an_owners_pipeline_in_several_currencies_is_never_summed(tmp_path):
+    rows = [["Deal ID", "Company", "Owner", "Stage", "Amount", "Next step due"],
+            ["D-1", "Acme", "Ana", "Proposal", "$1,000", D(2026, 3, 1)],
+            ["D-2", "Beta", "Ana", "Discovery", "€2,500", None],
+            ["D-3", "Gamma", "Ana", "Lead", "€500", None]]
+    (ana,) = build_digests(report(rows=rows), config(tmp_path))
+    assert ana.open_amount is None and ana.open_amounts == (("$", 1000.0), ("EUR", 3000.0))
+    assert "Your pipeline: 3 open deals, 1,000 $ + 3,000 EUR in all." in render_text(ana)

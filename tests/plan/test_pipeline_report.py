@@ -135,3 +135,54 @@ def count_colour(png, rgb, tolerance=12) -> int:
                 count += 1
         previous = line
     return count
+
+
+def test_stale_deals_stand_apart_in_every_rendering(tmp_path):
+    """A deal expected to close before today is the forecast's "stale" line in the table,
+    JSON, CSV and HTML, drawn red in the forecast chart, never in a month gone by."""
+    rows = [*ROWS, ["D-5", "Epsilon", "Bo", "Proposal", 2000, dt.date(2026, 10, 15), None],
+            ["D-6", "Zeta", "Ana", "Discovery", 1500, dt.date(2026, 11, 20), None]]
+    book = write_deals(tmp_path / "stale.xlsx", rows, headers=HEADERS)
+    data = json.loads(run_cli(["report", book, *TODAY, "--format", "json"], 0).stdout)
+    forecast = {r["month"]: r for r in data["forecast"]}
+    assert forecast["stale"]["deals"] == 2 and forecast["stale"]["amount"] == 3500
+    assert forecast["2026-11"]["deals"] == 0 and "2026-10" not in forecast
+    table = run_cli(["report", book, *TODAY], 0).stdout
+    assert "5 open deals (2 stale: expected close passed)" in table
+    assert re.search(r"^  stale \(close passed\)\s+2\s+3,500\s+1,300$", table, re.M)
+    csv_text = run_cli(["report", book, *TODAY, "--format", "csv"], 0).stdout
+    assert "\nforecast,stale,2,3500.0,1300.0," in csv_text.replace("\r\n", "\n")
+    page = tmp_path / "r.html"
+    sheetsales.report(book, today=dt.date(2026, 11, 27), html=page)
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    shot = tmp_path / "shot.png"
+    subprocess.run([chromium(), *flags, "--window-size=1000,700", f"--screenshot={shot}",
+                    page.as_uri()], check=True, capture_output=True, timeout=120)
+    assert 'data-label="stale" data-value="1300.00"' in page.read_text(encoding="utf-8")
+    assert count_colour(shot, (0x9c, 0x00, 0x06)) > 300  # the stale bar is painted red
+
+
+def test_several_currencies_are_reported_apart_and_never_summed(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text("Deal ID,Company,Owner,Stage,Amount,Expected close\n"
+                    'D-1,Acme,Ana,Proposal,"$1,000",2026-12-10\n'
+                    'D-2,Beta,Bo,Discovery,"€2,000.00",2027-01-20\n'
+                    "D-3,Gamma,Ana,Lead,1500 €,\n"
+                    "D-4,Delta,Bo,Proposal,700,\n", encoding="utf-8")
+    table = run_cli(["report", path, *TODAY], 0).stdout
+    assert ("4 open deals: 1,000 $ + 3,500 EUR + 700 (no currency) in the pipeline, "
+            "500 $ + 475 EUR + 350 (no currency) weighted") in table
+    assert re.search(r"^  Proposal\s+2\s+-\s+-$", table, re.M)  # counts only, over currencies
+    assert "By stage, in EUR" in table and "amounts are in 2 currencies ($, EUR)" in table
+    data = json.loads(run_cli(["report", path, *TODAY, "--format", "json"], 0).stdout)
+    assert data["totals"]["open_amount"] is None and data["totals"]["open_deals"] == 4
+    assert {c: p["totals"]["open_amount"] for c, p in data["by_currency"].items()} == {
+        "$": 1000, "EUR": 3500, "(no currency)": 700}
+    csv_text = run_cli(["report", path, *TODAY, "--format", "csv"], 0).stdout
+    assert "\nby_stage:EUR,Discovery,1,2000.0,400.0," in csv_text.replace("\r\n", "\n")
+    page = sheetsales.report(path, today=dt.date(2026, 11, 27)).render("html")
+    assert "<h2>By stage in EUR</h2>" in page and "Amount by stage in $" in page
+    check = run_cli(["check", path, *TODAY], 0).stdout
+    assert "Open: 4 deals worth 1,000 $ + 3,500 EUR + 700 (no currency)" in check
+    assert "Ana: 2 open (1,000 $ + 1,500 EUR)" in check

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 from sheetsales.core.config import Config
 from sheetsales.core.model import Deal
 from sheetsales.core.stages import StageSet
-from sheetsales.plan.summary import NONE, probabilities, summarize
+from sheetsales.plan.summary import NONE, STALE, probabilities, summarize
 
 STAGES = StageSet()
 BY_LABEL = {s.label: s for s in STAGES.stages}
@@ -76,16 +76,32 @@ def test_configured_stage_probabilities():
     assert chances["proposal"] == 40 and chances["lead"] == 5 and chances["lost"] == 0
 
 
-def test_forecast_by_month_later_past_and_none():
+def test_forecast_by_month_later_stale_and_none():
     deals = [deal(2, "Proposal", 100, close=D(2026, 11, 30)),
              deal(3, "Proposal", 200, close=D(2027, 1, 15)),
              deal(4, "Proposal", 300, close=D(2028, 1, 1)),
              deal(5, "Proposal", 400, close=D(2026, 10, 1)),
-             deal(6, "Proposal", 500)]
+             deal(6, "Proposal", 500),
+             deal(7, "Proposal", 1000, close=D(2026, 11, 3))]  # this month, but gone by
     months = {r.month: r.amount for r in summarize(deals, STAGES, TODAY, DEFAULTS).forecast}
     assert months["2026-11"] == 100 and months["2027-01"] == 200 and months["later"] == 300
-    assert months["past"] == 400 and months[NONE] == 500 and months["2026-12"] == 0
-    assert list(months)[:3] == ["past", "2026-11", "2026-12"] and len(months) == 9
+    assert months[STALE] == 1400 and months[NONE] == 500 and months["2026-12"] == 0
+    assert list(months)[:2] == ["2026-11", "2026-12"] and len(months) == 9
+    assert list(months)[-1] == STALE
+
+
+def test_stale_deals_are_never_in_a_past_month_and_the_grace_counts_in_this_month():
+    deals = [deal(2, "Proposal", 100, close=D(2026, 10, 30)),  # 28 days ago
+             deal(3, "Proposal", 200, close=D(2026, 9, 1)),
+             deal(4, "Won", 900, close=D(2026, 9, 1))]  # closed: not forecast at all
+    rows = {r.month: r for r in summarize(deals, STAGES, TODAY, DEFAULTS,
+                                          grace_days=30).forecast}
+    assert rows["2026-11"].amount == 100 and rows[STALE].amount == 200
+    assert rows[STALE].deals == 1 and not any(m < "2026-11" for m in rows if m[0] == "2")
+    strict = {r.month: r for r in summarize(deals, STAGES, TODAY, DEFAULTS).forecast}
+    assert strict[STALE].deals == 2 and strict["2026-11"].deals == 0
+    assert not any(r.month == STALE for r in summarize(deals[2:], STAGES, TODAY,
+                                                        DEFAULTS).forecast)
 
 
 def test_flow_conversion_and_median_days_by_hand():
@@ -130,3 +146,52 @@ def test_config_months():
     s = summarize([], STAGES, TODAY, DEFAULTS, months=3)
     assert [r.month for r in s.forecast] == ["2026-11", "2026-12", "2027-01", "later", "none"]
     assert Config().summary.months == 6 and Config().summary.sheet
+
+
+def priced(row, stage, text, value, **more):
+    found = deal(row, stage, value, **more)
+    found.keep_raw("amount", text)
+    return found
+
+
+def test_amounts_in_several_currencies_are_never_added_together():
+    deals = [priced(2, "Proposal", "$1,000", 1000, owner="Ana"),
+             priced(3, "Proposal", "EUR 2.000", 2000, owner="Bo", close=D(2026, 12, 5)),
+             priced(4, "Lead", "1.500 €", 1500, owner="Ana"),
+             deal(5, "Discovery", 700, owner="Bo"),  # a bare number: no currency
+             deal(6, "Lead")]
+    s = summarize(deals, STAGES, TODAY, DEFAULTS)
+    assert list(s.by_currency) == ["$", "EUR", "(no currency)"]
+    assert s.totals.open_deals == 5 and s.totals.open_amount is None
+    assert all(r.amount is None for r in s.by_stage + s.forecast)
+    eur = s.by_currency["EUR"]
+    assert eur.totals.open_amount == 3500 and eur.totals.weighted_amount == 1000 + 75
+    assert {r.owner: r.open_amount for r in eur.by_owner} == {"Bo": 2000, "Ana": 1500}
+    assert {r.month: r.amount for r in eur.forecast}["2026-12"] == 2000
+    assert s.by_currency["$"].totals.open_amount == 1000
+    assert s.by_currency["(no currency)"].totals.open_amount == 700
+    assert any("2 currencies ($, EUR)" in g for g in s.gaps)
+    assert any("1 deal with an amount but no currency" in g for g in s.gaps)
+    data = s.as_dict()
+    assert data["by_currency"]["EUR"]["totals"]["open_amount"] == 3500
+    assert set(data["by_currency"]["EUR"]) == {"totals", "by_stage", "by_owner", "forecast"}
+
+
+def test_one_currency_or_none_is_one_pot_as_before():
+    deals = [priced(2, "Proposal", "$1,000", 1000), deal(3, "Proposal", 500)]
+    s = summarize(deals, STAGES, TODAY, DEFAULTS)
+    assert s.by_currency == {} and s.totals.open_amount == 1500
+    assert "by_currency" not in s.as_dict()
+
+
+def test_the_summary_sheet_has_tables_and_charts_per_currency():
+    from sheetsales.plan.summary_sheet import summary_sheet
+    deals = [priced(2, "Proposal", "$1,000", 1000), priced(3, "Lead", "€500", 500)]
+    rows, look = summary_sheet(summarize(deals, STAGES, TODAY, DEFAULTS))
+    firsts = [r[0] for r in rows if r]
+    assert "Stage ($)" in firsts and "Stage (EUR)" in firsts and "Stage" not in firsts
+    assert [c.title for c in look.charts] == [
+        "Amount by stage in $", "Weighted forecast by expected close in $",
+        "Amount by stage in EUR", "Weighted forecast by expected close in EUR"]
+    eur = firsts.index("Stage (EUR)")
+    assert any(r and r[0] == "Lead" and r[2] == 500 for r in rows[eur:eur + 10])

@@ -80,7 +80,8 @@ class XlsxTarget:
             sheets[REMINDERS_SHEET], looks[REMINDERS_SHEET] = plan.reminders, plan.reminders_look
         if getattr(plan, "summary", None) is not None:
             sheets[plan.summary_title], looks[plan.summary_title] = plan.summary, plan.summary_look
-        columns = {plan.report.sheet.title: plan.look} if plan.look else None
+        columns = getattr(plan, "looks", None) or \
+            ({plan.report.sheet.title: plan.look} if plan.look else None)
         backup = self._write(plan.changes, sheets or None, names, looks or None, columns)
         rows = "" if plan.reminders is None else f" and {len(plan.reminders) - 1} reminders"
         if getattr(plan, "summary", None) is not None:
