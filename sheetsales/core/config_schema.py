@@ -228,7 +228,7 @@ SCHEMA = {
                   "resend_every_days": _int, "manager": _email, "escalate_after_days": _int,
                   "templates": _str},
     "schedule": {"at": _time_of_day, "sources": _strings, "log_file": _str,
-                 "retry_minutes": _int},
+                 "retry_minutes": _int, "run_deadline_minutes": _int},
     "history": {"database": _str, "backups": _int},
     "colours": {key: _colour for key in STATUS_COLOURS},
     "summary": {"sheet": _bool, "sheet_name": _sheet_title, "months": _months,

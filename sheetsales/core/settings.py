@@ -78,12 +78,14 @@ class ReminderSettings:
 
 @dataclass(frozen=True)
 class ScheduleSettings:
-    """[schedule]: the nightly job's time of day, sources, log and retry window."""
+    """[schedule]: the nightly job's time of day, sources, log, retry window and the deadline
+    of each source's run."""
 
     at: str = "07:00"
     sources: tuple[str, ...] = ()
     log_file: str | None = None
     retry_minutes: int = 30
+    run_deadline_minutes: int = 30  # 0: none; a lock held longer is reported as stuck
 
 
 @dataclass(frozen=True)
