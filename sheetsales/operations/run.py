@@ -93,14 +93,16 @@ def run(source: str | Path | None = None, config: Config | None = None,
         clock: Callable[[], float] | None = None) -> RunResult:
     """Check SOURCE (a path, a Google Sheet, or None for the config's [source] path), write
     its status columns and Reminders sheet (unless `dry_run`), deliver the digests when an
-    outbox or SMTP is configured, and record the run in the history. A run that passes
+    outbox or SMTP is configured, and record the run in the history. `now` is the instant of
+    the run (default: the real clock) and "today" its date in [rules] time_zone unless
+    `today` is given; the result's summary() names both. A run that passes
     [schedule] run_deadline_minutes (measured on `clock`, monotonic seconds) stops before its
     next phase with RunTooLong, recorded in the history as "timed out"."""
     config = config or Config()
     deadline = RunDeadline(config.schedule.run_deadline_minutes, clock)
     source = str(resolve_source(source, config))
-    today = today or today_in(config.rules.time_zone)
     now = now or dt.datetime.now(dt.timezone.utc)
+    today = today or today_in(config.rules.time_zone, now)
     path = history_path(config, source)
     if dry_run:
         previous, since = None, None
