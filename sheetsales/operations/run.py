@@ -116,8 +116,10 @@ def run(source: str | Path | None = None, config: Config | None = None,
     # what was read can still go out
     with write_guard(source, config.base_dir, refuse_open=False,
                      stuck_after_minutes=config.schedule.run_deadline_minutes):
-        afresh = not path.exists() and not is_remote(source) and \
-            backups.written_before(Path(source))
+        # a missing history where sheetsales wrote before: a file's backup log says so, and
+        # a Google Sheet's owned columns (looked at once it is read)
+        afresh = not path.exists() and (is_remote(source) or
+                                        backups.written_before(Path(source)))
         with History.open(path) as history:
             return _night(history, source, config, today, credentials, environ, now, afresh,
                           deadline)
@@ -137,6 +139,8 @@ def _night(history, source, config, today, credentials, environ, now, afresh,
                                 stage_since=history.stages_since(source),
                                 kept=history.kept_notes(source), deadline=deadline)
             history.keep_notes(source, result.plan.kept)
+            if afresh and is_remote(source):
+                afresh = any(target.owned_columns(t) for t in result.plan.report.titles())
             if not result.plan.empty:
                 deadline.before("write")
                 try:
