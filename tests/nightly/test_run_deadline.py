@@ -19,7 +19,7 @@ import pytest
 from helpers import CLEAN, OVERDUE, write_deals
 from sheetsales import undo
 from sheetsales.core.config import load_config
-from sheetsales.core.errors import RunTooLong, SourceBusy
+from sheetsales.core.errors import RunTooLong, SheetsalesError, SourceBusy
 from sheetsales.nightly.deadline import PHASES, RunDeadline
 from sheetsales.nightly.history import History, history_path
 from sheetsales.nightly.scheduler import Scheduler
@@ -138,3 +138,27 @@ def test_a_lock_held_past_the_deadline_is_reported_stuck_with_pid_and_age(tmp_pa
                in str(stuck.value)
     finally:
         holder.communicate("\n")
+
+
+def test_google_may_make_a_run_wait_only_for_the_time_it_has_left(tmp_path, monkeypatch):
+    """Google asks to retry in 90 s; the run has 60 s left when it connects: it stops at once
+    instead of waiting (Google's own per-run bound, 300 s, would have waited)."""
+    import json
+
+    from sheetsales.emulator.sheets_emulator import Emulator, make_service_account_key
+
+    (tmp_path / "sheetsales.toml").write_text("[schedule]\nrun_deadline_minutes = 3\n",
+                                              encoding="utf-8")
+    config = load_config(tmp_path / "sheetsales.toml", environ={})
+    with Emulator() as emu:
+        key = tmp_path / "key.json"
+        key.write_text(json.dumps(make_service_account_key(emu.url)))
+        sid = emu.load({"title": "Pipeline", "sheets": [{"title": "Deals", "values": [
+            ["Deal ID", "Company", "Owner", "Stage"], ["D-1", "Acme", "Ana", "Lead"]]}]})
+        monkeypatch.setenv("SHEETSALES_GOOGLE_API", emu.url)
+        emu.queue_errors(503, count=100, retry_after=90)
+        with pytest.raises(SheetsalesError, match=r"asked sheetsales to wait 90 s .* longer "
+                                                  r"than the 60 s left") as stopped:
+            run(f"gsheet:{sid}", config, TODAY, credentials=key, clock=minute_clock())
+        api = [r for r in emu.requests() if r["path"] != "/token"]
+        assert len(api) == 1, stopped.value  # asked once, never waited
