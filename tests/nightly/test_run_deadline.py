@@ -162,3 +162,19 @@ def test_google_may_make_a_run_wait_only_for_the_time_it_has_left(tmp_path, monk
             run(f"gsheet:{sid}", config, TODAY, credentials=key, clock=minute_clock())
         api = [r for r in emu.requests() if r["path"] != "/token"]
         assert len(api) == 1, stopped.value  # asked once, never waited
+
+
+def test_the_smtp_session_gets_only_the_time_the_run_has_left(tmp_path, smtp_server):
+    """The run reaches delivery with its deadline just passing: the session, which alone
+    may take 300 s, is cut to the 1 s any started phase gets."""
+    controller, inbox = smtp_server
+    inbox.drip_at = 1  # a reply line every 50 ms, for ever
+    path = write_deals(tmp_path / "deals.xlsx", [CLEAN, OVERDUE])
+    (tmp_path / "sheetsales.toml").write_text(
+        '[schedule]\nrun_deadline_minutes = 6\n[reminders]\nsender = "pipeline@example.com"\n'
+        '[reminders.owners]\nBo = "bo@example.com"\n[reminders.smtp]\nhost = "127.0.0.1"\n'
+        f'port = {controller.port}\nstarttls = false\ndeadline = 300\n', encoding="utf-8")
+    config = load_config(tmp_path / "sheetsales.toml", environ={})
+    result = run(path, config, TODAY, environ={}, clock=minute_clock())
+    assert result.delivery.delivered == [] and len(result.delivery.undelivered) == 1
+    assert "passed its deadline of 1 s" in result.delivery.failures[0]
