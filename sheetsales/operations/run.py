@@ -130,7 +130,7 @@ def _night(history, source, config, today, credentials, environ, now, afresh,
     """The run itself, under the source's lock, with its history open."""
     run_id = history.start_run(source, None, now, today)
     refused = target = None
-    journaled = False
+    journaled = late = False
     try:
         deadline.before("read")
         with closing(open_target(source, config, credentials, deadline)) as target:
@@ -160,11 +160,18 @@ def _night(history, source, config, today, credentials, environ, now, afresh,
                 f"{held} overdue or idle items older than [reminders] resend_every_days were "
                 "taken as already reminded")
         if channels(config) != [PRINT]:
-            deadline.before("deliver")
-            result.delivery = send_reminders(report, _bounded(config, deadline), history,
-                                             today, environ,
-                                             source=source, run_id=run_id,
-                                             done=result.plan.done)
+            try:
+                deadline.before("deliver")
+            except RunTooLong as exc:
+                if not result.written:
+                    raise  # nothing was done: a failed night
+                # written, not delivered: partly done (exit 3), and a retry delivers them
+                late, result.delivery = True, Delivery(channels(config)[0], failures=[
+                    f"{exc}; the digests stay pending for the next run"])
+            else:
+                result.delivery = send_reminders(report, _bounded(config, deadline), history,
+                                                 today, environ, source=source,
+                                                 run_id=run_id, done=result.plan.done)
     except BaseException as exc:
         with suppress(HistoryError):  # the error that got us here is the one to report
             if target is not None and getattr(target, "written", None) and not journaled:
@@ -172,8 +179,9 @@ def _night(history, source, config, today, credentials, environ, now, afresh,
                                       keep=config.history.backups)  # it landed: undo it
             history.finish_run(run_id, "timed out" if isinstance(exc, RunTooLong) else "error")
         raise
-    history.finish_run(run_id, "refused" if refused else "written" if result.written
-                       else "unchanged", report.summary()["by_code"], deals=report.deals,
+    history.finish_run(run_id, "timed out" if late else "refused" if refused else
+                       "written" if result.written else "unchanged",
+                       report.summary()["by_code"], deals=report.deals,
                        sheet=", ".join(report.titles()))
     result.refused, result.today, result.zone = refused, today, config.rules.time_zone
     return result

@@ -66,22 +66,45 @@ def test_a_run_past_its_deadline_stops_between_phases_and_leaves_nothing_half_do
     for minutes in range(1, 10):
         path, config = setup(tmp_path / str(minutes), minutes)
         original = path.read_bytes()
+        sent = lambda: list((path.parent / "outbox").glob("*.eml"))  # noqa: E731
         try:
-            run(path, config, TODAY, clock=minute_clock())
-        except RunTooLong as exc:
+            result = run(path, config, TODAY, clock=minute_clock())
+        except RunTooLong as exc:  # nothing was done
             phase = next(p for p, words in PHASES.items() if f"stopped before {words}" in str(exc))
             stopped.add(phase)
             assert f"deadline of {minutes} min ([schedule] run_deadline_minutes)" in str(exc)
             assert last_outcome(config, path) == "timed out"
-            assert not list((path.parent / "outbox").glob("*.eml"))  # nothing delivered
-            if path.read_bytes() != original:  # stopped after a whole write: undo works
-                assert parts(path) == written and phase == "deliver"
-                undo(path, config)
-                assert path.read_bytes() == original
+            assert path.read_bytes() == original and not sent()
             continue
-        assert parts(path) == written and last_outcome(config, path) == "written"
-        assert len(list((path.parent / "outbox").glob("*.eml"))) == 1
+        assert parts(path) == written
+        if result.delivery.complete:
+            assert last_outcome(config, path) == "written" and len(sent()) == 1
+            continue
+        # written, then out of time: partly done, the digests pending, the write undoable
+        stopped.add("deliver")
+        assert "stopped before delivering the digests" in result.delivery.failures[0]
+        assert "the digests stay pending for the next run" in result.delivery.failures[0]
+        assert result.exit_code() == 3 and not sent()
+        assert last_outcome(config, path) == "timed out"
+        undo(path, config)
+        assert path.read_bytes() == original
     assert stopped == set(PHASES)  # every phase boundary was met by some deadline
+
+
+def test_a_run_out_of_time_after_writing_delivers_on_the_retry(tmp_path, caplog):
+    """The scheduler hears "partly done" and tries again: the sheet is already written, so
+    the second attempt delivers the digests."""
+    path, config = setup(tmp_path, 5)  # passes just before delivering
+    clocks = iter([minute_clock(), None])
+    caplog.set_level(logging.INFO, logger="sheetsales")
+    scheduler = Scheduler(config, job=lambda source: run(source, config, TODAY,
+                                                         clock=next(clocks)),
+                          clock=lambda: dt.datetime(2026, 11, 27, 7, tzinfo=dt.timezone.utc),
+                          sleep=lambda seconds: None)
+    [outcome] = scheduler.run_once()
+    assert outcome.status == "ok" and outcome.attempts == 2
+    assert "stopped before delivering the digests" in caplog.text
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
 
 
 def test_no_deadline_and_the_time_left_bounds_the_network_phases():
