@@ -28,6 +28,12 @@ def _int(value):
     return value
 
 
+def _at_least_one(value):
+    if _int(value) < 1:
+        raise ValueError("a whole number of 1 or more")
+    return value
+
+
 def _str(value):
     if not isinstance(value, str) or not value.strip():
         raise ValueError("a non-empty text")
@@ -228,7 +234,8 @@ SCHEMA = {
                   "resend_every_days": _int, "manager": _email, "escalate_after_days": _int,
                   "templates": _str},
     "schedule": {"at": _time_of_day, "sources": _strings, "log_file": _str,
-                 "retry_minutes": _int},
+                 "retry_minutes": _int, "run_deadline_minutes": _int,
+                 "alert": _email, "alert_after_nights": _at_least_one},
     "history": {"database": _str, "backups": _int},
     "colours": {key: _colour for key in STATUS_COLOURS},
     "summary": {"sheet": _bool, "sheet_name": _sheet_title, "months": _months,

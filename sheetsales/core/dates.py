@@ -145,24 +145,44 @@ def plural(count: int, unit: str = "day") -> str:
     return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
-def local_zone(environ=None) -> str:
-    """The machine's IANA time zone: $TZ, else where /etc/localtime points, else
-    /etc/timezone; "UTC" when none names a zone (Windows keeps its own names, so set
-    [rules] time_zone there)."""
+def local_zone(environ=None, root: Path = Path("/")) -> str:
+    """The machine's IANA time zone: $TZ, else where `root`/etc/localtime points (Linux,
+    macOS), else `root`/etc/timezone, else the operating system's setting as tzlocal reads it
+    (the Windows registry, mapped to IANA names; the other files some systems keep); "UTC"
+    when none names a zone. `root` is for tests."""
     environ = os.environ if environ is None else environ
-    candidates = [environ.get("TZ", "").lstrip(":")]
-    with contextlib.suppress(OSError):
-        target = os.path.realpath("/etc/localtime")
-        if "zoneinfo" + os.sep in target:
-            candidates.append(target.split("zoneinfo" + os.sep, 1)[1])
-    with contextlib.suppress(OSError):
-        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    for name in candidates:
+    for name in _zone_candidates(environ, root):
         if name and not name.startswith("/"):
             with contextlib.suppress(ValueError, ZoneInfoNotFoundError):
                 ZoneInfo(name)
                 return name
     return "UTC"
+
+
+def _zone_candidates(environ, root: Path):
+    """The names the machine gives its zone, cheapest first (tzlocal only when needed)."""
+    yield environ.get("TZ", "").lstrip(":")
+    with contextlib.suppress(OSError):
+        target = os.path.realpath(root / "etc" / "localtime")
+        if "zoneinfo" + os.sep in target:
+            yield target.split("zoneinfo" + os.sep, 1)[1].replace(os.sep, "/")
+    with contextlib.suppress(OSError):
+        yield (root / "etc" / "timezone").read_text(encoding="utf-8").strip()
+    if root == Path("/"):
+        yield _tzlocal_zone()
+
+
+def _tzlocal_zone() -> str:
+    import warnings
+
+    try:
+        import tzlocal
+
+        with warnings.catch_warnings():  # its doubts about a system file are not the user's
+            warnings.simplefilter("ignore")
+            return tzlocal.get_localzone_name() or ""
+    except Exception:  # tzlocal raises several kinds for conflicting or unreadable settings
+        return ""
 
 
 def today_in(time_zone: str, now: dt.datetime | None = None) -> dt.date:

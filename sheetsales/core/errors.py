@@ -35,3 +35,7 @@ class FileOpenElsewhere(WriteConflict):
 
 class SourceBusy(WriteConflict):
     """Another sheetsales command holds the source's lock."""
+
+
+class RunTooLong(SheetsalesError):
+    """A run passed its deadline ([schedule] run_deadline_minutes) and stopped between phases."""

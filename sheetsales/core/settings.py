@@ -78,12 +78,16 @@ class ReminderSettings:
 
 @dataclass(frozen=True)
 class ScheduleSettings:
-    """[schedule]: the nightly job's time of day, sources, log and retry window."""
+    """[schedule]: the nightly job's time of day, sources, log, retry window, the deadline
+    of each source's run, and who is alerted after how many failing nights."""
 
     at: str = "07:00"
     sources: tuple[str, ...] = ()
     log_file: str | None = None
     retry_minutes: int = 30
+    run_deadline_minutes: int = 30  # 0: none; a lock held longer is reported as stuck
+    alert: str | None = None  # who hears when a source has not been done for nights
+    alert_after_nights: int = 3
 
 
 @dataclass(frozen=True)

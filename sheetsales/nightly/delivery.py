@@ -194,7 +194,7 @@ def _write_outbox(messages, folder: Path, delivery: Delivery, before=None,
         try:
             if before:
                 before(digest, message)
-            delivery.files.append(_write_new(folder, base, message.as_bytes(
+            delivery.files.append(write_new(folder, base, message.as_bytes(
                 policy=message.policy.clone(linesep="\r\n"))))
         except smtp.Stop:
             delivery.undelivered += [d for d, _ in messages[number:]]
@@ -213,7 +213,7 @@ def _write_outbox(messages, folder: Path, delivery: Delivery, before=None,
                 return
 
 
-def _write_new(folder: Path, base: str, data: bytes) -> Path:
+def write_new(folder: Path, base: str, data: bytes) -> Path:
     """Write `data` to folder/base.eml, or base-2.eml ... : never over an existing file, and
     never a half-written .eml (written under a dot name, then put in place)."""
     temp = folder / f".{base}.{os.getpid()}.tmp"

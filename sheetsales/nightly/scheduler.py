@@ -84,13 +84,15 @@ class Scheduler:
 
     `clock` returns the time as an aware datetime and `sleep(seconds)` waits; both default to
     the real ones, and tests pass fakes. `last_run(source)` says when a source last ran (for
-    the catch-up); by default it reads the history database."""
+    the catch-up); by default it reads the history database. `watch(outcome)` hears of every
+    job's outcome (the [schedule] alert)."""
 
     def __init__(self, config, job: Callable[[str], object], clock: Clock | None = None,
                  sleep: Callable[[float], None] | None = None,
                  last_run: Callable[[str], dt.datetime | None] | None = None,
-                 sources: list[str] | None = None):
-        self.config, self.job = config, job
+                 sources: list[str] | None = None,
+                 watch: Callable[["Outcome"], None] | None = None):
+        self.config, self.job, self.watch = config, job, watch
         self.clock = clock or system_clock
         self._sleep = sleep
         self.last_run = last_run or history_last_run(config)
@@ -138,6 +140,11 @@ class Scheduler:
                       _minutes(self.clock() - started))
         outcome = Outcome(source, status, started, self.clock(), error, attempts)
         self.outcomes.append(outcome)
+        if self.watch is not None:
+            try:
+                self.watch(outcome)
+            except Exception:  # the alert must not stop the night
+                log.exception("%s: the failure alert failed", source)
         return outcome
 
     def _attempt(self, source: str) -> tuple[str, str | None, bool]:

@@ -7,19 +7,23 @@ import contextlib
 import hashlib
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..core.errors import SourceBusy
 from ..core.sheet_id import source_identity
 from ..nightly.history import is_remote
-from ..nightly.busy import busy_message
+from ..nightly.busy import DEADLINE_MINUTES, busy_message, process_alive
 from ..nightly.delivery import safe_file_name
 from ..sources.atomic import office_lock_files, refuse_if_open, remove_stale_temp_files
 
 
 _held: dict[tuple[str, int], int] = {}
 _held_guard = threading.Lock()
+# How long to wait for the operating system to free the lock of a holder that has ended
+# (Windows may take a moment after the process is gone); a live holder is never waited for.
+ENDED_HOLDER_WAITS = (0.1, 0.2, 0.4, 0.8, 1.5)
 
 
 def lock_path(source: str | Path, base_dir: Path | None = None) -> Path:
@@ -50,12 +54,39 @@ def _holder(lock: Path) -> tuple[str, float | None]:
     return (text if text.isdigit() else ""), since
 
 
+def _take(lock, source, path: Path, deadline_minutes: int,
+          sleep: Callable[[float], None]) -> None:
+    """Acquire `lock` at once, or raise SourceBusy naming its holder. A lock whose named
+    holder has ended is taken over once the operating system frees it (it does when a
+    process dies, on Windows a moment later): a few short tries, never deleting anything, so
+    two takers can never both hold it."""
+    import filelock
+
+    waits = iter(ENDED_HOLDER_WAITS)
+    while True:
+        try:
+            lock.acquire()
+            return
+        except filelock.Timeout:
+            holder, since = _holder(path)
+            running = not holder or process_alive(int(holder))
+            wait = None if running else next(waits, None)
+            if wait is None:
+                raise SourceBusy(busy_message(source, path, holder, since,
+                                              deadline_minutes=deadline_minutes,
+                                              running=running)) from None
+            sleep(wait)
+
+
 @contextlib.contextmanager
-def source_lock(source: str | Path, base_dir: Path | None = None) -> Iterator[Path]:
+def source_lock(source: str | Path, base_dir: Path | None = None, *,
+                stuck_after_minutes: int = DEADLINE_MINUTES,
+                sleep: Callable[[float], None] = time.sleep) -> Iterator[Path]:
     """Hold the source's run lock (a `filelock` lock: flock on POSIX, LockFileEx on Windows,
-    never waiting) or raise SourceBusy naming the holder's process. The same thread may take it
-    again inside (`demo` runs `run` inside its own); the operating system drops it if the
-    process dies."""
+    never waiting for a live holder) or raise SourceBusy naming the holder's process, and
+    saying it looks stuck when it has held the lock longer than `stuck_after_minutes` (the
+    run deadline). The same thread may take it again inside (`demo` runs `run` inside its
+    own); the operating system drops it if the process dies."""
     path = lock_path(source, base_dir)
     key = (str(path), threading.get_ident())
     with _held_guard:
@@ -75,10 +106,7 @@ def source_lock(source: str | Path, base_dir: Path | None = None) -> Iterator[Pa
 
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(str(path), timeout=0)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise SourceBusy(busy_message(source, path, *_holder(path))) from None
+    _take(lock, source, path, stuck_after_minutes, sleep)
     try:
         with contextlib.suppress(OSError):  # the pid is a courtesy to the refused
             holder_path(path).write_text(str(os.getpid()), encoding="ascii")
@@ -97,13 +125,14 @@ def source_lock(source: str | Path, base_dir: Path | None = None) -> Iterator[Pa
 
 @contextlib.contextmanager
 def write_guard(source: str | Path, base_dir: Path | None = None, *,
-                refuse_open: bool = True) -> Iterator[list[str]]:
+                refuse_open: bool = True,
+                stuck_after_minutes: int = DEADLINE_MINUTES) -> Iterator[list[str]]:
     """What every writing operation checks once, at its entry: it holds the source's lock for
     the whole operation, refuses (FileOpenElsewhere) a file that Excel or LibreOffice has open
     unless `refuse_open` is False, and removes the temporary files a killed write left (safe
     under the lock). Yields a list of warnings: with `refuse_open` False, the lock files it
-    saw."""
-    with source_lock(source, base_dir):
+    saw. `stuck_after_minutes`: see source_lock."""
+    with source_lock(source, base_dir, stuck_after_minutes=stuck_after_minutes):
         warnings: list[str] = []
         if not is_remote(source):
             path = Path(source)

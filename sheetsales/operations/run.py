@@ -7,14 +7,16 @@ reminders: the digests computed from the read are still delivered, and the resul
 night was only partly done (SPEC section 10)."""
 
 import datetime as dt
+from collections.abc import Callable
 from contextlib import closing, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..core import collector
 from ..core.config import Config
 from ..core.dates import today_in
-from ..core.errors import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, WriteConflict
+from ..core.errors import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, RunTooLong, WriteConflict
+from ..nightly.deadline import RunDeadline
 from ..nightly.delivery import PRINT, Delivery, channels, send_reminders
 from ..nightly.digests import assume_sent
 from ..nightly.history import History, HistoryError, history_path, is_remote
@@ -65,30 +67,42 @@ class RunResult:
 
 def run_target(target: Target, config: Config, today: dt.date | None = None,
                dry_run: bool = False, previous_stages: dict[str, str] | None = None,
-               stage_since: dict | None = None, kept: dict | None = None) -> RunResult:
+               stage_since: dict | None = None, kept: dict | None = None,
+               deadline: RunDeadline | None = None) -> RunResult:
     """Plan, then (unless `dry_run` or there is nothing to change) write the plan to an opened
-    target; no lock, history or digests (see `run`)."""
+    target; no lock, history or digests (see `run`). A `deadline` is checked before each
+    phase."""
     today = today or today_in(config.rules.time_zone)
+    before = deadline.before if deadline else lambda phase: None
     with collector.paused():
         refuse_theirs(target)
+        before("check")
         report = check(target.grid, config, today, previous_stages=previous_stages,
                        stage_since=stage_since)
+        before("plan")
         plan = make_plan(target, report, config, kept)
         if dry_run or plan.empty:
             return RunResult(plan, None)
+        before("write")
         return RunResult(plan, target.write(plan))
 
 
 def run(source: str | Path | None = None, config: Config | None = None,
         today: dt.date | None = None, dry_run: bool = False, *, credentials=None,
-        environ=None, now: dt.datetime | None = None) -> RunResult:
+        environ=None, now: dt.datetime | None = None,
+        clock: Callable[[], float] | None = None) -> RunResult:
     """Check SOURCE (a path, a Google Sheet, or None for the config's [source] path), write
     its status columns and Reminders sheet (unless `dry_run`), deliver the digests when an
-    outbox or SMTP is configured, and record the run in the history."""
+    outbox or SMTP is configured, and record the run in the history. `now` is the instant of
+    the run (default: the real clock) and "today" its date in [rules] time_zone unless
+    `today` is given; the result's summary() names both. A run that passes
+    [schedule] run_deadline_minutes (measured on `clock`, monotonic seconds) stops before its
+    next phase with RunTooLong, recorded in the history as "timed out"."""
     config = config or Config()
+    deadline = RunDeadline(config.schedule.run_deadline_minutes, clock)
     source = str(resolve_source(source, config))
-    today = today or today_in(config.rules.time_zone)
     now = now or dt.datetime.now(dt.timezone.utc)
+    today = today or today_in(config.rules.time_zone, now)
     path = history_path(config, source)
     if dry_run:
         previous, since = None, None
@@ -100,26 +114,35 @@ def run(source: str | Path | None = None, config: Config | None = None,
                               stage_since=since)
     # an open workbook is refused by the write itself, after the check, so the digests of
     # what was read can still go out
-    with write_guard(source, config.base_dir, refuse_open=False):
-        afresh = not path.exists() and not is_remote(source) and \
-            backups.written_before(Path(source))
+    with write_guard(source, config.base_dir, refuse_open=False,
+                     stuck_after_minutes=config.schedule.run_deadline_minutes):
+        # a missing history where sheetsales wrote before: a file's backup log says so, and
+        # a Google Sheet's owned columns (looked at once it is read)
+        afresh = not path.exists() and (is_remote(source) or
+                                        backups.written_before(Path(source)))
         with History.open(path) as history:
-            return _night(history, source, config, today, credentials, environ, now, afresh)
+            return _night(history, source, config, today, credentials, environ, now, afresh,
+                          deadline)
 
 
-def _night(history, source, config, today, credentials, environ, now, afresh) -> RunResult:
+def _night(history, source, config, today, credentials, environ, now, afresh,
+           deadline) -> RunResult:
     """The run itself, under the source's lock, with its history open."""
     run_id = history.start_run(source, None, now, today)
     refused = target = None
-    journaled = False
+    journaled = late = False
     try:
-        with closing(open_target(source, config, credentials)) as target:
+        deadline.before("read")
+        with closing(open_target(source, config, credentials, deadline)) as target:
             result = run_target(target, config, today, dry_run=True,
                                 previous_stages=history.previous_stages(source),
                                 stage_since=history.stages_since(source),
-                                kept=history.kept_notes(source))
+                                kept=history.kept_notes(source), deadline=deadline)
             history.keep_notes(source, result.plan.kept)
+            if afresh and is_remote(source):
+                afresh = any(target.owned_columns(t) for t in result.plan.report.titles())
             if not result.plan.empty:
+                deadline.before("write")
                 try:
                     with collector.paused():
                         result.written = target.write(result.plan)
@@ -137,18 +160,37 @@ def _night(history, source, config, today, credentials, environ, now, afresh) ->
                 f"{held} overdue or idle items older than [reminders] resend_every_days were "
                 "taken as already reminded")
         if channels(config) != [PRINT]:
-            result.delivery = send_reminders(report, config, history, today, environ,
-                                             source=source, run_id=run_id,
-                                             done=result.plan.done)
-    except BaseException:
+            try:
+                deadline.before("deliver")
+            except RunTooLong as exc:
+                if not result.written:
+                    raise  # nothing was done: a failed night
+                # written, not delivered: partly done (exit 3), and a retry delivers them
+                late, result.delivery = True, Delivery(channels(config)[0], failures=[
+                    f"{exc}; the digests stay pending for the next run"])
+            else:
+                result.delivery = send_reminders(report, _bounded(config, deadline), history,
+                                                 today, environ, source=source,
+                                                 run_id=run_id, done=result.plan.done)
+    except BaseException as exc:
         with suppress(HistoryError):  # the error that got us here is the one to report
             if target is not None and getattr(target, "written", None) and not journaled:
                 history.journal_write(run_id, source, target.written,
                                       keep=config.history.backups)  # it landed: undo it
-            history.finish_run(run_id, "error")
+            history.finish_run(run_id, "timed out" if isinstance(exc, RunTooLong) else "error")
         raise
-    history.finish_run(run_id, "refused" if refused else "written" if result.written
-                       else "unchanged", report.summary()["by_code"], deals=report.deals,
+    history.finish_run(run_id, "timed out" if late else "refused" if refused else
+                       "written" if result.written else "unchanged",
+                       report.summary()["by_code"], deals=report.deals,
                        sheet=", ".join(report.titles()))
     result.refused, result.today, result.zone = refused, today, config.rules.time_zone
     return result
+
+
+def _bounded(config: Config, deadline: RunDeadline) -> Config:
+    """`config` with its SMTP session deadline cut to the time the run has left."""
+    smtp = config.reminders.smtp
+    if smtp is None or deadline.left() is None:
+        return config
+    return replace(config, reminders=replace(config.reminders, smtp=replace(
+        smtp, deadline=int(deadline.bound(smtp.deadline)))))

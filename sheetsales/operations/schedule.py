@@ -3,6 +3,7 @@
 import datetime as dt
 
 from ..core.config import Config
+from ..nightly.alert import FailureAlert
 from ..nightly.scheduler import Scheduler, setup_logging
 from .run import run
 
@@ -14,8 +15,9 @@ def schedule(config: Config | None = None, once: bool = False, today: dt.date | 
     config = config or Config()
     remove = setup_logging(config.schedule.log_file, config.base_dir)
     try:
+        watch = FailureAlert(config, environ) if config.schedule.alert else None
         scheduler = Scheduler(config, job=lambda source: run(
-            source, config, today=today, environ=environ))
+            source, config, today=today, environ=environ), watch=watch)
         if once:
             scheduler.run_once()
         else:

@@ -26,12 +26,17 @@ def keep_backups(config: Config) -> int:
     return config.history.backups
 
 
-def open_target(source: str | Path, config: Config, credentials=None):
+def open_target(source: str | Path, config: Config, credentials=None, deadline=None):
     """The target `run` writes: a workbook or a Google Sheet (CSV is refused: it has no room
-    for status columns and a Reminders sheet)."""
+    for status columns and a Reminders sheet). A run's `deadline` (nightly.deadline) also
+    bounds what Google may make it wait."""
     if is_google_source(source):
+        from ..sources.gsheets.api import RetryPolicy
         from ..sources.gsheets.write import GSheetTarget  # gspread only when it is needed
-        return GSheetTarget.open(source, credentials, sheet=config.source.sheet)
+        policy = RetryPolicy()
+        if deadline is not None:
+            policy = RetryPolicy(run_deadline=deadline.bound(policy.run_deadline))
+        return GSheetTarget.open(source, credentials, sheet=config.source.sheet, policy=policy)
     path = Path(source)
     open_grid(path)  # the same clear refusals as check for missing, folders, non-workbooks
     if path.suffix.lower() == ".csv":

@@ -1,14 +1,21 @@
 """Local time by default (issue 24): "today" and [schedule] at follow the machine's zone unless
-[rules] time_zone says otherwise. The clock is always a fake one; the zone comes from $TZ."""
+[rules] time_zone says otherwise; `init` writes the machine's zone into the config and the run
+log names the zone and date used. The clock is always a fake one; the zone comes from $TZ or
+from system files under a test root."""
 
 import datetime as dt
+import logging
+import sys
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from sheetsales.core.config import build_config
+from helpers import CLEAN, OVERDUE, write_deals
+from sheetsales import init
+from sheetsales.core.config import build_config, load_config
 from sheetsales.core.dates import local_zone, today_in
 from sheetsales.nightly.scheduler import Scheduler
+from sheetsales.operations.run import run
 
 UTC = dt.timezone.utc
 
@@ -58,3 +65,70 @@ def test_the_schedule_runs_at_seven_on_the_machines_clock(monkeypatch, tmp_path,
     scheduler.run_pending()
     assert ran == [expected_utc]
     assert today_in(config.rules.time_zone, ran[0]) == day
+
+
+# --- where the machine's zone comes from ------------------------------------------------------
+
+def _zone_file(name: str) -> bytes:
+    from importlib.resources import files
+    return (files("tzdata.zoneinfo").joinpath(*name.split("/"))).read_bytes()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a symbolic link needs privileges there")
+def test_the_zone_is_read_from_the_systems_files(tmp_path):
+    """As Linux and macOS keep it: /etc/localtime links into a zoneinfo folder (macOS's is
+    /var/db/timezone/zoneinfo), else /etc/timezone names it; $TZ wins over both."""
+    for name in ("America/Adak", "Pacific/Kiritimati"):
+        zone = tmp_path / "var/db/timezone/zoneinfo" / name
+        zone.parent.mkdir(parents=True, exist_ok=True)
+        zone.write_bytes(_zone_file(name))
+    linked = tmp_path / "linked"
+    (linked / "etc").mkdir(parents=True)
+    (linked / "etc/localtime").symlink_to(tmp_path / "var/db/timezone/zoneinfo/America/Adak")
+    assert local_zone({}, root=linked) == "America/Adak"
+    assert local_zone({"TZ": "Australia/Sydney"}, root=linked) == "Australia/Sydney"
+    named = tmp_path / "named"
+    (named / "etc").mkdir(parents=True)
+    (named / "etc/timezone").write_text("Pacific/Kiritimati\n", encoding="utf-8")
+    assert local_zone({}, root=named) == "Pacific/Kiritimati"
+    (named / "etc/timezone").write_text("Not/AZone\n", encoding="utf-8")
+    assert local_zone({}, root=named) == "UTC"
+
+
+def test_the_machines_zone_agrees_with_tzlocal():
+    """tzlocal names the zone where our own reading cannot (the Windows registry, mapped to
+    IANA names): on a machine both can read, they agree."""
+    import tzlocal
+
+    try:
+        ZoneInfo(name := tzlocal.get_localzone_name())
+    except Exception:
+        pytest.skip("tzlocal cannot name this machine's zone")
+    assert local_zone({}) == name
+
+
+# --- init writes the zone, the run log states it ----------------------------------------------
+
+def test_init_writes_the_machines_zone_into_the_config(monkeypatch, tmp_path):
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    [config_path, _] = init(tmp_path / "new")
+    assert '\ntime_zone = "Pacific/Kiritimati"\n' in config_path.read_text(encoding="utf-8")
+    learned = init(tmp_path / "learned", learn_from=write_deals(tmp_path / "deals.xlsx",
+                                                                [CLEAN, OVERDUE]))[0]
+    monkeypatch.setenv("TZ", "America/Adak")  # the machine moves: the configs keep their zone
+    for path in (config_path, learned):
+        assert load_config(path, environ={}).rules.time_zone == "Pacific/Kiritimati", path
+
+
+def test_the_run_log_states_the_zone_and_date_it_used(monkeypatch, tmp_path, caplog):
+    """07:30 in Sydney is 20:30 UTC the day before: the log says Sydney's date."""
+    monkeypatch.setenv("TZ", "Australia/Sydney")
+    write_deals(tmp_path / "deals.xlsx", [CLEAN, OVERDUE])
+    config = build_config({"schedule": {"sources": ["deals.xlsx"]}}, tmp_path / "sheetsales.toml")
+    instant = dt.datetime(2026, 11, 27, 20, 30, tzinfo=UTC)
+    caplog.set_level(logging.INFO, logger="sheetsales")
+    scheduler = Scheduler(config, lambda source: run(source, config, now=instant),
+                          clock=lambda: instant, sleep=lambda seconds: None)
+    [outcome] = scheduler.run_once()
+    assert outcome.status == "ok"
+    assert "today 2026-11-28 (Australia/Sydney)" in caplog.text

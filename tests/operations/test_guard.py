@@ -3,12 +3,18 @@
 same sentence and exit 2, the file and its backups untouched; `undo --force` restores and
 says what it risks. And a file changed between undo's read and its write is not clobbered."""
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from helpers import BROKEN, CLEAN, OVERDUE, run_cli, write_deals
+from sheetsales.core.errors import SourceBusy
+from sheetsales.nightly.busy import process_alive
+from sheetsales.operations.guard import ENDED_HOLDER_WAITS, holder_path, lock_path, source_lock
 
 TODAY = ["--today", "2026-11-27"]
 LOCKS = {"excel": "~${name}", "excel-long": "~${short}", "libreoffice": ".~lock.{name}#"}
@@ -128,3 +134,81 @@ def test_a_csv_cleanup_refuses_a_file_saved_after_it_was_read(tmp_path, monkeypa
     run_cli(["clean", "whitespace", path, "--apply"], 2,
             stderr="deals.csv changed since sheetsales read it; nothing was written")
     assert path.read_text(encoding="utf-8").endswith("D-9,Late,Ann\n")
+
+
+# --- the run lock's holder: stuck, ended, taken over (issue 24 item 2) -------------------------
+
+HOLDER = """
+import sys
+from sheetsales.operations.guard import source_lock
+with source_lock(sys.argv[1]):
+    print("locked", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def _hold(source: Path):
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(source)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "locked\n"
+    return holder
+
+
+def _ended_pid() -> int:
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    return ended.pid
+
+
+def test_process_alive_tells_a_running_process_from_an_ended_one():
+    assert process_alive(os.getpid())
+    assert not process_alive(_ended_pid())
+
+
+def test_a_lock_whose_holder_ended_is_taken_over_once_the_system_frees_it(tmp_path):
+    """As on Windows, where a dead process's lock is freed a moment after it is gone: the lock
+    is still held (by a live process here) while its .holder names a process that ended."""
+    source = write_deals(tmp_path / "deals.xlsx", [CLEAN])
+    holder = _hold(source)
+    holder_path(lock_path(source)).write_text(str(_ended_pid()), encoding="ascii")
+    waits = []
+
+    def sleep(seconds):  # the system frees the lock during the second wait
+        waits.append(seconds)
+        if len(waits) == 2:
+            holder.communicate("\n")
+    with source_lock(source, sleep=sleep) as path:
+        assert holder_path(path).read_text(encoding="ascii") == str(os.getpid())
+    assert waits == [0.1, 0.2]
+
+
+def test_a_lock_whose_ended_holder_is_never_freed_is_refused_saying_so(tmp_path):
+    source = write_deals(tmp_path / "deals.xlsx", [CLEAN])
+    holder = _hold(source)
+    try:
+        ended = _ended_pid()
+        holder_path(lock_path(source)).write_text(str(ended), encoding="ascii")
+        waits = []
+        with pytest.raises(SourceBusy, match=rf"still locked by process {ended}, which has "
+                                             r"ended; .* run again in a minute"):
+            with source_lock(source, sleep=waits.append):
+                pass
+        assert waits == list(ENDED_HOLDER_WAITS)  # bounded, then refused
+        holder_path(lock_path(source)).write_text(str(holder.pid), encoding="ascii")
+        waits.clear()
+        with pytest.raises(SourceBusy, match=rf"\(process {holder.pid}\)"):
+            with source_lock(source, sleep=waits.append):
+                pass
+        assert waits == []  # a live holder is never waited for
+    finally:
+        holder.communicate("\n")
+
+
+def test_a_killed_holders_lock_is_taken_at_once_and_renamed(tmp_path):
+    source = write_deals(tmp_path / "deals.xlsx", [CLEAN])
+    holder = _hold(source)
+    holder.kill()
+    holder.communicate()
+    assert holder_path(lock_path(source)).read_text(encoding="ascii") == str(holder.pid)
+    with source_lock(source, sleep=lambda s: pytest.fail("nothing to wait for")) as path:
+        assert holder_path(path).read_text(encoding="ascii") == str(os.getpid())
