@@ -20,7 +20,9 @@ PLATFORM_NAMES = {
            "setsid", "setpgid", "getpgid", "chown", "lchown", "fchown", "fchmod", "lchmod",
            "sync", "fdatasync", "mkfifo", "mknod", "statvfs", "fstatvfs", "O_DIRECTORY",
            "O_NOFOLLOW", "O_SYNC", "O_DSYNC", "WNOHANG", "wait3", "wait4", "getloadavg",
-           "nice", "posix_fallocate", "sched_getaffinity", "startfile", "O_BINARY"},
+           "nice", "posix_fallocate", "sched_getaffinity", "startfile", "O_BINARY",
+           # exists on Windows, where os.kill(pid, 0) sends Ctrl-C or ends the process
+           "kill"},
     "signal": {"SIGKILL", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGCHLD",
                "SIGPIPE", "SIGSTOP", "SIGCONT", "alarm", "setitimer", "pause", "siginterrupt",
                "CTRL_C_EVENT", "CTRL_BREAK_EVENT"},
