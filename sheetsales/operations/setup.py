@@ -27,7 +27,7 @@ def learn(source, config: Config | None = None, *, sheet: str | None = None, cre
     `config` defaults to the built-in one (learning starts from no settings); `sheet` names
     the deals sheet of a workbook."""
     config = config or Config(source=SourceSettings(sheet=sheet))
-    report = check(source, config, today, credentials=credentials)
+    report = check(source, config, today, credentials=credentials, choose_twins=True)
     learned = Learned(str(source), report.sheet, config.stages)
     learn_questions(learned)
     return learned
