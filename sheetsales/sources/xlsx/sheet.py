@@ -79,6 +79,7 @@ class SheetJob:
     dxfs: list = field(default_factory=list)  # the look's differential styles, per colour
     row_styles: dict = field(default_factory=dict)  # an owned sheet's row -> style
     cell_styles: dict = field(default_factory=dict)  # an owned sheet's (row, col) -> style
+    date_styles: dict = field(default_factory=dict)  # column -> its date cells' style
     template: bytes | None = None  # an owned sheet's part to write its rows into, fresh
     written: int = 0
     cleared: int = 0
@@ -367,7 +368,8 @@ class SheetRewriter:
                 raise WriteConflict(f"{self.where}: the workbook has no styles part, so "
                                     f"{self.job.title}!{ref.decode()} cannot show a date; "
                                     "open and re-save it in Excel and run again")
-            style = self.styles.date_style(style, isinstance(value, dt.datetime))
+            style = self.styles.date_style(style, isinstance(value, dt.datetime),
+                                           self.job.date_styles.get(col))
         self.job.written += 1
         return self.maker.cell(ref, value, style, keep)
 
