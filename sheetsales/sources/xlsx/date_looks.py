@@ -14,6 +14,18 @@ _REF = re.compile(rb"([A-Z]+)\d+")
 CHUNK = 1 << 20
 
 
+def date_styles_of(stream, job, styles) -> dict[int, int]:
+    """Column -> the date style of its own date cells, for the columns `job` gives a date,
+    read from the sheet part's seekable `stream`, which is then rewound (a second pass over
+    the sheet, only when a date is written)."""
+    dated = dated_columns(job) if styles is not None else set()
+    if not dated:
+        return {}
+    found = column_date_styles(stream, dated, styles)
+    stream.seek(0)
+    return found
+
+
 def dated_columns(job) -> set[int]:
     """The columns (1-based) of an edited sheet that are given a date."""
     if job.replace_rows:

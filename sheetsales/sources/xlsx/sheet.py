@@ -27,6 +27,7 @@ from .ooxml import ATTR, NS_MAIN, NS_STRICT, attrs, set_attr, start_tag
 from ...core.cells import cell_name, column_letters
 from .cells import CellMaker, parse_range, range_name
 from .look import dress_tail, with_widths
+from .date_looks import date_styles_of
 from .row import rewrite_row
 
 _CHUNK = 1 << 20
@@ -98,6 +99,7 @@ class SheetRewriter:
         self.buf, self.pos, self.copy_from, self.eof = b"", 0, 0, False
         self.pending, self.pending_size = [], 0
         self.cells = job.cells
+        job.date_styles = date_styles_of(stream, job, styles)  # rewinds the stream
         self.rows = sorted(row for row, cols in job.cells.items() if cols)  # the rows written
         self.bounds = _bounds(job.cells, job.rows)  # of the cells given a value
         self.next_new = 0  # index in self.rows of the next row not yet written

@@ -30,7 +30,6 @@ from .zipout import Deflated, ZipOutput, deflate, new_entry_info
 from .book import Book, check_title
 from ...core.cells import MAX_COL, MAX_ROW, cell_name, parse_ref
 from .sheet import SheetJob, SheetRewriter
-from .date_looks import column_date_styles, dated_columns
 from .styles import StyleSheet
 from .charts import with_overrides
 from .dress import dress
@@ -239,11 +238,7 @@ def _rewrite(pkg: SourcePackage, book: Book, sheet, job: SheetJob, styles,
         job.blocked.extend(book.blocked_ranges(sheet))
     spool = Deflated(info.compress_type if info is not None else zipfile.ZIP_DEFLATED, folder)
     where = f"{pkg.name}: {sheet.part}"
-    dated = dated_columns(job) if info is not None and styles is not None else ()
     try:
-        if dated:  # a date written keeps its column's date format: one scan ahead
-            with pkg.open(sheet.part) as scan:
-                job.date_styles = column_date_styles(scan, dated, styles)
         stream = BytesIO(job.template) if job.template is not None else \
             pkg.open(sheet.part) if info is not None else BytesIO(NEW_SHEET)
         with stream:
