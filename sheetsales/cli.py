@@ -438,8 +438,11 @@ def init(directory, source, yes, force, sheet, credentials):
         written = sheetsales.init(Path(directory))
         for path in written:
             click.echo(f"Wrote {path}")
-        workbook = written[1] if Path(directory).resolve() != Path.cwd() else written[1].name
-        click.echo(f"Next: fill in the Deals sheet, then run: sheetsales check {workbook}")
+        # the config is found in the folder a command runs in: the hint runs from there
+        there = "" if Path(directory).resolve() == Path.cwd() else \
+            f"cd {_quoted(str(directory))} && "
+        click.echo(f"Next: fill in the Deals sheet, then run: {there}sheetsales check "
+                   f"{written[1].name}")
         return
     target = Path(directory) / "sheetsales.toml"
     if target.exists() and not force:
@@ -461,6 +464,11 @@ def init(directory, source, yes, force, sheet, credentials):
     click.echo(f"Next: sheetsales check {source} --config {written}")
 
 
+def _quoted(path: str) -> str:
+    """A path as typed into a POSIX shell, cmd or PowerShell alike: double quotes if needed."""
+    return f'"{path}"' if any(c.isspace() or c in "&;|()'" for c in path) else path
+
+
 def _on_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
@@ -479,10 +487,16 @@ def _print_learned(learned) -> None:
 @cli.command()
 @click.argument("directory", default="sheetsales-demo", type=click.Path(file_okay=False))
 @today_option
+@click.option("--no-run", is_flag=True,
+              help="Only write the demo workbook, as a person keeps it (to load elsewhere, "
+                   "e.g. into the Sheets emulator: see the README's Google Sheets section).")
 @guarded
-def demo(directory, today):
+def demo(directory, today, no_run):
     """Create a realistic demo pipeline in DIRECTORY and run the nightly job on it, end to end."""
-    path, result = sheetsales.demo(Path(directory), today)
+    path, result = sheetsales.demo(Path(directory), today, run_it=not no_run)
+    if result is None:
+        click.echo(f"Wrote {path}")
+        return
     from .plan.render import render
     click.echo(render(result.plan.report, "table"), nl=False)
     click.echo("\n" + _sentence(result.written))

@@ -17,7 +17,7 @@ ALL = "all"
 # Imported on first use, so the command line can offer KINDS without loading the cleaners.
 _LAZY = {"CLEANERS": "runner", "clean": "runner", "owned_columns": "runner", "select": "runner",
          "CleanOptions": "base", "DuplicateGroup": "base", "Skipped": "base", "Table": "base",
-         "read_table": "base", "IdAllocator": "deal_ids", "IdPattern": "deal_ids",
+         "read_table": "base", "read_tables": "base", "clean_tables": "runner", "IdAllocator": "deal_ids", "IdPattern": "deal_ids",
          "detect_pattern": "deal_ids", "CleanResult": "result", "Fix": "result",
          "render_diff": "result", "show": "result", "tidy": "spacing"}
 

@@ -81,15 +81,21 @@ class Table:
 
 
 def read_table(grid, config) -> Table:
-    """Locate the deals sheet in `grid` and read it for cleaning: one tab at a time, so a
-    pipeline over several tabs needs --sheet (rather than a silent first tab)."""
-    # a Google Sheet: its first deals tab, as `check` reads it
-    sheets = locate_sheets(grid, config, every=not str(grid.name).startswith("gsheet:")).sheets
-    if len(sheets) > 1:
+    """Locate the deals sheet in `grid` and read it for cleaning; a workbook with deals on
+    several tabs is read_tables' (this one refuses it rather than take a silent first tab)."""
+    tables = read_tables(grid, config)
+    if len(tables) > 1:
         raise SheetsalesError(f"{grid.name} has deals on several tabs "
-                              f"({', '.join(repr(s.title) for s in sheets)}); clean them one "
-                              "at a time with --sheet NAME")
-    return Table.from_sheet(sheets[0])
+                              f"({', '.join(repr(t.title) for t in tables)}); read them with "
+                              "read_tables, or choose one with --sheet NAME")
+    return tables[0]
+
+
+def read_tables(grid, config) -> list[Table]:
+    """Every deals tab of `grid`, as `check` finds them (understand.locate_sheets), read for
+    cleaning; a Google Sheet's first deals tab only, as `check` reads it."""
+    every = not str(grid.name).startswith("gsheet:")
+    return [Table.from_sheet(s) for s in locate_sheets(grid, config, every=every).sheets]
 
 
 @dataclass(frozen=True)

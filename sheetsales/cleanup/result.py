@@ -30,7 +30,8 @@ class Fix:
 @dataclass
 class CleanResult:
     """Everything a clean found: `fixes` (at most one per cell, in sheet order), what it
-    left alone, sheet-level notes, duplicate groups and Flags texts (row -> text)."""
+    left alone, sheet-level notes, duplicate groups and Flags texts (row -> text; (tab,
+    row) -> text for a clean of several tabs: runner.clean_tables)."""
 
     sheet: str
     kinds: tuple[str, ...]
@@ -72,7 +73,9 @@ class CleanResult:
                                       for r, vs in zip(g.rows, g.values)],
                             "new_ids": {str(r): plain(v) for r, v in g.new_ids.items()}}
                            for g in self.duplicates],
-            "flags": [{"row": row, "text": text} for row, text in sorted(self.flags.items())],
+            "flags": [{"row": key, "text": text} if isinstance(key, int) else
+                      {"sheet": key[0], "row": key[1], "text": text}
+                      for key, text in sorted(self.flags.items())],
         }
 
 

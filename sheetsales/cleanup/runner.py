@@ -1,13 +1,15 @@
 """Running the chosen cleaners in order over one table and merging their edits into one
-consistent plan (at most one change per cell)."""
+consistent plan (at most one change per cell); over every deals tab of a workbook, one plan
+for them all (clean_tables)."""
 
+import dataclasses
 from collections.abc import Iterable
 
 from ..core.config import Config
 from ..core.errors import ConfigError
 from ..core.model import CellChange, SheetData
 from .base import CleanOptions, Skipped, Table
-from .deal_ids import clean_ids
+from .deal_ids import clean_ids, id_key
 from .duplicates import clean_dupes
 from .result import CleanResult, Fix, show
 from .spacing import clean_whitespace, text_columns
@@ -85,6 +87,39 @@ def clean(kinds: Iterable[str], table: Table | SheetData, config: Config | None 
         _keep_formula_starts(result, original)
     result.flags = {row: "; ".join(texts) for row, texts in sorted(flags.items())}
     return result
+
+
+def clean_tables(kinds: Iterable[str], tables: list[Table], config: Config | None = None,
+                 options: CleanOptions | None = None) -> CleanResult:
+    """`clean` over every deals tab of a pipeline, as one plan (one write, one undo). Each
+    tab is cleaned on its own cells; a Deal ID handed out is free in every tab (each tab's
+    IDs are reserved for the others), and `dupes` compares rows within a tab (a deal on two
+    tabs is check's IDS002). Flags are keyed (tab, row), notes and groups name their tab."""
+    kinds = list(kinds)
+    options = options or CleanOptions()
+    if len(tables) == 1:
+        return clean(kinds, tables[0], config, options)
+    reserved = set(options.reserved_ids)
+    for table in tables:
+        if "deal_id" in table.columns:
+            col = table.columns["deal_id"]
+            reserved.update(v for v in (table.get(r, col) for r in table.rows)
+                            if id_key(v) is not None)
+    merged = CleanResult(", ".join(t.title for t in tables), select(kinds))
+    for table in tables:
+        one = clean(kinds, table, config,
+                    dataclasses.replace(options, reserved_ids=frozenset(reserved)))
+        reserved.update(f.change.new for f in one.fixes if "ids" in f.kinds)
+        merged.fixes += one.fixes
+        merged.skipped += one.skipped
+        merged.notes += [f"{table.title}: {note}" for note in one.notes]
+        merged.duplicates += [dataclasses.replace(g, reason=f"{table.title}: {g.reason}")
+                              for g in one.duplicates]
+        merged.flags.update({(table.title, row): text for row, text in one.flags.items()})
+    if "dupes" in merged.kinds:
+        merged.notes.append("dupes: rows were compared within each tab; a Deal ID on two "
+                            "tabs is reported by `sheetsales check` (IDS002)")
+    return merged
 
 
 def _keep_formula_starts(result: CleanResult, original: Table) -> None:

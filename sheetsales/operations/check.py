@@ -15,13 +15,14 @@ from .targets import resolve_source
 def check(source: str | Path | Grid | list | None = None, config: Config | None = None,
           today: dt.date | None = None, *, progress: Progress | None = None,
           credentials: str | Path | None = None, previous_stages: dict | None = None,
-          stage_since: dict | None = None) -> Report:
+          stage_since: dict | None = None, choose_twins: bool = False) -> Report:
     """Check a pipeline, every deals tab of it as one (see understand.locate_sheets):
     `source` is a path (.xlsx, .xlsm, .csv), a Google Sheet (`gsheet:KEY` or its URL;
     `credentials` is the service-account key file), an opened grid, a list of CSV paths (one
     pipeline, each file a tab), or None for the config's [source] path. `today` defaults to
     the date in the configured time zone; `previous_stages` and `stage_since` come from the
-    run history."""
+    run history. A sheet with two Stage columns is refused unless `choose_twins` (init
+    --from reads the first and asks)."""
     config = config or Config()
     opened = not hasattr(source, "sheet_names")
     if isinstance(source, (list, tuple)) and len(source) > 1:
@@ -32,7 +33,8 @@ def check(source: str | Path | Grid | list | None = None, config: Config | None 
         grid = open_grid(resolve_source(source, config), credentials,
                          config.source.sheet) if opened else source
     # a Google Sheet is written one tab at a time for now: its first deals tab only
-    located = locate_sheets(grid, config, every=not is_google_source(grid.name))
+    located = locate_sheets(grid, config, every=not is_google_source(grid.name),
+                            choose_twins=choose_twins)
     return check_sheets(located.sheets, config, today or today_in(config.rules.time_zone),
                         previous_stages, stage_since, progress,
                         [grid.row_count(s.title) for s in located.sheets],

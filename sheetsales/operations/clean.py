@@ -4,8 +4,7 @@ exactly that plan under the source's guard, with a backup and a journal entry fo
 from contextlib import closing
 from pathlib import Path
 
-from ..cleanup import CleanOptions, CleanResult, read_table
-from ..cleanup import clean as plan_cleanup
+from ..cleanup import CleanOptions, CleanResult, clean_tables, read_tables
 from ..core.config import Config
 from ..nightly.history import History, history_path
 from ..sources import open_grid
@@ -16,7 +15,8 @@ from .targets import cleanup_target, resolve_source
 def clean(source: str | Path | None, kinds: list[str], config: Config | None = None,
           apply: bool = False, *, mappings: dict[str, str] | None = None,
           credentials=None) -> CleanResult:
-    """Plan the `kinds` of cleanup (stages, dates, ids, dupes, whitespace or all) on SOURCE;
+    """Plan the `kinds` of cleanup (stages, dates, ids, dupes, whitespace or all) on SOURCE,
+    every deals tab of it as one plan (cleanup.clean_tables);
     `mappings` decides stage texts ({"Pitching": "Proposal"}). With `apply`, write the plan:
     refused while the file is open in Excel or LibreOffice; `result.written` says what was
     written."""
@@ -25,10 +25,10 @@ def clean(source: str | Path | None, kinds: list[str], config: Config | None = N
     options = CleanOptions(mappings=mappings or {}, reserved_ids=_ids_used_before(source, config))
     if not apply:
         grid = open_grid(source, credentials, config.source.sheet)
-        return plan_cleanup(kinds, read_table(grid, config), config, options)
+        return clean_tables(kinds, read_tables(grid, config), config, options)
     with write_guard(source, config.base_dir), \
             closing(cleanup_target(source, config, credentials)) as target:
-        result = plan_cleanup(kinds, read_table(target.grid, config), config, options)
+        result = clean_tables(kinds, read_tables(target.grid, config), config, options)
         if not result.pending:
             return result
         result.written = target.apply_cells(result.changes)

@@ -27,7 +27,7 @@ def learn(source, config: Config | None = None, *, sheet: str | None = None, cre
     `config` defaults to the built-in one (learning starts from no settings); `sheet` names
     the deals sheet of a workbook."""
     config = config or Config(source=SourceSettings(sheet=sheet))
-    report = check(source, config, today, credentials=credentials)
+    report = check(source, config, today, credentials=credentials, choose_twins=True)
     learned = Learned(str(source), report.sheet, config.stages)
     learn_questions(learned)
     return learned
@@ -75,14 +75,17 @@ def init(directory: str | Path = ".", learn_from=None, *, force: bool = False,
     return [config, workbook]
 
 
-def demo(directory: str | Path = "sheetsales-demo",
-         today: dt.date | None = None) -> tuple[Path, RunResult]:
-    """Create (or re-create) the demo workbook in `directory` and run the nightly job on it."""
+def demo(directory: str | Path = "sheetsales-demo", today: dt.date | None = None,
+         run_it: bool = True) -> tuple[Path, RunResult | None]:
+    """Create (or re-create) the demo workbook in `directory` and run the nightly job on it
+    (with `run_it` False only write it: (path, None))."""
     directory = Path(directory)
     today = today or today_in("UTC")
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / DEMO_WORKBOOK
     path.unlink(missing_ok=True)  # the demo folder's own file, re-made on every demo
     write_demo_workbook(path, today)
+    if not run_it:
+        return path, None
     config = load_config(None, environ={}, cwd=directory)
     return path, run(path, config, today)

@@ -42,12 +42,14 @@ class ColumnMatch:
 class HeaderMatch:
     """A candidate header row read: `columns` (field -> 0-based index) of the matches taken;
     `ties` (header, the fields it could be) that were not taken; `ignored` headers no field
-    claims."""
+    claims or whose field another column took; `shadowed` the matches of the latter (twins:
+    a second column that also reads as a field)."""
 
     columns: dict[str, int]
     matches: tuple[ColumnMatch, ...] = ()
     ties: tuple[tuple[str, tuple[str, ...]], ...] = ()
     ignored: tuple[str, ...] = ()
+    shadowed: tuple[ColumnMatch, ...] = ()
 
     @property
     def strong(self) -> int:
@@ -140,10 +142,13 @@ def match_header(cells, fields: tuple[Field, ...], reserved=()) -> HeaderMatch:
             score, key, how, via = read[0]
             options.append((-score, index, ColumnMatch(key, index, header, how, via, score)))
     taken: dict[str, ColumnMatch] = {}
+    shadowed = []
     for _, _, match in sorted(options, key=lambda o: (o[0], o[1])):
         if match.field in taken:
             ignored.append(match.header)
+            shadowed.append(match)
         else:
             taken[match.field] = match
     matches = tuple(sorted(taken.values(), key=lambda m: m.index))
-    return HeaderMatch({m.field: m.index for m in matches}, matches, tuple(ties), tuple(ignored))
+    return HeaderMatch({m.field: m.index for m in matches}, matches, tuple(ties), tuple(ignored),
+                       tuple(sorted(shadowed, key=lambda m: m.index)))

@@ -13,6 +13,8 @@ from ..core.model import Row, SheetData, is_blank, parse_number
 from ..core.owned import REMINDERS_SHEET, owned_headers
 from ..core.stages import normalize
 from .columns import HeaderMatch, match_header
+from .infer import with_vocabulary
+from .twins import SAMPLE_ROWS, configured_keys, stage_twins, twin_refusal
 from .understanding import entry_stage_name, stage_entry_columns, understand_header
 
 
@@ -44,13 +46,16 @@ NO_HEADER = "no deals header"
 OWN, PRODUCTS = "sheetsales' own sheet", "the Products sheet"  # skipped as a matter of course
 
 
-def locate_sheets(grid, config, every: bool = True) -> Located:
+def locate_sheets(grid, config, every: bool = True, choose_twins: bool = False) -> Located:
     """The deals tabs: the sheets named or matched by config (`[source] sheets`/`sheet`,
     `--sheet`), else every sheet whose header maps to the deals fields (sheetsales' own
     sheets and the Products sheet never count); each with its header row (configured or
     detected) and what was understood of its columns (`SheetData.understanding`). With
     `every` False only the first match counts, a sheet named Deals/Pipeline/Opportunities
-    first (a source that writes one tab only: Google Sheets, for now)."""
+    first (a source that writes one tab only: Google Sheets, for now). A sheet with two Stage
+    columns and no [columns] stage is refused (twins.py), unless `choose_twins` (init --from,
+    which asks which one): then the first is read and the others are in
+    `evidence["stage_twins"]`."""
     names = grid.sheet_names()
     fields = tuple(config.fields)
     reserved = owned_headers(config.status_columns.values())
@@ -78,7 +83,8 @@ def locate_sheets(grid, config, every: bool = True) -> Located:
     sheets = []
     seen: list[tuple[str, int, HeaderMatch]] = []  # every row looked at, for the refusal
     for title in candidates:
-        sheet = _locate(grid, title, fields, reserved, header_row, config, products, seen)
+        sheet = _locate(grid, title, fields, reserved, header_row, config, products, seen,
+                        choose_twins)
         if sheet and not every:
             return Located([sheet])
         if sheet:
@@ -116,8 +122,8 @@ def _chosen(grid, names: list[str], wanted) -> list[str]:
     return [n for n in names if n in chosen]
 
 
-def _locate(grid, title, fields, reserved, header_row, config, products,
-            seen) -> SheetData | None:
+def _locate(grid, title, fields, reserved, header_row, config, products, seen,
+            choose_twins=False) -> SheetData | None:
     rows = grid.rows(title)
     head = _head(rows, header_row or HEADER_SCAN_ROWS)
     found = _header_in(head, fields, header_row, title, seen, reserved)
@@ -126,10 +132,21 @@ def _locate(grid, title, fields, reserved, header_row, config, products,
     index, match = found
     row_number, header_cells = head[index]
     rest = head[index + 1:]
+    twins, configured, shadowed = [], configured_keys(config), list(match.shadowed)
+    if any(m.field == "stage" for m in shadowed) and "stage" not in configured:
+        rest += _head(rows, SAMPLE_ROWS)
+        twins = stage_twins(match, rest, with_vocabulary(config.stages))
+        if twins and not choose_twins:
+            taken = next(m for m in match.matches if m.field == "stage")
+            raise SourceError(twin_refusal(grid.name, title, taken, twins))
+        shadowed = [m for m in shadowed if m.field != "stage" or m in twins]
     headers = {i: str(v).strip() for i, v in enumerate(header_cells) if not is_blank(v)}
     # a CRM's per-stage entry dates are step dates, whatever words they share
     plain = {k: i for k, i in match.columns.items() if not entry_stage_name(headers.get(i, ""))}
     entries, unknown = stage_entry_columns(headers, plain, config.stages)
+    for m in match.shadowed:  # "Stage duration": its words name the Stage, its values do not
+        if m.field == "stage" and m not in shadowed:
+            unknown.setdefault(m.index, "its words name the Stage but its values are not stages")
     columns = {**plain, **entries}
     damage = getattr(grid, "damage", None)  # only a CSV can be damaged in its text
     width = max(i for i, v in enumerate(header_cells) if not is_blank(v)) + 1
@@ -138,9 +155,9 @@ def _locate(grid, title, fields, reserved, header_row, config, products,
         headers=headers, rows=_chain(rest, rows), date1904=grid.date1904,
         products=products, serial_dates=grid.serial_dates,
         understanding=understand_header(grid.name, title, row_number, headers, columns,
-                                        config, entries, unknown),
+                                        config, entries, unknown, shadowed, configured),
         damage=damage(row_number, width) if damage else [],
-        evidence={"header": match})
+        evidence={"header": match, "stage_twins": twins})
 
 
 def _header_in(head: list[Row], fields, header_row, title, seen, reserved):

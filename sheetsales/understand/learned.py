@@ -87,6 +87,13 @@ def learn_questions(learned: Learned) -> None:
     for m in header.weak if header else ():
         ask(Question(f"column:{m.field}", f"Read column {m.header!r} as {m.field} ({m.how}: "
                      f"{m.via})? [yes/no]", "yes", ("yes", "no")))
+    twins = ev.get("stage_twins")
+    if twins:
+        taken = learned.header("stage")
+        choices = (taken, *(m.header for m in twins))
+        ask(Question("stage_column", f"Columns {', '.join(repr(c) for c in choices)} each "
+                     f"read as the Stage; which one is the deal's stage? ({', '.join(choices)})",
+                     taken, choices))
     ids = ev.get("ids")
     if ids is not None and ids.not_an_id and ids.unique:
         ask(Question("deal_id", f"{ids.describe()}. Use {ids.unique!r} as the Deal ID "
@@ -140,6 +147,11 @@ def to_toml(learned: Learned, source_path: str, today: str) -> str:
     for m in header.matches if header else ():
         if m.weak and answers.get(f"column:{m.field}") != "yes":
             out.append(f"# {m.field}: {_q(m.header)} not used ({m.how}: {m.via})")
+        elif m.field == "stage" and ev.get("stage_twins"):
+            chosen = answers.get("stage_column", m.header)
+            others = [h for h in (m.header, *(t.header for t in ev["stage_twins"])) if h != chosen]
+            out.append(f"stage = {_q(chosen)}  # chosen; also read as the Stage, not used: "
+                       + ", ".join(_q(h) for h in others))
         elif m.field == "deal_id" and answers.get("deal_id") == "yes":
             out.append(f"deal_id = {_q(ids.unique)}  # {ids.describe()}")
         else:

@@ -93,11 +93,15 @@ def stage_entry_columns(headers: dict[int, str], columns: dict[str, int], stages
 
 def understand_header(source: str, sheet: str, header_row: int, headers: dict[int, str],
                       columns: dict[str, int], config, entries: dict[str, int] | None = None,
-                      unknown_entries: dict[int, str] | None = None) -> Understanding:
+                      unknown_entries: dict[int, str] | None = None, shadowed=(),
+                      configured=frozenset()) -> Understanding:
     """The header part of the understanding: how each mapped column was recognised and why
-    each other header was left alone."""
+    each other header was left alone. `shadowed` are the header's twin columns (ColumnMatch:
+    a column that also reads as a field another column took), `configured` the fields the
+    config maps under [columns]."""
     fields = {f.key: f for f in config.fields}
     entries, unknown_entries = entries or {}, unknown_entries or {}
+    twins = {m.index: m for m in shadowed}
     by_stage_field = {s.date_field: s for s in config.stages.stages if s.date_field}
     uses = []
     for key, index in sorted(columns.items(), key=lambda item: item[1]):
@@ -114,17 +118,19 @@ def understand_header(source: str, sheet: str, header_row: int, headers: dict[in
         uses.append(ColumnUse(key, label, header, column_letter(index), how))
     used = set(columns.values())
     owned = {normalize(h) for h in owned_headers(config.status_columns.values())}
-    lookup = {normalize(n): f for f in config.fields for n in (f.header, *f.aliases)}
     ignored = []
     for index, header in sorted(headers.items()):
         if index in used or normalize(header) in owned:
             continue
-        twin = lookup.get(normalize(header))
-        if twin and twin.key in columns:
-            reason = (f"also reads as {twin.header}; column {column_letter(columns[twin.key])} "
-                      "is used")
-        elif index in unknown_entries:
+        twin = twins.get(index)
+        if index in unknown_entries:  # a CRM's stage entry date, whatever its words say
             reason = unknown_entries[index]
+        elif twin and twin.field in columns:
+            label = fields[twin.field].header if twin.field in fields else twin.field
+            used_by = ("[columns] " + twin.field + " names" if twin.field in configured
+                       else "") + f" column {column_letter(columns[twin.field])}"
+            reason = (f"also reads as {label}; {used_by.strip()}"
+                      + (" instead" if twin.field in configured else " is used"))
         else:
             reason = "not a column sheetsales reads"
         ignored.append(Ignored(header, column_letter(index), reason))
@@ -137,9 +143,10 @@ def _notes(understanding: Understanding, columns: dict[str, int], config) -> lis
     notes = []
     twins = [i for i in understanding.ignored if i.reason.startswith("also reads as")]
     if twins:
-        names = ", ".join(f'"{i.header}"' for i in twins[:3])
-        notes.append(f"{names} could mean the same field as another column; the first was used "
-                     f"(`{INIT_HINT}` writes the choice into sheetsales.toml to change it)")
+        names = ", ".join(f'{i.column} "{i.header}" ({i.reason})' for i in twins[:3])
+        notes.append(f"{names}: two columns could mean the same field and the one with the "
+                     f"better name was read; name the one you mean under [columns] in "
+                     f"sheetsales.toml (`{INIT_HINT}` writes it)")
     if "last_modified" in columns:
         better = [k for k in ("stage_since", "last_contact") if k in columns] + \
             [s.date_field for s in config.stages.stages

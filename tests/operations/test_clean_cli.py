@@ -83,3 +83,46 @@ def test_clean_ids_never_reuses_the_id_of_a_deleted_deal(tmp_path):
     book.save(path)
     result = run_cli(["clean", "ids", path, "--apply"], 0)
     assert '-> "D-4"' in result.stdout and "D-3" not in result.stdout
+
+
+def tabs_workbook(path):
+    """Ann's and Bob's tabs, same header, each with a messy cell and a deal with no ID."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for index, (title, rows) in enumerate([
+            ("Ann", [["D-0001", " Acme  Ltd ", "Ann", "Proposal", "2026-11-02"],
+                     [None, "Gamma", "Ann", "Lead", None]]),
+            ("Bob", [["D-0002", "Beta", "Bob", "Proposl", "2026-11-03"],
+                     [None, "Delta ", "Bob", "Lead", None]])]):
+        sheet = book.active if index == 0 else book.create_sheet()
+        sheet.title = title
+        for row in [HEADERS, *rows]:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_clean_covers_every_deals_tab_in_one_plan_write_and_undo(tmp_path):
+    path = tabs_workbook(tmp_path / "team.xlsx")
+    before = path.read_bytes()
+    dry = run_cli(["clean", "all", path], 1)
+    assert 'Ann!B2: " Acme  Ltd " -> "Acme Ltd"' in dry.stdout
+    assert 'Bob!D2: "Proposl" -> "Proposal"' in dry.stdout
+    assert 'Ann!A3: "" -> "D-0003"' in dry.stdout and 'Bob!A3: "" -> "D-0004"' in dry.stdout
+    assert "compared within each tab" in dry.stdout
+    run_cli(["clean", "all", path, "--apply"], 0, stdout="Wrote")
+    book = CalamineWorkbook.from_path(str(path))
+    ann, bob = (book.get_sheet_by_name(t).to_python() for t in ("Ann", "Bob"))
+    book.close()  # a file held open cannot be replaced on Windows (the nonposix run)
+    assert (ann[1][1], ann[2][0]) == ("Acme Ltd", "D-0003")
+    assert (bob[1][3], bob[2][0], bob[2][1]) == ("Proposal", "D-0004", "Delta")
+    run_cli(["clean", "all", path], 0, stdout="No changes")
+    run_cli(["undo", path], 0)
+    assert path.read_bytes() == before
+
+
+def test_clean_of_one_tab_with_sheet(tmp_path):
+    path = tabs_workbook(tmp_path / "team.xlsx")
+    result = run_cli(["clean", "all", path, "--sheet", "Bob"], 1)
+    assert "Bob!D2" in result.stdout and "Ann!" not in result.stdout

@@ -27,6 +27,7 @@ from .ooxml import ATTR, NS_MAIN, NS_STRICT, attrs, set_attr, start_tag
 from ...core.cells import cell_name, column_letters
 from .cells import CellMaker, parse_range, range_name
 from .look import dress_tail, with_widths
+from .date_looks import date_styles_of
 from .row import rewrite_row
 
 _CHUNK = 1 << 20
@@ -79,6 +80,7 @@ class SheetJob:
     dxfs: list = field(default_factory=list)  # the look's differential styles, per colour
     row_styles: dict = field(default_factory=dict)  # an owned sheet's row -> style
     cell_styles: dict = field(default_factory=dict)  # an owned sheet's (row, col) -> style
+    date_styles: dict = field(default_factory=dict)  # column -> its date cells' style
     template: bytes | None = None  # an owned sheet's part to write its rows into, fresh
     written: int = 0
     cleared: int = 0
@@ -97,6 +99,7 @@ class SheetRewriter:
         self.buf, self.pos, self.copy_from, self.eof = b"", 0, 0, False
         self.pending, self.pending_size = [], 0
         self.cells = job.cells
+        job.date_styles = date_styles_of(stream, job, styles)  # rewinds the stream
         self.rows = sorted(row for row, cols in job.cells.items() if cols)  # the rows written
         self.bounds = _bounds(job.cells, job.rows)  # of the cells given a value
         self.next_new = 0  # index in self.rows of the next row not yet written
@@ -367,7 +370,8 @@ class SheetRewriter:
                 raise WriteConflict(f"{self.where}: the workbook has no styles part, so "
                                     f"{self.job.title}!{ref.decode()} cannot show a date; "
                                     "open and re-save it in Excel and run again")
-            style = self.styles.date_style(style, isinstance(value, dt.datetime))
+            style = self.styles.date_style(style, isinstance(value, dt.datetime),
+                                           self.job.date_styles.get(col))
         self.job.written += 1
         return self.maker.cell(ref, value, style, keep)
 

@@ -1,0 +1,62 @@
+"""`clean dates --apply` on a workbook (issue 14 item 7): a cleaned text date becomes a real
+date cell in its column's own date format (that of the column's real date cells), read back
+by openpyxl and LibreOffice; a column with none gets yyyy-mm-dd; undo restores the file."""
+
+import datetime as dt
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from helpers import run_cli
+
+HEADERS = ["Deal ID", "Company", "Owner", "Stage", "Created", "Expected close"]
+
+
+def workbook(path, created_format="dd/mm/yyyy"):
+    """Created: real dates in `created_format` and two text dates; Expected close: text
+    dates only (no format of its own)."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Deals")
+    shown = book.add_format({"num_format": created_format})
+    sheet.write_row(0, 0, HEADERS)
+    rows = [("D-1", dt.date(2026, 10, 20), "2026-12-01"), ("D-2", "21/10/2026", "03/12/2026"),
+            ("D-3", dt.date(2026, 10, 22), None), ("D-4", "23 Oct 2026", None)]
+    for r, (deal, created, close) in enumerate(rows, 1):
+        sheet.write_row(r, 0, [deal, f"Co {r}", "Ann", "Lead"])
+        if isinstance(created, dt.date):
+            sheet.write_datetime(r, 4, dt.datetime.combine(created, dt.time()), shown)
+        else:
+            sheet.write_string(r, 4, created)
+        if close:
+            sheet.write_string(r, 5, close)
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize("created_format", ["dd/mm/yyyy", "d mmm yyyy"])
+def test_cleaned_dates_take_the_columns_own_format(tmp_path, created_format):
+    path = workbook(tmp_path / "deals.xlsx", created_format)
+    before = path.read_bytes()
+    run_cli(["clean", "dates", path, "--apply"], 0, stdout="Wrote")
+    sheet = openpyxl.load_workbook(path)["Deals"]
+    for ref, day in (("E3", dt.date(2026, 10, 21)), ("E5", dt.date(2026, 10, 23))):
+        cell = sheet[ref]
+        assert cell.is_date and cell.value.date() == day, (ref, cell.value)
+        assert cell.number_format == created_format, (ref, cell.number_format)
+    close = sheet["F2"]  # a column with no date cells of its own: the ISO default
+    assert close.is_date and close.number_format == "yyyy-mm-dd"
+    assert sheet["E2"].number_format == created_format  # the user's own cells untouched
+    run_cli(["undo", path], 0)
+    assert path.read_bytes() == before
+
+
+def test_libreoffice_shows_the_cleaned_dates_in_the_columns_format(tmp_path):
+    from libreoffice import read_csv, to_csv
+
+    path = workbook(tmp_path / "deals.xlsx")
+    run_cli(["clean", "dates", path, "--apply"], 0, stdout="Wrote")
+    shown = read_csv(to_csv([path], tmp_path), "deals", "Deals")
+    assert [row[4] for row in shown[1:5]] == ["20/10/2026", "21/10/2026", "22/10/2026",
+                                              "23/10/2026"]
+    assert shown[1][5] == "2026-12-01"
