@@ -57,19 +57,16 @@ EDITS = {
     "Deal ID edited": {"action": "update", "range": "Deals!A3", "values": [["D-22"]]},
 }
 RENAMED = {"D-22": "D-2"}  # a Deal ID the person retyped -> what it was
+REREAD = {"method": "GET", "nth": 3}  # metadata, batchGet, the re-read
+WRITE_REQUEST = {"method": "POST", "path_contains": ":batchUpdate"}  # ByDataFilter too
 WINDOWS = {  # the request each edit runs just before, on a first run and on a later one
-    # a first run re-reads in its claim (its first write); a later one in its third GET
-    "during the check": {"first": {"method": "POST", "path_contains": ":batchUpdate"},
-                         "later": {"method": "GET", "nth": 3}},  # metadata, batchGet, re-read
-    "between the re-read and the write": {"first": {"path_contains": "batchUpdateByDataFilter"},
-                                          "later": {"method": "POST", "path_contains": ":batchUpdate"}},
+    "during the check": {"first": REREAD, "later": REREAD},
+    "between the re-read and the write": {"first": WRITE_REQUEST, "later": WRITE_REQUEST},
     "after the write": None,
 }
 # cases that still lose data or mislead; each names what goes wrong (strict: fixing one fails it)
 CHECK, WRITE = "during the check", "between the re-read and the write"
 KNOWN = {
-    ("new column typed in the empty columns", WRITE, "first"):
-        "cells typed into a column in the instant after sheetsales claimed it are overwritten",
     ("sort of some columns", WRITE, "later"):
         "undo restores the status cells by deal, as if rows had moved whole (the person's own "
         "cells are right; only sheetsales' cells differ from before the run)",
@@ -332,3 +329,19 @@ def test_formulas_typed_into_status_cells_are_reported_together_not_replaced(goo
         "sheetsales never writes over a formula")
     rows = grid(emu, sid)[1]
     assert (rows[2][9:11], rows[3][9]) == (["=1+1", '="x"'], "=2+2")
+
+
+def test_a_column_typed_where_sheetsales_claims_at_the_write_moves_right_untouched(google):
+    """The instant between the re-read and the first write: the claimed columns are inserted
+    fresh in the write itself, so what a person just typed there moves right of them."""
+    emu = google
+    sid = load(emu)
+    emu.queue_mutation({"action": "update", "range": "Deals!J1:J3",
+                        "values": [["Region"], ["N"], ["S"]], "before": WINDOWS[WRITE]["first"]})
+    result = run_source(f"gsheet:{sid}", today=TODAY)
+    assert result.written.endswith("verified")
+    rows = grid(emu, sid)[1]
+    assert [r[9:14] for r in rows[:3]] == [
+        [*OURS, "Region"], ["OK", "", "Confirm the sale", "", "N"],
+        ["Overdue", "DUE001 delivery 3 days overdue (due 2026-11-24)",
+         "Deliver (due 2026-11-24)", 46350, "S"]]

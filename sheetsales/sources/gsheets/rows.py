@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ...core.errors import WriteConflict
 from ...core.cells import cell_name, column_letters
-from ...core.model import SheetData, is_blank
+from ...core.model import SheetData, is_blank, text_id
 from ...core.owned import REMINDER_HEADERS
 from .batch import (Cells, Placement, identities, retarget, same_header, same_old,
                             same_value)
@@ -123,6 +123,15 @@ def check_formulas(title: str, formulas: dict[tuple[int, int], str], cells: Cell
             "out of its columns, then run again. Nothing was written")
 
 
+def same_columns(then: list, now: list, skip: set[int]) -> bool:
+    """Whether the header row right after a write still has every column as read, in its
+    place, leaving out the columns in `skip` (sheetsales' own); a column a person added right
+    of everything (typed into the empty columns, which the claim pushed right) moves nothing."""
+    before = [text_id(v) for i, v in enumerate(then) if i not in skip]
+    after = [text_id(v) for i, v in enumerate(now) if i not in skip]
+    return (after + [None] * len(before))[:len(before)] == before
+
+
 def remap_reminders(reminders: list[list] | None, rows: dict[int, int] | None):
     """The Reminders rows with their "Row" numbers moved to where the deals are now."""
     if reminders is None or not rows:
@@ -161,7 +170,7 @@ def repair_cells(title: str, read_rows: dict[int, list], written: Cells, placeme
         if r == header_now - 1:
             header_cells[c] = value
     written_in_header = {c for r, c in written if r == header_now - 1}
-    if not same_header(placement.header_cells, header_cells, owned | written_in_header):
+    if not same_columns(placement.header_cells, header_cells, owned | written_in_header):
         raise _conflict(title, "a column was inserted, moved or renamed")
     ids_written = {r + 1 for r, c in written if c in keys}
     checked = ({r + 1 for r, _ in written} | set(placement.rows.values())) - ids_written

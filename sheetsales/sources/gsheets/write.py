@@ -6,20 +6,21 @@ stands alone.
 
 Reading (GSheetTarget.open): 1 metadata read, 1 developerMetadata:search (which columns are
 sheetsales'), 1 values:batchGet (see source.py). Writing (write / apply_cells):
-- the re-read: on a run that adds status columns, 1 batchUpdate creating their ownership
-  records that answers, atomically with that, the Deal IDs, the top rows and the claimed
-  columns (a claimed cell no longer empty, or a moved header, deletes the records again and
-  refuses); otherwise 1 values:batchGet of the same (and of the owned columns);
+- the re-read: 1 values:batchGet of the Deal IDs, the top rows, the columns about to be
+  claimed (a cell typed there since the read refuses, naming it) and the owned columns;
 - the owned columns' cells through their ownership records (1
   values:batchUpdateByDataFilter, see owned.py): a column inserted meanwhile cannot redirect
   them onto a person's cells;
 - 1 spreadsheets.batchUpdate with the Reminders sheet (and any cell outside owned columns),
   whose response shows the written columns, the Deal IDs and the header right after it,
   which verifies the write without another read (with nothing to send, 1 values:batchGet).
-A run: 6 requests; a run with nothing to write: 3; a write over Google's 10 MiB request limit
-goes in pieces (pieces.py), one more request per 9 MiB. Only when a person sorts, inserts or
-deletes rows in the instant between the re-read and the write does one more request (a
-corrective batchUpdate) put cells right.
+  On a run that adds status columns, the same batchUpdate first inserts them as fresh empty
+  columns with their ownership records and then writes their cells (_claim_requests), so
+  what a person types into those columns in the instant before it moves right, untouched.
+A first run: 5 requests; a later one: 6; a run with nothing to write: 4; a write over
+Google's 10 MiB request limit goes in pieces (pieces.py), one more request per 9 MiB. Only
+when a person sorts, inserts or deletes rows in the instant between the re-read and the write
+does one more request (a corrective batchUpdate) put cells right.
 
 Ownership: each status column carries developer metadata (key "sheetsales_column", value the
 status key, location the column), which Sheets moves with the column when people insert,
@@ -87,6 +88,7 @@ class GSheetTarget(Rereads, Sends):
         self.written: list[CellChange] = []
         self._titles: dict[int, str] = {}  # sheetId -> title, as the last write's response says
         self._shown: set[int] = set()  # deals-sheet columns every write's response shows
+        self._claimed = None  # (tab, columns added, records) of a write claiming columns
         api.close()
 
     @classmethod
@@ -179,14 +181,9 @@ class GSheetTarget(Rereads, Sends):
         if deals_tab is not None:
             olds = {(c.row - 1, c.col - 1): c.old for c in changes
                     if check_old and self.grid.tab(c.sheet) is deals_tab}
-            if claims and not check_old:  # claimed atomically with the re-read, see _claim
-                placement, now_owned = self._claim(deals, deals_tab, cells.get(deals_tab.id, {}),
-                                                   owned, reminders, claims)
-                claims = {}
-            else:
-                placement, now_owned = self._reread(
-                    deals, deals_tab, cells.get(deals_tab.id, {}), owned, reminders, olds,
-                    sorted(c for c in claims.values() if c < deals_tab.columns))
+            placement, now_owned = self._reread(
+                deals, deals_tab, cells.get(deals_tab.id, {}), owned, reminders, olds,
+                sorted(c for c in claims.values() if c < deals_tab.columns))
             moved = sum(1 for r, n in placement.rows.items() if r != n)
             if moved:
                 notes.append(f"{moved} row(s) had moved since the read and were found again "
@@ -214,6 +211,7 @@ class GSheetTarget(Rereads, Sends):
             self.written = self._landed(changes, deals_tab, placement, only=done)
         post = self._send(requests, placed, deals_tab, placement, on_piece) if requests else \
             self._read_back(placed, deals_tab, placement)
+        self._claimed_now()
         # journaled for undo whatever happens next, even when the repair below fails
         self.written = self._landed(changes, deals_tab, placement)
         if deals_tab is not None:
@@ -299,18 +297,20 @@ class GSheetTarget(Rereads, Sends):
 
     def _requests(self, cells, deals_tab, owned, claims, reminders, placement):
         requests: list[dict] = []
+        claimed_width = None
+        if claims:  # before any cell goes into the columns claimed, see _claim_requests
+            claimed_width, claiming = self._claim_requests(deals_tab, claims)
+            requests += claiming
         for sheet_id, block in cells.items():
             if not block:
                 continue
             tab = self._tab_by_id(sheet_id)
-            width = max([c + 1 for _, c in block] + [c + 1 for c in claims.values()
-                                                        if tab is deals_tab])
-            if width > tab.columns:
+            columns = claimed_width if claimed_width and tab is deals_tab else tab.columns
+            width = max(c + 1 for _, c in block)
+            if width > columns:
                 requests.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
-                                                     "length": width - tab.columns}})
+                                                     "length": width - columns}})
             requests += cell_requests(sheet_id, block, owned if tab is deals_tab else ())
-        for key, column in claims.items():
-            requests.append(_record_request(deals_tab.id, key, column))
         created = False
         if reminders is not None:
             rows = remap_reminders(reminders, placement.rows if placement else None)
@@ -319,6 +319,40 @@ class GSheetTarget(Rereads, Sends):
             requests += reminder_requests(tab, rows, new_sheet_id(self.grid.tabs) if tab is None
                                           else tab.id)
         return requests, created
+
+    def _claim_requests(self, tab: Tab, claims: dict[str, int]) -> tuple[int, list[dict]]:
+        """New status columns, claimed in the write itself: fresh empty columns inserted
+        where the plan puts them (right of everything used, see plan/columns.py), with their
+        ownership records. Inserted in the same batchUpdate that writes into them, they hold
+        nothing of anyone's: a value a person typed there since the re-read moves right of
+        them instead of being overwritten (the re-read refused one typed before it).
+        Returns the tab's width after them, and the requests."""
+        first, last = min(claims.values()), max(claims.values())
+        if first < tab.columns:
+            grow = {"insertDimension": {"range": {
+                "sheetId": tab.id, "dimension": "COLUMNS", "startIndex": first,
+                "endIndex": last + 1}, "inheritFromBefore": False}}
+        else:
+            grow = {"appendDimension": {"sheetId": tab.id, "dimension": "COLUMNS",
+                                        "length": last + 1 - tab.columns}}
+        records = [_record_request(tab.id, key, column) for key, column in claims.items()]
+        inserted = 0 if first >= tab.columns else last + 1 - first
+        self._claimed = (tab, inserted, records)
+        return max(tab.columns + inserted, last + 1), [grow, *records]
+
+    def _claimed_now(self) -> None:
+        """After the write that claimed columns landed: the tab is wider (an appendDimension
+        is counted by _grew) and the columns are sheetsales' own (a repair writes into them through their records)."""
+        if self._claimed is None:
+            return
+        tab, wider, records = self._claimed
+        tab.columns += wider
+        for request in records:
+            meta = request["createDeveloperMetadata"]["developerMetadata"]
+            column = meta["location"]["dimensionRange"]["startIndex"]
+            self._owned.setdefault(tab.id, {})[meta["metadataValue"]] = column
+            self._records.setdefault(tab.id, {})[column] = meta["metadataId"]
+        self._claimed = None
 
     def _summary(self, count, reminders, created, notes, unverified) -> str:
         parts = [f"wrote {count} cell{'s' if count != 1 else ''}"]
