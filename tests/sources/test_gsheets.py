@@ -329,7 +329,7 @@ def test_a_sort_before_the_write_is_followed_by_deal_id(emu, env):
     {"action": "sort", "range": "Deals!A2:Z5", "column": "B", "descending": True},
     {"action": "insert_row", "sheet": "Deals", "index": 2, "values": ["D-9", "Newco"]},
 ])
-def test_a_sort_or_insert_during_the_write_is_put_right_in_six_requests(emu, env, mutation):
+def test_a_sort_or_insert_during_the_write_is_put_right_in_seven_requests(emu, env, mutation):
     sid = load(emu)
     # runs after the re-read, just before the cells are written
     emu.queue_mutation({**mutation, "before": {"method": "POST", "path_contains": ":batchUpdate"}})
@@ -338,7 +338,8 @@ def test_a_sort_or_insert_during_the_write_is_put_right_in_six_requests(emu, env
     assert [status_of(emu, sid, d) for d in ("D-1", "D-2", "0042", "D-4")] == EXPECTED
     if mutation["action"] == "insert_row":
         assert status_of(emu, sid, "D-9") is None  # the new row got nothing of ours
-    assert len(calls(emu)) == 6  # the 5 of a first run and one corrective batchUpdate
+    assert calls(emu)[5:] == ["POST batchUpdateByDataFilter",  # the repair, through the records
+                              "POST batchUpdate"]  # and the Reminders, verifying it
     emu.clear_requests()
     next_run = run_target(target(emu, env, sid), Config(), TODAY)
     assert {c.cell[0] for c in next_run.plan.changes} <= {"J", "K", "L"}  # only D-9's, if any

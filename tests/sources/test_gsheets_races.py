@@ -341,3 +341,42 @@ def test_a_column_typed_where_sheetsales_claims_at_the_write_moves_right_untouch
         [*OURS, "Region"], ["OK", "", "Confirm the sale", "", "N"],
         ["Overdue", "DUE001 delivery 3 days overdue (due 2026-11-24)",
          "Deliver (due 2026-11-24)", 46350, "S"]]
+
+
+SORT = {"action": "sort", "range": "Deals!A2:Z6", "column": "B", "descending": True}
+
+
+def test_a_column_inserted_at_the_repair_instant_cannot_redirect_it(google):
+    """Rows sorted in the write instant, then a column inserted left of the status columns
+    in the instant before the corrective write: the repair goes through the ownership
+    records, into sheetsales' own columns, never onto the person's new column."""
+    emu = google
+    sid = load(emu)
+    run_source(f"gsheet:{sid}", today=TODAY)
+    emu.queue_mutation({**SORT, "before": WRITE_REQUEST})
+    emu.queue_mutation({"action": "insert_column", "sheet": "Deals", "index": 9,
+                        "values": ["Notes", "call Mon", "", "wait"],
+                        "before": {**WRITE_REQUEST, "nth": 3}})  # the corrective write
+    with pytest.raises(WriteConflict, match="the status cells went into sheetsales' own columns"):
+        run_source(f"gsheet:{sid}", today=TODAY + dt.timedelta(days=1))
+    assert not emu.state.mutations
+    rows = grid(emu, sid)[1]
+    assert [r[9] if len(r) > 9 else "" for r in rows[:4]] == ["Notes", "call Mon", "", "wait"]
+    assert rows[0][10:14] == list(OURS)
+
+
+def test_a_repair_that_cannot_be_sent_says_statuses_are_on_the_wrong_deals(google):
+    emu = google
+    sid = load(emu)
+    emu.queue_mutation({**SORT, "before": WRITE_REQUEST})
+    emu.queue_errors(503, count=20, method="POST", path_contains="ByDataFilter")  # the repair
+    sleeps = []
+    with GSheetTarget.open(f"gsheet:{sid}", sleep=sleeps.append) as target:
+        with pytest.raises(SheetsalesError) as caught:
+            run_target(target, Config(), TODAY)
+        written = target.written
+    message = str(caught.value)
+    assert message.startswith("rows of Deals moved while sheetsales wrote to gsheet:")
+    assert "putting the status cells right failed (Google Sheets kept failing (503" in message
+    assert "show another deal's status until the next run; run again" in message
+    assert written  # the first write is journaled for undo

@@ -20,7 +20,8 @@ sheetsales'), 1 values:batchGet (see source.py). Writing (write / apply_cells):
 A first run: 5 requests; a later one: 6; a run with nothing to write: 4; a write over
 Google's 10 MiB request limit goes in pieces (pieces.py), one more request per 9 MiB. Only
 when a person sorts, inserts or deletes rows in the instant between the re-read and the write
-does one more request (a corrective batchUpdate) put cells right.
+do two more requests put cells right (the corrective write, _repair: the owned columns
+through their records, then a verified batchUpdate).
 
 Ownership: each status column carries developer metadata (key "sheetsales_column", value the
 status key, location the column), which Sheets moves with the column when people insert,
@@ -43,7 +44,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from ...core.cells import cell_name
-from ...core.errors import WriteConflict
+from ...core.errors import SourceError, WriteConflict
 from ...core.model import CellChange, SheetData
 from ...core.owned import REMINDERS_SHEET, STATUS_KEYS
 from .source import METADATA_FIELDS, GSheetGrid, Tab, read_tabs
@@ -222,19 +223,8 @@ class GSheetTarget(Rereads, Sends):
             if repair is not None:
                 placement = repair.after
                 placed = self._placed(cells, deals_tab, placement)
-                more, _ = self._requests({deals_tab.id: repair.cells}, deals_tab, owned, {},
-                                         reminders, placement)
-                if more:
-                    before_repair = post.get(deals_tab.id, {})
-                    post.update(self._send(more, placed, deals_tab, placement))
-                    self.written = _merged(self.written, deals_tab.title,
-                                           self._titles.get(deals_tab.id, deals_tab.title),
-                                           repair, before_repair)
-                    if repair_cells(deals.title, read_rows, repair.cells, placement,
-                                    post[deals_tab.id], owned) is not None:
-                        raise WriteConflict(f"{deals.title} kept changing while sheetsales wrote "
-                                            f"to {self.name}; run again to put the status "
-                                            "cells right")
+                post.update(self._repair(repair, deals, deals_tab, owned, reminders, placed,
+                                         post, read_rows))
                 notes.append(f"rows moved during the write; {len(repair.cells)} cell(s) were "
                              "put right")
                 if repair.gone:
@@ -245,6 +235,46 @@ class GSheetTarget(Rereads, Sends):
                       for (r, c), v in sorted(block.items())
                       if not same_value(post.get(sid, {}).get((r, c)), v)]
         return self._summary(len(changes), reminders, created, notes, unverified)
+
+    def _repair(self, repair, deals, deals_tab, owned, reminders, placed, post, read_rows):
+        """The corrective write, when rows moved between the re-read and the write: the
+        owned columns through their ownership records (a column inserted meanwhile cannot
+        redirect it onto a person's cells), the rest and the Reminders in one batchUpdate
+        whose response verifies it. Returns what that response (or a read-back) shows."""
+        placement = repair.after
+        title_now = self._titles.get(deals_tab.id, deals_tab.title)
+        before = post.get(deals_tab.id, {})
+        journal = _merged(self.written, deals_tab.title, title_now, repair, before)
+        by_record, rest = self._split({deals_tab.id: repair.cells}, deals_tab)
+        more, _ = self._requests(rest, deals_tab, owned, {}, reminders, placement)
+        wrong = len(placement.rows)
+        try:
+            if by_record:
+                first = self.written
+                try:
+                    self._send_by_record(by_record, deals_tab, [], placement)
+                except WriteConflict:
+                    self.written = journal  # landed, in sheetsales' own columns
+                    raise
+                self.written = first
+            if more:
+                shown = self._send(more, placed, deals_tab, placement)
+            elif by_record:
+                shown = self._read_back(placed, deals_tab, placement)
+            else:
+                return {}
+        except SourceError as error:
+            raise SourceError(
+                f"rows of {deals.title} moved while sheetsales wrote to {self.name}, and "
+                f"putting the status cells right failed ({error}): up to {wrong} deal(s) show "
+                "another deal's status until the next run; run again (undo takes back what "
+                "was written)") from None
+        self.written = journal
+        if repair_cells(deals.title, read_rows, repair.cells, placement,
+                        shown[deals_tab.id], owned) is not None:
+            raise WriteConflict(f"{deals.title} kept changing while sheetsales wrote to "
+                                f"{self.name}; run again to put the status cells right")
+        return shown
 
     def _placed(self, cells: dict[int, Cells], deals_tab: Tab | None,
                 placement: Placement | None) -> dict[int, Cells]:
