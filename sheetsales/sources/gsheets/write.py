@@ -17,7 +17,7 @@ sheetsales'), 1 values:batchGet (see source.py). Writing (write / apply_cells):
   On a run that adds status columns, the same batchUpdate first inserts them as fresh empty
   columns with their ownership records and then writes their cells (_claim_requests), so
   what a person types into those columns in the instant before it moves right, untouched.
-A first run: 5 requests; a later one: 6; a run with nothing to write: 4; a write over
+A first run: 5 requests; a later one: 6; a run with nothing to write: 3; a write over
 Google's 10 MiB request limit goes in pieces (pieces.py), one more request per 9 MiB. Only
 when a person sorts, inserts or deletes rows in the instant between the re-read and the write
 do two more requests put cells right (the corrective write, _repair: the owned columns
