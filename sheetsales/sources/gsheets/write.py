@@ -55,6 +55,7 @@ from .api import GoogleApi, RetryPolicy, connect
 from .reread import COLUMN_KEY, DUE_COLUMN, Rereads, _record_request
 from .send import Sends, _merged
 from .ids import GSheetSource, parse_source
+from .protected import locked, refuse_protected
 
 
 
@@ -84,6 +85,7 @@ class GSheetTarget(Rereads, Sends):
         if reminders is not None and reminders.owned:
             dates.setdefault(reminders.title, set()).add(DUE_COLUMN)
         self.grid = GSheetGrid(api, source, metadata, sheet=sheet, date_columns=dates)
+        self._locked = locked(metadata)  # protected ranges the service account may not edit
         self.name = self.grid.name
         self.requests = 2 + self.grid.requests
         self.written: list[CellChange] = []
@@ -176,6 +178,7 @@ class GSheetTarget(Rereads, Sends):
         cells = self._group(changes)
         self._refuse_merged(cells)
         deals_tab = self.grid.tab(deals.title) if deals else None
+        self._refuse_protected(cells, deals_tab, owned, reminders)
         self._shown = set(owned) if deals_tab is not None else set()  # in every response
         notes: list[str] = []
         placement = None
@@ -275,6 +278,19 @@ class GSheetTarget(Rereads, Sends):
             raise WriteConflict(f"{deals.title} kept changing while sheetsales wrote to "
                                 f"{self.name}; run again to put the status cells right")
         return shown
+
+    def _refuse_protected(self, cells, deals_tab, owned, reminders) -> None:
+        """Refuse before writing when a protected range covers a cell to write, a status
+        column written into, or the Reminders sheet to rewrite (see protected.py)."""
+        for sheet_id, block in cells.items():
+            columns = {c for _, c in block} & owned if self._tab_by_id(sheet_id) is deals_tab \
+                else set()
+            refuse_protected(self._title(sheet_id), self._locked.get(sheet_id, []), block,
+                             columns)
+        tab = self._reminders_tab()
+        if reminders is not None and tab is not None:
+            refuse_protected(tab.title, self._locked.get(tab.id, []), {}, set(),
+                             whole="its reminders")
 
     def _placed(self, cells: dict[int, Cells], deals_tab: Tab | None,
                 placement: Placement | None) -> dict[int, Cells]:
