@@ -6,21 +6,7 @@ import pytest
 from gspread.exceptions import APIError
 
 from sheetsales.emulator import edits
-from sheetsales.emulator.sheets_emulator import Emulator, gspread_client
 from sheetsales.emulator.workbook import PROTECTED
-
-
-@pytest.fixture
-def emulator():
-    with Emulator() as emu:
-        yield emu
-
-
-@pytest.fixture
-def client(emulator):
-    gc = gspread_client(emulator.url)
-    yield gc
-    gc.http_client.session.close()
 
 
 def protect_as_owner(emulator, sid, **edit):
