@@ -380,3 +380,18 @@ def test_a_repair_that_cannot_be_sent_says_statuses_are_on_the_wrong_deals(googl
     assert "putting the status cells right failed (Google Sheets kept failing (503" in message
     assert "show another deal's status until the next run; run again" in message
     assert written  # the first write is journaled for undo
+
+
+def test_a_column_inserted_left_as_columns_are_claimed_says_where_they_went(google):
+    """The instant between the re-read and a first write: the new columns go in where the
+    re-read put the end of the data, now one column short of it; nothing of the person's is
+    written over, and the message says where the status columns are and what to do."""
+    emu = google
+    sid = load(emu)
+    emu.queue_mutation({**EDITS["column inserted left of the data"],
+                        "before": WINDOWS[WRITE]["first"]})
+    with pytest.raises(WriteConflict, match=r"^a column was inserted into Deals while sheetsales "
+                                            r"added its status columns, so they went in at J:M"):
+        run_source(f"gsheet:{sid}", today=TODAY)
+    header = grid(emu, sid)[1][0]
+    assert header == ["Region", *HEADER[:8], *OURS, "Status"]

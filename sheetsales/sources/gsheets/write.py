@@ -43,7 +43,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from ...core.cells import cell_name
+from ...core.cells import cell_name, column_letters
 from ...core.errors import SourceError, WriteConflict
 from ...core.model import CellChange, SheetData
 from ...core.owned import REMINDERS_SHEET, STATUS_KEYS
@@ -221,8 +221,14 @@ class GSheetTarget(Rereads, Sends):
         if deals_tab is not None:
             read_rows = dict(self.grid.rows(deals_tab.title))
             written = placed.get(deals_tab.id, {})
-            repair = repair_cells(deals.title, read_rows, written, placement,
-                                  post.get(deals_tab.id, {}), owned)
+            try:
+                repair = repair_cells(deals.title, read_rows, written, placement,
+                                      post.get(deals_tab.id, {}), owned)
+            except WriteConflict:
+                if claims:
+                    _refuse_split(deals.title, claims, post.get(deals_tab.id, {}),
+                                  placement.header)
+                raise
             if repair is not None:
                 placement = repair.after
                 placed = self._placed(cells, deals_tab, placement)
@@ -421,6 +427,20 @@ class GSheetTarget(Rereads, Sends):
 
     def _title(self, sheet_id: int) -> str:
         return self._tab_by_id(sheet_id).title
+
+
+def _refuse_split(title: str, claims: dict[str, int], post: dict, header: int) -> None:
+    """A column inserted left of the data in the instant between the re-read and a write
+    claiming new columns: they went in at the place computed before, now between the
+    sheet's own columns (the header after the write shows some of them right of ours)."""
+    first, last = min(claims.values()), max(claims.values())
+    if any(r == header - 1 and c > last for r, c in post):
+        span = f"{column_letters(first + 1)}:{column_letters(last + 1)}"
+        raise WriteConflict(
+            f"a column was inserted into {title} while sheetsales added its status columns, "
+            f"so they went in at {span}, between the sheet's own columns (no cell of yours "
+            "was written over); drag them right of your data (sheetsales finds them wherever "
+            "they are), then run again")
 
 
 def _is_reminders(tab: Tab) -> bool:
