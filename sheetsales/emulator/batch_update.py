@@ -14,7 +14,7 @@ import copy
 
 from . import grid_ops
 from .a1 import Ref
-from .workbook import ApiError, Box, Spreadsheet, bad_request, bound
+from .workbook import ApiError, Box, Spreadsheet, bad_request, bound, check_editable
 
 IGNORED = {"updateDimensionProperties", "autoResizeDimensions", "updateBorders",
            "setDataValidation", "addConditionalFormatRule", "deleteConditionalFormatRule", "setBasicFilter",
@@ -176,6 +176,7 @@ def update_cells(ss, payload, context):
         box = ss.grid_box(payload["range"])
     else:
         raise bad_request("Either start or range must be set.")
+    check_editable(box.sheet, box.r0, box.c0, box.r1, box.c1)
     for r in range(box.r0, box.r1):
         row = rows[r - box.r0].get("values", []) if r - box.r0 < len(rows) else []
         for c in range(box.c0, box.c1):
@@ -189,6 +190,7 @@ def update_cells(ss, payload, context):
 def repeat_cell(ss, payload, context):
     paths = parse_mask(payload.get("fields", ""))
     box = ss.grid_box(payload.get("range", {}))
+    check_editable(box.sheet, box.r0, box.c0, box.r1, box.c1)
     for r in range(box.r0, box.r1):
         for c in range(box.c0, box.c1):
             _write_cell_data(box, r, c, payload.get("cell", {}), paths)
@@ -379,7 +381,19 @@ def _overlaps(merge: dict, box: Box) -> bool:
             and merge["startColumnIndex"] < box.c1 and box.c0 < merge["endColumnIndex"])
 
 
+def add_protected_range(ss, payload, context):
+    protected = ss.protect(payload.get("protectedRange", {}), by_caller=True)
+    return {"addProtectedRange": {"protectedRange": protected}}
+
+
+def delete_protected_range(ss, payload, context):
+    ss.unprotect(payload.get("protectedRangeId"))
+    return {}
+
+
 HANDLERS = {
+    "addProtectedRange": add_protected_range,
+    "deleteProtectedRange": delete_protected_range,
     "mergeCells": merge_cells,
     "unmergeCells": unmerge_cells,
     "addSheet": add_sheet,

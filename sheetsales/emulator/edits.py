@@ -12,6 +12,8 @@ from now, 1 by default); without it the edit runs just before the next write. Ac
 - ``delete_column`` (sheet, index)
 - ``rename_sheet`` (sheet, title) / ``delete_sheet`` (sheet)
 - ``update`` (range, values, valueInputOption): type values, as a person would
+- ``protect`` (range, or sheet for the whole tab; description): protect it as the owner
+  would in the UI, so that the API caller is not among its editors
 """
 
 from __future__ import annotations
@@ -102,6 +104,15 @@ def _update(api, ss, m):
              m.get("valueInputOption", "USER_ENTERED"), api.today())
 
 
+def _protect(api, ss, m):
+    if m.get("range"):
+        span = ss.box(m["range"]).grid_range()
+    else:
+        span = {"sheetId": _sheet(ss, m).id}
+    ss.protect({"range": span, "description": m.get("description", "")}, by_caller=False)
+
+
 EDITS = {"sort": _sort, "insert_row": _insert_row, "delete_row": _delete_row,
          "insert_column": _insert_column, "delete_column": _delete_column,
-         "rename_sheet": _rename_sheet, "delete_sheet": _delete_sheet, "update": _update}
+         "rename_sheet": _rename_sheet, "delete_sheet": _delete_sheet, "update": _update,
+         "protect": _protect}

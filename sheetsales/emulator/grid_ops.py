@@ -98,8 +98,8 @@ def sort_rows(ss: Spreadsheet, box: Box, specs: list[tuple[int, bool]]) -> None:
 
 
 def _move_spans(ss: Spreadsheet, sheet_id: int, dimension: str, move) -> None:
-    """Named ranges, merges and row/column metadata follow inserted and deleted rows or
-    columns."""
+    """Named ranges, merges, protected ranges and row/column metadata follow inserted and
+    deleted rows or columns."""
     start_key, end_key = (("startRowIndex", "endRowIndex") if dimension == "ROWS"
                           else ("startColumnIndex", "endColumnIndex"))
     for named in ss.named_ranges:
@@ -118,6 +118,13 @@ def _move_spans(ss: Spreadsheet, sheet_id: int, dimension: str, move) -> None:
             merges.append({**merge, start_key: start, end_key: end})
     if sheet is not None:
         sheet.merges = merges
+        for protected in sheet.protected:  # a range emptied by a deletion stays, as a stub
+            grid = protected["range"]
+            start, end = move(grid.get(start_key, 0), grid.get(end_key))
+            if start or start_key in grid:
+                grid[start_key] = start
+            if end is not None:
+                grid[end_key] = end
     kept = []
     for meta in ss.developer_metadata:
         span = meta["location"].get("dimensionRange")

@@ -22,7 +22,7 @@ from . import batch_update, grid_ops
 from .a1 import column_letters, format_box
 from .cells import CellError, json_number, render
 from .drive import DriveFiles
-from .workbook import ApiError, Box, Spreadsheet, bad_request, grid_error
+from .workbook import ApiError, Box, Spreadsheet, bad_request, check_editable, grid_error
 
 VALUE_RENDER = ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA")
 DATE_RENDER = ("SERIAL_NUMBER", "FORMATTED_STRING")
@@ -149,6 +149,8 @@ class SheetsApi(DriveFiles):
             entry = {"properties": copy.deepcopy(sheet.props)}
             if sheet.merges:
                 entry["merges"] = copy.deepcopy(sheet.merges)
+            if sheet.protected:
+                entry["protectedRanges"] = copy.deepcopy(sheet.protected)
             located = [m for m in ss.developer_metadata if m["location"].get("sheetId") == sheet.id]
             if located:
                 entry["developerMetadata"] = copy.deepcopy(located)
@@ -226,6 +228,7 @@ class SheetsApi(DriveFiles):
         if r1 > sheet.rows or c1 > sheet.columns:
             raise grid_error(sheet, format_box(sheet.title, ref.start_row, ref.start_col, r1, c1).split("!")[-1])
         input_option = query.choice("valueInputOption", ("RAW", "USER_ENTERED"), None)
+        check_editable(sheet, ref.start_row, ref.start_col, r1, c1)
         result = ss.write(sheet, ref.start_row, ref.start_col, rows, input_option, self.today(), touched)
         if query.flag("includeValuesInResponse") and "updatedRange" in result:
             result["updatedData"] = self.value_range(ss, result["updatedRange"], _Query({
@@ -247,6 +250,7 @@ class SheetsApi(DriveFiles):
             grid_ops.insert_dimension(ss, sheet, "ROWS", min(r0, sheet.rows), min(r0, sheet.rows) + height)
         if r0 + height > sheet.rows or c0 + width > sheet.columns:
             sheet.set_size(max(sheet.rows, r0 + height), max(sheet.columns, c0 + width))
+        check_editable(sheet, r0, c0, r0 + max(height, 1), c0 + max(width, 1))
         updates = ss.write(sheet, r0, c0, rows, input_option, self.today())
         if query.flag("includeValuesInResponse") and "updatedRange" in updates:
             updates["updatedData"] = self.value_range(ss, updates["updatedRange"], _Query({
@@ -262,6 +266,7 @@ class SheetsApi(DriveFiles):
     def values_clear(self, spreadsheet_id, range_text, query, body):
         ss = self.spreadsheet(spreadsheet_id)
         box = ss.box(range_text)
+        check_editable(box.sheet, box.r0, box.c0, box.r1, box.c1)
         ss.clear(box)
         self.touched(ss)
         return {"spreadsheetId": ss.id, "clearedRange": box.a1()}
@@ -275,6 +280,8 @@ class SheetsApi(DriveFiles):
             except ApiError as error:
                 error.message = f"Invalid range[{i}]: {error.message}"
                 raise
+        for box in boxes:
+            check_editable(box.sheet, box.r0, box.c0, box.r1, box.c1)
         for box in boxes:
             ss.clear(box)
         self.touched(ss)

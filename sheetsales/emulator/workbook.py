@@ -46,6 +46,12 @@ DEFAULT_THEME = {"primaryFontFamily": "Arial",
                  "themeColors": [{"colorType": kind, "color": {"rgbColor": rgb}} for kind, rgb in _THEME_COLORS]}
 
 
+# Google's text for a write into a protected range (quoted in public bug reports and apps
+# that relay it, with HTTP 400; the "status" is not in any recorded response we have)
+PROTECTED = ("You are trying to edit a protected cell or object. Please contact the spreadsheet "
+             "owner to remove protection if you need to edit.")
+
+
 class ApiError(Exception):
     """An error the API answers with: HTTP code, message, canonical status, optional details."""
 
@@ -98,6 +104,7 @@ class Sheet:
                       "gridProperties": {"rowCount": rows, "columnCount": columns}}
         self.cells: dict[tuple[int, int], Cell] = {}
         self.merges: list[dict] = []  # GridRanges, as spreadsheets.get returns them
+        self.protected: list[dict] = []  # ProtectedRanges, as spreadsheets.get returns them
 
     id = property(lambda self: self.props["sheetId"])
     title = property(lambda self: self.props["title"])
@@ -196,6 +203,28 @@ class Spreadsheet:
                 if sheet.title.casefold() == title.casefold():
                     return sheet
         return None
+
+    def protect(self, protected: dict, by_caller: bool) -> dict:
+        """Store a ProtectedRange (addProtectedRange, or a person protecting a range in the
+        UI: `by_caller` False, so the API caller is not among its editors)."""
+        span = protected.get("range")
+        if not isinstance(span, dict):
+            raise bad_request("A protected range must have a range.")
+        sheet = self.require_sheet(span.get("sheetId", 0))
+        stored = {**copy.deepcopy(protected), "protectedRangeId": self._new_id(),
+                  "requestingUserCanEdit": by_caller}
+        stored["range"] = {**span, "sheetId": sheet.id}
+        sheet.protected.append(stored)
+        return copy.deepcopy(stored)
+
+    def unprotect(self, protected_range_id) -> None:
+        """deleteProtectedRange."""
+        for sheet in self.sheets:
+            kept = [p for p in sheet.protected if p["protectedRangeId"] != protected_range_id]
+            if len(kept) != len(sheet.protected):
+                sheet.protected = kept
+                return
+        raise bad_request(f"No protected range with id: {protected_range_id}")
 
     def sheet_by_id(self, sheet_id) -> Sheet | None:
         return next((s for s in self.sheets if s.id == sheet_id), None)
@@ -338,6 +367,19 @@ class Spreadsheet:
             return [[value_at(sheet, r, c) for c in range(ref.start_col, c1)] for r in range(ref.start_row, r1)]
 
         return value_at
+
+
+def check_editable(sheet: Sheet, r0: int, c0: int, r1: int, c1: int) -> None:
+    """Refuse, as Google does, an API write into a protected range the caller may not edit
+    (one that is not warning-only and that a person, not the caller, protected)."""
+    for protected in sheet.protected:
+        if protected.get("warningOnly") or protected.get("requestingUserCanEdit"):
+            continue
+        span = protected.get("range", {})
+        if (span.get("startRowIndex", 0) < r1 and r0 < span.get("endRowIndex", sheet.rows)
+                and span.get("startColumnIndex", 0) < c1
+                and c0 < span.get("endColumnIndex", sheet.columns)):
+            raise ApiError(400, PROTECTED, "INVALID_ARGUMENT")
 
 
 def bound(sheet: Sheet, ref: Ref) -> Box:

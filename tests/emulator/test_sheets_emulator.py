@@ -29,19 +29,6 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 
 
 @pytest.fixture
-def emulator():
-    with Emulator() as emu:
-        yield emu
-
-
-@pytest.fixture
-def client(emulator):
-    gc = gspread_client(emulator.url)
-    yield gc
-    gc.http_client.session.close()
-
-
-@pytest.fixture
 def spreadsheet(client):
     return client.create("Pipeline")
 

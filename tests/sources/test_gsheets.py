@@ -214,14 +214,14 @@ def test_a_large_unnamed_tab_is_read_head_first_then_whole(emu, env, monkeypatch
 
 # ---- run ---------------------------------------------------------------------------------------
 
-def test_first_run_writes_status_and_reminders_in_six_requests_second_run_in_three(emu, env):
+def test_first_run_writes_status_and_reminders_in_five_requests_second_run_in_three(emu, env):
     sid = load(emu)
     first = target(emu, env, sid)
     result = run_target(first, Config(), TODAY)
     assert calls(emu) == ["GET " + sid, "POST search", "GET batchGet",
-                          "POST batchUpdate",  # the claim, answering the re-read with it
-                          "POST batchUpdateByDataFilter", "POST batchUpdate"]
-    assert first.requests == 6
+                          "GET " + sid,  # the re-read
+                          "POST batchUpdate"]  # columns inserted, claimed and written at once
+    assert first.requests == 5
     assert result.written.startswith("wrote ") and result.written.endswith("; verified")
     assert "created the Reminders sheet (2 reminders)" in result.written
     rows = values(emu, sid, render="FORMATTED_VALUE")
@@ -322,7 +322,7 @@ def test_a_sort_before_the_write_is_followed_by_deal_id(emu, env):
     reminders = values(emu, sid, "Reminders")
     rows = {r[0]: i + 1 for i, r in enumerate(values(emu, sid))}
     assert {r[1]: r[7] for r in reminders[1:]} == {"0042": rows["0042"], "D-2": rows["D-2"]}
-    assert calls(emu) == ["POST batchUpdate", "POST batchUpdateByDataFilter", "POST batchUpdate"]
+    assert calls(emu) == ["GET " + sid, "POST batchUpdate"]
 
 
 @pytest.mark.parametrize("mutation", [
@@ -331,14 +331,15 @@ def test_a_sort_before_the_write_is_followed_by_deal_id(emu, env):
 ])
 def test_a_sort_or_insert_during_the_write_is_put_right_in_seven_requests(emu, env, mutation):
     sid = load(emu)
-    # runs after the claim (which re-read the rows), just before the cells are written
-    emu.queue_mutation({**mutation, "before": {"path_contains": "batchUpdateByDataFilter"}})
+    # runs after the re-read, just before the cells are written
+    emu.queue_mutation({**mutation, "before": {"method": "POST", "path_contains": ":batchUpdate"}})
     result = run_target(target(emu, env, sid), Config(), TODAY)
     assert "rows moved during the write" in result.written
     assert [status_of(emu, sid, d) for d in ("D-1", "D-2", "0042", "D-4")] == EXPECTED
     if mutation["action"] == "insert_row":
         assert status_of(emu, sid, "D-9") is None  # the new row got nothing of ours
-    assert len(calls(emu)) == 7  # the 6 of a first run and one corrective batchUpdate
+    assert calls(emu)[5:] == ["POST batchUpdateByDataFilter",  # the repair, through the records
+                              "POST batchUpdate"]  # and the Reminders, verifying it
     emu.clear_requests()
     next_run = run_target(target(emu, env, sid), Config(), TODAY)
     assert {c.cell[0] for c in next_run.plan.changes} <= {"J", "K", "L"}  # only D-9's, if any
@@ -508,7 +509,7 @@ def test_a_429_storm_is_retried_with_bounded_backoff(emu, env, sleeps):
     result = run_target(target(emu, env, sid, sleeps), Config(), TODAY)
     assert result.written.endswith("verified")
     assert len(sleeps) == 5 and all(0.5 <= s <= 4 for s in sleeps)  # 1 s, 2 s, 4 s, jittered
-    assert [c for c in calls(emu) if c.endswith("batchUpdate")] == ["POST batchUpdate"] * 4
+    assert [c for c in calls(emu) if c.endswith("batchUpdate")] == ["POST batchUpdate"] * 3
     assert run_target(target(emu, env, sid), Config(), TODAY).plan.empty  # landed once, complete
 
 
@@ -532,8 +533,7 @@ def test_a_failed_write_retried_after_a_lost_reply_lands_once(emu, env, sleeps):
     # the first try had landed; the retry was refused as a whole, so nothing is doubled
     ss = emu.state.api.spreadsheets[sid]
     assert sum(m.get("metadataKey") == "sheetsales_column" for m in ss.developer_metadata) == 4
-    assert run_target(target(emu, env, sid), Config(), TODAY).written.endswith("verified")  # finishes
-    assert run_target(target(emu, env, sid), Config(), TODAY).plan.empty
+    assert run_target(target(emu, env, sid), Config(), TODAY).plan.empty  # it had all landed
     assert sum(m.get("metadataKey") == "sheetsales_column" for m in ss.developer_metadata) == 4
 
 

@@ -49,7 +49,7 @@ def test_a_30000_deal_sheet_is_written_in_pieces_under_the_request_limit(emu, tm
     sizes = [len(json.dumps(r["body"]).encode()) for r in emu.requests() if r["body"]]
     assert all(r["status"] == 200 for r in emu.requests())
     assert max(sizes) < REQUEST_LIMIT
-    assert first == 6  # 3 reads, the claim (with the re-read), the cells, the Reminders
+    assert first == 6  # 3 reads, the re-read, the write (claim, cells, Reminders) in 2 pieces
 
     emu.clear_requests()
     with GSheetTarget.open(f"gsheet:{sid}", environ=env) as target:
@@ -75,7 +75,7 @@ def test_a_write_over_the_limit_lands_in_pieces_each_journaled(emu, tmp_path, mo
     assert len(posts) > 6 and all(len(json.dumps(r["body"]).encode()) < 130_000 for r in posts)
     again = emu.load({"title": "Big", "sheets": [{"title": "Deals", "values": list(rows(1500)),
                                                   "valueInputOption": "RAW"}]})
-    emu.queue_errors(400, count=1, method="POST", path_contains="ByDataFilter")
+    emu.queue_errors(400, count=1, method="POST", path_contains=":batchUpdate")
     with GSheetTarget.open(f"gsheet:{again}", environ=env) as target:
         with pytest.raises(SourceError, match=r"\(nothing of the write's \d+ pieces landed\)"):
             run_target(target, Config(), TODAY)

@@ -57,23 +57,16 @@ EDITS = {
     "Deal ID edited": {"action": "update", "range": "Deals!A3", "values": [["D-22"]]},
 }
 RENAMED = {"D-22": "D-2"}  # a Deal ID the person retyped -> what it was
+REREAD = {"method": "GET", "nth": 3}  # metadata, batchGet, the re-read
+WRITE_REQUEST = {"method": "POST", "path_contains": ":batchUpdate"}  # ByDataFilter too
 WINDOWS = {  # the request each edit runs just before, on a first run and on a later one
-    # a first run re-reads in its claim (its first write); a later one in its third GET
-    "during the check": {"first": {"method": "POST", "path_contains": ":batchUpdate"},
-                         "later": {"method": "GET", "nth": 3}},  # metadata, batchGet, re-read
-    "between the re-read and the write": {"first": {"path_contains": "batchUpdateByDataFilter"},
-                                          "later": {"method": "POST", "path_contains": ":batchUpdate"}},
+    "during the check": {"first": REREAD, "later": REREAD},
+    "between the re-read and the write": {"first": WRITE_REQUEST, "later": WRITE_REQUEST},
     "after the write": None,
 }
 # cases that still lose data or mislead; each names what goes wrong (strict: fixing one fails it)
 CHECK, WRITE = "during the check", "between the re-read and the write"
-KNOWN = {
-    ("new column typed in the empty columns", WRITE, "first"):
-        "cells typed into a column in the instant after sheetsales claimed it are overwritten",
-    ("sort of some columns", WRITE, "later"):
-        "undo restores the status cells by deal, as if rows had moved whole (the person's own "
-        "cells are right; only sheetsales' cells differ from before the run)",
-}
+KNOWN: dict[tuple[str, str, str], str] = {}  # (edit, window, scenario) -> what goes wrong
 
 
 def run_source(source, today):
@@ -332,3 +325,73 @@ def test_formulas_typed_into_status_cells_are_reported_together_not_replaced(goo
         "sheetsales never writes over a formula")
     rows = grid(emu, sid)[1]
     assert (rows[2][9:11], rows[3][9]) == (["=1+1", '="x"'], "=2+2")
+
+
+def test_a_column_typed_where_sheetsales_claims_at_the_write_moves_right_untouched(google):
+    """The instant between the re-read and the first write: the claimed columns are inserted
+    fresh in the write itself, so what a person just typed there moves right of them."""
+    emu = google
+    sid = load(emu)
+    emu.queue_mutation({"action": "update", "range": "Deals!J1:J3",
+                        "values": [["Region"], ["N"], ["S"]], "before": WINDOWS[WRITE]["first"]})
+    result = run_source(f"gsheet:{sid}", today=TODAY)
+    assert result.written.endswith("verified")
+    rows = grid(emu, sid)[1]
+    assert [r[9:14] for r in rows[:3]] == [
+        [*OURS, "Region"], ["OK", "", "Confirm the sale", "", "N"],
+        ["Overdue", "DUE001 delivery 3 days overdue (due 2026-11-24)",
+         "Deliver (due 2026-11-24)", 46350, "S"]]
+
+
+SORT = {"action": "sort", "range": "Deals!A2:Z6", "column": "B", "descending": True}
+
+
+def test_a_column_inserted_at_the_repair_instant_cannot_redirect_it(google):
+    """Rows sorted in the write instant, then a column inserted left of the status columns
+    in the instant before the corrective write: the repair goes through the ownership
+    records, into sheetsales' own columns, never onto the person's new column."""
+    emu = google
+    sid = load(emu)
+    run_source(f"gsheet:{sid}", today=TODAY)
+    emu.queue_mutation({**SORT, "before": WRITE_REQUEST})
+    emu.queue_mutation({"action": "insert_column", "sheet": "Deals", "index": 9,
+                        "values": ["Notes", "call Mon", "", "wait"],
+                        "before": {**WRITE_REQUEST, "nth": 3}})  # the corrective write
+    with pytest.raises(WriteConflict, match="the status cells went into sheetsales' own columns"):
+        run_source(f"gsheet:{sid}", today=TODAY + dt.timedelta(days=1))
+    assert not emu.state.mutations
+    rows = grid(emu, sid)[1]
+    assert [r[9] if len(r) > 9 else "" for r in rows[:4]] == ["Notes", "call Mon", "", "wait"]
+    assert rows[0][10:14] == list(OURS)
+
+
+def test_a_repair_that_cannot_be_sent_says_statuses_are_on_the_wrong_deals(google):
+    emu = google
+    sid = load(emu)
+    emu.queue_mutation({**SORT, "before": WRITE_REQUEST})
+    emu.queue_errors(503, count=20, method="POST", path_contains="ByDataFilter")  # the repair
+    sleeps = []
+    with GSheetTarget.open(f"gsheet:{sid}", sleep=sleeps.append) as target:
+        with pytest.raises(SheetsalesError) as caught:
+            run_target(target, Config(), TODAY)
+        written = target.written
+    message = str(caught.value)
+    assert message.startswith("rows of Deals moved while sheetsales wrote to gsheet:")
+    assert "putting the status cells right failed (Google Sheets kept failing (503" in message
+    assert "show another deal's status until the next run; run again" in message
+    assert written  # the first write is journaled for undo
+
+
+def test_a_column_inserted_left_as_columns_are_claimed_says_where_they_went(google):
+    """The instant between the re-read and a first write: the new columns go in where the
+    re-read put the end of the data, now one column short of it; nothing of the person's is
+    written over, and the message says where the status columns are and what to do."""
+    emu = google
+    sid = load(emu)
+    emu.queue_mutation({**EDITS["column inserted left of the data"],
+                        "before": WINDOWS[WRITE]["first"]})
+    with pytest.raises(WriteConflict, match=r"^a column was inserted into Deals while sheetsales "
+                                            r"added its status columns, so they went in at J:M"):
+        run_source(f"gsheet:{sid}", today=TODAY)
+    header = grid(emu, sid)[1][0]
+    assert header == ["Region", *HEADER[:8], *OURS, "Status"]

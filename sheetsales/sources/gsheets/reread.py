@@ -1,10 +1,9 @@
-"""The re-read just before a write, and the claim of new status columns that does the
-re-read atomically with creating their ownership records (see write.py)."""
+"""The re-read just before a write (see write.py): where the rows to write are now, and
+whether the columns about to be claimed are still empty."""
 
 import random
 from collections.abc import Iterable
 
-from ...core.errors import WriteConflict
 from ...core.model import SheetData
 from ...core.cells import column_letters
 from ...core.owned import REMINDER_HEADERS
@@ -23,59 +22,6 @@ _IDS = random.SystemRandom()
 
 class Rereads:
     """GSheetTarget's re-reads (a mixin: the state is the target's)."""
-
-    def _claim(self, deals: SheetData, tab: Tab, cells: Cells, owned: set[int],
-               reminders: list[list] | None, claims: dict[str, int]):
-        """Claim new status columns before a cell goes into them: one batchUpdate creates
-        their ownership records and answers, atomically with that, the key columns, the top
-        rows and the claimed columns (the re-read of this run). When the header moved or a
-        claimed cell is no longer empty, the records are deleted again and the write is
-        refused; else the cells go in through the records, like every later run's."""
-        keys = key_columns(deals)
-        claimed = sorted(claims.values())
-        requests = []
-        if claimed[-1] + 1 > tab.columns:
-            requests.append({"appendDimension": {"sheetId": tab.id, "dimension": "COLUMNS",
-                                                 "length": claimed[-1] + 1 - tab.columns}})
-        requests += [_record_request(tab.id, key, column) for key, column in claims.items()]
-        top = min(tab.rows, deals.header_row + HEADER_SLACK)
-        ranges = [_columns(tab, keys), f"{tab.a1}!1:{top}"] + [_columns(tab, [c])
-                                                               for c in claimed]
-        response = self.api.batch_update(self.key, {
-            "requests": requests, "includeSpreadsheetInResponse": True,
-            "responseRanges": ranges, "responseIncludeGridData": True})
-        self.requests += 1
-        self._grew(requests)
-        created = [r["createDeveloperMetadata"]["developerMetadata"]
-                   for r in response.get("replies", []) if "createDeveloperMetadata" in r]
-        for meta in created:
-            span = meta["location"]["dimensionRange"]
-            self._owned.setdefault(tab.id, {})[meta["metadataValue"]] = span["startIndex"]
-            self._records.setdefault(tab.id, {})[span["startIndex"]] = meta["metadataId"]
-        now = response_cells(response.get("updatedSpreadsheet", {}), tab.id)
-        targets = {r + 1 for r, _ in cells}
-        if reminders is not None:
-            targets |= {r[ROW_COLUMN] for r in reminders[1:] if isinstance(r[ROW_COLUMN], int)}
-        try:
-            placement = place_rows(deals.title, dict(self.grid.rows(tab.title)), keys,
-                                   deals.header_row, targets, _grid_rows(now, keys),
-                                   _grid_rows(now, range(top), by_row=True), owned)
-            check_claims(tab.title, claimed, [_grid_rows(now, [c]) for c in claimed])
-        except WriteConflict:
-            self._unclaim(tab, created)
-            raise
-        return placement, {}
-
-    def _unclaim(self, tab: Tab, created: list[dict]) -> None:
-        """Delete ownership records just created (a refused claim leaves none behind)."""
-        self.api.batch_update(self.key, {"requests": [
-            {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {
-                "metadataId": meta["metadataId"]}}}} for meta in created]})
-        self.requests += 1
-        for meta in created:
-            column = meta["location"]["dimensionRange"]["startIndex"]
-            self._records.get(tab.id, {}).pop(column, None)
-            self._owned.get(tab.id, {}).pop(meta["metadataValue"], None)
 
     def _reread(self, deals: SheetData, tab: Tab, cells: Cells, owned: set[int],
                 reminders: list[list] | None, olds: dict, claimed: list[int]):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ...core.errors import WriteConflict
 from ...core.cells import cell_name, column_letters
-from ...core.model import SheetData, is_blank
+from ...core.model import SheetData, is_blank, text_id
 from ...core.owned import REMINDER_HEADERS
 from .batch import (Cells, Placement, identities, retarget, same_header, same_old,
                             same_value)
@@ -123,6 +123,15 @@ def check_formulas(title: str, formulas: dict[tuple[int, int], str], cells: Cell
             "out of its columns, then run again. Nothing was written")
 
 
+def same_columns(then: list, now: list, skip: set[int]) -> bool:
+    """Whether the header row right after a write still has every column as read, in its
+    place, leaving out the columns in `skip` (sheetsales' own); a column a person added right
+    of everything (typed into the empty columns, which the claim pushed right) moves nothing."""
+    before = [text_id(v) for i, v in enumerate(then) if i not in skip]
+    after = [text_id(v) for i, v in enumerate(now) if i not in skip]
+    return (after + [None] * len(before))[:len(before)] == before
+
+
 def remap_reminders(reminders: list[list] | None, rows: dict[int, int] | None):
     """The Reminders rows with their "Row" numbers moved to where the deals are now."""
     if reminders is None or not rows:
@@ -161,7 +170,7 @@ def repair_cells(title: str, read_rows: dict[int, list], written: Cells, placeme
         if r == header_now - 1:
             header_cells[c] = value
     written_in_header = {c for r, c in written if r == header_now - 1}
-    if not same_header(placement.header_cells, header_cells, owned | written_in_header):
+    if not same_columns(placement.header_cells, header_cells, owned | written_in_header):
         raise _conflict(title, "a column was inserted, moved or renamed")
     ids_written = {r + 1 for r, c in written if c in keys}
     checked = ({r + 1 for r, _ in written} | set(placement.rows.values())) - ids_written
@@ -202,16 +211,38 @@ def repair_cells(title: str, read_rows: dict[int, list], written: Cells, placeme
             raise _conflict(title, f"row {r + 1} is new and its cells cannot be restored")
     ids_now = set(post_ids.values())
 
-    def prior(r, c):
-        """What the cell at (r, c) held before the run: its deal's value as read (a deal
-        renamed meanwhile: the value under its old name; a blank or new row: nothing)."""
-        occupant = post_ids.get(r + 1)
-        source = first_row.get(occupant) if occupant is not None else None
-        intended = placement.now.get(r + 1)
-        if source is None and occupant is not None and intended not in ids_now:
-            source = first_row.get(intended)
-        cells = read_rows.get(source, []) if source is not None else []
+    def read_value(ident, c):
+        cells = read_rows.get(first_row.get(ident), []) if ident is not None else []
         return cells[c] if c < len(cells) else None
+
+    def stayed(c) -> bool:
+        """Whether the rows moved without column c (a sort of some columns only): on the
+        moved rows our write did not touch, c still shows the deal that was there before."""
+        kept = moved = 0
+        for row, was in placement.now.items():
+            occupant = post_ids.get(row)
+            if was is None or occupant is None or occupant == was or (row - 1, c) in written:
+                continue
+            held = post.get((row - 1, c))
+            kept += same_value(held, read_value(was, c))
+            moved += same_value(held, read_value(occupant, c))
+        return kept > moved
+
+    still = {c for _, c in written if stayed(c)}
+
+    def prior(r, c):
+        """What the cell at (r, c) held just before the run wrote it: untouched by the first
+        write, what the response shows there; written, the value of the deal it showed then
+        (the deal there now, unless its column stayed put while the rows moved; a deal
+        renamed meanwhile: the value under its old name; a blank or new row: nothing)."""
+        if (r, c) not in written:
+            return post.get((r, c))
+        occupant = post_ids.get(r + 1)
+        intended = placement.now.get(r + 1)
+        if c in still or (occupant is not None and occupant not in first_row
+                          and intended not in ids_now):
+            return read_value(intended, c)
+        return read_value(occupant, c)
 
     before = {k: prior(*k) for k in set(written) | set(fixed)}
     fixed = {k: v for k, v in fixed.items() if not same_value(post.get(k), v)}

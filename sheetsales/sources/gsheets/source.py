@@ -27,7 +27,8 @@ from .ids import GSheetSource, parse_source
 
 METADATA_FIELDS = ("properties(title),sheets(properties(sheetId,title,index,sheetType,"
                    "gridProperties(rowCount,columnCount)),developerMetadata(metadataId,"
-                   "metadataKey,metadataValue),merges)")
+                   "metadataKey,metadataValue),merges,"
+                   "protectedRanges(range,warningOnly,requestingUserCanEdit))")
 HEAD_ROWS = 20
 FULL_READ_CELLS = 2_000_000
 

@@ -6,20 +6,22 @@ stands alone.
 
 Reading (GSheetTarget.open): 1 metadata read, 1 developerMetadata:search (which columns are
 sheetsales'), 1 values:batchGet (see source.py). Writing (write / apply_cells):
-- the re-read: on a run that adds status columns, 1 batchUpdate creating their ownership
-  records that answers, atomically with that, the Deal IDs, the top rows and the claimed
-  columns (a claimed cell no longer empty, or a moved header, deletes the records again and
-  refuses); otherwise 1 values:batchGet of the same (and of the owned columns);
+- the re-read: 1 values:batchGet of the Deal IDs, the top rows, the columns about to be
+  claimed (a cell typed there since the read refuses, naming it) and the owned columns;
 - the owned columns' cells through their ownership records (1
   values:batchUpdateByDataFilter, see owned.py): a column inserted meanwhile cannot redirect
   them onto a person's cells;
 - 1 spreadsheets.batchUpdate with the Reminders sheet (and any cell outside owned columns),
   whose response shows the written columns, the Deal IDs and the header right after it,
   which verifies the write without another read (with nothing to send, 1 values:batchGet).
-A run: 6 requests; a run with nothing to write: 3; a write over Google's 10 MiB request limit
-goes in pieces (pieces.py), one more request per 9 MiB. Only when a person sorts, inserts or
-deletes rows in the instant between the re-read and the write does one more request (a
-corrective batchUpdate) put cells right.
+  On a run that adds status columns, the same batchUpdate first inserts them as fresh empty
+  columns with their ownership records and then writes their cells (_claim_requests), so
+  what a person types into those columns in the instant before it moves right, untouched.
+A first run: 5 requests; a later one: 6; a run with nothing to write: 3; a write over
+Google's 10 MiB request limit goes in pieces (pieces.py), one more request per 9 MiB. Only
+when a person sorts, inserts or deletes rows in the instant between the re-read and the write
+do two more requests put cells right (the corrective write, _repair: the owned columns
+through their records, then a verified batchUpdate).
 
 Ownership: each status column carries developer metadata (key "sheetsales_column", value the
 status key, location the column), which Sheets moves with the column when people insert,
@@ -41,8 +43,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from ...core.cells import cell_name
-from ...core.errors import WriteConflict
+from ...core.cells import cell_name, column_letters
+from ...core.errors import SourceError, WriteConflict
 from ...core.model import CellChange, SheetData
 from ...core.owned import REMINDERS_SHEET, STATUS_KEYS
 from .source import METADATA_FIELDS, GSheetGrid, Tab, read_tabs
@@ -53,6 +55,7 @@ from .api import GoogleApi, RetryPolicy, connect
 from .reread import COLUMN_KEY, DUE_COLUMN, Rereads, _record_request
 from .send import Sends, _merged
 from .ids import GSheetSource, parse_source
+from .protected import locked, refuse_protected
 
 
 
@@ -82,11 +85,13 @@ class GSheetTarget(Rereads, Sends):
         if reminders is not None and reminders.owned:
             dates.setdefault(reminders.title, set()).add(DUE_COLUMN)
         self.grid = GSheetGrid(api, source, metadata, sheet=sheet, date_columns=dates)
+        self._locked = locked(metadata)  # protected ranges the service account may not edit
         self.name = self.grid.name
         self.requests = 2 + self.grid.requests
         self.written: list[CellChange] = []
         self._titles: dict[int, str] = {}  # sheetId -> title, as the last write's response says
         self._shown: set[int] = set()  # deals-sheet columns every write's response shows
+        self._claimed = None  # (tab, columns added, records) of a write claiming columns
         api.close()
 
     @classmethod
@@ -173,20 +178,16 @@ class GSheetTarget(Rereads, Sends):
         cells = self._group(changes)
         self._refuse_merged(cells)
         deals_tab = self.grid.tab(deals.title) if deals else None
+        self._refuse_protected(cells, deals_tab, owned, reminders)
         self._shown = set(owned) if deals_tab is not None else set()  # in every response
         notes: list[str] = []
         placement = None
         if deals_tab is not None:
             olds = {(c.row - 1, c.col - 1): c.old for c in changes
                     if check_old and self.grid.tab(c.sheet) is deals_tab}
-            if claims and not check_old:  # claimed atomically with the re-read, see _claim
-                placement, now_owned = self._claim(deals, deals_tab, cells.get(deals_tab.id, {}),
-                                                   owned, reminders, claims)
-                claims = {}
-            else:
-                placement, now_owned = self._reread(
-                    deals, deals_tab, cells.get(deals_tab.id, {}), owned, reminders, olds,
-                    sorted(c for c in claims.values() if c < deals_tab.columns))
+            placement, now_owned = self._reread(
+                deals, deals_tab, cells.get(deals_tab.id, {}), owned, reminders, olds,
+                sorted(c for c in claims.values() if c < deals_tab.columns))
             moved = sum(1 for r, n in placement.rows.items() if r != n)
             if moved:
                 notes.append(f"{moved} row(s) had moved since the read and were found again "
@@ -214,29 +215,25 @@ class GSheetTarget(Rereads, Sends):
             self.written = self._landed(changes, deals_tab, placement, only=done)
         post = self._send(requests, placed, deals_tab, placement, on_piece) if requests else \
             self._read_back(placed, deals_tab, placement)
+        self._claimed_now()
         # journaled for undo whatever happens next, even when the repair below fails
         self.written = self._landed(changes, deals_tab, placement)
         if deals_tab is not None:
             read_rows = dict(self.grid.rows(deals_tab.title))
             written = placed.get(deals_tab.id, {})
-            repair = repair_cells(deals.title, read_rows, written, placement,
-                                  post.get(deals_tab.id, {}), owned)
+            try:
+                repair = repair_cells(deals.title, read_rows, written, placement,
+                                      post.get(deals_tab.id, {}), owned)
+            except WriteConflict:
+                if claims:
+                    _refuse_split(deals.title, claims, post.get(deals_tab.id, {}),
+                                  placement.header)
+                raise
             if repair is not None:
                 placement = repair.after
                 placed = self._placed(cells, deals_tab, placement)
-                more, _ = self._requests({deals_tab.id: repair.cells}, deals_tab, owned, {},
-                                         reminders, placement)
-                if more:
-                    before_repair = post.get(deals_tab.id, {})
-                    post.update(self._send(more, placed, deals_tab, placement))
-                    self.written = _merged(self.written, deals_tab.title,
-                                           self._titles.get(deals_tab.id, deals_tab.title),
-                                           repair, before_repair)
-                    if repair_cells(deals.title, read_rows, repair.cells, placement,
-                                    post[deals_tab.id], owned) is not None:
-                        raise WriteConflict(f"{deals.title} kept changing while sheetsales wrote "
-                                            f"to {self.name}; run again to put the status "
-                                            "cells right")
+                post.update(self._repair(repair, deals, deals_tab, owned, reminders, placed,
+                                         post, read_rows))
                 notes.append(f"rows moved during the write; {len(repair.cells)} cell(s) were "
                              "put right")
                 if repair.gone:
@@ -247,6 +244,59 @@ class GSheetTarget(Rereads, Sends):
                       for (r, c), v in sorted(block.items())
                       if not same_value(post.get(sid, {}).get((r, c)), v)]
         return self._summary(len(changes), reminders, created, notes, unverified)
+
+    def _repair(self, repair, deals, deals_tab, owned, reminders, placed, post, read_rows):
+        """The corrective write, when rows moved between the re-read and the write: the
+        owned columns through their ownership records (a column inserted meanwhile cannot
+        redirect it onto a person's cells), the rest and the Reminders in one batchUpdate
+        whose response verifies it. Returns what that response (or a read-back) shows."""
+        placement = repair.after
+        title_now = self._titles.get(deals_tab.id, deals_tab.title)
+        before = post.get(deals_tab.id, {})
+        journal = _merged(self.written, deals_tab.title, title_now, repair, before)
+        by_record, rest = self._split({deals_tab.id: repair.cells}, deals_tab)
+        more, _ = self._requests(rest, deals_tab, owned, {}, reminders, placement)
+        wrong = len(placement.rows)
+        try:
+            if by_record:
+                first = self.written
+                try:
+                    self._send_by_record(by_record, deals_tab, [], placement)
+                except WriteConflict:
+                    self.written = journal  # landed, in sheetsales' own columns
+                    raise
+                self.written = first
+            if more:
+                shown = self._send(more, placed, deals_tab, placement)
+            elif by_record:
+                shown = self._read_back(placed, deals_tab, placement)
+            else:
+                return {}
+        except SourceError as error:
+            raise SourceError(
+                f"rows of {deals.title} moved while sheetsales wrote to {self.name}, and "
+                f"putting the status cells right failed ({error}): up to {wrong} deal(s) show "
+                "another deal's status until the next run; run again (undo takes back what "
+                "was written)") from None
+        self.written = journal
+        if repair_cells(deals.title, read_rows, repair.cells, placement,
+                        shown[deals_tab.id], owned) is not None:
+            raise WriteConflict(f"{deals.title} kept changing while sheetsales wrote to "
+                                f"{self.name}; run again to put the status cells right")
+        return shown
+
+    def _refuse_protected(self, cells, deals_tab, owned, reminders) -> None:
+        """Refuse before writing when a protected range covers a cell to write, a status
+        column written into, or the Reminders sheet to rewrite (see protected.py)."""
+        for sheet_id, block in cells.items():
+            columns = {c for _, c in block} & owned if self._tab_by_id(sheet_id) is deals_tab \
+                else set()
+            refuse_protected(self._title(sheet_id), self._locked.get(sheet_id, []), block,
+                             columns)
+        tab = self._reminders_tab()
+        if reminders is not None and tab is not None:
+            refuse_protected(tab.title, self._locked.get(tab.id, []), {}, set(),
+                             whole="its reminders")
 
     def _placed(self, cells: dict[int, Cells], deals_tab: Tab | None,
                 placement: Placement | None) -> dict[int, Cells]:
@@ -299,18 +349,20 @@ class GSheetTarget(Rereads, Sends):
 
     def _requests(self, cells, deals_tab, owned, claims, reminders, placement):
         requests: list[dict] = []
+        claimed_width = None
+        if claims:  # before any cell goes into the columns claimed, see _claim_requests
+            claimed_width, claiming = self._claim_requests(deals_tab, claims)
+            requests += claiming
         for sheet_id, block in cells.items():
             if not block:
                 continue
             tab = self._tab_by_id(sheet_id)
-            width = max([c + 1 for _, c in block] + [c + 1 for c in claims.values()
-                                                        if tab is deals_tab])
-            if width > tab.columns:
+            columns = claimed_width if claimed_width and tab is deals_tab else tab.columns
+            width = max(c + 1 for _, c in block)
+            if width > columns:
                 requests.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
-                                                     "length": width - tab.columns}})
+                                                     "length": width - columns}})
             requests += cell_requests(sheet_id, block, owned if tab is deals_tab else ())
-        for key, column in claims.items():
-            requests.append(_record_request(deals_tab.id, key, column))
         created = False
         if reminders is not None:
             rows = remap_reminders(reminders, placement.rows if placement else None)
@@ -319,6 +371,40 @@ class GSheetTarget(Rereads, Sends):
             requests += reminder_requests(tab, rows, new_sheet_id(self.grid.tabs) if tab is None
                                           else tab.id)
         return requests, created
+
+    def _claim_requests(self, tab: Tab, claims: dict[str, int]) -> tuple[int, list[dict]]:
+        """New status columns, claimed in the write itself: fresh empty columns inserted
+        where the plan puts them (right of everything used, see plan/columns.py), with their
+        ownership records. Inserted in the same batchUpdate that writes into them, they hold
+        nothing of anyone's: a value a person typed there since the re-read moves right of
+        them instead of being overwritten (the re-read refused one typed before it).
+        Returns the tab's width after them, and the requests."""
+        first, last = min(claims.values()), max(claims.values())
+        if first < tab.columns:
+            grow = {"insertDimension": {"range": {
+                "sheetId": tab.id, "dimension": "COLUMNS", "startIndex": first,
+                "endIndex": last + 1}, "inheritFromBefore": False}}
+        else:
+            grow = {"appendDimension": {"sheetId": tab.id, "dimension": "COLUMNS",
+                                        "length": last + 1 - tab.columns}}
+        records = [_record_request(tab.id, key, column) for key, column in claims.items()]
+        inserted = 0 if first >= tab.columns else last + 1 - first
+        self._claimed = (tab, inserted, records)
+        return max(tab.columns + inserted, last + 1), [grow, *records]
+
+    def _claimed_now(self) -> None:
+        """After the write that claimed columns landed: the tab is wider (an appendDimension
+        is counted by _grew) and the columns are sheetsales' own (a repair writes into them through their records)."""
+        if self._claimed is None:
+            return
+        tab, wider, records = self._claimed
+        tab.columns += wider
+        for request in records:
+            meta = request["createDeveloperMetadata"]["developerMetadata"]
+            column = meta["location"]["dimensionRange"]["startIndex"]
+            self._owned.setdefault(tab.id, {})[meta["metadataValue"]] = column
+            self._records.setdefault(tab.id, {})[column] = meta["metadataId"]
+        self._claimed = None
 
     def _summary(self, count, reminders, created, notes, unverified) -> str:
         parts = [f"wrote {count} cell{'s' if count != 1 else ''}"]
@@ -341,6 +427,20 @@ class GSheetTarget(Rereads, Sends):
 
     def _title(self, sheet_id: int) -> str:
         return self._tab_by_id(sheet_id).title
+
+
+def _refuse_split(title: str, claims: dict[str, int], post: dict, header: int) -> None:
+    """A column inserted left of the data in the instant between the re-read and a write
+    claiming new columns: they went in at the place computed before, now between the
+    sheet's own columns (the header after the write shows some of them right of ours)."""
+    first, last = min(claims.values()), max(claims.values())
+    if any(r == header - 1 and c > last for r, c in post):
+        span = f"{column_letters(first + 1)}:{column_letters(last + 1)}"
+        raise WriteConflict(
+            f"a column was inserted into {title} while sheetsales added its status columns, "
+            f"so they went in at {span}, between the sheet's own columns (no cell of yours "
+            "was written over); drag them right of your data (sheetsales finds them wherever "
+            "they are), then run again")
 
 
 def _is_reminders(tab: Tab) -> bool:
