@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 
+import openpyxl
 import pytest
 
 import sheetsales
@@ -209,3 +210,7 @@ def test_days_in_stage_come_from_the_run_history_where_the_sheet_has_no_date(tmp
     contacted = sheetsales.report(path, today=dt.date(2026, 11, 27)).summary.flow[1]
     assert (contacted.stage, contacted.reached, contacted.went_on) == ("Contacted", 3, 2)
     assert contacted.median_days == 18.5  # 21 and 16 days
+    sheetsales.run(path, today=dt.date(2026, 11, 27))  # the Summary sheet `run` writes: the same
+    rows = list(openpyxl.load_workbook(path)["Summary"].iter_rows(values_only=True))
+    step = next(i for i, r in enumerate(rows) if r[0] == "Step")
+    assert next(r for r in rows[step:] if r[0] == "Contacted")[1:5] == (3, 2, 2 / 3, 18.5)
