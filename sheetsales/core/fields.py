@@ -31,6 +31,8 @@ DEFAULT_FIELDS: tuple[Field, ...] = (
                                          "Opportunity Status", "Won/Lost", "Deal Outcome")),
     Field("amount", "Amount", NUMBER, ("Value", "Deal Value", "Opportunity Value", "Deal Size",
                                        "Close Value", "Deal Amount")),
+    # the amount's currency; where it is blank, the amount's own text names it (rules.currency)
+    Field("currency", "Currency", aliases=("Currency Code", "Deal Currency", "Currency ISO Code")),
     Field("probability", "Probability", NUMBER, ("Prob", "Win Probability", "Probability (%)")),
     Field("created", "Created", DATE, ("Created Date", "Engage Date", "Created On", "Date Created",
                                                "Create Date", "createdate", "add_time")),

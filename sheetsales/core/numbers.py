@@ -1,8 +1,10 @@
-"""Numbers typed as text: "$1,488,043.00", "60%", "(1,200)", "12,5"."""
+"""Numbers typed as text: "$1,488,043.00", "60%", "(1,200)", "12,5", "EUR 2000", "2000 USD"
+(a currency code in capitals before or after the number; understand.amounts names it)."""
 
 import re
 
-_MONEY = re.compile(r"^\(?-?[\s$€£¥₹]*-?[\d.,\s]+(?:[.,]\d+)?\s*[$€£¥₹]?\)?$")
+_MONEY = re.compile(r"^\(?-?(?:[A-Z]{3}\s*)?[\s$€£¥₹]*-?[\d.,\s]+(?:[.,]\d+)?\s*[$€£¥₹]?"
+                    r"(?:\s*[A-Z]{3})?\)?$")
 _DIGIT = re.compile(r"\d")
 _NOT_NUMERAL = re.compile(r"[^\d.,]")
 

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..core.stages import OPEN as OPEN_PHASE, phase_of
-from ..rules.currency import split_by_currency
+from ..rules.currency import NO_CURRENCY, deal_currency, split_by_currency
 from ..rules import DUE_KINDS
 from .history import resend_due
 
@@ -56,6 +56,10 @@ class Item:
     message: str
     amount: float | None = None  # the deal's value: the biggest deal comes first in a kind
     where: str = ""  # the workbook (or sheet URL), sheet and row, in words
+    currency: str | None = None  # the amount's currency, shown beside it
+    # amounts are compared within one currency only: in a kind, the pipeline's most used
+    # currency's deals come first (the biggest first), then the next currency's (pot_rank)
+    pot: int = 0
 
     @property
     def key(self) -> str:
@@ -103,6 +107,7 @@ def reminder_items(report, today: dt.date | None = None) -> list[Item]:
     place = source if "://" in source or source.startswith("gsheet:") else \
         source.replace("\\", "/").rsplit("/", 1)[-1]
     items, errors = [], {}
+    pots = pot_ranks(report.deals)
     for finding in report.findings:
         kind = ACTIONABLE.get(finding.code)
         deal = deals.get((finding.sheet, finding.row))
@@ -122,20 +127,34 @@ def reminder_items(report, today: dt.date | None = None) -> list[Item]:
         items.append(Item(kind, finding.code, _text(deal.get("owner")), deal.deal_id,
                           _text(deal.get("company")) or None, _action(deal, finding.code),
                           due, days, finding.row, finding.cell, finding.message,
-                          deal.get("amount"), f"{place}, sheet {finding.sheet}, row {finding.row}"))
+                          deal.get("amount"), f"{place}, sheet {finding.sheet}, row {finding.row}",
+                          *pots.get(id(deal), (None, 0))))
     for (title, row), found in errors.items():  # an invalid deal: its owner fixes the data
         deal = deals[title, row]
         messages = "; ".join(dict.fromkeys(f.message for f in found))
         items.append(Item(FIX, FIX_CODE, _text(deal.get("owner")), deal.deal_id,
                           _text(deal.get("company")) or None, f"Fix: {messages}", None, 0, row,
                           found[0].cell, messages, deal.get("amount"),
-                          f"{place}, sheet {title}, row {row}"))
+                          f"{place}, sheet {title}, row {row}", *pots.get(id(deal), (None, 0))))
     return sorted(items, key=_order)
 
 
 def _order(item: Item):
     urgency = -item.days if item.kind in (OVERDUE, IDLE, STALE) else item.days
-    return KINDS.index(item.kind), -(item.amount or 0), urgency, item.row, item.code
+    return KINDS.index(item.kind), item.pot, -(item.amount or 0), urgency, item.row, item.code
+
+
+def pot_ranks(deals) -> dict[int, tuple[str | None, int]]:
+    """id(deal) -> (its amount's currency, the rank of the pot it is compared in) for the deals
+    with an amount. One pot unless the amounts name two currencies or more
+    (rules.currency.split_by_currency); then the pot of most deals ranks first, ties by name,
+    bare amounts last."""
+    split = split_by_currency(deals)
+    if not split:
+        return {id(d): (deal_currency(d), 0) for d in deals if d.get("amount") is not None}
+    ranked = sorted(split, key=lambda c: (c == NO_CURRENCY, -len(split[c]), c))
+    return {id(d): (None if code == NO_CURRENCY else code, ranked.index(code))
+            for code, group in split.items() for d in group}
 
 
 def _action(deal, code: str) -> str:
@@ -201,8 +220,8 @@ def open_pipelines(deals) -> dict[str, tuple[int, float | None, tuple]]:
             entry[2][code] = entry[2].get(code, 0.0) + amount
         else:
             entry[1] = (entry[1] or 0) + amount
-    return {k: (n, amount, tuple(sorted(pots.items()))) for k, (n, amount, pots)
-            in found.items()}
+    return {k: (n, amount, tuple(sorted(pots.items(), key=lambda p: (p[0] == NO_CURRENCY, p[0]))))
+            for k, (n, amount, pots) in found.items()}  # bare amounts last, as in the summary
 
 
 def owner_key(name: str) -> str:

@@ -76,7 +76,11 @@ COLOURS = {OVERDUE: "#9C0006", TODAY: "#9C5700", FIX: "#9C0006"}  # the sheet's 
 
 
 def _value(item: Item) -> str:
-    return "" if item.amount is None else f"{item.amount:,.0f}"
+    """The deal's value with its currency ("2,000 EUR", "1,000 $"), as totals show them."""
+    if item.amount is None:
+        return ""
+    number = f"{item.amount:,.0f}"
+    return f"{number} {one_line(item.currency, 12)}" if item.currency else number
 
 
 def by_deal(digest: Digest) -> list[tuple[str, list[Item]]]:

@@ -23,9 +23,10 @@ WORKBOOK_TEMPLATE = files("sheetsales.templates") / "deals.xlsx"  # write_starte
 
 # Expected close (a forecast), Stage since and Last modified are what other sheets carry in
 # place of the step dates the starter has, and Outcome what they keep apart from the stage:
-# left out.
+# left out. So is Currency: a business in one currency needs none (a code with the amount,
+# "EUR 2000", names it where needed).
 DEAL_FIELDS = tuple(f for f in DEFAULT_FIELDS if f.key not in (
-    "expected_close", "stage_since", "last_modified", "outcome"))
+    "expected_close", "stage_since", "last_modified", "outcome", "currency"))
 DEAL_HEADERS = tuple(f.header for f in DEAL_FIELDS)
 PRODUCT_HEADERS = ("Product", "Price", "Lead time days")
 

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from ..core.config_schema import STAGE_PROBABILITY
 from ..core.stages import CLOSED, CLOSING_OUTCOMES, OPEN, Stage, StageSet, normalize, phase_of
 from ..rules.currency import NO_CURRENCY, split_by_currency
-from .flow import FlowRow, flow
+from .flow import FlowRow, entries, flow
 
 NONE, LATER, STALE = "none", "later", "stale"
 UNKNOWN_STAGE = "(unknown stage)"
@@ -133,10 +133,11 @@ def _quarter(day: dt.date) -> tuple[int, int]:
 
 def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float],
               months: int = 6, overdue_rows: frozenset = frozenset(),
-              grace_days: int = 0) -> Summary:
+              grace_days: int = 0, entered: dict | None = None) -> Summary:
     """The summary of `deals` (typed Deal objects) on `today`; `defaults` is the stage key ->
-    probability of `probabilities`, `overdue_rows` the (tab, row) whose status is Overdue, and
-    an open deal expected to close more than `grace_days` ago is stale."""
+    probability of `probabilities`, `overdue_rows` the (tab, row) whose status is Overdue, an
+    open deal expected to close more than `grace_days` ago is stale, and `entered` is what the
+    run history says of when deals entered their stages (flow.entries)."""
     order = [s for s in stages.progression] + [s for s in stages.stages if s.order is None]
     by_stage = {s.key: StageRow(s.label) for s in order}
     unknown = StageRow(UNKNOWN_STAGE)
@@ -175,9 +176,7 @@ def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float
         row.weighted += weighted
         totals.deals += 1
         name = str(values.get("owner") or "").strip() or NO_OWNER
-        owner = owners.get(name)
-        if owner is None:
-            owner = owners[name] = OwnerRow(name)
+        owner = owners.get(name) or owners.setdefault(name, OwnerRow(name))
         if (deal.sheet, deal.row) in overdue_rows:
             owner.overdue += 1
         if is_open:
@@ -226,7 +225,7 @@ def summarize(deals, stages: StageSet, today: dt.date, defaults: dict[str, float
     summary = Summary(today, totals, stage_rows,
                       sorted(owners.values(), key=lambda o: (-(o.open_amount or 0), o.owner)),
                       [r for r in forecast.values() if r.month != STALE or r.deals],
-                      flow(deals, stages))
+                      flow(deals, stages, entered))
     _say_gaps(summary, seen)
     split = split_by_currency(deals) if seen["amount"] else None
     if split:
@@ -290,10 +289,11 @@ def _say_gaps(summary: Summary, seen: dict) -> None:
 
 def summary_of(report, config, months: int | None = None) -> Summary:
     """The summary of a checked report (one tab or several: one pipeline) under `config`
-    ([summary] months, [probability], [rules] forecast_grace_days)."""
+    ([summary] months, [probability], [rules] forecast_grace_days), with the run history's
+    stage records the check was given (report.context.stage_since) in the flow."""
     defaults = probabilities(config.stages, config.probability.stages)
     overdue = frozenset((part.sheet.title, row) for part in report.parts()
                         for row, s in part.statuses().items() if s.status == "Overdue")
     return summarize(report.deals, config.stages, report.today, defaults,
                      months or config.summary.months, overdue,
-                     config.rules.forecast_grace_days)
+                     config.rules.forecast_grace_days, entries(report.context.stage_since))

@@ -3,11 +3,13 @@ with number formats, and two native charts beside them (amount by stage; weighte
 by expected-close month). Pure: rows and a look (sources.base) the writer applies."""
 
 from ..sources.base import Chart, SheetLook
-from .summary import Summary
+from .summary import STALE, Summary
+from .summary_html import STALE_COLOUR as HTML_STALE
 from .summary_render import headline, month_label
 
 AMOUNT, PERCENT = "#,##0", "0%"
 STAGE_COLOUR, FORECAST_COLOUR = "2F6EB5", "2E9A5B"  # the HTML report's blue and green
+STALE_COLOUR = HTML_STALE.lstrip("#").upper()  # the HTML report's red: the stale bar
 CHART_COLUMN = 7  # 0-based: charts start in column H, right of the widest table
 
 
@@ -65,11 +67,17 @@ def summary_sheet(summary: Summary, charts: bool = True) -> tuple[list[list], Sh
             Chart("Amount by stage" + (f" in {code}" if code else ""), "Amount",
                   spans["stage" + code], 1, 3, STAGE_COLOUR, (CHART_COLUMN, 1 + 34 * i),
                   (8, 16)),
-            Chart("Weighted forecast by expected close" + (f" in {code}" if code else ""),
+            Chart("Weighted forecast by expected close" + (f" in {code}" if code else "")
+                  + (" (red: stale)" if stale(pots[code]) else ""),
                   "Weighted", spans["forecast" + code], 1, 4, FORECAST_COLOUR,
-                  (CHART_COLUMN, 18 + 34 * i), (8, 16))))
+                  (CHART_COLUMN, 18 + 34 * i), (8, 16), points=stale(pots[code]))))
     look = SheetLook(header_row=None, widths={1: 22.0, 2: 12.0, 3: 14.0, 4: 14.0, 5: 12.0,
                                               6: 15.0},
                      titles=(1,), headings=tuple(headings), formats=formats, charts=shown,
                      freeze=False, autofilter=False)
     return rows, look
+
+
+def stale(summary: Summary) -> tuple[tuple[int, str], ...]:
+    """The forecast chart's stale bar, drawn red as in the HTML report."""
+    return tuple((i, STALE_COLOUR) for i, r in enumerate(summary.forecast) if r.month == STALE)

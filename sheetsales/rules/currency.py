@@ -1,19 +1,20 @@
 """Which currency each deal's amount is in, so that no total (the summary, the overview, the
 digest's pipeline line) adds two currencies together
-(SPEC section 10). The currency is what the amount's own text shows ("$4,500", "1.234,56 €",
-"USD 200", understand.amounts.currency_in); a pipeline whose amounts name one currency, or
-none, is one pot, as before. Pure."""
+(SPEC section 10). The currency is the deal's Currency cell when filled, else what the
+amount's own text shows ("$4,500", "1.234,56 €", "USD 200", understand.amounts.currency_in);
+a pipeline whose amounts name one currency, or none, is one pot, as before. Pure."""
 
-from ..understand.amounts import currency_in
+from ..understand.amounts import currency_in, currency_name
 
 NO_CURRENCY = "(no currency)"
 
 
 def deal_currency(deal) -> str | None:
-    """The currency the deal's amount names, or None (no amount, or a bare number)."""
+    """The currency of the deal's amount: its Currency cell, else the currency the amount's
+    text names; None when it has no amount, or a bare number and no Currency."""
     if deal.get("amount") is None:
         return None
-    return currency_in(deal.original("amount"))
+    return currency_name(deal.get("currency")) or currency_in(deal.original("amount"))
 
 
 def split_by_currency(deals) -> dict[str, list] | None:

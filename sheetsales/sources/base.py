@@ -96,6 +96,7 @@ class Chart:
     anchor: tuple[int, int]
     size: tuple[int, int] = (8, 16)
     number_format: str = "#,##0"
+    points: tuple[tuple[int, str], ...] = ()  # (0-based bar, RRGGBB): bars coloured apart
 
 
 @dataclass

@@ -19,7 +19,7 @@ _GROUP = re.compile(r"[\s'’\u00a0\u202f]")
 _MARK = re.compile(r"R\$|US\$|[$€£¥₹₽]|\b(?:[A-Z]{3}|kr|zł|Fr\.?)(?![A-Za-z])", re.IGNORECASE)
 # signs that name one currency; "$", "kr" and "¥" stay as written: several currencies use them
 SIGNS = {"€": "EUR", "£": "GBP", "₹": "INR", "₽": "RUB", "R$": "BRL", "US$": "USD",
-         "zł": "PLN", "fr": "CHF", "fr.": "CHF"}
+         "zł": "PLN", "fr": "CHF", "fr.": "CHF", "euro": "EUR", "euros": "EUR"}
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,18 @@ def currency_in(text) -> str | None:
     found = _MARK.search(text)
     if found is None:
         return None
-    mark = found[0]
-    return SIGNS.get(mark.lower(), SIGNS.get(mark, mark.upper() if len(mark) == 3 else mark))
+    return currency_name(found[0])
+
+
+def currency_name(mark) -> str | None:
+    """The currency a sign, code or Currency cell names, spelled as totals show it: "€" ->
+    "EUR", "usd" -> "USD", "$" and "kr" as written (several currencies use them); None when
+    blank."""
+    mark = str(mark).strip() if mark is not None else ""
+    if not mark:
+        return None
+    return SIGNS.get(mark.lower(), SIGNS.get(mark, mark.upper() if len(mark) == 3
+                                             and mark.isalpha() else mark))
 
 
 def decimal_proof(text: str) -> str | None:

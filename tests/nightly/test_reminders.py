@@ -524,3 +524,24 @@ def test_an_owners_pipeline_in_several_currencies_is_never_summed(tmp_path):
     (ana,) = build_digests(report(rows=rows), config(tmp_path))
     assert ana.open_amount is None and ana.open_amounts == (("$", 1000.0), ("EUR", 3000.0))
     assert "Your pipeline: 3 open deals, 1,000 $ + 3,000 EUR in all." in render_text(ana)
+
+
+def test_each_value_shows_its_currency_and_the_biggest_first_within_one_currency(tmp_path):
+    """Amounts are compared within one currency only: the currency of most deals first
+    (EUR), then the next ($), bare amounts last, each the biggest first."""
+    due = D(2026, 3, 1)
+    rows = [["Deal ID", "Company", "Owner", "Stage", "Amount", "Next step due"],
+            ["D-1", "Acme", "Ana", "Proposal", "$1,000", due],
+            ["D-2", "Beta", "Ana", "Proposal", "EUR 500", due],
+            ["D-3", "Gamma", "Ana", "Proposal", "5000", due],
+            ["D-4", "Delta", "Ana", "Proposal", "2,500 €", due]]
+    (ana,) = build_digests(report(rows=rows), config(tmp_path))
+    assert [i.deal_id for i in ana.items] == ["D-4", "D-2", "D-1", "D-3"]
+    text = render_text(ana)
+    assert "- D-4, Delta, 2,500 EUR" in text and "- D-1, Acme, 1,000 $" in text
+    assert "- D-3, Gamma, 5,000: " in text  # a bare amount: no currency to show
+    assert "4 open deals, 1,000 $ + 3,000 EUR + 5,000 (no currency) in all." in text
+    assert ">2,500 EUR<" in render_html(ana)
+    one = [rows[0], rows[1], ["D-5", "Eps", "Ana", "Proposal", 3000, due]]
+    (ana,) = build_digests(report(rows=one), config(tmp_path))  # one currency: one pot
+    assert [i.deal_id for i in ana.items] == ["D-5", "D-1"]

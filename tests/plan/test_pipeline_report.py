@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 
+import openpyxl
 import pytest
 
 import sheetsales
@@ -186,3 +187,30 @@ def test_several_currencies_are_reported_apart_and_never_summed(tmp_path):
     check = run_cli(["check", path, *TODAY], 0).stdout
     assert "Open: 4 deals worth 1,000 $ + 3,500 EUR + 700 (no currency)" in check
     assert "Ana: 2 open (1,000 $ + 1,500 EUR)" in check
+
+
+def test_days_in_stage_come_from_the_run_history_where_the_sheet_has_no_date(tmp_path):
+    """Two nightly runs see two deals move Contacted -> Discovery (the sheet has no Discovery
+    on column); the report's flow counts Contacted from First contact to the day a run first
+    saw them in Discovery. D-3, there since the history began, gives no entry day."""
+    path = tmp_path / "deals.xlsx"
+    headers = ["Deal ID", "Company", "Owner", "Stage", "First contact"]
+    first = [dt.date(2026, 10, 20), dt.date(2026, 10, 25), dt.date(2026, 10, 30)]
+
+    def sheet(stages, day):
+        write_deals(path, [[f"D-{i}", f"Co {i}", "Ana", stage, first[i - 1]]
+                           for i, stage in enumerate(stages, 1)], headers=headers)
+        sheetsales.run(path, today=day)
+
+    sheet(["Contacted"] * 3, dt.date(2026, 11, 2))
+    sheet(["Discovery", "Discovery", "Contacted"], dt.date(2026, 11, 10))
+    path.with_name("plain.xlsx").write_bytes(path.read_bytes())  # the same sheet, no history
+    assert sheetsales.report(path.with_name("plain.xlsx"), today=dt.date(2026, 11, 27)
+                             ).summary.flow[1].median_days is None
+    contacted = sheetsales.report(path, today=dt.date(2026, 11, 27)).summary.flow[1]
+    assert (contacted.stage, contacted.reached, contacted.went_on) == ("Contacted", 3, 2)
+    assert contacted.median_days == 18.5  # 21 and 16 days
+    sheetsales.run(path, today=dt.date(2026, 11, 27))  # the Summary sheet `run` writes: the same
+    rows = list(openpyxl.load_workbook(path)["Summary"].iter_rows(values_only=True))
+    step = next(i for i, r in enumerate(rows) if r[0] == "Step")
+    assert next(r for r in rows[step:] if r[0] == "Contacted")[1:5] == (3, 2, 2 / 3, 18.5)

@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 from sheetsales.core.config import Config
 from sheetsales.core.model import Deal
 from sheetsales.core.stages import StageSet
+from sheetsales.plan.flow import entries
 from sheetsales.plan.summary import NONE, STALE, probabilities, summarize
 
 STAGES = StageSet()
@@ -118,6 +119,35 @@ def test_flow_conversion_and_median_days_by_hand():
     assert contacted.conversion == 0.75 and contacted.median_days == 4  # 4, 10 and 2 days
     assert (discovery.reached, discovery.went_on, discovery.median_days) == (3, 1, 9)
     assert flow["Followed up"].went_on is None
+
+
+def test_flow_takes_entry_days_from_stage_since_and_the_run_history():
+    """The history's first day in a step counts where the sheet has no date for it; its
+    earliest day (the history's start: deals already there) is not an entry."""
+    history = {"D-1": ("discovery", D(2026, 10, 11)),  # entered Discovery (no Discovery on)
+               "D-2": ("proposal", D(2026, 10, 20)),  # was in Proposal, is Lost now
+               "D-3": ("contacted", D(2026, 10, 1)),  # the history's first day: left out
+               "D-4": ("discovery", D(2026, 10, 15))}  # its Discovery on wins
+    deals = [
+        deal(2, "Discovery", deal_id="D-1", first_contact=D(2026, 10, 1)),
+        deal(3, "Lost", deal_id="D-2", discovery_on=D(2026, 10, 14)),
+        deal(4, "Contacted", deal_id="D-3", first_contact=D(2026, 9, 1)),
+        deal(5, "Discovery", deal_id="D-4", first_contact=D(2026, 10, 2),
+             discovery_on=D(2026, 10, 5)),
+        deal(6, "Discovery", first_contact=D(2026, 10, 1), stage_since=D(2026, 10, 21)),
+    ]
+    assert entries(history) == {k: history[k] for k in ("D-1", "D-2", "D-4")}
+    flow = {r.stage: r for r in summarize(deals, STAGES, TODAY, DEFAULTS,
+                                          entered=entries(history)).flow}
+    # Contacted -> Discovery: D-1 10 days (history), D-4 3 (its own date), row 6 20 (Stage since)
+    assert (flow["Contacted"].reached, flow["Contacted"].went_on) == (4, 3)
+    assert flow["Contacted"].median_days == 10
+    # D-2 reached Proposal before it was lost, 6 days after Discovery: the history says so
+    assert (flow["Discovery"].reached, flow["Discovery"].went_on) == (4, 1)
+    assert flow["Discovery"].median_days == 6
+    plain = {r.stage: r for r in summarize(deals, STAGES, TODAY, DEFAULTS).flow}
+    assert plain["Contacted"].median_days == 11.5 and plain["Discovery"].went_on == 0
+    assert entries(None) == {} == entries({})
 
 
 def test_won_and_lost_this_month_and_win_rate():

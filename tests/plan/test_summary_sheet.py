@@ -95,24 +95,53 @@ def test_undo_removes_the_summary(book):
     assert book.read_bytes() == before
 
 
-def test_libreoffice_draws_the_charts(book, tmp_path):
+def need_pdftoppm():
     if not shutil.which("pdftoppm"):
         if os.environ.get("SHEETSALES_REQUIRE_SHARED"):
             pytest.fail("poppler-utils (pdftoppm) is required but not installed")
         pytest.skip("poppler-utils is not installed (apt-get install poppler-utils)")
-    run(book)
+
+
+def summary_png(book, tmp_path):
+    """The workbook's last page (its Summary sheet) as LibreOffice draws it, a PNG."""
     profile = tmp_path / "lo-profile"
     subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless",
                     "--convert-to", 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean",'
                     '"value":"true"}}', "--outdir", str(tmp_path), str(book)],
                    check=True, capture_output=True, timeout=300)
-    pdf = tmp_path / "deals.pdf"
+    pdf = tmp_path / (book.stem + ".pdf")
     pages = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True,
                            text=True).stdout
     last = int(next(line.split()[-1] for line in pages.splitlines()
                     if line.startswith("Pages:")))
     subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", str(last), "-l", str(last), str(pdf),
                     str(tmp_path / "summary")], check=True, capture_output=True, timeout=120)
-    png = next(tmp_path.glob("summary*.png"))
+    return next(tmp_path.glob("summary*.png"))
+
+
+def test_libreoffice_draws_the_charts(book, tmp_path):
+    need_pdftoppm()
+    run(book)
+    png = summary_png(book, tmp_path)
     assert count_colour(png, (0x2F, 0x6E, 0xB5)) > 300  # the bars of amount by stage
     assert count_colour(png, (0x2E, 0x9A, 0x5B)) > 100  # the weighted forecast's
+
+
+def test_the_stale_bar_is_red_in_the_chart_and_libreoffice_draws_it(tmp_path):
+    """The forecast chart's stale bar carries its own colour (c:dPt), as the HTML report's
+    red bar; LibreOffice draws it."""
+    stale = ["D-9", "Omega", "Bo", "Proposal", 6000, dt.date(2026, 9, 1), None]
+    book = write_deals(tmp_path / "stale.xlsx", [*ROWS, stale], headers=HEADERS)
+    run(book)
+    with zipfile.ZipFile(book) as z:
+        charts = [z.read(n) for n in z.namelist() if n.startswith("xl/charts/")]
+    forecast = next(c for c in charts if b"Weighted forecast" in c)
+    assert b"(red: stale)" in forecast and forecast.count(b"<c:dPt>") == 1
+    assert b'<c:dPt><c:idx val="8"/>' in forecast  # 6 months, later, no date, then stale
+    assert b'val="9C0006"' in forecast
+    read = [s for c in openpyxl.load_workbook(book)["Summary"]._charts for s in c.series]
+    assert [(p.idx, p.spPr.solidFill.srgbClr) for s in read for p in s.dPt] == [(8, "9C0006")]
+    need_pdftoppm()
+    png = summary_png(book, tmp_path)
+    assert count_colour(png, (0x9C, 0x00, 0x06)) > 100  # the stale bar
+    assert count_colour(png, (0x2E, 0x9A, 0x5B)) > 100  # the other months' bars

@@ -17,7 +17,9 @@ from sheetsales.core.errors import SourceError
 from sheetsales.core.fields import DEFAULT_FIELDS, FIELD_KEYS
 from sheetsales.core.stages import DEFAULT_STAGES, StageSet
 from sheetsales.sources.memory import MemoryGrid
-from sheetsales.understand.amounts import COMMA, POINT, column_separators, read_amount
+from sheetsales.rules.currency import deal_currency, split_by_currency
+from sheetsales.understand.amounts import (COMMA, POINT, column_separators, currency_name,
+                                           read_amount)
 from sheetsales.understand.columns import match_header
 from sheetsales.understand.dates import DMY, MDY, MIXED, UNPROVED, column_order, sheet_orders
 from sheetsales.understand.infer import with_vocabulary
@@ -81,6 +83,14 @@ def test_vocabulary_files_are_package_data():
      {"stage": 1, "owner": 2, "amount": 3}),
     (["ID", "STAGE_ID", "OPPORTUNITY", "ASSIGNED_BY_ID"],
      {"deal_id": 0, "stage": 1, "amount": 2, "owner": 3}),
+    (["Phase", "Betrag", "Währung"], {"stage": 0, "amount": 1, "currency": 2}),
+    (["Étape", "Montant", "Devise"], {"stage": 0, "amount": 1, "currency": 2}),
+    (["Etapa", "Importe", "Moneda"], {"stage": 0, "amount": 1, "currency": 2}),
+    (["Fase", "Valor", "Moeda"], {"stage": 0, "amount": 1, "currency": 2}),
+    (["Fase", "Bedrag", "Valuta"], {"stage": 0, "amount": 1, "currency": 2}),
+    (["Deal - Stage", "Deal - Value", "Deal - Currency"],
+     {"stage": 0, "amount": 1, "currency": 2}),
+    (["StageName", "Amount", "CurrencyIsoCode"], {"stage": 0, "amount": 1, "currency": 2}),
 ])
 def test_headers_in_other_languages_and_crm_exports(headers, expected):
     assert match_header(headers, DEFAULT_FIELDS).columns == expected
@@ -311,7 +321,8 @@ def test_a_sheet_that_numbers_its_stages_gives_their_order(tmp_path):
                                 "expected_close", "created", "owner"}),
     (sheets.pipedrive_export, {"deal_id", "amount", "company", "owner", "stage", "outcome",
                                "created"}),
-    (sheets.bitrix24_export, {"deal_id", "stage", "amount", "owner", "company", "created"}),
+    (sheets.bitrix24_export, {"deal_id", "stage", "amount", "currency", "owner", "company",
+                              "created"}),
 ])
 def test_crm_exports_are_read_with_their_field_names(tmp_path, export, columns):
     report = check_rows(tmp_path, export())
@@ -346,3 +357,37 @@ def test_stg001_says_where_a_numbered_sheet_places_an_unknown_stage(tmp_path):
     hints = {f.value: f.hint for f in report.findings if f.code == "STG001"}
     assert hints["5 - Kickoff"].startswith("The sheet places it numbered 5, after step 4 (Won): "
                                            "sheetsales init --from proposes it")
+
+
+# --- currencies ----------------------------------------------------------------------------
+
+def test_amounts_with_a_currency_code_are_numbers_in_that_currency(tmp_path):
+    report = check_rows(tmp_path, [
+        ["Deal ID", "Company", "Owner", "Stage", "Amount"],
+        ["D-1", "Acme", "Ana", "Proposal", "EUR 2000"],
+        ["D-2", "Beta", "Bo", "Proposal", "2000 EUR"],
+        ["D-3", "Gamma", "Ana", "Lead", "USD 1,200.50"]])
+    assert "VAL001" not in codes(report)
+    assert [d.values["amount"] for d in report.deals] == [2000, 2000, 1200.5]
+    assert [deal_currency(d) for d in report.deals] == ["EUR", "EUR", "USD"]
+
+
+def test_a_currency_column_names_the_currency_and_the_amount_text_fills_its_gaps(tmp_path):
+    report = check_rows(tmp_path, [
+        ["Deal ID", "Company", "Owner", "Stage", "Amount", "Währung"],
+        ["D-1", "Acme", "Ana", "Proposal", "2000", "eur"],
+        ["D-2", "Beta", "Bo", "Proposal", "1.500", "€"],
+        ["D-3", "Gamma", "Ana", "Lead", "$300", ""],
+        ["D-4", "Delta", "Bo", "Lead", "700", "Euro"],
+        ["D-5", "Epsilon", "Ana", "Lead", "900", "USD"]])
+    assert "VAL001" not in codes(report)
+    assert [deal_currency(d) for d in report.deals] == ["EUR", "EUR", "$", "EUR", "USD"]
+    pots = split_by_currency(report.deals)
+    assert {c: sum(d.values["amount"] for d in group) for c, group in pots.items()} == {
+        "$": 300, "EUR": 2000 + 1.5 + 700, "USD": 900}
+
+
+@pytest.mark.parametrize("mark,name", [("€", "EUR"), (" usd ", "USD"), ("$", "$"), ("kr", "kr"),
+                                       ("R$", "BRL"), ("", None), (None, None), ("euros", "EUR")])
+def test_currency_names(mark, name):
+    assert currency_name(mark) == name

@@ -30,8 +30,16 @@ def _number(value: float) -> bytes:
     return repr(float(value)).encode() if not float(value).is_integer() else b"%d" % value
 
 
+def _points(chart: Chart) -> bytes:
+    """The bars drawn in their own colour (c:dPt, after invertIfNegative in the series)."""
+    return b"".join(b'<c:dPt><c:idx val="%d"/><c:invertIfNegative val="0"/><c:bubble3D '
+                    b'val="0"/><c:spPr><a:solidFill><a:srgbClr val="%s"/></a:solidFill>'
+                    b"</c:spPr></c:dPt>" % (i, colour.encode()) for i, colour in chart.points)
+
+
 def chart_xml(chart: Chart, sheet: str, rows: list[list]) -> bytes:
-    """The chart part: one clustered column series with its cached values."""
+    """The chart part: one clustered column series with its cached values, bars named in
+    `chart.points` in their own colour."""
     first, last = chart.rows
     quoted = "'" + sheet.replace("'", "''") + "'"
 
@@ -60,8 +68,8 @@ def chart_xml(chart: Chart, sheet: str, rows: list[list]) -> bytes:
             b'<c:barDir val="col"/><c:grouping val="clustered"/><c:varyColors val="0"/>'
             b'<c:ser><c:idx val="0"/><c:order val="0"/><c:tx><c:v>' + _text(chart.series)
             + b"</c:v></c:tx><c:spPr><a:solidFill><a:srgbClr val=\"" + colour
-            + b'"/></a:solidFill></c:spPr><c:invertIfNegative val="0"/>'
-            b"<c:cat><c:strRef><c:f>" + ref(chart.categories) + b'</c:f><c:strCache>'
+            + b'"/></a:solidFill></c:spPr><c:invertIfNegative val="0"/>' + _points(chart)
+            + b"<c:cat><c:strRef><c:f>" + ref(chart.categories) + b'</c:f><c:strCache>'
             b'<c:ptCount val="%d"/>' % count + cats + b"</c:strCache></c:strRef></c:cat>"
             b"<c:val><c:numRef><c:f>" + ref(chart.values) + b"</c:f><c:numCache><c:formatCode>"
             + fmt + b'</c:formatCode><c:ptCount val="%d"/>' % count + vals
