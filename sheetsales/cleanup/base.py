@@ -83,8 +83,7 @@ class Table:
 def read_table(grid, config) -> Table:
     """Locate the deals sheet in `grid` and read it for cleaning: one tab at a time, so a
     pipeline over several tabs needs --sheet (rather than a silent first tab)."""
-    # a Google Sheet: its first deals tab, as `check` reads it
-    sheets = locate_sheets(grid, config, every=not str(grid.name).startswith("gsheet:")).sheets
+    sheets = locate_sheets(grid, config).sheets
     if len(sheets) > 1:
         raise SheetsalesError(f"{grid.name} has deals on several tabs "
                               f"({', '.join(repr(s.title) for s in sheets)}); clean them one "

@@ -46,7 +46,11 @@ def _undo_google(source: str, config: Config, path: Path, credentials) -> str:
     with write_guard(source, config.base_dir), \
             GSheetTarget.open(source, credentials, sheet=config.source.sheet) as target:
         report = check(target.grid, config)
-        summary = target.apply_cells(reverse, deals=report.sheet)
+        if len(report.parts()) > 1:  # each tab's cells found again by Deal ID on that tab
+            from ..sources.gsheets.tabs import apply_tabs
+            summary = apply_tabs(target, reverse, report.parts())
+        else:
+            summary = target.apply_cells(reverse, deals=report.sheet)
     with History.open(path) as history:
         history.mark_undone(last.id, reverse)
     return summary

@@ -53,6 +53,7 @@ from .api import GoogleApi, RetryPolicy, connect
 from .reread import COLUMN_KEY, DUE_COLUMN, Rereads, _record_request
 from .send import Sends, _merged
 from .ids import GSheetSource, parse_source
+from .tabs import remap_tab_rows, write_tabs
 
 
 
@@ -87,6 +88,7 @@ class GSheetTarget(Rereads, Sends):
         self.written: list[CellChange] = []
         self._titles: dict[int, str] = {}  # sheetId -> title, as the last write's response says
         self._shown: set[int] = set()  # deals-sheet columns every write's response shows
+        self.placements: dict[str, dict[int, int]] = {}  # deals tab -> row read -> row now
         api.close()
 
     @classmethod
@@ -132,6 +134,8 @@ class GSheetTarget(Rereads, Sends):
 
     def write(self, plan) -> str:
         """Apply a run's plan in one batchUpdate (see the module docstring)."""
+        if len(plan.report.parts()) > 1:
+            return write_tabs(self, plan)
         title = plan.report.sheet.title
         owned = self.owned_columns(title)
         claims = {k: c for k, c in plan.layout.columns.items() if owned.get(k) != c}
@@ -187,6 +191,7 @@ class GSheetTarget(Rereads, Sends):
                 placement, now_owned = self._reread(
                     deals, deals_tab, cells.get(deals_tab.id, {}), owned, reminders, olds,
                     sorted(c for c in claims.values() if c < deals_tab.columns))
+            self.placements[deals.title] = placement.rows
             moved = sum(1 for r, n in placement.rows.items() if r != n)
             if moved:
                 notes.append(f"{moved} row(s) had moved since the read and were found again "
@@ -313,7 +318,8 @@ class GSheetTarget(Rereads, Sends):
             requests.append(_record_request(deals_tab.id, key, column))
         created = False
         if reminders is not None:
-            rows = remap_reminders(reminders, placement.rows if placement else None)
+            rows = remap_tab_rows(remap_reminders(reminders, placement.rows if placement
+                                                  else None), self.placements)
             created = self._reminders_tab() is None
             tab = self._reminders_tab()
             requests += reminder_requests(tab, rows, new_sheet_id(self.grid.tabs) if tab is None
