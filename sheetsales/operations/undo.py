@@ -41,16 +41,24 @@ def _undo_google(source: str, config: Config, path: Path, credentials) -> str:
             last = history.last_write(source)
     if last is None:
         raise SheetsalesError(f"there is no sheetsales write of {source} to undo")
-    reverse = [CellChange(c.sheet, c.row, c.col, c.new, c.old) for c in last.changes]
-    from ..sources.gsheets.write import GSheetTarget  # gspread only when it is needed
+    # gspread only when it is needed
+    from ..sources.gsheets.restore import created, is_reminders, removable, remove_reminders
+    from ..sources.gsheets.tabs import apply_tabs
+    from ..sources.gsheets.write import GSheetTarget
+    remove = created(last.changes)  # that write created the Reminders sheet: delete it
+    reverse = [CellChange(c.sheet, c.row, c.col, c.new, c.old) for c in last.changes
+               if not (remove and is_reminders(c.sheet))]
     with write_guard(source, config.base_dir), \
             GSheetTarget.open(source, credentials, sheet=config.source.sheet) as target:
+        if remove:
+            removable(target, last.changes)  # refused before anything is written
         report = check(target.grid, config)
         if len(report.parts()) > 1:  # each tab's cells found again by Deal ID on that tab
-            from ..sources.gsheets.tabs import apply_tabs
             summary = apply_tabs(target, reverse, report.parts())
         else:
             summary = target.apply_cells(reverse, deals=report.sheet)
+        if remove:
+            summary += "; " + remove_reminders(target)
     with History.open(path) as history:
         history.mark_undone(last.id, reverse)
     return summary

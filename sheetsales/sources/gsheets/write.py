@@ -54,6 +54,7 @@ from .reread import COLUMN_KEY, DUE_COLUMN, Rereads, _record_request
 from .send import Sends, _merged
 from .ids import GSheetSource, parse_source
 from .tabs import remap_tab_rows, write_tabs
+from .restore import reminders_changes
 
 
 
@@ -89,6 +90,7 @@ class GSheetTarget(Rereads, Sends):
         self._titles: dict[int, str] = {}  # sheetId -> title, as the last write's response says
         self._shown: set[int] = set()  # deals-sheet columns every write's response shows
         self.placements: dict[str, dict[int, int]] = {}  # deals tab -> row read -> row now
+        self.reminders_written: list[list] | None = None  # the rows the last write sent
         api.close()
 
     @classmethod
@@ -133,14 +135,25 @@ class GSheetTarget(Rereads, Sends):
         return "ours" if tab.owned else "theirs"
 
     def write(self, plan) -> str:
-        """Apply a run's plan in one batchUpdate (see the module docstring)."""
+        """Apply a run's plan in one batchUpdate (see the module docstring); `written` then
+        also holds the Reminders cells it changed (restore.py)."""
+        tab = self._reminders_tab()
+        before = ([r for _, r in self.grid.rows(tab.title)], self.grid.values(tab.title)) \
+            if tab else ([], [])
+        self.reminders_written = None
         if len(plan.report.parts()) > 1:
-            return write_tabs(self, plan)
-        title = plan.report.sheet.title
-        owned = self.owned_columns(title)
-        claims = {k: c for k, c in plan.layout.columns.items() if owned.get(k) != c}
-        return self._write(plan.changes, plan.report.sheet, set(plan.layout.columns.values()),
-                           claims, plan.reminders, check_old=False)
+            line = write_tabs(self, plan)
+        else:
+            title = plan.report.sheet.title
+            owned = self.owned_columns(title)
+            claims = {k: c for k, c in plan.layout.columns.items() if owned.get(k) != c}
+            line = self._write(plan.changes, plan.report.sheet,
+                               set(plan.layout.columns.values()), claims, plan.reminders,
+                               check_old=False)
+        if self.reminders_written is not None:
+            self.written += reminders_changes(self._reminders_tab().title, *before,
+                                              self.reminders_written)
+        return line
 
     def apply_cells(self, changes: Iterable[CellChange], deals: SheetData | None = None) -> str:
         """Write arbitrary cell changes (undo, clean --apply) through the same path: one
@@ -322,6 +335,7 @@ class GSheetTarget(Rereads, Sends):
                                                   else None), self.placements)
             created = self._reminders_tab() is None
             tab = self._reminders_tab()
+            self.reminders_written = rows  # journaled by write(), for undo
             requests += reminder_requests(tab, rows, new_sheet_id(self.grid.tabs) if tab is None
                                           else tab.id)
         return requests, created

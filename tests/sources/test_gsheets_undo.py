@@ -1,0 +1,82 @@
+"""`undo` on a Google Sheet gives back the sheet set exactly as it was (issue 19): the
+Reminders tab a first run created is removed, and one a later run rewrote has its contents
+back; through the real gspread against the loopback emulator."""
+
+import datetime as dt
+import json
+
+import pytest
+
+import sheetsales
+from sheetsales.core.config import Config
+from sheetsales.core.errors import SheetsalesError
+from sheetsales.emulator.sheets_emulator import Emulator, gspread_client, make_service_account_key
+
+TODAY = dt.date(2026, 11, 27)
+HEADER = ["Deal ID", "Company", "Owner", "Stage", "Amount", "Proposal sent", "Confirmed on",
+          "Delivery due"]
+ROWS = [["D-1", "Acme", "Ann", "Proposal", 1200, "2026-11-20", "", ""],
+        ["D-2", "Beta", "Bob", "Won", 500, "2026-10-03", "2026-10-04", "2026-11-24"],
+        ["D-3", "Core", "Bob", "Won", 700, "2026-10-03", "2026-10-04", "2026-11-28"]]
+
+
+@pytest.fixture
+def emu(tmp_path, monkeypatch):
+    with Emulator() as emulator:
+        key = tmp_path / "key.json"
+        key.write_text(json.dumps(make_service_account_key(emulator.url)))
+        monkeypatch.setenv("SHEETSALES_CREDENTIALS", str(key))
+        monkeypatch.setenv("SHEETSALES_GOOGLE_API", emulator.url)
+        monkeypatch.chdir(tmp_path)  # the history lives here
+        yield emulator
+
+
+def load(emu, tabs=(("Deals", ROWS),)):
+    return emu.load({"title": "Pipeline", "sheets": [{"title": t, "values": [HEADER, *rows]}
+                                                      for t, rows in tabs]})
+
+
+def state(emu, sid):
+    """Every tab's title and values, and sheetsales' marks on them."""
+    ss = emu.state.api.spreadsheets[sid]
+    marks = sorted((m.get("metadataKey"), m.get("metadataValue")) for m in ss.developer_metadata)
+    return [(s["title"], s.get("values")) for s in emu.dump(sid, "UNFORMATTED_VALUE")["sheets"]], \
+        marks
+
+
+def test_undo_of_a_first_run_removes_the_reminders_tab_it_created(emu):
+    sid = load(emu)
+    before = state(emu, sid)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    assert "Reminders" in [t for t, _ in state(emu, sid)[0]]
+    said = sheetsales.undo(f"gsheet:{sid}", Config())
+    assert "removed the Reminders sheet" in said
+    assert state(emu, sid)[0] == before[0]
+
+
+def test_undo_of_a_later_run_gives_the_reminders_tab_its_contents_back(emu):
+    sid = load(emu)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    after_first = state(emu, sid)
+    later = sheetsales.run(f"gsheet:{sid}", Config(), TODAY + dt.timedelta(days=3))
+    assert later.written and state(emu, sid)[0] != after_first[0]
+    sheetsales.undo(f"gsheet:{sid}", Config())
+    assert state(emu, sid)[0] == after_first[0]
+
+
+def test_undo_over_several_tabs_removes_the_one_reminders_tab(emu):
+    sid = load(emu, (("Ann", ROWS[:1]), ("Bob", ROWS[1:])))
+    before = state(emu, sid)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    sheetsales.undo(f"gsheet:{sid}", Config())
+    assert state(emu, sid)[0] == before[0]
+
+
+def test_a_note_typed_on_the_new_reminders_tab_stops_its_removal(emu):
+    sid = load(emu)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    tab = gspread_client(emu.url).open_by_key(sid).worksheet("Reminders")
+    tab.update([["called him"]], "I2")
+    with pytest.raises(SheetsalesError, match=r"Reminders!I2.*typed"):
+        sheetsales.undo(f"gsheet:{sid}", Config())
+    assert "Reminders" in [t for t, _ in state(emu, sid)[0]]
