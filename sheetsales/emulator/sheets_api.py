@@ -18,7 +18,7 @@ import string
 import time
 from urllib.parse import unquote
 
-from . import batch_update, grid_ops
+from . import batch_update, grid_ops, presentation
 from .a1 import column_letters, format_box
 from .cells import CellError, json_number, render
 from .drive import DriveFiles
@@ -149,6 +149,7 @@ class SheetsApi(DriveFiles):
             entry = {"properties": copy.deepcopy(sheet.props)}
             if sheet.merges:
                 entry["merges"] = copy.deepcopy(sheet.merges)
+            entry.update(presentation.shown(sheet))
             located = [m for m in ss.developer_metadata if m["location"].get("sheetId") == sheet.id]
             if located:
                 entry["developerMetadata"] = copy.deepcopy(located)

@@ -118,9 +118,12 @@ def cell_requests(sheet_id: int, cells: Cells, owned_columns: Iterable[int] = ()
         "fields": mask}} for row, column, mask, rows in blocks]
 
 
-def reminder_requests(tab, rows: list[list], sheet_id: int) -> list[dict]:
+def reminder_requests(tab, rows: list[list], sheet_id: int, header: int = 0,
+                      header_format: dict | None = None,
+                      links: dict[tuple[int, int], str] | None = None) -> list[dict]:
     """Create (`tab` None: addSheet with its marker) or rewrite in place the Reminders sheet:
-    one updateCells over the whole sheet writes `rows` (bold header) and clears the rest."""
+    one updateCells over the whole sheet writes `rows` (the row `header`, 0-based, bold, or
+    in `header_format`; `links` (row, column) -> URI on those cells) and clears the rest."""
     width = max([REMINDERS_WIDTH] + [len(r) for r in rows])
     requests = []
     if tab is None:
@@ -136,19 +139,25 @@ def reminder_requests(tab, rows: list[list], sheet_id: int) -> list[dict]:
             if need > have:
                 requests.append({"appendDimension": {"sheetId": sheet_id, "dimension": dimension,
                                                      "length": need - have}})
-    data = [{"values": [_reminder_cell(v, i == 0) for v in row]} for i, row in enumerate(rows)]
+    style = header_format or {"textFormat": {"bold": True}}
+    links = links or {}
+    data = [{"values": [_reminder_cell(v, style if i == header else None, links.get((i, j)))
+                        for j, v in enumerate(row)]} for i, row in enumerate(rows)]
     requests.append({"updateCells": {
         "range": {"sheetId": sheet_id}, "rows": data,
         "fields": "userEnteredValue,userEnteredFormat.numberFormat,"
-                  "userEnteredFormat.textFormat.bold"}})
+                  "userEnteredFormat.textFormat.bold,userEnteredFormat.textFormat.link,"
+                  "userEnteredFormat.backgroundColor"}})
     return requests
 
 
-def _reminder_cell(value, header: bool) -> dict:
+def _reminder_cell(value, style: dict | None, link: str | None) -> dict:
     data = cell_data(value)
-    if header:
-        data["userEnteredFormat"] = {**data.get("userEnteredFormat", {}),
-                                     "textFormat": {"bold": True}}
+    if style or link:
+        fmt = {**data.get("userEnteredFormat", {}), **(style or {})}
+        if link:
+            fmt["textFormat"] = {**fmt.get("textFormat", {}), "link": {"uri": link}}
+        data["userEnteredFormat"] = fmt
     return data
 
 

@@ -27,7 +27,8 @@ from .ids import GSheetSource, parse_source
 
 METADATA_FIELDS = ("properties(title),sheets(properties(sheetId,title,index,sheetType,"
                    "gridProperties(rowCount,columnCount)),developerMetadata(metadataId,"
-                   "metadataKey,metadataValue),merges)")
+                   "metadataKey,metadataValue),merges,conditionalFormats,basicFilter,"
+                   "charts(chartId))")
 HEAD_ROWS = 20
 FULL_READ_CELLS = 2_000_000
 
@@ -42,6 +43,9 @@ class Tab:
     columns: int
     owned: bool  # carries sheetsales' marker
     merges: list = field(default_factory=list)  # (row0, row1, col0, col1), 0-based, ends out
+    rules: list = field(default_factory=list)  # conditional format rules, in order
+    basic_filter: dict | None = None
+    charts: list = field(default_factory=list)  # chartIds of the charts on it
 
     @property
     def a1(self) -> str:
@@ -65,7 +69,9 @@ def read_tabs(metadata: dict) -> list[Tab]:
                    m.get("startColumnIndex", 0), m.get("endColumnIndex", 0))
                   for m in sheet.get("merges", [])]
         tabs.append(Tab(props.get("sheetId", 0), props.get("title", ""), grid.get("rowCount", 0),
-                        grid.get("columnCount", 0), owned, merges))
+                        grid.get("columnCount", 0), owned, merges,
+                        list(sheet.get("conditionalFormats", [])), sheet.get("basicFilter"),
+                        [c.get("chartId") for c in sheet.get("charts", [])]))
     return tabs
 
 

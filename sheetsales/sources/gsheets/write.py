@@ -46,8 +46,7 @@ from ...core.errors import WriteConflict
 from ...core.model import CellChange, SheetData
 from ...core.owned import REMINDERS_SHEET, STATUS_KEYS
 from .source import METADATA_FIELDS, GSheetGrid, Tab, read_tabs
-from .batch import (Cells, Placement, cell_requests, new_sheet_id, reminder_requests, same_old,
-                    same_value)
+from .batch import Cells, Placement, cell_requests, same_old, same_value
 from .rows import follow_moved, remap_reminders, repair_cells
 from .api import GoogleApi, RetryPolicy, connect
 from .reread import COLUMN_KEY, DUE_COLUMN, Rereads, _record_request
@@ -55,10 +54,11 @@ from .send import Sends, _merged
 from .ids import GSheetSource, parse_source
 from .tabs import remap_tab_rows, write_tabs
 from .restore import reminders_changes
+from .dress import Dresses
 
 
 
-class GSheetTarget(Rereads, Sends):
+class GSheetTarget(Rereads, Sends, Dresses):
     """A spreadsheet `run` reads once (3 requests) and writes at most once (2 requests).
     `requests` counts the API requests made so far (token requests and retries aside)."""
 
@@ -141,6 +141,7 @@ class GSheetTarget(Rereads, Sends):
         before = ([r for _, r in self.grid.rows(tab.title)], self.grid.values(tab.title)) \
             if tab else ([], [])
         self.reminders_written = None
+        self.plan, self._dressed = plan, False
         if len(plan.report.parts()) > 1:
             line = write_tabs(self, plan)
         else:
@@ -336,9 +337,8 @@ class GSheetTarget(Rereads, Sends):
             created = self._reminders_tab() is None
             tab = self._reminders_tab()
             self.reminders_written = rows  # journaled by write(), for undo
-            requests += reminder_requests(tab, rows, new_sheet_id(self.grid.tabs) if tab is None
-                                          else tab.id)
-        return requests, created
+            requests += self._reminders_dressed(tab, rows, deals_tab)
+        return requests + self._columns_dressed(deals_tab), created
 
     def _summary(self, count, reminders, created, notes, unverified) -> str:
         parts = [f"wrote {count} cell{'s' if count != 1 else ''}"]
