@@ -117,3 +117,57 @@ def test_a_users_filter_on_the_deals_tab_is_extended_over_the_owned_columns(emu,
     run(emu, env, sid)
     found = sheets(emu, sid)["Deals"]["basicFilter"]
     assert found["range"]["endColumnIndex"] == 12 and found["sortSpecs"] == spec["sortSpecs"]
+
+
+def test_a_summary_tab_with_two_charts_kept_once_across_runs(emu, env):
+    sid = load(emu)
+    result, requests = run(emu, env, sid)
+    assert requests == 6  # the Summary rides in the write's batchUpdate
+    summary = sheets(emu, sid)["Summary"]
+    assert cell(summary, 0, 0)["userEnteredValue"] == {"stringValue": "Pipeline summary"}
+    def trimmed(row):
+        row = [None if v == "" else v for v in row]
+        while row and row[-1] is None:
+            row.pop()
+        return row
+    planned = [trimmed(r) for r in result.plan.summary]
+    while planned and not planned[-1]:
+        planned.pop()
+    assert [trimmed(r) for r in values(emu, sid, "Summary")] == planned
+    charts = summary["charts"]
+    assert [c["spec"]["title"] for c in charts] == ["Amount by stage",
+                                                    "Weighted forecast by expected close"]
+    ids = {s["properties"]["title"]: s["properties"]["sheetId"]
+           for s in sheets(emu, sid).values()}
+    stage = charts[0]["spec"]["basicChart"]
+    assert stage["chartType"] == "COLUMN"
+    source = stage["series"][0]["series"]["sourceRange"]["sources"][0]
+    assert source["sheetId"] == ids["Summary"] and source["startColumnIndex"] == 2
+    header = values(emu, sid, "Summary")[source["startRowIndex"]]
+    assert header[:4] == ["Stage", "Deals", "Amount", "Weighted"]
+    marks = [m.get("metadataValue") for m in emu.state.api.spreadsheets[sid].developer_metadata
+             if m.get("metadataKey") == "sheetsales_owned"]
+    assert sorted(marks) == ["reminders", "summary"]
+
+    later, requests = run(emu, env, sid, TODAY + dt.timedelta(days=1))
+    assert later.plan.summary is not None and requests == 6  # the date line changed
+    again = sheets(emu, sid)["Summary"]["charts"]
+    assert len(again) == 2 and {c["chartId"] for c in again}.isdisjoint(
+        {c["chartId"] for c in charts})  # replaced, never doubled
+    unchanged, requests = run(emu, env, sid, TODAY + dt.timedelta(days=1))
+    assert unchanged.plan.empty and requests == 3
+
+
+def test_a_users_own_summary_tab_is_left_alone(emu, env):
+    sid = emu.load({"title": "Pipeline", "sheets": [
+        {"title": "Deals", "values": [HEADER, *ROWS]},
+        {"title": "Summary", "values": [["my own numbers"]]}]})
+    result, _ = run(emu, env, sid)
+    assert any("leaves alone" in n for n in result.plan.notes)
+    assert values(emu, sid, "Summary") == [["my own numbers"]]
+    assert "charts" not in sheets(emu, sid)["Summary"]
+
+
+def values(emu, sid, title):
+    return next(s["values"] for s in emu.dump(sid, "UNFORMATTED_VALUE")["sheets"]
+                if s["title"] == title)

@@ -50,7 +50,7 @@ def test_undo_of_a_first_run_removes_the_reminders_tab_it_created(emu):
     sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
     assert "Reminders" in [t for t, _ in state(emu, sid)[0]]
     said = sheetsales.undo(f"gsheet:{sid}", Config())
-    assert "removed the Reminders sheet" in said
+    assert "removed the Reminders and Summary sheets" in said
     assert state(emu, sid)[0] == before[0]
 
 

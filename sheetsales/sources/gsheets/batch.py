@@ -77,10 +77,11 @@ def same_old(held, old) -> bool:
     return same_value(held, old) or held == old
 
 
-def new_sheet_id(tabs) -> int:
-    """A free sheetId for the Reminders sheet, chosen by us so the same batch can refer to it
-    (and so a retried write cannot add the sheet twice: the retry is refused whole)."""
-    used = {t.id for t in tabs}
+def new_sheet_id(tabs, avoid: Iterable[int] = ()) -> int:
+    """A free sheetId for the Reminders sheet (or, avoiding its, the Summary sheet), chosen
+    by us so the same batch can refer to it (and so a retried write cannot add the sheet
+    twice: the retry is refused whole)."""
+    used = {t.id for t in tabs} | set(avoid)
     candidate = 0x5A1E5
     while candidate in used:
         candidate += 1

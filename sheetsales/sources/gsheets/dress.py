@@ -1,10 +1,11 @@
 """GSheetTarget's dressing of a write (a mixin: the state is the target's): the requests of
-look.py for the plan being written, added to the write's own batchUpdate."""
+look.py and summary.py for the plan being written, added to the write's own batchUpdate."""
 
 from dataclasses import replace
 
 from .batch import new_sheet_id, reminder_requests
 from .look import ROW_COLUMN, column_requests, header_format, link, reminders_requests
+from .summary import is_summary, summary_requests
 
 
 class Dresses:
@@ -12,6 +13,13 @@ class Dresses:
 
     plan = None
     _dressed = False
+
+    def sheet_state(self, title: str) -> str:
+        """"absent", "ours" or "theirs" for the Summary sheet `title` (titles ignore case)."""
+        tab = self.grid.tab(title)
+        if tab is None:
+            return "absent"
+        return "ours" if is_summary(tab) else "theirs"
 
     def _reminders_dressed(self, tab, rows: list[list], deals_tab) -> list[dict]:
         """The Reminders sheet's requests: its cells (header styled, Row linked), its filter
@@ -28,14 +36,24 @@ class Dresses:
         return reminder_requests(tab, rows, sheet_id, header, header_format(), links) + \
             reminders_requests(sheet_id, rows, look)
 
-    def _columns_dressed(self, deals_tab) -> list[dict]:
-        """The owned columns' dress on the deals tab, once per write (a corrective write
-        after rows moved sends its cells again, never the rules)."""
-        look = self.plan.look if self.plan is not None else None
-        if look is None or deals_tab is None or self._dressed:
+    def _once_dressed(self, deals_tab) -> list[dict]:
+        """The owned columns' dress on the deals tab and the Summary sheet, once per write
+        (a corrective write after rows moved sends its cells again, never these)."""
+        if self.plan is None or self._dressed:
             return []
         self._dressed = True
-        owned = self._owned.get(deals_tab.id, {})
-        if "status" in owned:  # where the ownership record says it is now
-            look = replace(look, status_column=owned["status"] + 1)
-        return column_requests(deals_tab, look, owned)
+        requests = []
+        look = self.plan.look
+        if look is not None and deals_tab is not None:
+            owned = self._owned.get(deals_tab.id, {})
+            if "status" in owned:  # where the ownership record says it is now
+                look = replace(look, status_column=owned["status"] + 1)
+            requests += column_requests(deals_tab, look, owned)
+        if self.plan.summary is not None:
+            tab = self.grid.tab(self.plan.summary_title)
+            reminders = new_sheet_id(self.grid.tabs)  # the id a new Reminders sheet takes
+            sheet_id = new_sheet_id(self.grid.tabs, {reminders}) if tab is None else tab.id
+            taken = {c for t in self.grid.tabs for c in t.charts}
+            requests += summary_requests(tab, self.plan.summary_title, self.plan.summary,
+                                         self.plan.summary_look, sheet_id, taken)
+        return requests

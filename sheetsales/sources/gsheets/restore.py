@@ -1,28 +1,28 @@
-"""The Reminders sheet in the write journal, so `undo` gives a Google Sheet back exactly as it
-was: a write journals every Reminders cell it changed (old and new), and undo writes the old
-values back, or, when that write created the sheet (its header cell A1 was blank before:
-sheetsales' Reminders sheet always has one), deletes the sheet again, once every cell still
-holds what sheetsales wrote there.
+"""sheetsales' own sheets (Reminders, Summary) in the write journal, so `undo` gives a Google
+Sheet back exactly as it was: a write journals every cell of them it changed (old and new),
+and undo writes the old values back, or, when that write created the sheet (its cell A1 was
+blank before: sheetsales' sheets always fill it), deletes the sheet again, once every cell
+still holds what sheetsales wrote there.
 
-Requests: none more for the journal; undo of a created sheet costs 1 batchUpdate
-(deleteSheet, which takes the sheet's ownership marker with it)."""
+Requests: none more for the journal; undo of created sheets costs 1 batchUpdate
+(deleteSheet, which takes the sheet's charts and ownership marker with it)."""
 
 from collections.abc import Iterable
 
 from ...core.errors import WriteConflict
 from ...core.model import CellChange, is_blank
-from ...core.owned import REMINDERS_SHEET
 from .batch import same_value
 
 
-def is_reminders(title: str) -> bool:
-    return title.casefold() == REMINDERS_SHEET.casefold()  # Sheets titles ignore case
+def same_title(a: str, b: str) -> bool:
+    return a.casefold() == b.casefold()  # Sheets titles ignore case
 
 
-def reminders_changes(title: str, before: list[list], raw: list[list],
-                      after: list[list]) -> list[CellChange]:
-    """Every cell of the Reminders sheet `title` a rewrite changes: `before` its rows as read
-    (dates as dates), `raw` the same as stored (dates as serials), `after` the rows written."""
+def sheet_changes(title: str, before: list[list], raw: list[list],
+                  after: list[list]) -> list[CellChange]:
+    """Every cell of sheetsales' own sheet `title` a rewrite changes: `before` its rows as
+    read (dates as dates), `raw` the same as stored (dates as serials), `after` the rows
+    written."""
     changes = []
     for r in range(max(len(before), len(after))):
         old_row = before[r] if r < len(before) else []
@@ -38,22 +38,23 @@ def reminders_changes(title: str, before: list[list], raw: list[list],
     return changes
 
 
-def created(journaled: Iterable[CellChange]) -> bool:
-    """Whether the journaled write created the Reminders sheet (see the module docstring)."""
-    return any(is_reminders(c.sheet) and (c.row, c.col) == (1, 1) and is_blank(c.old)
+def created(journaled: Iterable[CellChange], title: str) -> bool:
+    """Whether the journaled write created sheetsales' sheet `title` (see the module
+    docstring: its A1 is never blank)."""
+    return any(same_title(c.sheet, title) and (c.row, c.col) == (1, 1) and is_blank(c.old)
                and not is_blank(c.new) for c in journaled)
 
 
-def removable(target, journaled: list[CellChange]) -> None:
-    """Refuse (WriteConflict) to delete the Reminders sheet a write created when a cell of it
-    holds anything but what that write put there: a note typed in since, say."""
-    tab = target._reminders_tab()
+def removable(target, journaled: list[CellChange], title: str) -> None:
+    """Refuse (WriteConflict) to delete sheetsales' sheet `title` a write created when a cell
+    of it holds anything but what that write put there: a note typed in since, say."""
+    tab = target.grid.tab(title)
     if tab is None:
         return
     if not tab.owned:
         raise WriteConflict(f"the sheet {tab.title!r} of {target.name} is no longer marked as "
                             "sheetsales' own, so undo leaves it; delete it by hand if you wish")
-    wrote = {(c.row - 1, c.col - 1): c.new for c in journaled if is_reminders(c.sheet)}
+    wrote = {(c.row - 1, c.col - 1): c.new for c in journaled if same_title(c.sheet, title)}
     rows = target.grid.values(tab.title)
     cells = {(r, c) for r, row in enumerate(rows) for c, v in enumerate(row) if not is_blank(v)}
     for r, c in sorted(cells | set(wrote)):
@@ -66,12 +67,17 @@ def removable(target, journaled: list[CellChange]) -> None:
                 "then run undo again. Nothing was undone")
 
 
-def remove_reminders(target) -> str:
-    """Delete the Reminders sheet (one batchUpdate); says so."""
-    tab = target._reminders_tab()
-    if tab is None:
-        return "the Reminders sheet was already gone"
-    target.api.batch_update(target.key, {"requests": [{"deleteSheet": {"sheetId": tab.id}}]})
+def remove_sheets(target, titles: list[str]) -> str:
+    """Delete sheetsales' sheets `titles` (one batchUpdate; their charts and markers go with
+    them); says so."""
+    tabs = [t for t in map(target.grid.tab, titles) if t is not None]
+    if not tabs:
+        return "sheetsales' sheets " + " and ".join(titles) + " were already gone"
+    target.api.batch_update(target.key, {"requests": [{"deleteSheet": {"sheetId": t.id}}
+                                                      for t in tabs]})
     target.requests += 1
-    target.grid.tabs.remove(tab)
-    return f"removed the {tab.title} sheet sheetsales had created"
+    for tab in tabs:
+        target.grid.tabs.remove(tab)
+    plural = "s" if len(tabs) > 1 else ""
+    return f"removed the {' and '.join(t.title for t in tabs)} sheet{plural} sheetsales had " \
+        "created"

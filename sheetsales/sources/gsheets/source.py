@@ -41,7 +41,7 @@ class Tab:
     title: str
     rows: int
     columns: int
-    owned: bool  # carries sheetsales' marker
+    owned: str | bool  # sheetsales' marker's value ("reminders", "summary"), else False
     merges: list = field(default_factory=list)  # (row0, row1, col0, col1), 0-based, ends out
     rules: list = field(default_factory=list)  # conditional format rules, in order
     basic_filter: dict | None = None
@@ -63,8 +63,8 @@ def read_tabs(metadata: dict) -> list[Tab]:
         if props.get("sheetType", "GRID") != "GRID":
             continue  # chart sheets and the like hold no cells
         grid = props.get("gridProperties", {})
-        owned = any(m.get("metadataKey") == OWNED_SHEET_KEY
-                    for m in sheet.get("developerMetadata", []))
+        owned = next((m.get("metadataValue") or True for m in sheet.get("developerMetadata", [])
+                      if m.get("metadataKey") == OWNED_SHEET_KEY), False)
         merges = [(m.get("startRowIndex", 0), m.get("endRowIndex", 0),
                    m.get("startColumnIndex", 0), m.get("endColumnIndex", 0))
                   for m in sheet.get("merges", [])]
@@ -181,6 +181,7 @@ class GSheetGrid:
         for tab in (configured, self.find(PRODUCTS_SHEET), self.tab(REMINDERS_SHEET)):
             if tab is not None:
                 wanted.add(tab.title)
+        wanted |= {t.title for t in self.tabs if t.owned}  # sheetsales' own (Summary), whole
         full = [t for t in self.tabs if t.title in wanted]
         budget = FULL_READ_CELLS - sum(t.rows * t.columns for t in full)
         head = []

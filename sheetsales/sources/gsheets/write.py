@@ -53,7 +53,7 @@ from .reread import COLUMN_KEY, DUE_COLUMN, Rereads, _record_request
 from .send import Sends, _merged
 from .ids import GSheetSource, parse_source
 from .tabs import remap_tab_rows, write_tabs
-from .restore import reminders_changes
+from .restore import sheet_changes
 from .dress import Dresses
 
 
@@ -137,9 +137,9 @@ class GSheetTarget(Rereads, Sends, Dresses):
     def write(self, plan) -> str:
         """Apply a run's plan in one batchUpdate (see the module docstring); `written` then
         also holds the Reminders cells it changed (restore.py)."""
-        tab = self._reminders_tab()
-        before = ([r for _, r in self.grid.rows(tab.title)], self.grid.values(tab.title)) \
-            if tab else ([], [])
+        owned = [t for t in (self._reminders_tab(), self.grid.tab(plan.summary_title or "")) if t]
+        before = {t.title: ([r for _, r in self.grid.rows(t.title)], self.grid.values(t.title))
+                  for t in owned}  # sheetsales' own sheets as read, journaled as they change
         self.reminders_written = None
         self.plan, self._dressed = plan, False
         if len(plan.report.parts()) > 1:
@@ -152,8 +152,12 @@ class GSheetTarget(Rereads, Sends, Dresses):
                                set(plan.layout.columns.values()), claims, plan.reminders,
                                check_old=False)
         if self.reminders_written is not None:
-            self.written += reminders_changes(self._reminders_tab().title, *before,
-                                              self.reminders_written)
+            title = self._reminders_tab().title
+            self.written += sheet_changes(title, *before.get(title, ([], [])),
+                                          self.reminders_written)
+        if plan.summary is not None:
+            title = self.grid.tab(plan.summary_title).title
+            self.written += sheet_changes(title, *before.get(title, ([], [])), plan.summary)
         return line
 
     def apply_cells(self, changes: Iterable[CellChange], deals: SheetData | None = None) -> str:
@@ -338,13 +342,15 @@ class GSheetTarget(Rereads, Sends, Dresses):
             tab = self._reminders_tab()
             self.reminders_written = rows  # journaled by write(), for undo
             requests += self._reminders_dressed(tab, rows, deals_tab)
-        return requests + self._columns_dressed(deals_tab), created
+        return requests + self._once_dressed(deals_tab), created
 
     def _summary(self, count, reminders, created, notes, unverified) -> str:
         parts = [f"wrote {count} cell{'s' if count != 1 else ''}"]
         if reminders is not None:
             parts.append(f"{'created' if created else 'rewrote'} the Reminders sheet "
                          f"({len(reminders) - 1} reminder{'s' if len(reminders) != 2 else ''})")
+        if self.plan is not None and self.plan.summary is not None:
+            parts.append(f"the {self.plan.summary_title} sheet")
         line = " and ".join(parts) + f" in {self.name}"
         if unverified:
             line += (f"; {len(unverified)} cell(s) did not read back as written "
