@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import functools
 
+from . import presentation
 from .cells import Cell, CellError
 from .workbook import Box, Sheet, Spreadsheet, bad_request
 
@@ -118,6 +119,7 @@ def _move_spans(ss: Spreadsheet, sheet_id: int, dimension: str, move) -> None:
             merges.append({**merge, start_key: start, end_key: end})
     if sheet is not None:
         sheet.merges = merges
+    presentation.move_ranges(ss, sheet_id, start_key, end_key, move)
     kept = []
     for meta in ss.developer_metadata:
         span = meta["location"].get("dimensionRange")

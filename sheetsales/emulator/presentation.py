@@ -179,3 +179,40 @@ HANDLERS = {
     "addChart": add_chart,
     "deleteEmbeddedObject": delete_embedded_object,
 }
+
+
+def move_ranges(ss: Spreadsheet, sheet_id: int, start_key: str, end_key: str, move) -> None:
+    """Conditional format ranges, the basic filter and chart sources follow rows or columns
+    inserted and deleted on sheet `sheet_id`, as in Sheets (a rule or chart left with no
+    cells goes)."""
+    def moved(grid: dict) -> bool:
+        if grid.get("sheetId", 0) != sheet_id:
+            return True
+        start, end = move(grid.get(start_key, 0), grid.get(end_key))
+        if start or start_key in grid:
+            grid[start_key] = start
+        if end is not None:
+            grid[end_key] = end
+        return end is None or end > start
+
+    sheet = ss.sheet_by_id(sheet_id)
+    if sheet is not None:
+        kept = []
+        for rule in rules(sheet):
+            rule["ranges"] = [r for r in rule["ranges"] if moved(r)]
+            if rule["ranges"]:
+                kept.append(rule)
+        sheet.conditional_formats = kept
+        spec = sheet.__dict__.get("basic_filter")
+        if spec and not moved(spec["range"]):
+            sheet.basic_filter = None
+    for other in ss.sheets:
+        kept = []
+        for chart in charts(other):
+            basic = chart.get("spec", {}).get("basicChart", {})
+            sources = [s for part in basic.get("domains", []) + basic.get("series", [])
+                       for data in (part.get("domain") or part.get("series") or {},)
+                       for s in (data.get("sourceRange") or {}).get("sources", [])]
+            if all([moved(s) for s in sources]):
+                kept.append(chart)
+        other.charts = kept

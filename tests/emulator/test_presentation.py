@@ -117,3 +117,20 @@ def test_the_schema_covers_every_request_the_emulator_handles():
     kinds = schema.shapes()["Request"]
     assert set(HANDLERS) | IGNORED <= set(kinds)
     assert json.dumps(schema.shapes()["BooleanCondition"]["type"]).count("TEXT_STARTS_WITH") == 1
+
+
+def test_rules_filters_and_charts_follow_an_inserted_column(book):
+    _, ss = book
+    send(ss, {"addConditionalFormatRule": {"rule": RULE}}, {"addChart": {"chart": CHART}},
+         {"setBasicFilter": {"filter": {"range": {"sheetId": 0, "endColumnIndex": 3}}}})
+    send(ss, {"insertDimension": {"range": {"sheetId": 0, "dimension": "COLUMNS",
+                                            "startIndex": 1, "endIndex": 2}}})
+    found = shown(ss)
+    span = found["conditionalFormats"][0]["ranges"][0]
+    assert (span["startColumnIndex"], span["endColumnIndex"]) == (3, 4)
+    assert found["basicFilter"]["range"]["endColumnIndex"] == 4
+    series = found["charts"][0]["spec"]["basicChart"]["series"][0]["series"]
+    assert series["sourceRange"]["sources"][0]["startColumnIndex"] == 2
+    send(ss, {"deleteDimension": {"range": {"sheetId": 0, "dimension": "COLUMNS",
+                                            "startIndex": 3, "endIndex": 4}}})
+    assert "conditionalFormats" not in shown(ss)  # its only column went

@@ -171,3 +171,14 @@ def test_a_users_own_summary_tab_is_left_alone(emu, env):
 def values(emu, sid, title):
     return next(s["values"] for s in emu.dump(sid, "UNFORMATTED_VALUE")["sheets"]
                 if s["title"] == title)
+
+
+def test_a_column_inserted_before_the_status_adds_no_second_set_of_rules(emu, env):
+    sid = load(emu)
+    run(emu, env, sid)
+    gspread_client(emu.url).open_by_key(sid).batch_update({"requests": [{"insertDimension": {
+        "range": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 2, "endIndex": 3}}}]})
+    run(emu, env, sid, TODAY + dt.timedelta(days=1))
+    rules = sheets(emu, sid)["Deals"]["conditionalFormats"]
+    assert len(rules) == len(status_colours({}))
+    assert {r["ranges"][0]["startColumnIndex"] for r in rules} == {STATUS + 1}
