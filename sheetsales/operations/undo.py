@@ -43,7 +43,8 @@ def _undo_google(source: str, config: Config, path: Path, credentials) -> str:
     if last is None:
         raise SheetsalesError(f"there is no sheetsales write of {source} to undo")
     # gspread only when it is needed
-    from ..sources.gsheets.restore import created, removable, remove_sheets, same_title
+    from ..sources.gsheets.restore import (created, removable, remove_rules, remove_sheets,
+                                           same_title)
     from ..sources.gsheets.tabs import apply_tabs
     from ..sources.gsheets.write import GSheetTarget
     remove = [t for t in (REMINDERS_SHEET, config.summary.sheet_name)  # that write made them
@@ -61,6 +62,9 @@ def _undo_google(source: str, config: Config, path: Path, credentials) -> str:
             summary = target.apply_cells(reverse, deals=report.sheet)
         if remove:
             summary += "; " + remove_sheets(target, remove)
+        colours = remove_rules(target, last.changes, report.parts())
+        if colours:
+            summary += "; " + colours
     with History.open(path) as history:
         history.mark_undone(last.id, reverse)
     return summary

@@ -80,3 +80,26 @@ def test_a_note_typed_on_the_new_reminders_tab_stops_its_removal(emu):
     with pytest.raises(SheetsalesError, match=r"Reminders!I2.*typed"):
         sheetsales.undo(f"gsheet:{sid}", Config())
     assert "Reminders" in [t for t, _ in state(emu, sid)[0]]
+
+
+def rules(emu, sid, title="Deals"):
+    from sheetsales.emulator import presentation
+    return presentation.rules(emu.state.api.spreadsheets[sid].find_sheet(title))
+
+
+def test_undo_of_a_first_run_removes_the_status_colours_and_the_summary(emu):
+    sid = load(emu)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    assert rules(emu, sid) and "Summary" in [t for t, _ in state(emu, sid)[0]]
+    said = sheetsales.undo(f"gsheet:{sid}", Config())
+    assert "removed the status colours" in said and not rules(emu, sid)
+    assert [t for t, _ in state(emu, sid)[0]] == ["Deals"]
+
+
+def test_undo_of_a_later_run_keeps_the_colours_the_first_run_set(emu):
+    sid = load(emu)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    first = list(rules(emu, sid))
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY + dt.timedelta(days=3))
+    sheetsales.undo(f"gsheet:{sid}", Config())
+    assert rules(emu, sid) == first

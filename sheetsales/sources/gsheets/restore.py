@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from ...core.errors import WriteConflict
 from ...core.model import CellChange, is_blank
 from .batch import same_value
+from .look import on_column
 
 
 def same_title(a: str, b: str) -> bool:
@@ -81,3 +82,26 @@ def remove_sheets(target, titles: list[str]) -> str:
     plural = "s" if len(tabs) > 1 else ""
     return f"removed the {' and '.join(t.title for t in tabs)} sheet{plural} sheetsales had " \
         "created"
+
+
+def remove_rules(target, journaled: list[CellChange], parts) -> str | None:
+    """Delete the Status colours (look.py) of each deals tab whose status column the undone
+    write created (its header cell was blank before), in one batchUpdate; says so, or None
+    when there were none. Rules that were there before that write stay."""
+    requests = []
+    for part in parts:
+        tab = target.grid.tab(part.sheet.title)
+        column = target._owned.get(tab.id, {}).get("status") if tab else None
+        if column is None:
+            continue
+        made = any(same_title(c.sheet, tab.title) and c.row == part.sheet.header_row and
+                   c.col == column + 1 and is_blank(c.old) for c in journaled)
+        if made:
+            requests += [{"deleteConditionalFormatRule": {"sheetId": tab.id, "index": i}}
+                         for i in reversed(range(len(tab.rules)))
+                         if on_column(tab.rules[i], tab.id, column)]
+    if not requests:
+        return None
+    target.api.batch_update(target.key, {"requests": requests})
+    target.requests += 1
+    return f"removed the status colours ({len(requests)} rule{'s' if len(requests) > 1 else ''})"
