@@ -84,10 +84,14 @@ def test_run_writes_statuses_on_every_tab_and_one_reminders_tab(emu, env):
     reminders = values(emu, sid, "Reminders")
     assert {r[0] for r in reminders[1:]} == {"Ann", "Bob"}
     assert {r[7] for r in reminders[1:]} == {"Ann!A3", "Bob!A2", "Bob!A3"}
+    ids = {s["title"]: s["sheetId"] for s in emu.dump(sid)["sheets"]}
+    tab = emu.state.api.spreadsheets[sid].find_sheet("Reminders")
+    links = {tab.cells[(r, 7)].fmt["textFormat"]["link"]["uri"] for r in (1, 2, 3)}
+    assert links == {f"#gid={ids['Ann']}&range=A3", f"#gid={ids['Bob']}&range=A2",
+                     f"#gid={ids['Bob']}&range=A3"}  # each to its deal's tab and row
     marks = emu.state.api.spreadsheets[sid].developer_metadata
     owned = {(m["location"]["dimensionRange"]["sheetId"], m["metadataValue"])
              for m in marks if m.get("metadataKey") == "sheetsales_column"}
-    ids = {s["title"]: s["sheetId"] for s in emu.dump(sid)["sheets"]}
     assert {(ids["Ann"], "status"), (ids["Bob"], "status")} <= owned
 
     emu.clear_requests()
