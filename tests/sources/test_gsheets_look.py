@@ -5,12 +5,11 @@ row), all inside the run's own requests, and no duplicate on the next run; throu
 gspread against the loopback emulator, which checks each request's shape."""
 
 import datetime as dt
-import json
 
 import pytest
 
 from sheetsales.core.config import Config
-from sheetsales.emulator.sheets_emulator import Emulator, gspread_client, make_service_account_key
+from sheetsales.emulator.sheets_emulator import gspread_client
 from sheetsales.operations.run import run_target
 from sheetsales.plan.columns import status_colours
 from sheetsales.sources.gsheets.write import GSheetTarget
@@ -25,16 +24,8 @@ STATUS = 8  # column I, right of the user's columns
 
 
 @pytest.fixture
-def emu():
-    with Emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def env(emu, tmp_path):
-    key = tmp_path / "key.json"
-    key.write_text(json.dumps(make_service_account_key(emu.url)))
-    return {"SHEETSALES_CREDENTIALS": str(key), "SHEETSALES_GOOGLE_API": emu.url}
+def env(google):
+    return google
 
 
 def load(emu):

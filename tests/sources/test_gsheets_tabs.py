@@ -3,7 +3,6 @@ read, checked and written as one pipeline, as for a workbook, through the real g
 against the loopback emulator."""
 
 import datetime as dt
-import json
 
 import pytest
 
@@ -11,7 +10,7 @@ import sheetsales
 from helpers import run_cli
 from sheetsales.core.config import Config
 from sheetsales.core.errors import WriteConflict
-from sheetsales.emulator.sheets_emulator import Emulator, gspread_client, make_service_account_key
+from sheetsales.emulator.sheets_emulator import gspread_client
 from sheetsales.operations.run import run_target
 from sheetsales.sources.gsheets.write import GSheetTarget
 
@@ -27,19 +26,8 @@ STATUS = ["Status", "Flags", "Next action", "Next action due"]
 
 
 @pytest.fixture
-def emu():
-    with Emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def env(emu, tmp_path, monkeypatch):
-    key = tmp_path / "key.json"
-    key.write_text(json.dumps(make_service_account_key(emu.url)))
-    monkeypatch.setenv("SHEETSALES_CREDENTIALS", str(key))
-    monkeypatch.setenv("SHEETSALES_GOOGLE_API", emu.url)
-    monkeypatch.chdir(tmp_path)  # the history lives here
-    return {"SHEETSALES_CREDENTIALS": str(key), "SHEETSALES_GOOGLE_API": emu.url}
+def env(google):
+    return google
 
 
 def load(emu, tabs=(("Ann", ANN), ("Bob", BOB)), extra=()):

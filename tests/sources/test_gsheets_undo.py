@@ -3,14 +3,13 @@ Reminders tab a first run created is removed, and one a later run rewrote has it
 back; through the real gspread against the loopback emulator."""
 
 import datetime as dt
-import json
 
 import pytest
 
 import sheetsales
 from sheetsales.core.config import Config
 from sheetsales.core.errors import SheetsalesError
-from sheetsales.emulator.sheets_emulator import Emulator, gspread_client, make_service_account_key
+from sheetsales.emulator.sheets_emulator import gspread_client
 
 TODAY = dt.date(2026, 11, 27)
 HEADER = ["Deal ID", "Company", "Owner", "Stage", "Amount", "Proposal sent", "Confirmed on",
@@ -20,15 +19,9 @@ ROWS = [["D-1", "Acme", "Ann", "Proposal", 1200, "2026-11-20", "", ""],
         ["D-3", "Core", "Bob", "Won", 700, "2026-10-03", "2026-10-04", "2026-11-28"]]
 
 
-@pytest.fixture
-def emu(tmp_path, monkeypatch):
-    with Emulator() as emulator:
-        key = tmp_path / "key.json"
-        key.write_text(json.dumps(make_service_account_key(emulator.url)))
-        monkeypatch.setenv("SHEETSALES_CREDENTIALS", str(key))
-        monkeypatch.setenv("SHEETSALES_GOOGLE_API", emulator.url)
-        monkeypatch.chdir(tmp_path)  # the history lives here
-        yield emulator
+@pytest.fixture(autouse=True)
+def signed_in(google):
+    """Every test here runs with sheetsales pointed at the emulator."""
 
 
 def load(emu, tabs=(("Deals", ROWS),)):

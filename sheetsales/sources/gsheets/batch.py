@@ -125,21 +125,8 @@ def reminder_requests(tab, rows: list[list], sheet_id: int, header: int = 0,
     """Create (`tab` None: addSheet with its marker) or rewrite in place the Reminders sheet:
     one updateCells over the whole sheet writes `rows` (the row `header`, 0-based, bold, or
     in `header_format`; `links` (row, column) -> URI on those cells) and clears the rest."""
-    width = max([REMINDERS_WIDTH] + [len(r) for r in rows])
-    requests = []
-    if tab is None:
-        requests.append({"addSheet": {"properties": {
-            "sheetId": sheet_id, "title": REMINDERS_SHEET, "gridProperties": {
-                "rowCount": max(100, len(rows)), "columnCount": width, "frozenRowCount": 1}}}})
-        requests.append({"createDeveloperMetadata": {"developerMetadata": {
-            "metadataKey": OWNED_SHEET_KEY, "metadataValue": "reminders",
-            "visibility": "DOCUMENT", "location": {"sheetId": sheet_id}}}})
-    else:
-        for dimension, need, have in (("ROWS", len(rows), tab.rows),
-                                      ("COLUMNS", width, tab.columns)):
-            if need > have:
-                requests.append({"appendDimension": {"sheetId": sheet_id, "dimension": dimension,
-                                                     "length": need - have}})
+    requests = owned_sheet(tab, REMINDERS_SHEET, "reminders", sheet_id, rows,
+                           REMINDERS_WIDTH, frozen=1)
     style = header_format or {"textFormat": {"bold": True}}
     links = links or {}
     data = [{"values": [_reminder_cell(v, style if i == header else None, links.get((i, j)))
@@ -150,6 +137,26 @@ def reminder_requests(tab, rows: list[list], sheet_id: int, header: int = 0,
                   "userEnteredFormat.textFormat.bold,userEnteredFormat.textFormat.link,"
                   "userEnteredFormat.backgroundColor"}})
     return requests
+
+
+def owned_sheet(tab, title: str, mark: str, sheet_id: int, rows: list[list], width: int,
+                frozen: int = 0) -> list[dict]:
+    """Requests making room for `rows` on sheetsales' own sheet: created (`tab` None: addSheet
+    with its marker `mark`, `frozen` header rows) or grown to fit."""
+    width = max([width] + [len(r) for r in rows])
+    if tab is None:
+        grid = {"rowCount": max(100, len(rows)), "columnCount": width}
+        if frozen:
+            grid["frozenRowCount"] = frozen
+        return [{"addSheet": {"properties": {"sheetId": sheet_id, "title": title,
+                                             "gridProperties": grid}}},
+                {"createDeveloperMetadata": {"developerMetadata": {
+                    "metadataKey": OWNED_SHEET_KEY, "metadataValue": mark,
+                    "visibility": "DOCUMENT", "location": {"sheetId": sheet_id}}}}]
+    return [{"appendDimension": {"sheetId": sheet_id, "dimension": dimension,
+                                 "length": need - have}}
+            for dimension, need, have in (("ROWS", len(rows), tab.rows),
+                                          ("COLUMNS", width, tab.columns)) if need > have]
 
 
 def _reminder_cell(value, style: dict | None, link: str | None) -> dict:

@@ -8,7 +8,7 @@ deleted by its id and added again, so a second run never leaves two. Pure."""
 import random
 
 from ..base import Chart, SheetLook
-from .batch import OWNED_SHEET_KEY, cell_data
+from .batch import cell_data, owned_sheet
 from .look import colour, header_format, width_requests
 
 MARK = "summary"  # the marker's value on the Summary sheet
@@ -24,21 +24,8 @@ def summary_requests(tab, title: str, rows: list[list], look: SheetLook, sheet_i
                      taken: set[int]) -> list[dict]:
     """Create (`tab` None) or rewrite the Summary sheet `title` with `rows` and `look`;
     `taken` holds the chart ids in use in the spreadsheet."""
-    width = max([8] + [len(r) for r in rows])
-    requests = []
-    if tab is None:
-        requests.append({"addSheet": {"properties": {
-            "sheetId": sheet_id, "title": title, "gridProperties": {
-                "rowCount": max(100, len(rows)), "columnCount": max(26, width)}}}})
-        requests.append({"createDeveloperMetadata": {"developerMetadata": {
-            "metadataKey": OWNED_SHEET_KEY, "metadataValue": MARK, "visibility": "DOCUMENT",
-            "location": {"sheetId": sheet_id}}}})
-    else:
-        for dimension, need, have in (("ROWS", len(rows), tab.rows),
-                                      ("COLUMNS", width, tab.columns)):
-            if need > have:
-                requests.append({"appendDimension": {"sheetId": sheet_id, "dimension": dimension,
-                                                     "length": need - have}})
+    requests = owned_sheet(tab, title, MARK, sheet_id, rows, 26)  # room for the charts
+    if tab is not None:
         requests += [{"deleteEmbeddedObject": {"objectId": i}} for i in tab.charts]
     requests.append({"updateCells": {
         "range": {"sheetId": sheet_id},
