@@ -10,13 +10,9 @@ import sheetsales
 from sheetsales.core.config import Config
 from sheetsales.core.errors import SheetsalesError
 from sheetsales.emulator.sheets_emulator import gspread_client
+from test_gsheets_look import HEADER, ROWS
 
 TODAY = dt.date(2026, 11, 27)
-HEADER = ["Deal ID", "Company", "Owner", "Stage", "Amount", "Proposal sent", "Confirmed on",
-          "Delivery due"]
-ROWS = [["D-1", "Acme", "Ann", "Proposal", 1200, "2026-11-20", "", ""],
-        ["D-2", "Beta", "Bob", "Won", 500, "2026-10-03", "2026-10-04", "2026-11-24"],
-        ["D-3", "Core", "Bob", "Won", 700, "2026-10-03", "2026-10-04", "2026-11-28"]]
 
 
 @pytest.fixture(autouse=True)
