@@ -173,3 +173,12 @@ def test_a_column_inserted_before_the_status_adds_no_second_set_of_rules(emu, en
     rules = sheets(emu, sid)["Deals"]["conditionalFormats"]
     assert len(rules) == len(status_colours({}))
     assert {r["ranges"][0]["startColumnIndex"] for r in rules} == {STATUS + 1}
+
+
+def test_summary_sheet_false_keeps_no_summary_tab(emu, env):
+    from sheetsales.core.settings import SummarySettings
+    sid = load(emu)
+    emu.clear_requests()
+    target = GSheetTarget.open(f"gsheet:{sid}", environ=env)
+    result = run_target(target, Config(summary=SummarySettings(sheet=False)), TODAY)
+    assert result.plan.summary is None and "Summary" not in sheets(emu, sid)

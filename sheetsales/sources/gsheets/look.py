@@ -8,7 +8,9 @@ Pure.
 Our conditional format rules are the ones whose only range is the owned Status column (the
 ownership record says where it is now; Sheets moves both when a column is inserted): a run
 whose rules are already there adds none, so a second run adds no duplicate; other people's
-rules on the sheet are never touched."""
+rules on the sheet are never touched. Rules are deleted by index (the API has no other way),
+only when ours must change (the colours configured differently): a rule a person adds in the
+instant between our read and that write could shift the index."""
 
 import re
 
