@@ -12,7 +12,7 @@ class Dresses:
     """The looks of the plan `write` was given (`self.plan`; None for undo and clean)."""
 
     plan = None
-    _dressed = False
+    _dressed: set = frozenset()  # what this write has dressed: deals tab ids, "summary"
 
     def sheet_state(self, title: str) -> str:
         """"absent", "ours" or "theirs" for the Summary sheet `title` (titles ignore case)."""
@@ -39,17 +39,20 @@ class Dresses:
     def _once_dressed(self, deals_tab) -> list[dict]:
         """The owned columns' dress on the deals tab and the Summary sheet, once per write
         (a corrective write after rows moved sends its cells again, never these)."""
-        if self.plan is None or self._dressed:
+        if self.plan is None:
             return []
-        self._dressed = True
         requests = []
-        look = self.plan.look
-        if look is not None and deals_tab is not None:
+        looks = getattr(self.plan, "looks", None) or {self.plan.report.sheet.title:
+                                                      self.plan.look}
+        look = looks.get(deals_tab.title) if deals_tab is not None else None
+        if look is not None and deals_tab.id not in self._dressed:
+            self._dressed = self._dressed | {deals_tab.id}
             owned = self._owned.get(deals_tab.id, {})
             if "status" in owned:  # where the ownership record says it is now
                 look = replace(look, status_column=owned["status"] + 1)
             requests += column_requests(deals_tab, look, owned)
-        if self.plan.summary is not None:
+        if self.plan.summary is not None and "summary" not in self._dressed:
+            self._dressed = self._dressed | {"summary"}
             tab = self.grid.tab(self.plan.summary_title)
             reminders = new_sheet_id(self.grid.tabs)  # the id a new Reminders sheet takes
             sheet_id = new_sheet_id(self.grid.tabs, {reminders}) if tab is None else tab.id

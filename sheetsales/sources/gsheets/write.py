@@ -141,7 +141,7 @@ class GSheetTarget(Rereads, Sends, Dresses):
         before = {t.title: ([r for _, r in self.grid.rows(t.title)], self.grid.values(t.title))
                   for t in owned}  # sheetsales' own sheets as read, journaled as they change
         self.reminders_written = None
-        self.plan, self._dressed = plan, False
+        self.plan, self._dressed = plan, frozenset()
         if len(plan.report.parts()) > 1:
             line = write_tabs(self, plan)
         else:
