@@ -135,3 +135,21 @@ def test_sheet_option_chooses_the_tabs(emu, env):
     sid = load(emu)
     out = " ".join(run_cli(["check", f"gsheet:{sid}", "--sheet", "Bob", *T], 0).stdout.split())
     assert "2 deals checked" in out and "'Bob'" in out and "Ann!" not in out
+
+
+def test_links_follow_rows_sorted_on_a_tab_with_nothing_else_to_write(emu, env):
+    sid = load(emu)
+    run_target(GSheetTarget.open(f"gsheet:{sid}", environ=env), Config(), TODAY)
+    book = gspread_client(emu.url).open_by_key(sid)
+    book.worksheet("Ann").update([["Delivered", "", "", "2026-11-25"]], "D3:G3",
+                                 value_input_option="USER_ENTERED")  # A-2 delivered
+    target = GSheetTarget.open(f"gsheet:{sid}", environ=env)
+    rows = values(emu, sid, "Bob", "FORMATTED_VALUE")
+    book.worksheet("Bob").update([rows[2], rows[1]], "A2:L3",
+                                 value_input_option="USER_ENTERED")  # a person sorts Bob
+    result = run_target(target, Config(), TODAY)
+    assert not [c for c in result.plan.changes if c.sheet == "Bob"]  # Bob: no new status
+    reminders = values(emu, sid, "Reminders")
+    assert result.plan.reminders is not None  # rewritten: Ann's A-2 changed
+    assert {r[1]: r[7] for r in reminders[1:] if r[1].startswith("B")} == \
+        {"B-1": "Bob!A3", "B-2": "Bob!A2"}

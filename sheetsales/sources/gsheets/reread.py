@@ -24,6 +24,8 @@ _IDS = random.SystemRandom()
 class Rereads:
     """GSheetTarget's re-reads (a mixin: the state is the target's)."""
 
+    linked_rows: dict = {}  # tab title -> rows the Reminders sheet links to (Tab!A7)
+
     def _claim(self, deals: SheetData, tab: Tab, cells: Cells, owned: set[int],
                reminders: list[list] | None, claims: dict[str, int]):
         """Claim new status columns before a cell goes into them: one batchUpdate creates
@@ -56,6 +58,7 @@ class Rereads:
         targets = {r + 1 for r, _ in cells}
         if reminders is not None:
             targets |= {r[ROW_COLUMN] for r in reminders[1:] if isinstance(r[ROW_COLUMN], int)}
+        targets |= self.linked_rows.get(tab.title, set())  # several tabs: see tabs.py
         try:
             placement = place_rows(deals.title, dict(self.grid.rows(tab.title)), keys,
                                    deals.header_row, targets, _grid_rows(now, keys),
@@ -99,6 +102,7 @@ class Rereads:
         targets = {r + 1 for r, _ in cells}
         if reminders is not None:
             targets |= {r[ROW_COLUMN] for r in reminders[1:] if isinstance(r[ROW_COLUMN], int)}
+        targets |= self.linked_rows.get(tab.title, set())  # several tabs: see tabs.py
         placement = place_rows(deals.title, dict(self.grid.rows(tab.title)), keys,
                                deals.header_row, targets, now_keys, now_top, owned)
         check_claims(tab.title, claimed, now_claimed)

@@ -3,9 +3,9 @@ its own verified write (its re-read or claim, its owned cells through their owne
 records, its verification), one after the other, and the one Reminders sheet rides in the
 last tab's batchUpdate, its "Row" links (`Bob!A7`) moved to where each tab's deals are now.
 
-Requests: the read's 3, then 3 per deals tab that has something to write (a tab with nothing
-to write costs none; when only the Reminders sheet changed, 3 for it): constant in the number
-of rows, linear in the number of tabs. A refusal on a later tab leaves the earlier tabs
+Requests: the read's 3, then 3 per deals tab that has something to write, 1 (its re-read) per
+tab with nothing to write that a rewritten Reminders sheet links to, none for the others:
+constant in the number of rows, linear in the number of tabs. A refusal on a later tab leaves the earlier tabs
 written, journaled for undo, and says so."""
 
 import re
@@ -37,19 +37,32 @@ def remap_tab_rows(reminders: list[list] | None,
     return moved
 
 
+def linked_rows(reminders: list[list] | None) -> dict[str, set[int]]:
+    """Tab title -> the rows the Reminders sheet's `Tab!A7` links point at."""
+    found: dict[str, set[int]] = {}
+    for row in (reminders or [])[1:]:
+        where = row[REMINDER_ROW] if len(row) > REMINDER_ROW else None
+        match = _WHERE.match(where) if isinstance(where, str) else None
+        if match:
+            found.setdefault(match["title"], set()).add(int(match["row"]))
+    return found
+
+
 def write_tabs(target, plan) -> str:
     """Apply a run's plan over several deals tabs (see the module docstring); says what was
-    written, tab by tab."""
+    written, tab by tab. A tab with nothing to write that the rewritten Reminders sheet links
+    to is re-read (1 request), so its links follow rows sorted meanwhile."""
     by_tab = _by_tab(plan.changes)
+    target.linked_rows = linked = linked_rows(plan.reminders)
     jobs = []
     for part in plan.report.parts():
         title = part.sheet.title
         layout = plan.layouts[title]
         owned = target.owned_columns(title)
         claims = {k: c for k, c in layout.columns.items() if owned.get(k) != c}
-        if by_tab.get(title) or claims:
+        if by_tab.get(title) or claims or linked.get(title):
             jobs.append((part.sheet, by_tab.get(title, []), set(layout.columns.values()), claims))
-    if plan.reminders is not None and not jobs:  # only the Reminders sheet changed
+    if plan.reminders is not None and not jobs:  # a Reminders sheet that links nowhere
         first = plan.report.parts()[0]
         jobs.append((first.sheet, [], set(plan.layouts[first.sheet.title].columns.values()), {}))
     last = len(jobs) - 1
