@@ -93,9 +93,8 @@ def read_table(grid, config) -> Table:
 
 def read_tables(grid, config) -> list[Table]:
     """Every deals tab of `grid`, as `check` finds them (understand.locate_sheets), read for
-    cleaning; a Google Sheet's first deals tab only, as `check` reads it."""
-    every = not str(grid.name).startswith("gsheet:")
-    return [Table.from_sheet(s) for s in locate_sheets(grid, config, every=every).sheets]
+    cleaning."""
+    return [Table.from_sheet(s) for s in locate_sheets(grid, config).sheets]
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import copy
 
-from . import grid_ops
+from . import grid_ops, presentation, schema
 from .a1 import Ref
 from .workbook import ApiError, Box, Spreadsheet, bad_request, bound, check_editable
 
-IGNORED = {"updateDimensionProperties", "autoResizeDimensions", "updateBorders",
-           "setDataValidation", "addConditionalFormatRule", "deleteConditionalFormatRule", "setBasicFilter",
-           "clearBasicFilter", "addBanding", "updateBanding", "deleteBanding"}
+IGNORED = {"autoResizeDimensions", "updateBorders", "setDataValidation", "addBanding", "updateBanding",
+           "deleteBanding"}
 
 
 def apply_batch(ss: Spreadsheet, body: dict, context) -> dict:
-    """Apply every request or none: on any error the spreadsheet is restored and the error raised."""
+    """Apply every request or none: on any error the spreadsheet is restored and the error raised.
+    The body's shape is checked first, as the real API does (schema.py)."""
+    body = schema.check(body)
     requests = body.get("requests")
     if not isinstance(requests, list) or not requests:
         raise bad_request("Must specify at least one request.")
@@ -410,4 +411,5 @@ HANDLERS = {
     "deleteNamedRange": delete_named_range,
     "createDeveloperMetadata": create_developer_metadata,
     "deleteDeveloperMetadata": delete_developer_metadata,
+    **presentation.HANDLERS,
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import functools
 
+from . import presentation
 from .cells import Cell, CellError
 from .workbook import Box, Sheet, Spreadsheet, bad_request
 
@@ -125,6 +126,7 @@ def _move_spans(ss: Spreadsheet, sheet_id: int, dimension: str, move) -> None:
                 grid[start_key] = start
             if end is not None:
                 grid[end_key] = end
+    presentation.move_ranges(ss, sheet_id, start_key, end_key, move)
     kept = []
     for meta in ss.developer_metadata:
         span = meta["location"].get("dimensionRange")

@@ -18,7 +18,7 @@ import string
 import time
 from urllib.parse import unquote
 
-from . import batch_update, grid_ops
+from . import batch_update, grid_ops, presentation
 from .a1 import column_letters, format_box
 from .cells import CellError, json_number, render
 from .drive import DriveFiles
@@ -151,6 +151,7 @@ class SheetsApi(DriveFiles):
                 entry["merges"] = copy.deepcopy(sheet.merges)
             if sheet.protected:
                 entry["protectedRanges"] = copy.deepcopy(sheet.protected)
+            entry.update(presentation.shown(sheet))
             located = [m for m in ss.developer_metadata if m["location"].get("sheetId") == sheet.id]
             if located:
                 entry["developerMetadata"] = copy.deepcopy(located)

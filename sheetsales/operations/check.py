@@ -6,7 +6,7 @@ from pathlib import Path
 from ..core.config import Config
 from ..core.dates import today_in
 from ..rules.check import Progress, Report, check_sheets
-from ..sources import Grid, is_google_source, open_grid
+from ..sources import Grid, open_grid
 from ..sources.several import SeveralCsv
 from ..understand import locate_sheets
 from .targets import resolve_source
@@ -32,9 +32,7 @@ def check(source: str | Path | Grid | list | None = None, config: Config | None 
             source = source[0] if source else None
         grid = open_grid(resolve_source(source, config), credentials,
                          config.source.sheet) if opened else source
-    # a Google Sheet is written one tab at a time for now: its first deals tab only
-    located = locate_sheets(grid, config, every=not is_google_source(grid.name),
-                            choose_twins=choose_twins)
+    located = locate_sheets(grid, config, choose_twins=choose_twins)
     return check_sheets(located.sheets, config, today or today_in(config.rules.time_zone),
                         previous_stages, stage_since, progress,
                         [grid.row_count(s.title) for s in located.sheets],

@@ -5,6 +5,7 @@ from pathlib import Path
 from ..core.config import Config
 from ..core.errors import SheetsalesError
 from ..core.model import CellChange
+from ..core.owned import REMINDERS_SHEET
 from ..nightly.history import History, history_path
 from ..sources import backups, is_google_source
 from .check import check
@@ -41,12 +42,29 @@ def _undo_google(source: str, config: Config, path: Path, credentials) -> str:
             last = history.last_write(source)
     if last is None:
         raise SheetsalesError(f"there is no sheetsales write of {source} to undo")
-    reverse = [CellChange(c.sheet, c.row, c.col, c.new, c.old) for c in last.changes]
-    from ..sources.gsheets.write import GSheetTarget  # gspread only when it is needed
+    # gspread only when it is needed
+    from ..sources.gsheets.restore import (created, removable, remove_rules, remove_sheets,
+                                           same_title)
+    from ..sources.gsheets.tabs import apply_tabs
+    from ..sources.gsheets.write import GSheetTarget
+    remove = [t for t in (REMINDERS_SHEET, config.summary.sheet_name)  # that write made them
+              if created(last.changes, t)]
+    reverse = [CellChange(c.sheet, c.row, c.col, c.new, c.old) for c in last.changes
+               if not any(same_title(c.sheet, t) for t in remove)]
     with write_guard(source, config.base_dir), \
             GSheetTarget.open(source, credentials, sheet=config.source.sheet) as target:
+        for title in remove:
+            removable(target, last.changes, title)  # refused before anything is written
         report = check(target.grid, config)
-        summary = target.apply_cells(reverse, deals=report.sheet)
+        if len(report.parts()) > 1:  # each tab's cells found again by Deal ID on that tab
+            summary = apply_tabs(target, reverse, report.parts())
+        else:
+            summary = target.apply_cells(reverse, deals=report.sheet)
+        if remove:
+            summary += "; " + remove_sheets(target, remove)
+        colours = remove_rules(target, last.changes, report.parts())
+        if colours:
+            summary += "; " + colours
     with History.open(path) as history:
         history.mark_undone(last.id, reverse)
     return summary

@@ -77,10 +77,11 @@ def same_old(held, old) -> bool:
     return same_value(held, old) or held == old
 
 
-def new_sheet_id(tabs) -> int:
-    """A free sheetId for the Reminders sheet, chosen by us so the same batch can refer to it
-    (and so a retried write cannot add the sheet twice: the retry is refused whole)."""
-    used = {t.id for t in tabs}
+def new_sheet_id(tabs, avoid: Iterable[int] = ()) -> int:
+    """A free sheetId for the Reminders sheet (or, avoiding its, the Summary sheet), chosen
+    by us so the same batch can refer to it (and so a retried write cannot add the sheet
+    twice: the retry is refused whole)."""
+    used = {t.id for t in tabs} | set(avoid)
     candidate = 0x5A1E5
     while candidate in used:
         candidate += 1
@@ -118,37 +119,53 @@ def cell_requests(sheet_id: int, cells: Cells, owned_columns: Iterable[int] = ()
         "fields": mask}} for row, column, mask, rows in blocks]
 
 
-def reminder_requests(tab, rows: list[list], sheet_id: int) -> list[dict]:
+def reminder_requests(tab, rows: list[list], sheet_id: int, header: int = 0,
+                      header_format: dict | None = None,
+                      links: dict[tuple[int, int], str] | None = None) -> list[dict]:
     """Create (`tab` None: addSheet with its marker) or rewrite in place the Reminders sheet:
-    one updateCells over the whole sheet writes `rows` (bold header) and clears the rest."""
-    width = max([REMINDERS_WIDTH] + [len(r) for r in rows])
-    requests = []
-    if tab is None:
-        requests.append({"addSheet": {"properties": {
-            "sheetId": sheet_id, "title": REMINDERS_SHEET, "gridProperties": {
-                "rowCount": max(100, len(rows)), "columnCount": width, "frozenRowCount": 1}}}})
-        requests.append({"createDeveloperMetadata": {"developerMetadata": {
-            "metadataKey": OWNED_SHEET_KEY, "metadataValue": "reminders",
-            "visibility": "DOCUMENT", "location": {"sheetId": sheet_id}}}})
-    else:
-        for dimension, need, have in (("ROWS", len(rows), tab.rows),
-                                      ("COLUMNS", width, tab.columns)):
-            if need > have:
-                requests.append({"appendDimension": {"sheetId": sheet_id, "dimension": dimension,
-                                                     "length": need - have}})
-    data = [{"values": [_reminder_cell(v, i == 0) for v in row]} for i, row in enumerate(rows)]
+    one updateCells over the whole sheet writes `rows` (the row `header`, 0-based, bold, or
+    in `header_format`; `links` (row, column) -> URI on those cells) and clears the rest."""
+    requests = owned_sheet(tab, REMINDERS_SHEET, "reminders", sheet_id, rows,
+                           REMINDERS_WIDTH, frozen=1)
+    style = header_format or {"textFormat": {"bold": True}}
+    links = links or {}
+    data = [{"values": [_reminder_cell(v, style if i == header else None, links.get((i, j)))
+                        for j, v in enumerate(row)]} for i, row in enumerate(rows)]
     requests.append({"updateCells": {
         "range": {"sheetId": sheet_id}, "rows": data,
         "fields": "userEnteredValue,userEnteredFormat.numberFormat,"
-                  "userEnteredFormat.textFormat.bold"}})
+                  "userEnteredFormat.textFormat.bold,userEnteredFormat.textFormat.link,"
+                  "userEnteredFormat.backgroundColor"}})
     return requests
 
 
-def _reminder_cell(value, header: bool) -> dict:
+def owned_sheet(tab, title: str, mark: str, sheet_id: int, rows: list[list], width: int,
+                frozen: int = 0) -> list[dict]:
+    """Requests making room for `rows` on sheetsales' own sheet: created (`tab` None: addSheet
+    with its marker `mark`, `frozen` header rows) or grown to fit."""
+    width = max([width] + [len(r) for r in rows])
+    if tab is None:
+        grid = {"rowCount": max(100, len(rows)), "columnCount": width}
+        if frozen:
+            grid["frozenRowCount"] = frozen
+        return [{"addSheet": {"properties": {"sheetId": sheet_id, "title": title,
+                                             "gridProperties": grid}}},
+                {"createDeveloperMetadata": {"developerMetadata": {
+                    "metadataKey": OWNED_SHEET_KEY, "metadataValue": mark,
+                    "visibility": "DOCUMENT", "location": {"sheetId": sheet_id}}}}]
+    return [{"appendDimension": {"sheetId": sheet_id, "dimension": dimension,
+                                 "length": need - have}}
+            for dimension, need, have in (("ROWS", len(rows), tab.rows),
+                                          ("COLUMNS", width, tab.columns)) if need > have]
+
+
+def _reminder_cell(value, style: dict | None, link: str | None) -> dict:
     data = cell_data(value)
-    if header:
-        data["userEnteredFormat"] = {**data.get("userEnteredFormat", {}),
-                                     "textFormat": {"bold": True}}
+    if style or link:
+        fmt = {**data.get("userEnteredFormat", {}), **(style or {})}
+        if link:
+            fmt["textFormat"] = {**fmt.get("textFormat", {}), "link": {"uri": link}}
+        data["userEnteredFormat"] = fmt
     return data
 
 

@@ -23,6 +23,8 @@ _IDS = random.SystemRandom()
 class Rereads:
     """GSheetTarget's re-reads (a mixin: the state is the target's)."""
 
+    linked_rows: dict = {}  # tab title -> rows the Reminders sheet links to (Tab!A7)
+
     def _reread(self, deals: SheetData, tab: Tab, cells: Cells, owned: set[int],
                 reminders: list[list] | None, olds: dict, claimed: list[int]):
         """One values:batchGet of the key column(s), the top rows, the columns being claimed
@@ -45,6 +47,7 @@ class Rereads:
         targets = {r + 1 for r, _ in cells}
         if reminders is not None:
             targets |= {r[ROW_COLUMN] for r in reminders[1:] if isinstance(r[ROW_COLUMN], int)}
+        targets |= self.linked_rows.get(tab.title, set())  # several tabs: see tabs.py
         placement = place_rows(deals.title, dict(self.grid.rows(tab.title)), keys,
                                deals.header_row, targets, now_keys, now_top, owned)
         check_claims(tab.title, claimed, now_claimed)

@@ -147,8 +147,12 @@ class Sends:
             if "addSheet" in request:
                 props = request["addSheet"]["properties"]
                 grid = props["gridProperties"]
+                mark = next((r["createDeveloperMetadata"]["developerMetadata"]["metadataValue"]
+                             for r in requests if "createDeveloperMetadata" in r and
+                             r["createDeveloperMetadata"]["developerMetadata"]["location"]
+                             .get("sheetId") == props["sheetId"]), True)
                 self.grid.tabs.append(Tab(props["sheetId"], props["title"], grid["rowCount"],
-                                          grid["columnCount"], True))
+                                          grid["columnCount"], mark))
             elif "appendDimension" in request:
                 grow = request["appendDimension"]
                 tab = self._tab_by_id(grow["sheetId"])

@@ -27,8 +27,8 @@ from .ids import GSheetSource, parse_source
 
 METADATA_FIELDS = ("properties(title),sheets(properties(sheetId,title,index,sheetType,"
                    "gridProperties(rowCount,columnCount)),developerMetadata(metadataId,"
-                   "metadataKey,metadataValue),merges,"
-                   "protectedRanges(range,warningOnly,requestingUserCanEdit))")
+                   "metadataKey,metadataValue),merges,conditionalFormats,basicFilter,"
+                   "charts(chartId),protectedRanges(range,warningOnly,requestingUserCanEdit))")
 HEAD_ROWS = 20
 FULL_READ_CELLS = 2_000_000
 
@@ -41,8 +41,11 @@ class Tab:
     title: str
     rows: int
     columns: int
-    owned: bool  # carries sheetsales' marker
+    owned: str | bool  # sheetsales' marker's value ("reminders", "summary"), else False
     merges: list = field(default_factory=list)  # (row0, row1, col0, col1), 0-based, ends out
+    rules: list = field(default_factory=list)  # conditional format rules, in order
+    basic_filter: dict | None = None
+    charts: list = field(default_factory=list)  # chartIds of the charts on it
 
     @property
     def a1(self) -> str:
@@ -60,13 +63,15 @@ def read_tabs(metadata: dict) -> list[Tab]:
         if props.get("sheetType", "GRID") != "GRID":
             continue  # chart sheets and the like hold no cells
         grid = props.get("gridProperties", {})
-        owned = any(m.get("metadataKey") == OWNED_SHEET_KEY
-                    for m in sheet.get("developerMetadata", []))
+        owned = next((m.get("metadataValue") or True for m in sheet.get("developerMetadata", [])
+                      if m.get("metadataKey") == OWNED_SHEET_KEY), False)
         merges = [(m.get("startRowIndex", 0), m.get("endRowIndex", 0),
                    m.get("startColumnIndex", 0), m.get("endColumnIndex", 0))
                   for m in sheet.get("merges", [])]
         tabs.append(Tab(props.get("sheetId", 0), props.get("title", ""), grid.get("rowCount", 0),
-                        grid.get("columnCount", 0), owned, merges))
+                        grid.get("columnCount", 0), owned, merges,
+                        list(sheet.get("conditionalFormats", [])), sheet.get("basicFilter"),
+                        [c.get("chartId") for c in sheet.get("charts", [])]))
     return tabs
 
 
@@ -176,6 +181,7 @@ class GSheetGrid:
         for tab in (configured, self.find(PRODUCTS_SHEET), self.tab(REMINDERS_SHEET)):
             if tab is not None:
                 wanted.add(tab.title)
+        wanted |= {t.title for t in self.tabs if t.owned}  # sheetsales' own (Summary), whole
         full = [t for t in self.tabs if t.title in wanted]
         budget = FULL_READ_CELLS - sum(t.rows * t.columns for t in full)
         head = []

@@ -48,18 +48,20 @@ from ...core.errors import SourceError, WriteConflict
 from ...core.model import CellChange, SheetData
 from ...core.owned import REMINDERS_SHEET, STATUS_KEYS
 from .source import METADATA_FIELDS, GSheetGrid, Tab, read_tabs
-from .batch import (Cells, Placement, cell_requests, new_sheet_id, reminder_requests, same_old,
-                    same_value)
+from .batch import Cells, Placement, cell_requests, same_old, same_value
 from .rows import follow_moved, remap_reminders, repair_cells
 from .api import GoogleApi, RetryPolicy, connect
 from .reread import COLUMN_KEY, DUE_COLUMN, Rereads, _record_request
 from .send import Sends, _merged
 from .ids import GSheetSource, parse_source
 from .protected import locked, refuse_protected
+from .tabs import remap_tab_rows, write_tabs
+from .restore import sheet_changes
+from .dress import Dresses
 
 
 
-class GSheetTarget(Rereads, Sends):
+class GSheetTarget(Rereads, Sends, Dresses):
     """A spreadsheet `run` reads once (3 requests) and writes at most once (2 requests).
     `requests` counts the API requests made so far (token requests and retries aside)."""
 
@@ -92,6 +94,8 @@ class GSheetTarget(Rereads, Sends):
         self._titles: dict[int, str] = {}  # sheetId -> title, as the last write's response says
         self._shown: set[int] = set()  # deals-sheet columns every write's response shows
         self._claimed = None  # (tab, columns added, records) of a write claiming columns
+        self.placements: dict[str, dict[int, int]] = {}  # deals tab -> row read -> row now
+        self.reminders_written: list[list] | None = None  # the rows the last write sent
         api.close()
 
     @classmethod
@@ -136,12 +140,30 @@ class GSheetTarget(Rereads, Sends):
         return "ours" if tab.owned else "theirs"
 
     def write(self, plan) -> str:
-        """Apply a run's plan in one batchUpdate (see the module docstring)."""
-        title = plan.report.sheet.title
-        owned = self.owned_columns(title)
-        claims = {k: c for k, c in plan.layout.columns.items() if owned.get(k) != c}
-        return self._write(plan.changes, plan.report.sheet, set(plan.layout.columns.values()),
-                           claims, plan.reminders, check_old=False)
+        """Apply a run's plan in one batchUpdate (see the module docstring); `written` then
+        also holds the Reminders cells it changed (restore.py)."""
+        owned = [t for t in (self._reminders_tab(), self.grid.tab(plan.summary_title or "")) if t]
+        before = {t.title: ([r for _, r in self.grid.rows(t.title)], self.grid.values(t.title))
+                  for t in owned}  # sheetsales' own sheets as read, journaled as they change
+        self.reminders_written = None
+        self.plan, self._dressed = plan, frozenset()
+        if len(plan.report.parts()) > 1:
+            line = write_tabs(self, plan)
+        else:
+            title = plan.report.sheet.title
+            owned = self.owned_columns(title)
+            claims = {k: c for k, c in plan.layout.columns.items() if owned.get(k) != c}
+            line = self._write(plan.changes, plan.report.sheet,
+                               set(plan.layout.columns.values()), claims, plan.reminders,
+                               check_old=False)
+        if self.reminders_written is not None:
+            title = self._reminders_tab().title
+            self.written += sheet_changes(title, *before.get(title, ([], [])),
+                                          self.reminders_written)
+        if plan.summary is not None:
+            title = self.grid.tab(plan.summary_title).title
+            self.written += sheet_changes(title, *before.get(title, ([], [])), plan.summary)
+        return line
 
     def apply_cells(self, changes: Iterable[CellChange], deals: SheetData | None = None) -> str:
         """Write arbitrary cell changes (undo, clean --apply) through the same path: one
@@ -188,6 +210,7 @@ class GSheetTarget(Rereads, Sends):
             placement, now_owned = self._reread(
                 deals, deals_tab, cells.get(deals_tab.id, {}), owned, reminders, olds,
                 sorted(c for c in claims.values() if c < deals_tab.columns))
+            self.placements[deals.title] = placement.rows
             moved = sum(1 for r, n in placement.rows.items() if r != n)
             if moved:
                 notes.append(f"{moved} row(s) had moved since the read and were found again "
@@ -365,12 +388,13 @@ class GSheetTarget(Rereads, Sends):
             requests += cell_requests(sheet_id, block, owned if tab is deals_tab else ())
         created = False
         if reminders is not None:
-            rows = remap_reminders(reminders, placement.rows if placement else None)
+            rows = remap_tab_rows(remap_reminders(reminders, placement.rows if placement
+                                                  else None), self.placements)
             created = self._reminders_tab() is None
             tab = self._reminders_tab()
-            requests += reminder_requests(tab, rows, new_sheet_id(self.grid.tabs) if tab is None
-                                          else tab.id)
-        return requests, created
+            self.reminders_written = rows  # journaled by write(), for undo
+            requests += self._reminders_dressed(tab, rows, deals_tab)
+        return requests + self._once_dressed(deals_tab), created
 
     def _claim_requests(self, tab: Tab, claims: dict[str, int]) -> tuple[int, list[dict]]:
         """New status columns, claimed in the write itself: fresh empty columns inserted
@@ -392,18 +416,31 @@ class GSheetTarget(Rereads, Sends):
         self._claimed = (tab, inserted, records)
         return max(tab.columns + inserted, last + 1), [grow, *records]
 
+    def _claiming(self, tab: Tab) -> list[tuple[str, int, int]]:
+        """(key, column, record id) of each column this write claims on `tab`."""
+        if self._claimed is None or self._claimed[0] is not tab:
+            return []
+        metas = [r["createDeveloperMetadata"]["developerMetadata"] for r in self._claimed[2]]
+        return [(m["metadataValue"], m["location"]["dimensionRange"]["startIndex"],
+                 m["metadataId"]) for m in metas]
+
+    def _owned_after_write(self, tab: Tab) -> dict[str, int]:
+        """The owned columns of `tab` once this write lands: those recorded, and those it
+        claims (the dress of a first write is sent with the claim)."""
+        return {**self._owned.get(tab.id, {}),
+                **{key: column for key, column, _ in self._claiming(tab)}}
+
     def _claimed_now(self) -> None:
         """After the write that claimed columns landed: the tab is wider (an appendDimension
-        is counted by _grew) and the columns are sheetsales' own (a repair writes into them through their records)."""
+        is counted by _grew) and the columns are sheetsales' own (a repair writes into them
+        through their records)."""
         if self._claimed is None:
             return
-        tab, wider, records = self._claimed
+        tab, wider, _ = self._claimed
         tab.columns += wider
-        for request in records:
-            meta = request["createDeveloperMetadata"]["developerMetadata"]
-            column = meta["location"]["dimensionRange"]["startIndex"]
-            self._owned.setdefault(tab.id, {})[meta["metadataValue"]] = column
-            self._records.setdefault(tab.id, {})[column] = meta["metadataId"]
+        for key, column, record in self._claiming(tab):
+            self._owned.setdefault(tab.id, {})[key] = column
+            self._records.setdefault(tab.id, {})[column] = record
         self._claimed = None
 
     def _summary(self, count, reminders, created, notes, unverified) -> str:
@@ -411,6 +448,8 @@ class GSheetTarget(Rereads, Sends):
         if reminders is not None:
             parts.append(f"{'created' if created else 'rewrote'} the Reminders sheet "
                          f"({len(reminders) - 1} reminder{'s' if len(reminders) != 2 else ''})")
+        if self.plan is not None and self.plan.summary is not None:
+            parts.append(f"the {self.plan.summary_title} sheet")
         line = " and ".join(parts) + f" in {self.name}"
         if unverified:
             line += (f"; {len(unverified)} cell(s) did not read back as written "

@@ -1,0 +1,94 @@
+"""`undo` on a Google Sheet gives back the sheet set exactly as it was (issue 19): the
+Reminders tab a first run created is removed, and one a later run rewrote has its contents
+back; through the real gspread against the loopback emulator."""
+
+import datetime as dt
+
+import pytest
+
+import sheetsales
+from sheetsales.core.config import Config
+from sheetsales.core.errors import SheetsalesError
+from sheetsales.emulator.sheets_emulator import gspread_client
+from test_gsheets_look import HEADER, ROWS
+
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture(autouse=True)
+def signed_in(google):
+    """Every test here runs with sheetsales pointed at the emulator."""
+
+
+def load(emu, tabs=(("Deals", ROWS),)):
+    return emu.load({"title": "Pipeline", "sheets": [{"title": t, "values": [HEADER, *rows]}
+                                                      for t, rows in tabs]})
+
+
+def state(emu, sid):
+    """Every tab's title and values, and sheetsales' marks on them."""
+    ss = emu.state.api.spreadsheets[sid]
+    marks = sorted((m.get("metadataKey"), m.get("metadataValue")) for m in ss.developer_metadata)
+    return [(s["title"], s.get("values")) for s in emu.dump(sid, "UNFORMATTED_VALUE")["sheets"]], \
+        marks
+
+
+def test_undo_of_a_first_run_removes_the_reminders_tab_it_created(emu):
+    sid = load(emu)
+    before = state(emu, sid)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    assert "Reminders" in [t for t, _ in state(emu, sid)[0]]
+    said = sheetsales.undo(f"gsheet:{sid}", Config())
+    assert "removed the Reminders and Summary sheets" in said
+    assert state(emu, sid)[0] == before[0]
+
+
+def test_undo_of_a_later_run_gives_the_reminders_tab_its_contents_back(emu):
+    sid = load(emu)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    after_first = state(emu, sid)
+    later = sheetsales.run(f"gsheet:{sid}", Config(), TODAY + dt.timedelta(days=3))
+    assert later.written and state(emu, sid)[0] != after_first[0]
+    sheetsales.undo(f"gsheet:{sid}", Config())
+    assert state(emu, sid)[0] == after_first[0]
+
+
+def test_undo_over_several_tabs_removes_the_one_reminders_tab(emu):
+    sid = load(emu, (("Ann", ROWS[:1]), ("Bob", ROWS[1:])))
+    before = state(emu, sid)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    sheetsales.undo(f"gsheet:{sid}", Config())
+    assert state(emu, sid)[0] == before[0]
+
+
+def test_a_note_typed_on_the_new_reminders_tab_stops_its_removal(emu):
+    sid = load(emu)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    tab = gspread_client(emu.url).open_by_key(sid).worksheet("Reminders")
+    tab.update([["called him"]], "I2")
+    with pytest.raises(SheetsalesError, match=r"Reminders!I2.*typed"):
+        sheetsales.undo(f"gsheet:{sid}", Config())
+    assert "Reminders" in [t for t, _ in state(emu, sid)[0]]
+
+
+def rules(emu, sid, title="Deals"):
+    from sheetsales.emulator import presentation
+    return presentation.rules(emu.state.api.spreadsheets[sid].find_sheet(title))
+
+
+def test_undo_of_a_first_run_removes_the_status_colours_and_the_summary(emu):
+    sid = load(emu)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    assert rules(emu, sid) and "Summary" in [t for t, _ in state(emu, sid)[0]]
+    said = sheetsales.undo(f"gsheet:{sid}", Config())
+    assert "removed the status colours" in said and not rules(emu, sid)
+    assert [t for t, _ in state(emu, sid)[0]] == ["Deals"]
+
+
+def test_undo_of_a_later_run_keeps_the_colours_the_first_run_set(emu):
+    sid = load(emu)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    first = list(rules(emu, sid))
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY + dt.timedelta(days=3))
+    sheetsales.undo(f"gsheet:{sid}", Config())
+    assert rules(emu, sid) == first
