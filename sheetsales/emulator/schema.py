@@ -4,18 +4,17 @@ its declared values; otherwise a 400 with the message Google gives ("Invalid JSO
 received. Unknown name ..." / "Invalid value at ..."). Field names may be given in camelCase
 or snake_case, as the API's JSON mapping allows; `check` returns the body in camelCase.
 
-The shapes are the published ones: `schema/sheets_v4.json` is made from Google's Sheets API
-v4 discovery document (the one google-api-python-client bundles as
-discovery_cache/documents/sheets.v4.json) by `python -m sheetsales.emulator.schema
-DISCOVERY_JSON`, which keeps only what a batchUpdate body can hold, as
-{schema: {field: type}} with type one of "integer", "number", "string", "boolean", "object"
-(a free map), a schema name, ["item type"] for a list, or {"enum": [...]}."""
+The shapes are the published ones, read from Google's Sheets API v4 discovery document as
+google-api-python-client bundles it (discovery_cache/documents/sheets.v4.json; a test
+dependency) and kept as {schema: {field: type}}, type one of "integer", "number", "string",
+"boolean", "object" (a free map), a schema name, ["item type"] for a list, or {"enum": [...]}.
+Without that package the emulator takes bodies as they come (`python -m sheetsales.emulator`
+for trying sheetsales offline needs no more)."""
 
 from __future__ import annotations
 
 import json
 import re
-import sys
 from functools import cache
 from importlib import resources
 
@@ -26,14 +25,23 @@ _CAMEL = re.compile(r"_([a-z0-9])")
 _SNAKE = re.compile(r"(?<!^)([A-Z])")
 
 
+DISCOVERY = "discovery_cache/documents/sheets.v4.json"
+
+
 @cache
-def shapes() -> dict[str, dict]:
-    return json.loads(resources.files(__package__).joinpath("schema/sheets_v4.json").read_text())
+def shapes() -> dict[str, dict] | None:
+    """The batchUpdate shapes from the bundled discovery document, or None without it."""
+    try:
+        document = resources.files("googleapiclient").joinpath(DISCOVERY)
+        return compact(json.loads(document.read_text(encoding="utf-8")))
+    except (ModuleNotFoundError, FileNotFoundError):
+        return None
 
 
 def check(body: dict) -> dict:
-    """`body` with camelCase names, or a 400 for the first field the real API would refuse."""
-    return _value(body, ROOT, "")
+    """`body` with camelCase names, or a 400 for the first field the real API would refuse
+    (as it came when the published shapes are not at hand)."""
+    return body if shapes() is None else _value(body, ROOT, "")
 
 
 def _value(value, kind, at: str):
@@ -90,7 +98,7 @@ def _invalid(at: str, value, kind: str):
     return bad_request(f"Invalid value at '{at}' ({kind}), {json.dumps(value)}")
 
 
-# ---- making schema/sheets_v4.json from the discovery document ----------------------------------
+# ---- the shapes from the discovery document -------------------------------------------------------
 
 def compact(discovery: dict) -> dict:
     """The schemas a batchUpdate body can reach, in the compact form above."""
@@ -113,7 +121,3 @@ def compact(discovery: dict) -> dict:
             found[name] = {k: kind(v) for k, v in schemas[name].get("properties", {}).items()}
     return {"$revision": discovery.get("revision"), **dict(sorted(found.items()))}
 
-
-if __name__ == "__main__":
-    with open(sys.argv[1], encoding="utf-8") as source:
-        print(json.dumps(compact(json.load(source)), indent=0, sort_keys=False))
