@@ -2,7 +2,6 @@
 
 import difflib
 import functools
-import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -127,12 +126,19 @@ def _by_letter(decomposed: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
+class _Marks(dict):
+    """A str.translate table deleting every combining mark (Unicode category M), filled
+    character by character as texts meet them: the whole table took ~40 ms per process."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.category(chr(code))[0] == "M" else code
+        self[code] = kept
+        return kept
+
+
 @functools.cache
-def _marks() -> dict[int, None]:
-    """A str.translate table deleting every combining mark (Unicode category M), built on
-    first use."""
-    codes = itertools.chain(range(0x0300, 0x20000), range(0xE0100, 0xE01F0))
-    return {code: None for code in codes if unicodedata.category(chr(code))[0] == "M"}
+def _marks() -> _Marks:
+    return _Marks()
 
 
 def stage_key(text) -> str:
