@@ -17,8 +17,8 @@ import click
 import sheetsales
 
 from .cleanup import KINDS as CLEAN_KINDS
-from .core.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SheetsalesError, worst_exit
-from .core.model import SEVERITIES
+from .core.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SEVERITIES, SheetsalesError, \
+    worst_exit
 from .core.owned import REMINDERS_SHEET
 
 FAIL_ON = (*SEVERITIES, "never")

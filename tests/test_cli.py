@@ -132,9 +132,14 @@ print(sorted({m.split(".")[0] for m in sys.modules} & set(%r)), file=sys.stderr)
 """
 
 
-def loaded_by(*args) -> list[str]:
-    done = subprocess.run([sys.executable, "-c", PROBE % (NOT_FOR_CHECK,), *map(str, args)],
-                          capture_output=True, text=True)
+# What `run` without mail settings never needs: the Google client, openpyxl, mail and TLS.
+NOT_FOR_RUN = ("gspread", "google", "googleapiclient", "openpyxl", "xlsxwriter", "holidays",
+               "smtplib", "email", "ssl", "schedule")
+
+
+def loaded_by(*args, modules=NOT_FOR_CHECK, cwd=None) -> list[str]:
+    done = subprocess.run([sys.executable, "-c", PROBE % (modules,), *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd)
     return eval(done.stderr.strip().splitlines()[-1])
 
 
@@ -144,6 +149,9 @@ def test_a_command_pays_only_for_what_it_uses(tmp_path):
     assert loaded_by("--help") == []
     assert loaded_by("check", path, *TODAY) == []
     assert loaded_by("check", path, *TODAY, "--format", "json") == []
+    assert loaded_by("run", path, *TODAY, "--dry-run", modules=NOT_FOR_RUN, cwd=tmp_path) == []
+    assert loaded_by("run", path, *TODAY, modules=NOT_FOR_RUN, cwd=tmp_path) == []
+    assert (tmp_path / ".sheetsales" / "history.sqlite").is_file()  # the run did run
 
 
 def test_init_writes_new_files_then_refuses(tmp_path):

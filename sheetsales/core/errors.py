@@ -1,4 +1,9 @@
-"""The few exceptions sheetsales raises, and the exit codes the CLI maps them to."""
+"""The few exceptions sheetsales raises, the exit codes the CLI maps them to, and the
+severities of findings that decide exit code 1 (here, not in model.py, so the CLI's start-up
+for --help does not import the data model)."""
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITIES = (ERROR, WARNING, INFO)
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

@@ -6,12 +6,10 @@ from typing import Any, NamedTuple
 
 from .cells import MAX_SERIAL, cell_name, from_serial, parse_ref
 from .dates import ParsedDate, parse_text_date
+from .errors import ERROR, INFO, SEVERITIES, WARNING  # noqa: F401 (their home is errors.py)
 from .fields import DATE, NUMBER
 from .numbers import parse_number
 from .stages import Stage
-
-ERROR, WARNING, INFO = "error", "warning", "info"
-SEVERITIES = (ERROR, WARNING, INFO)
 
 Row = tuple[int, list[Any]]  # (1-based sheet row number, cell values from column A)
 

@@ -5,18 +5,20 @@ Printing never counts as sending."""
 import datetime as dt
 import os
 import re
-import ssl
 import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import smtp
 from .digests import MANAGER, OWNER, Digest, build_digests, owner_key, select_new
-from .ledger import Ledger
-from .mail import render_text, subject, to_email
 from ..core.durable import fsync_dir
 from ..core.errors import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, ConfigError
+
+if TYPE_CHECKING:
+    import ssl
+# smtp, ledger and mail (smtplib, ssl, email: ~20 ms) are imported where mail is made, so a
+# run that sends none does not pay for them (issue 18)
 
 PRINT, OUTBOX, SMTP = "print", "outbox", "smtp"
 
@@ -94,13 +96,15 @@ def sender_address(config) -> str:
 
 def deliver(digests: list[Digest], config, environ=None, channel: str | None = None,
             stdout=None, now: dt.datetime | None = None,
-            ssl_context: ssl.SSLContext | None = None, ledger_for=None) -> Delivery:
+            ssl_context: "ssl.SSLContext | None" = None, ledger_for=None) -> Delivery:
     """Deliver digests by `channel` ("print", "outbox" or "smtp"), else by every configured
     channel. Owners without an address are warnings; SMTP trouble is a failure (those digests
     count as not delivered); a missing password is a ConfigError before anything is sent.
     `ledger_for(delivery)` gives the Ledger that records each digest as it is accepted.
     With SMTP and an outbox both configured, the outbox keeps a copy of each message the
     server accepted (so a night with the server down writes no copies)."""
+    from . import smtp
+    from .mail import render_text, subject, to_email
     wanted = [channel] if channel else channels(config)
     for name in wanted:
         if name not in (PRINT, OUTBOX, SMTP):
@@ -180,6 +184,7 @@ def _write_outbox(messages, folder: Path, delivery: Delivery, before=None,
                   accepted=None) -> None:
     """Write each message as an .eml file; as the main channel (with `accepted`), a file
     written is a digest delivered, and one not written stays pending."""
+    from . import smtp
     main = accepted is not None
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -261,11 +266,12 @@ def _place(temp: Path, target: Path) -> bool:
 def send_reminders(report, config, history=None, today: dt.date | None = None, environ=None,
                    channel: str | None = None, stdout=None, source: str | None = None,
                    run_id: int | None = None, now: dt.datetime | None = None,
-                   ssl_context: ssl.SSLContext | None = None,
+                   ssl_context: "ssl.SSLContext | None" = None,
                    done: frozenset = frozenset()) -> Delivery:
     """Build the digests, keep what is new (unless printing), deliver, and record in
     `history` each digest the moment the main channel accepted it; items ticked Done on the
     Reminders sheet (`done`) are left out."""
+    from .ledger import Ledger
     today = today or report.today
     source = source or report.sheet.source
     printing = (channel or channels(config)[0]) == PRINT

@@ -5,6 +5,7 @@ cannot carry over."""
 
 import sqlite3
 
+from ..core.model import CellChange
 from ..core.sheet_id import source_identity
 
 V1 = (
@@ -164,4 +165,29 @@ V4 = ('''CREATE TABLE reminder_notes (
     done TEXT NOT NULL,
     PRIMARY KEY (source, item)) WITHOUT ROWID''',)
 
-MIGRATIONS: tuple = (V1, V2, V3, V4)
+
+
+def _pack_journal(db: sqlite3.Connection) -> None:
+    """Each write's journal rows (one per cell, values as tagged JSON) become one packed row
+    (history_writes.pack_cells), in the same order."""
+    from .history_writes import decode_value, pack_cells  # history_writes imports this module
+    changes: dict[int, list] = {}
+    for write_id, sheet, cell, old, new in db.execute(
+            "SELECT write_id, sheet, cell, old, new FROM journal ORDER BY write_id, id"):
+        changes.setdefault(write_id, []).append(
+            CellChange.of(sheet, cell, decode_value(old), decode_value(new)))
+    db.executemany("INSERT INTO write_cells (write_id, count, cells) VALUES (?, ?, ?)",
+                   ((write_id, len(cells), pack_cells(cells))
+                    for write_id, cells in changes.items()))
+
+
+# v5: a write's cells in one row, packed (history_writes), not a row and two JSON texts per
+# cell: 0.3 s instead of 4 s for a 100k-deal run's 330k cells (issue 18)
+V5 = ("""CREATE TABLE write_cells (
+    write_id INTEGER PRIMARY KEY REFERENCES writes (id) ON DELETE CASCADE,
+    count INTEGER NOT NULL,
+    cells BLOB NOT NULL)""",
+      _pack_journal,
+      "DROP TABLE journal")
+
+MIGRATIONS: tuple = (V1, V2, V3, V4, V5)

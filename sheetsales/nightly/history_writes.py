@@ -1,8 +1,13 @@
 """The write journal in the history: every cell sheetsales wrote with its old value (for
-`undo` of a Google Sheet and for audit), pruned with the backups it serves."""
+`undo` of a Google Sheet and for audit), pruned with the backups it serves.
+
+A write's cells are one row: its CellChanges as one JSON array (dates tagged), deflated. A
+100k-deal run writes ~330k cells; one JSON call and one row cost ~0.3 s where a row and two
+JSON calls per cell cost ~4 s (benchmarks/bench_process.py, issue 18)."""
 
 import datetime as dt
 import json
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,24 +28,39 @@ class Write:
 
 def encode_value(value) -> str:
     """A cell value as JSON with dates tagged, so they come back as dates."""
-    if isinstance(value, dt.datetime):
-        value = {"$datetime": value.isoformat()}
-    elif isinstance(value, dt.date):
-        value = {"$date": value.isoformat()}
-    elif isinstance(value, dt.time):
-        value = {"$time": value.isoformat()}
-    elif not (value is None or isinstance(value, (str, int, float, bool))):
-        raise TypeError(f"cannot journal a cell value of type {type(value).__name__}")
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, default=_tag)
 
 
 def decode_value(text: str):
-    value = json.loads(text)
-    if isinstance(value, dict):
-        (tag, iso), = value.items()
-        return {"$datetime": dt.datetime, "$date": dt.date, "$time": dt.time}[tag] \
-            .fromisoformat(iso)
-    return value
+    return json.loads(text, object_hook=_untag)
+
+
+_TAGS = {"$datetime": dt.datetime, "$date": dt.date, "$time": dt.time}
+
+
+def _tag(value):
+    """json's hook for what it cannot encode: dates, datetimes and times, tagged."""
+    for tag, kind in _TAGS.items():  # datetime first: it is a date too
+        if isinstance(value, kind):
+            return {tag: value.isoformat()}
+    raise TypeError(f"cannot journal a cell value of type {type(value).__name__}")
+
+
+def _untag(mapping: dict):
+    (tag, iso), = mapping.items()
+    return _TAGS[tag].fromisoformat(iso)
+
+
+def pack_cells(changes: Iterable[CellChange]) -> bytes:
+    """Cell changes as the journal stores them: one JSON array of [sheet, row, col, old,
+    new], deflated."""
+    text = json.dumps(changes if isinstance(changes, list) else list(changes),
+                      ensure_ascii=False, default=_tag, check_circular=False)
+    return zlib.compress(text.encode(), 1)
+
+
+def unpack_cells(blob: bytes) -> list[CellChange]:
+    return list(map(CellChange._make, json.loads(zlib.decompress(blob), object_hook=_untag)))
 
 
 class JournalMixin:
@@ -64,10 +84,9 @@ class JournalMixin:
             "INSERT INTO writes (run_id, source, kind, written_at) VALUES (?, ?, ?, ?)",
             (run_id, self.key(source), kind, _stamp(written or _now())))
         write_id = cursor.lastrowid
-        self.db.executemany(
-            "INSERT INTO journal (write_id, sheet, cell, old, new) VALUES (?, ?, ?, ?, ?)",
-            ((write_id, c.sheet, c.cell, encode_value(c.old), encode_value(c.new))
-             for c in changes))
+        changes = list(changes)
+        self.db.execute("INSERT INTO write_cells (write_id, count, cells) VALUES (?, ?, ?)",
+                        (write_id, len(changes), pack_cells(changes)))
         return write_id
 
     def _prune_writes(self, key: str, keep: int) -> None:
@@ -91,10 +110,8 @@ class JournalMixin:
         if not found:
             return None
         write_id, run_id, key, written = found[0]
-        changes = [CellChange.of(sheet, cell, decode_value(old), decode_value(new))
-                   for sheet, cell, old, new in self._read(
-                       "SELECT sheet, cell, old, new FROM journal WHERE write_id = ? "
-                       "ORDER BY id", (write_id,))]
+        cells = self._read("SELECT cells FROM write_cells WHERE write_id = ?", (write_id,))
+        changes = unpack_cells(cells[0][0]) if cells else []
         return Write(write_id, run_id, key, _moment(written), changes)
 
     def mark_undone(self, write_id: int, changes: Iterable[CellChange] | None = None,

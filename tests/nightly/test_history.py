@@ -1,5 +1,6 @@
 import datetime as dt
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -281,8 +282,9 @@ def test_a_kill_mid_run_leaves_a_consistent_database(tmp_path, pause):
         last = db.execute("SELECT max(id) FROM runs WHERE finished_at IS NOT NULL").fetchone()
         assert db.execute("SELECT run_id, count(*) FROM stage_now GROUP BY run_id"
                           ).fetchall() == [(last[0], 3000)]
-        assert db.execute("SELECT DISTINCT (SELECT count(*) FROM journal j WHERE "
-                          "j.write_id = w.id) FROM writes w").fetchall() == [(1500,)]
+        assert db.execute("SELECT DISTINCT (SELECT count FROM write_cells c WHERE "
+                          "c.write_id = w.id) FROM writes w").fetchall() == [(1500,)]
+        assert len(h.last_write("deals.xlsx").changes) == 1500
         assert len(h.previous_stages("deals.xlsx")) == 3000
         record(h, "deals.xlsx", DAY1, [deal("D-1", "lead")])  # and it keeps working
     assert not os.path.exists(str(path) + "-journal")
@@ -356,7 +358,7 @@ def test_a_run_costs_the_same_whatever_the_nights_before(history):
         history.journal_write(None, "deals.xlsx", [CellChange.of("Deals", "Q2", night, night + 1)],
                               keep=3)
     count = lambda table: history.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    assert (count("stage_now"), count("sent"), count("writes"), count("journal")) == \
+    assert (count("stage_now"), count("sent"), count("writes"), count("write_cells")) == \
         (50, 1, 3, 3)
     assert history.stages_since("deals.xlsx")["D-7"] == ("lead", DAY1)
     assert history.last_write("deals.xlsx").changes[0].new == 30
@@ -377,9 +379,10 @@ def test_closed_items_are_forgotten_after_a_month(history):
 def test_a_full_disk_is_said_and_the_database_kept(history):
     record(history, "deals.xlsx", DAY1, [deal("D-1", "lead")])
     history.db.execute("PRAGMA max_page_count = 1")  # SQLite answers as a full disk would
+    noise = random.Random(1)  # text that does not deflate to nothing
     with pytest.raises(SheetsalesError) as caught:
         history.journal_write(None, "deals.xlsx",
-                              [CellChange.of("Deals", f"Q{n}", None, "x" * 200)
+                              [CellChange.of("Deals", f"Q{n}", None, noise.randbytes(100).hex())
                                for n in range(2, 400)])
     message = str(caught.value)
     assert "is full" in message and "free some space" in message
@@ -417,3 +420,41 @@ def test_only_sqlite_calls_a_file_damaged(tmp_path):
                                               "SQLITE_CORRUPT"):
         with History.open(path) as h:
             h.stages_since("deals.xlsx")
+
+
+def test_a_journal_of_one_row_per_cell_is_packed_by_the_migration(tmp_path):
+    """A v4 history journaled each cell as a row with JSON values; v5 packs each write's
+    cells into one row, and undo reads them back with their types and order."""
+    path = tmp_path / "h.sqlite"
+    db = sqlite3.connect(path, isolation_level=None)
+    for step in history_schema.MIGRATIONS[:4]:
+        for statement in step:
+            statement(db) if callable(statement) else db.execute(statement)
+    db.execute("PRAGMA user_version = 4")
+    stamp = "2026-03-02T07:00:00+00:00"
+    db.executemany("INSERT INTO writes (id, source, kind, written_at, undone_at) "
+                   "VALUES (?, 'deals.xlsx', 'write', ?, ?)",
+                   [(1, stamp, None), (2, stamp, stamp), (3, stamp, None)])
+    rows = [(1, "Deals", "Q2", "null", '"OK"'),
+            (3, "Deals", "Q3", '"OK"', '"Overdue"'),
+            (3, "Deals", "T3", "null", '{"$date": "2026-03-04"}'),
+            (3, "Reminders", "B2", "1.5", '{"$datetime": "2026-03-04T07:00:00+00:00"}'),
+            (2, "Deals", "Q9", "true", "false")]
+    db.executemany("INSERT INTO journal (write_id, sheet, cell, old, new) VALUES (?, ?, ?, ?, ?)",
+                   rows)
+    db.close()
+    source = tmp_path / "deals.xlsx"  # keyed relative to the history's folder
+    with History.open(path) as h:
+        last = h.last_write(source)
+        assert last.id == 3
+        assert last.changes == [
+            CellChange.of("Deals", "Q3", "OK", "Overdue"),
+            CellChange.of("Deals", "T3", None, dt.date(2026, 3, 4)),
+            CellChange.of("Reminders", "B2", 1.5, dt.datetime(2026, 3, 4, 7, tzinfo=dt.UTC))]
+        assert type(last.changes[1].new) is dt.date
+        h.mark_undone(3)
+        assert h.last_write(source).changes == [CellChange.of("Deals", "Q2", None, "OK")]
+        tables = {name for name, in h.db.execute("SELECT name FROM sqlite_master")}
+        assert "journal" not in tables
+        assert h.db.execute("SELECT write_id, count FROM write_cells ORDER BY write_id"
+                            ).fetchall() == [(1, 1), (2, 1), (3, 3)]
