@@ -209,10 +209,11 @@ def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
     plan = result.plan
     for note in plan.notes:
         click.echo(f"Note: {note}.", err=True)
-    summary = plan.report.summary()
+    summary, numbers = plan.report.summary(), result.numbers
     click.echo(f"{summary['deals']} deals checked in {summary['source']} "
                f"({plan.report.where().rsplit(', header row', 1)[0]}): "
                f"{summary['findings']} findings.")
+    click.echo(f"Deals: {numbers.pipeline()}.")
     if plan.report.tabs_line():
         click.echo(plan.report.tabs_line() + ".")
     if dry_run:
