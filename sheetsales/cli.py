@@ -194,14 +194,18 @@ def exit_code(report, fail_on: str) -> int:
 @cli.command()
 @click.argument("source", required=False)
 @today_option
-@click.option("--dry-run", is_flag=True, help="Print the cell-level diff; write nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Print what would change, one line per deal; write nothing.")
+@click.option("--all", "everything", is_flag=True,
+              help="With --dry-run: list every cell that would change, with its address "
+                   "(without it, one line per deal, about 60 lines).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
               help="Exit 1 when a finding at or above this severity exists.")
 @config_option
 @sheet_option
 @credentials_option
 @guarded
-def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
+def run(source, today, dry_run, everything, fail_on, config_path, sheet, credentials):
     """Check SOURCE, then write the Status, Flags, Next action and Next action due columns and
     the Reminders sheet, changing nothing else. A backup is kept; `sheetsales undo` restores it."""
     config = sheetsales.load_config(config_path, overrides=_overrides(sheet))
@@ -217,8 +221,8 @@ def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
     if plan.report.tabs_line():
         click.echo(plan.report.tabs_line() + ".")
     if dry_run:
-        from .plan.diff import render_diff
-        click.echo(render_diff(plan.changes), nl=False)
+        from .plan.diff import render_run_diff
+        click.echo(render_run_diff(plan, everything), nl=False)
         if plan.reminders is not None:
             click.echo(f"{REMINDERS_SHEET}: would be replaced with {len(plan.reminders) - 1} "
                        "reminders")
