@@ -12,6 +12,8 @@ import re
 
 from ..core.cells import ShownDate
 from ..core.dates import MONTH_NAMES, parse_text_date
+from ..core.epochs import looks_like_epoch, mixed_refusal
+from ..core.errors import SourceError
 from ..core.fields import DATE
 from ..understand.dates import DMY, column_order
 from .base import CleanOptions, Skipped, Step, Table
@@ -87,6 +89,7 @@ def clean_dates(table: Table, config, options: CleanOptions) -> Step:
     typed = table.serial_dates if options.typed_dates is None else options.typed_dates
     step = Step()
     for col in date_columns(table, config):
+        refuse_mixed(table, col, config)
         texts: dict[str, int] = {}
         for row in table.deals:
             value = table.get(row, col)
@@ -113,6 +116,23 @@ def clean_dates(table: Table, config, options: CleanOptions) -> Step:
             elif value != write_date(found, shape):
                 step.edits[row, col] = write_date(found, shape)
     return step
+
+
+def refuse_mixed(table: Table, col: int, config) -> None:
+    """SourceError, as `check` gives (rules/check.py), when the date column `col` holds epoch
+    timestamps beside dates: cleaning either kind would write a guess."""
+    epochs, dates = [], []
+    for row in table.deals:
+        value = table.get(row, col)
+        if looks_like_epoch(value):
+            epochs.append((table.ref(row, col).split("!")[-1], value))
+        elif any(as_date(value, order) is not None
+                 for order in ([config.rules.date_order] if config.rules.date_order
+                               else ["DMY", "MDY"])):
+            dates.append((table.ref(row, col).split("!")[-1], value))
+    if epochs and dates:
+        raise SourceError(mixed_refusal(f"the sheet {table.title!r}", table.headers[col],
+                                        epochs, dates))
 
 
 def as_date(value, date_order: str | None) -> dt.date | None:

@@ -99,3 +99,17 @@ def test_libreoffice_shows_text_only_dates_cleaned_as_they_were_typed(tmp_path):
     run_cli(["clean", "dates", path, "--apply"], 0, stdout="Wrote")
     shown = read_csv(to_csv([path], tmp_path), "deals", "Deals")
     assert [row[4] for row in shown[1:]] == ["20.10.2016", "03.11.2016", "05.12.2016"]
+
+
+def test_clean_dates_refuses_a_column_mixing_epochs_and_dates(tmp_path):
+    """Issue 23's bad input, as `check` refuses it: cleaning either kind would be a guess."""
+    path = tmp_path / "export.csv"
+    path.write_text("Deal ID,Company,Owner,Stage,Created\n"
+                    "D-1,Acme,Ana,Lead,1695741300000\n"
+                    "D-2,Beta,Bo,Lead,20/09/2023\n", encoding="utf-8")
+    before = path.read_bytes()
+    result = run_cli(["clean", "dates", path, "--apply"], 2,
+                     stderr="column 'Created' mixes epoch timestamps (1 cell such as E2: "
+                            "1695741300000, epoch milliseconds) with dates written otherwise "
+                            "(such as E3: 20/09/2023)")
+    assert len(result.stderr.strip().splitlines()) == 1 and path.read_bytes() == before
