@@ -322,9 +322,19 @@ def schedule(once, install, uninstall, print_, yes, scheduler, today, config_pat
         return
     outcomes = sheetsales.schedule(sheetsales.load_config(config_path), once=once, today=today)
     for outcome in outcomes:
-        click.echo(f"{outcome.source}: {outcome.status}"
-                   + (f" ({outcome.error})" if outcome.error else ""))
+        click.echo(_outcome_line(outcome))
     sys.exit(worst_exit(o.exit_code for o in outcomes))
+
+
+def _outcome_line(outcome) -> str:
+    """One scheduled job: `deals.xlsx: ok; 64 deals: 3 overdue, ...; 204 cells written`."""
+    line = f"{outcome.source}: {outcome.status}" + (f" ({outcome.error})" if outcome.error
+                                                    else "")
+    numbers = outcome.numbers
+    if numbers is None:
+        return line
+    line += f"; {numbers.deals} deals: {numbers.pipeline()}"
+    return line + (f"; {numbers.cells} cells written" if numbers.written else "")
 
 
 def _install(uninstall, print_, yes, scheduler, config_path, running_options):

@@ -54,3 +54,14 @@ def test_the_run_summary_logged_by_the_scheduler_has_the_numbers(tmp_path):
     line = result.summary()
     assert "5 deals, " in line and "1 overdue, 1 due today" in line
     assert f"wrote {result.numbers.cells} cells" in line
+
+
+def test_schedule_once_says_each_sources_numbers(tmp_path):
+    workbook(tmp_path)
+    config = tmp_path / "sheetsales.toml"
+    config.write_text('[schedule]\nsources = ["deals.xlsx"]\n', encoding="utf-8")
+    out = run_cli(["schedule", "--once", "--config", config, "--today", TODAY], 0).stdout
+    assert ": ok; 5 deals: 1 overdue, 1 due today, 3 due this week, 1 invalid (to fix), " \
+        "0 stale forecasts, 0 idle; " in out and out.strip().endswith(" cells written")
+    outcome = sheetsales.schedule(sheetsales.load_config(config), once=True, today=TODAY)[0]
+    assert outcome.numbers.overdue == 1 and not outcome.numbers.written  # nothing new
