@@ -120,13 +120,13 @@ def clean_dates(table: Table, config, options: CleanOptions) -> Step:
 
 def refuse_mixed(table: Table, col: int, config) -> None:
     """SourceError, as `check` gives (rules/check.py), when the date column `col` holds epoch
-    timestamps beside dates: cleaning either kind would write a guess."""
+    timestamps beside text dates: cleaning either kind would write a guess."""
     epochs, dates = [], []
     for row in table.deals:
         value = table.get(row, col)
         if looks_like_epoch(value):
             epochs.append((table.ref(row, col).split("!")[-1], value))
-        elif any(as_date(value, order) is not None
+        elif isinstance(value, str) and any(as_date(value, order) is not None
                  for order in ([config.rules.date_order] if config.rules.date_order
                                else ["DMY", "MDY"])):
             dates.append((table.ref(row, col).split("!")[-1], value))

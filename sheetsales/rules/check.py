@@ -170,9 +170,9 @@ def read_epochs(deals: list[Deal], time_zone: str,
                 sheet: SheetData | None = None) -> dict[str, str]:
     """Read as dates the epoch timestamps of the date columns whose every filled cell is
     one, in a plausible range (epochs.epoch_unit); returns field -> unit. A column that
-    mixes them with dates written any other way is refused (SourceError, issue 23): no
-    reading of it is safe; one mixing them with text that is no date proves nothing, and
-    its DAT001s say so."""
+    mixes them with text dates is refused (SourceError, issue 23): no reading of it is
+    safe; one mixing them with date cells or text that is no date proves nothing, and its
+    DAT001s say so."""
     keys = {key for deal in deals if deal.invalid for key in deal.invalid
             if looks_like_epoch(deal.original(key))}
     proved = {}
@@ -194,8 +194,10 @@ def read_epochs(deals: list[Deal], time_zone: str,
 
 
 def _refuse_mixed(deals: list[Deal], key: str, sheet: SheetData | None) -> None:
-    """SourceError when the date column `key` holds both epoch timestamps and dates."""
-    dates = [d for d in deals if d.filled(key) and not (d.invalid and key in d.invalid)]
+    """SourceError when the date column `key` holds both epoch timestamps and text dates
+    (real date cells beside epochs stay DAT001 findings: a date cell is no guess)."""
+    dates = [d for d in deals if isinstance(d.original(key), str)
+             and not (d.invalid and key in d.invalid)]
     if not dates:
         return
     epochs = [d for d in deals if d.invalid and key in d.invalid

@@ -110,6 +110,6 @@ def test_clean_dates_refuses_a_column_mixing_epochs_and_dates(tmp_path):
     before = path.read_bytes()
     result = run_cli(["clean", "dates", path, "--apply"], 2,
                      stderr="column 'Created' mixes epoch timestamps (1 cell such as E2: "
-                            "1695741300000, epoch milliseconds) with dates written otherwise "
-                            "(such as E3: 20/09/2023)")
+                            "1695741300000, epoch milliseconds) with text dates (such as "
+                            "E3: 20/09/2023)")
     assert len(result.stderr.strip().splitlines()) == 1 and path.read_bytes() == before

@@ -74,19 +74,31 @@ def test_a_column_mixing_epochs_and_text_dates_is_refused(tmp_path):
         check(path, Config(), today=dt.date(2023, 10, 1))
     assert str(refused.value) == (
         "the sheet 'export' column 'Proposal sent' mixes epoch timestamps (2 cells such as "
-        "F2: 1695741300000, epoch milliseconds) with dates written otherwise (such as F4: "
+        "F2: 1695741300000, epoch milliseconds) with text dates (such as F4: "
         "2023-09-20), so no date in it can be read safely; export the column in one form "
         "(all dates, or all epoch numbers), or map another column in [columns]")
 
 
-def test_a_workbook_column_mixing_epochs_and_real_dates_is_refused_by_run(tmp_path):
+def test_a_workbook_column_mixing_epochs_and_text_dates_is_refused_by_run(tmp_path):
     path = write_deals(tmp_path / "deals.xlsx", [
         ["D-1", "Acme", "Ana", "Proposal", 100, None, None, 1695741300],
-        ["D-2", "Beta", "Bo", "Proposal", 100, None, None, dt.date(2023, 9, 20)]])
+        ["D-2", "Beta", "Bo", "Proposal", 100, None, None, "20 Sep 2023"],
+        ["D-3", "Gamma", "Cy", "Proposal", 100, None, None, dt.date(2023, 9, 20)]])
     before = path.read_bytes()
     result = run_cli(["run", path, "--today", "2023-10-01"], 2,
                      stderr="column 'Proposal sent' mixes epoch timestamps (1 cell such as "
-                            "H2: 1695741300, epoch seconds) with dates written otherwise "
-                            "(such as H3: 2023-09-20)")
+                            "H2: 1695741300, epoch seconds) with text dates (such as H3: "
+                            "20 Sep 2023)")
     assert len(result.stderr.strip().splitlines()) == 1
     assert path.read_bytes() == before
+
+
+def test_epochs_beside_real_date_cells_stay_findings():
+    """A date cell is no guess: the epoch beside it is DAT001, its note says why."""
+    report = check(MemoryGrid({"Deals": [
+        ["Deal ID", "Company", "Owner", "Stage", "Proposal sent"],
+        ["D-1", "Acme", "Ana", "Proposal", 1695741300],
+        ["D-2", "Beta", "Bo", "Proposal", dt.date(2023, 9, 20)]]}), Config(),
+        dt.date(2023, 10, 1))
+    [finding] = [f for f in report.findings if f.code == "DAT001"]
+    assert finding.deal_id == "D-1" and "epoch seconds" in finding.message
