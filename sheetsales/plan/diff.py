@@ -58,7 +58,8 @@ def render_diff(changes: list[CellChange], deals: dict | None = None,
 def names_of(plan) -> tuple[dict, dict, dict]:
     """A run plan's (sheet, row) -> Deal ID, (sheet, col) -> status column header, and
     (sheet, row) -> the header row of each deals tab."""
-    deals = {(d.sheet, d.row): d.deal_id for d in plan.report.deals if d.deal_id}
+    deals = {(d.sheet, d.row): show(str(d.deal_id))[1:-1]  # a newline in an ID stays seen
+             for d in plan.report.deals if d.deal_id}
     columns = {(title, index + 1): layout.headers[key]
                for title, layout in plan.layouts.items()
                for key, index in layout.columns.items()}
