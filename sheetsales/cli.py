@@ -208,6 +208,8 @@ def exit_code(report, fail_on: str) -> int:
 def run(source, today, dry_run, everything, fail_on, config_path, sheet, credentials):
     """Check SOURCE, then write the Status, Flags, Next action and Next action due columns and
     the Reminders sheet, changing nothing else. A backup is kept; `sheetsales undo` restores it."""
+    if everything and not dry_run:
+        raise click.UsageError("--all lists the changes of a dry run; add --dry-run")
     config = sheetsales.load_config(config_path, overrides=_overrides(sheet))
     result = sheetsales.run(source, config, today, dry_run=dry_run, credentials=credentials)
     plan = result.plan

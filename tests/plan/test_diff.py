@@ -83,3 +83,10 @@ def test_the_cli_dry_run_groups_by_deal_and_all_lists_every_cell(tmp_path):
     everything = run_cli(["run", path, "--dry-run", "--all", "--today", TODAY], 1).stdout
     assert 'Deals!L101 (D-0100, Next action due): "" -> 2026-11-24' in everything
     assert "404 cells would change" in everything
+
+
+def test_all_without_dry_run_is_a_usage_error_and_writes_nothing(tmp_path):
+    path = write_deals(tmp_path / "deals.xlsx", [won(1)], HEADER)
+    before = path.read_bytes()
+    run_cli(["run", path, "--all", "--today", TODAY], 2, stderr="add --dry-run")
+    assert path.read_bytes() == before
