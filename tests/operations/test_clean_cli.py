@@ -109,7 +109,8 @@ def test_clean_covers_every_deals_tab_in_one_plan_write_and_undo(tmp_path):
     dry = run_cli(["clean", "all", path], 1)
     assert 'Ann!B2 (D-0001): " Acme  Ltd " -> "Acme Ltd"' in dry.stdout
     assert 'Bob!D2 (D-0002): "Proposl" -> "Proposal"' in dry.stdout
-    assert 'Ann!A3 (D-0003): "" -> "D-0003"' in dry.stdout and 'Bob!A3 (D-0004): "" -> "D-0004"' in dry.stdout
+    assert 'Ann!A3 (D-0003): "" -> "D-0003"' in dry.stdout
+    assert 'Bob!A3 (D-0004): "" -> "D-0004"' in dry.stdout
     assert "compared within each tab" in dry.stdout
     run_cli(["clean", "all", path, "--apply"], 0, stdout="Wrote")
     book = CalamineWorkbook.from_path(str(path))

@@ -1,7 +1,8 @@
 """Property-based fuzzing: rows with random values in every default column. `check` never
 raises, it only reports findings (but for the one refusal a sheet may earn: epoch timestamps
-beside text dates in one column, issue 23); every rendering works; `run` plans and writes them; text that
-looks like a formula never becomes one, in the workbook or in the CSV report."""
+beside text dates in one column, issue 23); every rendering works; `run` plans and writes
+them; text that looks like a formula never becomes one, in the workbook or in the CSV
+report."""
 
 import csv
 import datetime as dt
