@@ -194,30 +194,37 @@ def exit_code(report, fail_on: str) -> int:
 @cli.command()
 @click.argument("source", required=False)
 @today_option
-@click.option("--dry-run", is_flag=True, help="Print the cell-level diff; write nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Print what would change, one line per deal; write nothing.")
+@click.option("--all", "everything", is_flag=True,
+              help="With --dry-run: list every cell that would change, with its address "
+                   "(without it, one line per deal, about 60 lines).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
               help="Exit 1 when a finding at or above this severity exists.")
 @config_option
 @sheet_option
 @credentials_option
 @guarded
-def run(source, today, dry_run, fail_on, config_path, sheet, credentials):
+def run(source, today, dry_run, everything, fail_on, config_path, sheet, credentials):
     """Check SOURCE, then write the Status, Flags, Next action and Next action due columns and
     the Reminders sheet, changing nothing else. A backup is kept; `sheetsales undo` restores it."""
+    if everything and not dry_run:
+        raise click.UsageError("--all lists the changes of a dry run; add --dry-run")
     config = sheetsales.load_config(config_path, overrides=_overrides(sheet))
     result = sheetsales.run(source, config, today, dry_run=dry_run, credentials=credentials)
     plan = result.plan
     for note in plan.notes:
         click.echo(f"Note: {note}.", err=True)
-    summary = plan.report.summary()
+    summary, numbers = plan.report.summary(), result.numbers
     click.echo(f"{summary['deals']} deals checked in {summary['source']} "
                f"({plan.report.where().rsplit(', header row', 1)[0]}): "
                f"{summary['findings']} findings.")
+    click.echo(f"Deals: {numbers.pipeline()}.")
     if plan.report.tabs_line():
         click.echo(plan.report.tabs_line() + ".")
     if dry_run:
-        from .plan.diff import render_diff
-        click.echo(render_diff(plan.changes), nl=False)
+        from .plan.diff import render_run_diff
+        click.echo(render_run_diff(plan, everything), nl=False)
         if plan.reminders is not None:
             click.echo(f"{REMINDERS_SHEET}: would be replaced with {len(plan.reminders) - 1} "
                        "reminders")
@@ -317,9 +324,19 @@ def schedule(once, install, uninstall, print_, yes, scheduler, today, config_pat
         return
     outcomes = sheetsales.schedule(sheetsales.load_config(config_path), once=once, today=today)
     for outcome in outcomes:
-        click.echo(f"{outcome.source}: {outcome.status}"
-                   + (f" ({outcome.error})" if outcome.error else ""))
+        click.echo(_outcome_line(outcome))
     sys.exit(worst_exit(o.exit_code for o in outcomes))
+
+
+def _outcome_line(outcome) -> str:
+    """One scheduled job: `deals.xlsx: ok; 64 deals: 3 overdue, ...; 204 cells written`."""
+    line = f"{outcome.source}: {outcome.status}" + (f" ({outcome.error})" if outcome.error
+                                                    else "")
+    numbers = outcome.numbers
+    if numbers is None:
+        return line
+    line += f"; {numbers.deals} deals: {numbers.pipeline()}"
+    return line + (f"; {numbers.cells} cells written" if numbers.written else "")
 
 
 def _install(uninstall, print_, yes, scheduler, config_path, running_options):

@@ -21,6 +21,7 @@ class Fix:
     row: int
     column: str
     kinds: tuple[str, ...]
+    deal_id: str | None = None  # the row's Deal ID as the sheet had it (else as cleaned)
 
     @property
     def ref(self) -> str:
@@ -61,7 +62,8 @@ class CleanResult:
             "sheet": self.sheet,
             "kinds": list(self.kinds),
             "changes": [{"sheet": f.change.sheet, "cell": f.change.cell, "ref": f.ref,
-                         "row": f.row, "column": f.column, "kinds": list(f.kinds),
+                         "row": f.row, "column": f.column, "deal_id": f.deal_id,
+                         "kinds": list(f.kinds),
                          "old": plain(f.change.old), "new": plain(f.change.new)}
                         for f in self.fixes],
             "counts": self.counts(),
@@ -84,9 +86,11 @@ def _plain_text(value) -> str:
 
 
 def render_diff(result: CleanResult) -> str:
-    """The dry run: one line per change (Deals!F12: "Proposl" -> "Proposal"), the count per
-    cleaner, what was left alone and why, and duplicate groups side by side."""
-    lines = [f"{f.ref}: {show(f.change.old)} -> {show(f.change.new)}" for f in result.fixes]
+    """The dry run: one line per change naming its deal (Deals!F12 (D-0012): "Proposl" ->
+    "Proposal"), the count per cleaner, what was left alone and why, and duplicate groups
+    side by side."""
+    lines = [f"{f.ref}{f' ({show(f.deal_id)[1:-1]})' if f.deal_id else ''}: "
+             f"{show(f.change.old)} -> {show(f.change.new)}" for f in result.fixes]
     if lines:
         lines.append("")
     counts = ", ".join(f"{kind} {n}" for kind, n in result.counts().items())

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from ..core.config import Config
 from ..core.errors import ConfigError
-from ..core.model import CellChange, SheetData
+from ..core.model import CellChange, SheetData, plain
 from .base import CleanOptions, Skipped, Table
 from .deal_ids import clean_ids, id_key
 from .duplicates import clean_dupes
@@ -80,7 +80,8 @@ def clean(kinds: Iterable[str], table: Table | SheetData, config: Config | None 
             continue
         change = CellChange(original.title, row, col + 1, old, new)
         result.fixes.append(Fix(change, row, original.header(col),
-                                tuple(dict.fromkeys(touched[row, col]))))
+                                tuple(dict.fromkeys(touched[row, col])),
+                                _deal_id(original, row) or _deal_id(work, row)))
     guard = not original.serial_dates if options.formula_guard is None else \
         options.formula_guard
     if guard:
@@ -136,6 +137,11 @@ def _keep_formula_starts(result: CleanResult, original: Table) -> None:
         else:
             kept.append(fix)
     result.fixes = kept
+
+
+def _deal_id(table: Table, row: int) -> str | None:
+    value = table.value(row, "deal_id")
+    return None if value is None or not str(value).strip() else str(plain(value)).strip()
 
 
 def _same(old, new) -> bool:

@@ -2,13 +2,18 @@
 month-first dates and month names in several languages always convert; a date whose day and
 month could swap (04/07/2026) converts only with `date_order` set or its column proving the
 order (understand/dates.py); impossible dates (30/02/2026) and text that is no date are
-reported and left alone. For a source without date cells (CSV) a cleaned date keeps the
-column's own format (20/10/2016 stays day first with slashes), else it is ISO text."""
+reported and left alone. A cleaned date keeps the column's own format (20/10/2016 stays day
+first with slashes): as text for a source without date cells (CSV), else as a real date cell
+that carries the matching number format (cells.ShownDate) for a column with no date cells of
+its own to take one from; with no format shared by most of the column, ISO."""
 
 import datetime as dt
 import re
 
+from ..core.cells import ShownDate
 from ..core.dates import MONTH_NAMES, parse_text_date
+from ..core.epochs import looks_like_epoch, mixed_refusal
+from ..core.errors import SourceError
 from ..core.fields import DATE
 from ..understand.dates import DMY, column_order
 from .base import CleanOptions, Skipped, Step, Table
@@ -69,12 +74,22 @@ def write_date(day: dt.date, shape) -> str:
     return f"{first:02d}{sep}{second:02d}{sep}{day.year}"
 
 
+def number_format(shape) -> str | None:
+    """The spreadsheet number format showing dates as `shape` does: ("DMY", ".") ->
+    dd.mm.yyyy; None for none."""
+    if shape is None:
+        return None
+    order, sep = shape
+    return sep.join(("dd", "mm") if order == DMY else ("mm", "dd")) + sep + "yyyy"
+
+
 def clean_dates(table: Table, config, options: CleanOptions) -> Step:
     """Convert each readable text date to a date cell (text in the column's own format for a
     source without date cells, such as CSV)."""
     typed = table.serial_dates if options.typed_dates is None else options.typed_dates
     step = Step()
     for col in date_columns(table, config):
+        refuse_mixed(table, col, config)
         texts: dict[str, int] = {}
         for row in table.deals:
             value = table.get(row, col)
@@ -82,7 +97,8 @@ def clean_dates(table: Table, config, options: CleanOptions) -> Step:
                 texts.setdefault(value.strip(), row)
         order = config.rules.date_order or column_order(
             str(col), ((r, t) for t, r in texts.items())).order
-        shape = None if typed else column_format(texts, order)
+        shape = column_format(texts, order)
+        shown = number_format(shape) if typed else None
         parsed: dict[str, dt.date | None] = {}  # the same text dates recur down a column
         for row in table.deals:
             value = table.get(row, col)
@@ -96,10 +112,27 @@ def clean_dates(table: Table, config, options: CleanOptions) -> Step:
                 step.skipped.append(Skipped(table.ref(row, col), value,
                                             why_not(text, order), KIND))
             elif typed:
-                step.edits[row, col] = found
+                step.edits[row, col] = ShownDate(found, shown) if shown else found
             elif value != write_date(found, shape):
                 step.edits[row, col] = write_date(found, shape)
     return step
+
+
+def refuse_mixed(table: Table, col: int, config) -> None:
+    """SourceError, as `check` gives (rules/check.py), when the date column `col` holds epoch
+    timestamps beside text dates: cleaning either kind would write a guess."""
+    epochs, dates = [], []
+    for row in table.deals:
+        value = table.get(row, col)
+        if looks_like_epoch(value):
+            epochs.append((table.ref(row, col).split("!")[-1], value))
+        elif isinstance(value, str) and any(as_date(value, order) is not None
+                 for order in ([config.rules.date_order] if config.rules.date_order
+                               else ["DMY", "MDY"])):
+            dates.append((table.ref(row, col).split("!")[-1], value))
+    if epochs and dates:
+        raise SourceError(mixed_refusal(f"the sheet {table.title!r}", table.headers[col],
+                                        epochs, dates))
 
 
 def as_date(value, date_order: str | None) -> dt.date | None:

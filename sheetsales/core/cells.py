@@ -1,6 +1,7 @@
 """Cells as spreadsheets number them, one home each: A1 references (column letters and numbers,
 1-based as in A1 = row 1, column 1) and serial dates (Excel's 1900 and 1904 systems; Google
-Sheets counts like Excel's 1900 system from March 1900 on)."""
+Sheets counts like Excel's 1900 system from March 1900 on), and a date to write that carries
+the number format it should be shown in (ShownDate)."""
 
 import datetime as dt
 import functools
@@ -92,3 +93,19 @@ def to_serial(value: dt.date, date1904: bool = False) -> int | float:
         return days
     seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
     return days + seconds / 86400
+
+
+class ShownDate(dt.date):
+    """A date to write into a cell, with the number format it should be shown in
+    (`dd/mm/yyyy`) when its column has no real date cells to take one from: a cleaned text
+    date keeps the look its text had. Equal to, and written like, the plain date."""
+
+    __slots__ = ("number_format",)
+
+    def __new__(cls, day: dt.date, number_format: str):
+        self = super().__new__(cls, day.year, day.month, day.day)
+        self.number_format = number_format
+        return self
+
+    def __reduce__(self):
+        return ShownDate, (dt.date(self.year, self.month, self.day), self.number_format)

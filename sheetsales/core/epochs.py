@@ -1,6 +1,7 @@
 """Epoch timestamps in date columns (API exports write dates as seconds or milliseconds
 since 1970): which columns prove they hold them, and the date each one is. A number is read
-so only when its whole column proves it; one epoch among text dates proves nothing."""
+so only when its whole column proves it; a column mixing epochs with text dates cannot be
+read safely and is refused (`mixed_refusal`)."""
 
 import datetime as dt
 import math
@@ -64,3 +65,17 @@ def epoch_note(value) -> str:
     name = "seconds" if unit == "s" else "milliseconds"
     return (f" (it would be epoch {name}, but other cells of its column are not, so the "
             "column does not prove it)")
+
+
+def mixed_refusal(where: str, header: str, epochs: list[tuple[str, object]],
+                  dates: list[tuple[str, object]]) -> str:
+    """The one sentence refusing a date column that mixes epoch timestamps with text dates
+    (`epochs` and `dates` as (cell, value), the first of each is named): either reading of
+    it would be a guess."""
+    (e_cell, e_value), (d_cell, d_value) = epochs[0], dates[0]
+    unit = "seconds" if looks_like_epoch(e_value) == "s" else "milliseconds"
+    count = f"{len(epochs)} cell{'' if len(epochs) == 1 else 's'}"
+    return (f"{where} column {header!r} mixes epoch timestamps ({count} such as {e_cell}: "
+            f"{e_value}, epoch {unit}) with text dates (such as {d_cell}: "
+            f"{d_value!s}), so no date in it can be read safely; export the column in one "
+            "form (all dates, or all epoch numbers), or map another column in [columns]")

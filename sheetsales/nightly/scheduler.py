@@ -45,6 +45,7 @@ class Outcome:
     finished: dt.datetime
     error: str | None = None
     attempts: int = 1
+    numbers: object = None  # the last attempt's numbers (operations.run.RunNumbers), if it ran
 
     @property
     def exit_code(self) -> int:
@@ -128,7 +129,7 @@ class Scheduler:
         wait, attempts = FIRST_RETRY_SECONDS, 0
         while True:
             attempts += 1
-            status, error, transient = self._attempt(source)
+            status, error, transient, numbers = self._attempt(source)
             retry_at = self.clock() + dt.timedelta(seconds=wait)
             if not transient or self._stopping or retry_at > started + window:
                 break
@@ -138,7 +139,7 @@ class Scheduler:
         if transient and attempts > 1:
             log.error("%s: gave up after %d attempts in %s", source, attempts,
                       _minutes(self.clock() - started))
-        outcome = Outcome(source, status, started, self.clock(), error, attempts)
+        outcome = Outcome(source, status, started, self.clock(), error, attempts, numbers)
         self.outcomes.append(outcome)
         if self.watch is not None:
             try:
@@ -147,21 +148,21 @@ class Scheduler:
                 log.exception("%s: the failure alert failed", source)
         return outcome
 
-    def _attempt(self, source: str) -> tuple[str, str | None, bool]:
-        """One run: (status, error, whether trying again may help)."""
+    def _attempt(self, source: str) -> tuple[str, str | None, bool, object]:
+        """One run: (status, error, whether trying again may help, the run's numbers)."""
         try:
             log.info("%s: run started", source)
             result = self.job(source)  # takes the source's lock: a held one raises SourceBusy
         except SourceBusy as exc:
             log.warning("%s: busy: %s", source, exc)
-            return "busy", str(exc), True
+            return "busy", str(exc), True, None
         except SheetsalesError as exc:
             log.error("%s: run failed: %s", source, exc)
-            return "failed", str(exc), isinstance(exc, WriteConflict)
+            return "failed", str(exc), isinstance(exc, WriteConflict), None
         except Exception as exc:  # guard: one broken source must not stop the others
             log.exception("%s: run failed with an unexpected error", source)
-            return "failed", f"{type(exc).__name__}: {exc}", False
-        return self._judge(source, result)
+            return "failed", f"{type(exc).__name__}: {exc}", False, None
+        return (*self._judge(source, result), getattr(result, "numbers", None))
 
     def _judge(self, source: str, result) -> tuple[str, str | None, bool]:
         """Log what a run did, and its delivery trouble one line per owner."""

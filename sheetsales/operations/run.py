@@ -9,7 +9,7 @@ night was only partly done (SPEC section 10)."""
 import datetime as dt
 from collections.abc import Callable
 from contextlib import closing, suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from ..core import collector
@@ -22,10 +22,83 @@ from ..nightly.digests import assume_sent
 from ..nightly.history import History, HistoryError, history_path, is_remote
 from ..sources import backups
 from ..plan.make import Plan, make_plan, refuse_theirs
+from ..plan.overview import overview
+from ..rules import OVERDUE_CODES, SOON_CODES
+from ..rules.status import INVALID
 from ..sources.base import Target
 from .check import check
 from .guard import write_guard
 from .targets import open_target, resolve_source
+
+
+@dataclass(frozen=True)
+class RunNumbers:
+    """What a run did, in the numbers a person asks for: deals checked, findings; deals
+    overdue, due today, due within the week (today included, overdue excluded), invalid (an
+    error to fix), with a stale forecast, idle; cells written (or that a dry run would
+    write), reminder rows on the Reminders sheet (None: the sheet was unchanged); digests
+    e-mailed (or dropped in the outbox) with their items, digests held for owners without an
+    address or not delivered, and items held back as already sent (None: no delivery)."""
+
+    deals: int
+    findings: int
+    overdue: int
+    due_today: int
+    due_this_week: int
+    invalid: int
+    stale: int
+    idle: int
+    cells: int
+    reminders: int | None
+    written: bool
+    emails: int | None = None
+    emailed_items: int = 0
+    undelivered: int = 0
+    already_sent: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def pipeline(self) -> str:
+        """The deals in a line: 3 overdue, 1 due today, 7 due this week, 5 invalid, ..."""
+        parts = [f"{self.overdue} overdue", f"{self.due_today} due today",
+                 f"{self.due_this_week} due this week", f"{self.invalid} invalid (to fix)",
+                 f"{self.stale} stale forecast{_s(self.stale)}", f"{self.idle} idle"]
+        return ", ".join(parts)
+
+
+def _s(number: int) -> str:
+    return "" if number == 1 else "s"
+
+
+def count_run(result: "RunResult") -> RunNumbers:
+    """The numbers of a finished run (or of a dry run's plan)."""
+    plan, delivery = result.plan, result.delivery
+    report = plan.report
+    view = overview(report).total
+    today, due_today, invalid = report.today, set(), 0
+    overdue = {(f.sheet, f.row) for f in report.findings if f.code in OVERDUE_CODES}
+    for f in report.findings:
+        if f.code in SOON_CODES and f.due == today and (f.sheet, f.row) not in overdue:
+            due_today.add((f.sheet, f.row))
+    for part in report.parts():
+        invalid += sum(s.status == INVALID for s in part.statuses().values())
+        for deal in part.deals:
+            key = (deal.sheet, deal.row)
+            if part.status_of(deal).next_action_due == today and key not in overdue:
+                due_today.add(key)
+    written = result.written is not None
+    return RunNumbers(
+        deals=len(report.deals), findings=len(report.findings), overdue=view.overdue,
+        due_today=len(due_today), due_this_week=view.due_this_week, invalid=invalid,
+        stale=view.stale, idle=view.idle,
+        cells=len(plan.changes) if written or result.refused is None else 0,
+        reminders=None if plan.reminders is None else len(plan.reminders) - 1,
+        written=written,
+        emails=None if delivery is None else len(delivery.delivered),
+        emailed_items=sum(len(d.items) for d in delivery.delivered) if delivery else 0,
+        undelivered=len(delivery.undelivered) if delivery else 0,
+        already_sent=delivery.held_back if delivery else 0)
 
 
 @dataclass
@@ -40,6 +113,7 @@ class RunResult:
     today: dt.date | None = None
     zone: str | None = None
     notes: list[str] = field(default_factory=list)  # warnings about the night itself
+    numbers: RunNumbers | None = None  # set once the run is over (count_run)
 
     def exit_code(self, findings_code: int = EXIT_OK) -> int:
         """SPEC section 10: 2 nothing done, 3 partly done, else the findings' code."""
@@ -51,9 +125,9 @@ class RunResult:
         return findings_code
 
     def summary(self) -> str:
-        """One line saying what the run did."""
-        report = self.plan.report
-        parts = [f"{len(report.deals)} deals, {len(report.findings)} findings"]
+        """One line saying what the run did, in numbers (the scheduler logs it)."""
+        numbers = self.numbers or count_run(self)
+        parts = [f"{numbers.deals} deals, {numbers.findings} findings: {numbers.pipeline()}"]
         if self.refused:
             parts.append(f"write refused ({self.refused})")
         else:
@@ -95,7 +169,8 @@ def run(source: str | Path | None = None, config: Config | None = None,
     its status columns and Reminders sheet (unless `dry_run`), deliver the digests when an
     outbox or SMTP is configured, and record the run in the history. `now` is the instant of
     the run (default: the real clock) and "today" its date in [rules] time_zone unless
-    `today` is given; the result's summary() names both. A run that passes
+    `today` is given; the result's summary() names both, and its `numbers` (RunNumbers)
+    say what the run found, wrote and delivered. A run that passes
     [schedule] run_deadline_minutes (measured on `clock`, monotonic seconds) stops before its
     next phase with RunTooLong, recorded in the history as "timed out"."""
     config = config or Config()
@@ -110,8 +185,9 @@ def run(source: str | Path | None = None, config: Config | None = None,
             with History.open(path) as history:
                 previous, since = history.previous_stages(source), history.stages_since(source)
         with closing(open_target(source, config, credentials)) as target:
-            return run_target(target, config, today, dry_run=True, previous_stages=previous,
-                              stage_since=since)
+            result = run_target(target, config, today, dry_run=True,
+                                previous_stages=previous, stage_since=since)
+        return replace(result, numbers=count_run(result))
     # an open workbook is refused by the write itself, after the check, so the digests of
     # what was read can still go out
     with write_guard(source, config.base_dir, refuse_open=False,
@@ -184,6 +260,7 @@ def _night(history, source, config, today, credentials, environ, now, afresh,
                        report.summary()["by_code"], deals=report.deals,
                        sheet=", ".join(report.titles()))
     result.refused, result.today, result.zone = refused, today, config.rules.time_zone
+    result.numbers = count_run(result)
     return result
 
 

@@ -7,10 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..core import collector
+from ..core.cells import column_letters
 from ..core.config import Config
-from ..core.epochs import epoch_note, epoch_unit, from_epoch, looks_like_epoch
+from ..core.epochs import epoch_note, epoch_unit, from_epoch, looks_like_epoch, mixed_refusal
+from ..core.errors import SourceError
 from ..core.fields import IDENTITY_FIELDS
-from ..core.model import ERROR, SEVERITIES, Deal, Finding, RowTyper, SheetData, is_blank
+from ..core.model import (ERROR, SEVERITIES, Deal, Finding, RowTyper, SheetData, is_blank,
+                          plain)
 from ..core.stages import outcome_column, outcome_of
 from ..understand.infer import IdCandidates, understand_deals, with_vocabulary
 from . import Context, run_rules
@@ -146,7 +149,7 @@ def read_deals(sheet: SheetData, config: Config, total: int | None = None,
             deals.append(typer(row, cells))
             if watch:
                 watch(cells)
-    read_epochs(deals, config.rules.time_zone)
+    read_epochs(deals, config.rules.time_zone, sheet)
     if "outcome" in sheet.columns:
         read_outcomes(deals)
     understand_deals(deals, sheet, config, typer.texts, ids)  # fills sheet.evidence
@@ -163,16 +166,20 @@ def read_outcomes(deals: list[Deal]) -> bool:
     return True
 
 
-def read_epochs(deals: list[Deal], time_zone: str) -> dict[str, str]:
+def read_epochs(deals: list[Deal], time_zone: str,
+                sheet: SheetData | None = None) -> dict[str, str]:
     """Read as dates the epoch timestamps of the date columns whose every filled cell is
     one, in a plausible range (epochs.epoch_unit); returns field -> unit. A column that
-    mixes them with anything else proves nothing: its DAT001s say so."""
+    mixes them with text dates is refused (SourceError, issue 23): no reading of it is
+    safe; one mixing them with date cells or text that is no date proves nothing, and its
+    DAT001s say so."""
     keys = {key for deal in deals if deal.invalid for key in deal.invalid
             if looks_like_epoch(deal.original(key))}
     proved = {}
     for key in sorted(keys):
         unit = epoch_unit(d.original(key) for d in deals if d.filled(key))
         if unit is None:
+            _refuse_mixed(deals, key, sheet)
             for deal in deals:
                 if deal.invalid and key in deal.invalid:
                     deal.invalid[key] += epoch_note(deal.original(key))
@@ -184,6 +191,24 @@ def read_epochs(deals: list[Deal], time_zone: str) -> dict[str, str]:
                 del deal.invalid[key]
                 deal.invalid = deal.invalid or None
     return proved
+
+
+def _refuse_mixed(deals: list[Deal], key: str, sheet: SheetData | None) -> None:
+    """SourceError when the date column `key` holds both epoch timestamps and text dates
+    (real date cells beside epochs stay DAT001 findings: a date cell is no guess)."""
+    dates = [d for d in deals if isinstance(d.original(key), str)
+             and not (d.invalid and key in d.invalid)]
+    if not dates:
+        return
+    epochs = [d for d in deals if d.invalid and key in d.invalid
+              and looks_like_epoch(d.original(key))]
+    index = sheet.columns.get(key) if sheet else None
+    letter = column_letters(index + 1) if index is not None else ""
+    header = sheet.headers.get(index, key) if sheet and index is not None else key
+    where = f"the sheet {sheet.title!r}" if sheet else "the sheet"
+    raise SourceError(mixed_refusal(
+        where, header, [(f"{letter}{d.row}", plain(d.original(key))) for d in epochs],
+        [(f"{letter}{d.row}", plain(d.original(key))) for d in dates]))
 
 
 def _has_identity(cells: list, identity: list[int]) -> bool:

@@ -272,7 +272,8 @@ def test_as_dict_is_json():
     assert data["counts"] == {"whitespace": 4, "stages": 2, "dates": 3, "amounts": 0, "ids": 1, "dupes": 1}
     first = data["changes"][0]
     assert first == {"sheet": "Deals", "cell": "B4", "ref": "Deals!B4", "row": 4,
-                     "column": "Company", "kinds": ["whitespace"], "old": f" Acme{NBSP}Ltd",
+                     "column": "Company", "deal_id": "D-0041", "kinds": ["whitespace"],
+                     "old": f" Acme{NBSP}Ltd",
                      "new": "Acme Ltd"}
     assert data["flags"] == [
         {"row": 6, "text": "Deal ID D-0041 was also used by row 4; given D-0045"},
@@ -374,7 +375,9 @@ def test_every_change_is_in_the_diff_with_the_cell_as_read(sheet):
     assert len(cells) == len(set(cells))  # at most one change per cell
     for fix in result.fixes:
         assert table.get(fix.change.row, fix.change.col - 1) is fix.change.old
-        assert f"Deals!{fix.change.cell}: {show(fix.change.old)} -> {show(fix.change.new)}" in diff
+        named = f" ({show(fix.deal_id)[1:-1]})" if fix.deal_id else ""
+        assert f"Deals!{fix.change.cell}{named}: {show(fix.change.old)} -> " \
+            f"{show(fix.change.new)}" in diff
     assert len([line for line in diff if " -> " in line]) == len(result.changes)
 
 

@@ -20,10 +20,10 @@ def test_dry_run_shows_the_diff_and_writes_nothing(tmp_path):
     path = write_deals(tmp_path / "d.xlsx", ROWS, headers=HEADERS)
     before = path.read_bytes()
     result = run_cli(["clean", "all", path], 1)
-    assert 'Deals!D2: "Proposl" -> "Proposal"' in result.stdout
-    assert 'Deals!B2: " Acme  Ltd " -> "Acme Ltd"' in result.stdout
-    assert 'Deals!A4: "" -> "D-0003"' in result.stdout
-    assert "Deals!E3: \"14/07/2026\" -> 2026-07-14" in result.stdout
+    assert 'Deals!D2 (D-0001): "Proposl" -> "Proposal"' in result.stdout
+    assert 'Deals!B2 (D-0001): " Acme  Ltd " -> "Acme Ltd"' in result.stdout
+    assert 'Deals!A4 (D-0003): "" -> "D-0003"' in result.stdout
+    assert "Deals!E3 (D-0002): \"14/07/2026\" -> 2026-07-14" in result.stdout
     assert '"Pitching"' in result.stdout and "Left alone" in result.stdout
     assert path.read_bytes() == before
 
@@ -107,9 +107,10 @@ def test_clean_covers_every_deals_tab_in_one_plan_write_and_undo(tmp_path):
     path = tabs_workbook(tmp_path / "team.xlsx")
     before = path.read_bytes()
     dry = run_cli(["clean", "all", path], 1)
-    assert 'Ann!B2: " Acme  Ltd " -> "Acme Ltd"' in dry.stdout
-    assert 'Bob!D2: "Proposl" -> "Proposal"' in dry.stdout
-    assert 'Ann!A3: "" -> "D-0003"' in dry.stdout and 'Bob!A3: "" -> "D-0004"' in dry.stdout
+    assert 'Ann!B2 (D-0001): " Acme  Ltd " -> "Acme Ltd"' in dry.stdout
+    assert 'Bob!D2 (D-0002): "Proposl" -> "Proposal"' in dry.stdout
+    assert 'Ann!A3 (D-0003): "" -> "D-0003"' in dry.stdout
+    assert 'Bob!A3 (D-0004): "" -> "D-0004"' in dry.stdout
     assert "compared within each tab" in dry.stdout
     run_cli(["clean", "all", path, "--apply"], 0, stdout="Wrote")
     book = CalamineWorkbook.from_path(str(path))

@@ -66,8 +66,8 @@ def test_second_run_leaves_every_byte_and_the_mtime(book):
 
 def test_dry_run_exits_1_and_writes_nothing(book):
     stamp = (book.read_bytes(), os.stat(book).st_mtime_ns)
-    result = run_cli(["run", book, *TODAY, "--dry-run"], 1)
-    assert 'Deals!M3: "" -> "Overdue"' in result.stdout
+    result = run_cli(["run", book, *TODAY, "--dry-run", "--all"], 1)
+    assert 'Deals!M3 (D-2, Pipeline status): "" -> "Overdue"' in result.stdout
     assert (book.read_bytes(), os.stat(book).st_mtime_ns) == stamp
     run_cli(["run", book, *TODAY], 0)
     run_cli(["run", book, *TODAY, "--dry-run"], 0, stdout="Nothing to change")

@@ -371,7 +371,8 @@ class SheetRewriter:
                                     f"{self.job.title}!{ref.decode()} cannot show a date; "
                                     "open and re-save it in Excel and run again")
             style = self.styles.date_style(style, isinstance(value, dt.datetime),
-                                           self.job.date_styles.get(col))
+                                           self.job.date_styles.get(col),
+                                           getattr(value, "number_format", None))
         self.job.written += 1
         return self.maker.cell(ref, value, style, keep)
 

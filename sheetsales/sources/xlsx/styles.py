@@ -144,15 +144,18 @@ class StyleSheet:
         custom = self.formats.get(fmt)
         return fmt in _BUILTIN_DATE_IDS or (custom is not None and is_date_format(custom))
 
-    def date_style(self, base: int, with_time: bool, like: int | None = None) -> int:
+    def date_style(self, base: int, with_time: bool, like: int | None = None,
+                   shown: str | None = None) -> int:
         """A style showing dates that otherwise looks like `base` (appended when needed), in
         the date format of style `like` (the column's own date cells: date_looks.py) when
-        given, else yyyy-mm-dd."""
-        key = (base, with_time, like)
+        given, else in the format `shown` (the date's own: cells.ShownDate), else
+        yyyy-mm-dd."""
+        key = (base, with_time, like, shown)
         if key not in self._cache:
             xfs = self.xfs + self.added_xfs
             self._cache[key] = base if self.is_date(base) else \
                 self._clone(base, self._format_id(xfs[like])) if like is not None else \
+                self._clone(base, self._custom_format(shown)) if shown else \
                 self._clone(base, self._date_format(with_time))
         return self._cache[key]
 
