@@ -39,6 +39,8 @@ def guarded(command):
             if debug:
                 traceback.print_exc()
             _fail(str(exc))
+        except BrokenPipeError:  # the reader went away (`| head`): click ends quietly
+            raise
         except (OSError, MemoryError) as exc:
             if debug:
                 traceback.print_exc()

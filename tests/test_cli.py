@@ -211,3 +211,19 @@ def test_progress_on_a_terminal_only(tmp_path):
     assert done.returncode == 0
     assert b"Reading rows: 2000" in seen
     assert "Reading rows" not in done.stdout
+
+
+def test_output_cut_short_by_its_reader_is_no_error(tmp_path):
+    """`sheetsales clean all deals.xlsx | head`: the pipe closes under a long report; the command
+    stops quietly, with no "Error:" line about a broken pipe (a bug found by trying it)."""
+    rows = [[f"D-{i}", f" Co  {i} ", "Ana", "Proposl", "$1,000"] + [None] * 6 for i in range(3000)]
+    path = write_deals(tmp_path / "deals.xlsx", rows)
+    child = subprocess.Popen([sys.executable, "-m", "sheetsales", "clean", "all", str(path)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout.readline()
+    child.stdout.close()  # as `head -1` does once it has its line
+    with child.stderr:
+        stderr = child.stderr.read().decode()
+    child.wait(timeout=60)
+    assert "Error" not in stderr and "Traceback" not in stderr, stderr
+    assert child.returncode == 1

@@ -6,7 +6,6 @@ the twins of other fields are read from the better-named column and said so (iss
 import datetime as dt
 
 from ..core.cells import column_letter
-from ..core.errors import SourceError
 from ..core.fields import DEFAULT_FIELDS
 from ..core.model import is_blank, parse_number
 from .columns import ColumnMatch, HeaderMatch
