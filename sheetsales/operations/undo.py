@@ -23,7 +23,8 @@ def undo(source: str | Path, config: Config | None = None, force: bool = False, 
     path = history_path(config, source)
     if is_google_source(source):
         return _undo_google(source, config, path, credentials)
-    with write_guard(source, config.base_dir, refuse_open=not force) as warnings:
+    with write_guard(source, config.base_dir, refuse_open=not force,
+                     stuck_after_minutes=config.schedule.run_deadline_minutes) as warnings:
         backup = backups.undo(Path(source), force=force)
     if path.exists():
         with History.open(path) as history:
@@ -51,7 +52,8 @@ def _undo_google(source: str, config: Config, path: Path, credentials) -> str:
               if created(last.changes, t)]
     reverse = [CellChange(c.sheet, c.row, c.col, c.new, c.old) for c in last.changes
                if not any(same_title(c.sheet, t) for t in remove)]
-    with write_guard(source, config.base_dir), \
+    with write_guard(source, config.base_dir,
+                     stuck_after_minutes=config.schedule.run_deadline_minutes), \
             GSheetTarget.open(source, credentials, sheet=config.source.sheet) as target:
         for title in remove:
             removable(target, last.changes, title)  # refused before anything is written

@@ -201,3 +201,26 @@ def test_the_smtp_session_gets_only_the_time_the_run_has_left(tmp_path, smtp_ser
     result = run(path, config, TODAY, environ={}, clock=minute_clock())
     assert result.delivery.delivered == [] and len(result.delivery.undelivered) == 1
     assert "passed its deadline of 1 s" in result.delivery.failures[0]
+
+
+@pytest.mark.parametrize("command", ["clean", "undo"])
+def test_clean_and_undo_call_a_lock_stuck_by_the_configured_deadline(tmp_path, command):
+    """A 90-minute deadline: a holder of 50 minutes is busy, not stuck, for every command."""
+    import sheetsales
+    source = write_deals(tmp_path / "deals.xlsx", [CLEAN])
+    (tmp_path / "sheetsales.toml").write_text("[schedule]\nrun_deadline_minutes = 90\n")
+    config = sheetsales.load_config(tmp_path / "sheetsales.toml")
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(source)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        taken = time.time() - 50 * 60
+        os.utime(holder_path(lock_path(source)), (taken, taken))
+        with pytest.raises(SourceBusy) as busy:
+            if command == "clean":
+                sheetsales.clean(source, ["whitespace"], config=config, apply=True)
+            else:
+                sheetsales.undo(source, config=config)
+        assert "is being updated by another sheetsales command" in str(busy.value)
+    finally:
+        holder.communicate("\n")
