@@ -1,3 +1,4 @@
+import json
 import os
 from pathlib import Path
 
@@ -5,6 +6,7 @@ import pytest
 from hypothesis import settings
 
 from nonposix import simulate
+from sheetsales.emulator.sheets_emulator import Emulator, make_service_account_key
 
 from shared_data import shared_dir
 from smtp_server import smtp_server  # noqa: F401 (the fixture, for every test module)
@@ -58,3 +60,24 @@ def os_flavour(request, monkeypatch, tmp_path_factory):
         tmp_path_factory.getbasetemp()  # pytest's own POSIX code (os.getuid) runs first
         simulate(monkeypatch)
     return flavour
+
+
+# ---- Google Sheets: the loopback Sheets API emulator, and a service-account key for it --------
+
+
+@pytest.fixture
+def emu():
+    with Emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def google(emu, tmp_path, monkeypatch) -> dict:
+    """The environment that points sheetsales at the emulator, also set for the process."""
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps(make_service_account_key(emu.url)))
+    env = {"SHEETSALES_CREDENTIALS": str(key), "SHEETSALES_GOOGLE_API": emu.url}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    return env

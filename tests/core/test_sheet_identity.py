@@ -3,7 +3,6 @@ spreadsheet, so its history, its lock, its sent reminders and `undo` are one; an
 history kept under the old forms is moved to the one identity."""
 
 import datetime as dt
-import json
 import sqlite3
 import subprocess
 import sys
@@ -12,7 +11,6 @@ import pytest
 
 from helpers import run_cli
 from sheetsales.core.sheet_id import source_identity, spreadsheet_id
-from sheetsales.emulator.sheets_emulator import Emulator, make_service_account_key
 from sheetsales.nightly import history_schema
 from sheetsales.nightly.history import SCHEMA_VERSION, History
 from sheetsales.operations.guard import lock_path
@@ -106,19 +104,13 @@ ROWS = [["D-1", "Acme", "Ana", "Proposal", 1200, "2026-11-20", "", ""],
         ["D-2", "Beta", "Bo", "Won", 500, "2026-10-03", "2026-10-04", "2026-11-24"]]
 
 
-def test_undo_by_key_after_a_run_by_url(tmp_path, monkeypatch):
-    with Emulator() as emu:
-        key = tmp_path / "key.json"
-        key.write_text(json.dumps(make_service_account_key(emu.url)))
-        sid = emu.load({"title": "Pipeline", "sheets": [{"title": "Deals",
-                                                         "values": [HEADER, *ROWS]}]})
-        monkeypatch.chdir(tmp_path)
-        env = {"SHEETSALES_GOOGLE_API": emu.url}
-        url = f"https://docs.google.com/spreadsheets/d/{sid}/edit#gid=0"
-        run_cli(["run", url, "--credentials", key, "--today", "2026-11-27"], 0, stdout="Wrote",
-                env=env)
-        deals = next(s for s in emu.dump(sid, "FORMULA")["sheets"] if s["title"] == "Deals")
-        assert any(len(r) > 8 and any(r[8:]) for r in deals["values"])
-        run_cli(["undo", f"gsheet:{sid}", "--credentials", key], 0, env=env)
-        deals = next(s for s in emu.dump(sid, "FORMULA")["sheets"] if s["title"] == "Deals")
-        assert all(len(r) <= 8 or not any(r[8:]) for r in deals["values"])
+def test_undo_by_key_after_a_run_by_url(emu, google):
+    sid = emu.load({"title": "Pipeline", "sheets": [{"title": "Deals",
+                                                     "values": [HEADER, *ROWS]}]})
+    url = f"https://docs.google.com/spreadsheets/d/{sid}/edit#gid=0"
+    run_cli(["run", url, "--today", "2026-11-27"], 0, stdout="Wrote")
+    deals = next(s for s in emu.dump(sid, "FORMULA")["sheets"] if s["title"] == "Deals")
+    assert any(len(r) > 8 and any(r[8:]) for r in deals["values"])
+    run_cli(["undo", f"gsheet:{sid}"], 0)
+    deals = next(s for s in emu.dump(sid, "FORMULA")["sheets"] if s["title"] == "Deals")
+    assert all(len(r) <= 8 or not any(r[8:]) for r in deals["values"])

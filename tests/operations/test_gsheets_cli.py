@@ -1,11 +1,9 @@
 """The commands on a Google Sheet, end to end through the emulator over HTTP."""
 
-import json
 
 import pytest
 
 from helpers import run_cli
-from sheetsales.emulator.sheets_emulator import Emulator, make_service_account_key
 
 HEADER = ["Deal ID", "Company", "Owner", "Stage", "Amount", "Proposal sent", "Confirmed on",
           "Delivery due"]
@@ -16,14 +14,12 @@ TODAY = ["--today", "2026-11-27"]
 
 
 @pytest.fixture
-def sheet(tmp_path, monkeypatch):
-    with Emulator() as emu:
-        key = tmp_path / "key.json"
-        key.write_text(json.dumps(make_service_account_key(emu.url)))
-        sid = emu.load({"title": "Pipeline", "sheets": [{"title": "Deals",
-                                                         "values": [HEADER, *ROWS]}]})
-        monkeypatch.chdir(tmp_path)  # the history database goes beside the config, here
-        yield emu, f"gsheet:{sid}", {"SHEETSALES_GOOGLE_API": emu.url}, key
+def sheet(emu, google):
+    """The history database goes in the test's folder, where `google` stands."""
+    sid = emu.load({"title": "Pipeline", "sheets": [{"title": "Deals",
+                                                     "values": [HEADER, *ROWS]}]})
+    return emu, f"gsheet:{sid}", {"SHEETSALES_GOOGLE_API": emu.url}, \
+        google["SHEETSALES_CREDENTIALS"]
 
 
 def cells(emu, source):

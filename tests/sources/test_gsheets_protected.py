@@ -2,13 +2,11 @@
 (Data > Protect sheets and ranges, the service account not among the editors): `run` refuses
 before writing anything, exit 2, in one sentence naming the range."""
 
-import json
 
 import pytest
 
 from helpers import run_cli
 from sheetsales.emulator import edits
-from sheetsales.emulator.sheets_emulator import Emulator, make_service_account_key
 
 HEADER = ["Deal ID", "Company", "Owner", "Stage", "Amount", "Proposal sent", "Confirmed on",
           "Delivery due"]
@@ -17,18 +15,14 @@ ROWS = [["D-1", "Acme", "Ana", "Proposal", 1200, "2026-11-20", "", ""],
 
 
 @pytest.fixture
-def sheet(tmp_path, monkeypatch):
-    with Emulator() as emu:
-        key = tmp_path / "key.json"
-        key.write_text(json.dumps(make_service_account_key(emu.url)))
-        sid = emu.load({"title": "Pipeline", "sheets": [{"title": "Deals",
-                                                         "values": [HEADER, *ROWS]}]})
-        monkeypatch.chdir(tmp_path)  # the history goes here
+def sheet(emu, google):
+    """The history goes in the test's folder, where `google` stands."""
+    sid = emu.load({"title": "Pipeline", "sheets": [{"title": "Deals",
+                                                     "values": [HEADER, *ROWS]}]})
 
-        def run(day, code, **expected):
-            return run_cli(["run", f"gsheet:{sid}", "--credentials", key, "--today", day], code,
-                           env={"SHEETSALES_GOOGLE_API": emu.url}, **expected)
-        yield emu, sid, run
+    def run(day, code, **expected):
+        return run_cli(["run", f"gsheet:{sid}", "--today", day], code, **expected)
+    return emu, sid, run
 
 
 def protect(emu, sid, **edit):

@@ -3,7 +3,6 @@ Retry-After honoured (never retried sooner, never waited past a deadline), and a
 true after a failed try. No test sleeps: the clock moves only when sheetsales waits."""
 
 import datetime as dt
-import json
 
 import pytest
 import requests
@@ -11,7 +10,6 @@ from requests.adapters import HTTPAdapter
 
 from sheetsales.core.config import Config
 from sheetsales.core.errors import SourceError
-from sheetsales.emulator.sheets_emulator import Emulator, make_service_account_key
 from sheetsales.operations.run import run_target
 from sheetsales.sources.gsheets.api import RetryPolicy, connect
 from sheetsales.sources.gsheets.write import GSheetTarget
@@ -34,16 +32,8 @@ class FakeClock:
 
 
 @pytest.fixture
-def emu():
-    with Emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def env(emu, tmp_path):
-    key = tmp_path / "key.json"
-    key.write_text(json.dumps(make_service_account_key(emu.url)))
-    return {"SHEETSALES_CREDENTIALS": str(key), "SHEETSALES_GOOGLE_API": emu.url}
+def env(google):
+    return google
 
 
 def open_target(emu, env, clock, **kwargs):
