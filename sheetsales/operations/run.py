@@ -15,8 +15,8 @@ from pathlib import Path
 from ..core import collector
 from ..core.config import Config
 from ..core.dates import today_in
-from ..core.owned import STATUS_KEYS
 from ..core.errors import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, RunTooLong, WriteConflict
+from ..core.owned import STATUS_KEYS
 from ..nightly.deadline import RunDeadline
 from ..nightly.delivery import PRINT, Delivery, channels, send_reminders
 from ..nightly.digests import assume_sent
@@ -261,11 +261,10 @@ def _night(history, source, config, today, credentials, environ, now, afresh,
                                                  run_id=run_id, done=result.plan.done)
     except BaseException as exc:
         with suppress(HistoryError):  # the error that got us here is the one to report
-            if target is not None and getattr(target, "written", None):
-                history.forget_owned(source)  # some of it landed: the record is no more true
-                if not journaled:
-                    history.journal_write(run_id, source, target.written,
-                                          keep=config.history.backups)  # it landed: undo it
+            if target is not None and getattr(target, "written", None) and not journaled:
+                history.forget_owned(source)  # what landed is not what the record says
+                history.journal_write(run_id, source, target.written,
+                                      keep=config.history.backups)  # it landed: undo it
             history.finish_run(run_id, "timed out" if isinstance(exc, RunTooLong) else "error")
         raise
     history.finish_run(run_id, "timed out" if late else "refused" if refused else

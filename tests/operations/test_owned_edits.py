@@ -127,3 +127,18 @@ def test_disabled_it_says_nothing_and_still_writes(tmp_path):
     config = sheetsales.load_config(None, overrides={"rules": {"disabled": ["OWN001"]}})
     result = sheetsales.run(book, config, TODAY)
     assert own(result.plan.report) == [] and cell(book, "Deals", "L3") == "Overdue"
+
+
+def test_a_refused_write_keeps_the_record_and_the_next_run_reports_again(tmp_path):
+    book = write_deals(tmp_path / "deals.xlsx", [CLEAN, OVERDUE])
+    sheetsales.run(book, Config(), TODAY)
+    type_in(book, "Deals", "L3", "mine")
+    lock = tmp_path / "~$deals.xlsx"  # open in Excel: the write is refused, nothing lands
+    lock.write_text("")
+    refused = sheetsales.run(book, Config(), TODAY)
+    assert refused.refused and len(own(refused.plan.report)) == 1
+    assert refused.numbers.typed_over == 0 and cell(book, "Deals", "L3") == "mine"
+    lock.unlink()
+    result = sheetsales.run(book, Config(), TODAY)
+    assert len(own(result.plan.report)) == 1 and result.numbers.typed_over == 1
+    assert cell(book, "Deals", "L3") == "Overdue"
