@@ -36,6 +36,8 @@ class OwnedMixin:
         if not found:
             return None
         record = json.loads(zlib.decompress(found[0][0]), object_hook=untag_value)
+        if record["keys"] == list(keys):
+            return record["tabs"]
         order = [record["keys"].index(k) if k in record["keys"] else None for k in keys]
         return {tab: {deal: [None if i is None or i >= len(values) else values[i]
                              for i in order] for deal, values in deals.items()}

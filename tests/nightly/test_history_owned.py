@@ -59,6 +59,6 @@ def test_a_v5_history_gains_the_record_in_place(tmp_path):
         assert h.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         assert len(h.recent_runs()) == 1
         assert h.owned_record(tmp_path / "deals.xlsx", STATUS_KEYS) is None
-        h.remember_owned(tmp_path / "deals.xlsx", {"Deals": {"D-1": ["OK"]}}, STATUS_KEYS)
+        h.remember_owned(tmp_path / "deals.xlsx", {"Deals": {"D-1": ["OK"]}}, ("status",))
         assert h.owned_record(tmp_path / "deals.xlsx", STATUS_KEYS)["Deals"]["D-1"] == \
             ["OK", None, None, None]
