@@ -6,7 +6,8 @@ journal rows, one digest's items. A killed run leaves a run row with no finish t
 as "unfinished") and nothing else; readers only trust finished runs.
 
 Its cost per run does not grow with the nights before: one row per deal (stage_now), one
-per reminder item (history_sent), the journal of the last writes only (history_writes).
+per reminder item (history_sent), the journal of the last writes only (history_writes), one
+record of sheetsales' own cells per source (history_owned).
 The connection, its transactions and its error sentences live in history_db."""
 
 import datetime as dt
@@ -19,6 +20,7 @@ from .history_db import DEFAULT_PATH, Database, is_remote, moment, now, stamp
 from .history_errors import HistoryError
 from .history_schema import MIGRATIONS, UPSERT_STAGE
 from .history_notes import NotesMixin
+from .history_owned import OwnedMixin
 from .history_sent import Outgoing, SentMixin, resend_due
 from .history_writes import JournalMixin, Write, decode_value, encode_value
 
@@ -55,7 +57,7 @@ def history_path(config, source: str | Path | None = None) -> Path:
     return base / Path(configured).expanduser() if configured else base / DEFAULT_PATH
 
 
-class History(Database, JournalMixin, SentMixin, NotesMixin):
+class History(Database, JournalMixin, SentMixin, NotesMixin, OwnedMixin):
     """The history database of one folder. Use `History.open(path)`, as a context manager
     or with `close()`."""
 

@@ -190,4 +190,12 @@ V5 = ("""CREATE TABLE write_cells (
       _pack_journal,
       "DROP TABLE journal")
 
-MIGRATIONS: tuple = (V1, V2, V3, V4, V5)
+# v6: what sheetsales last wrote in its own status cells, one packed record per source
+# replaced on each write (history_owned), so a person's typing there is seen (OWN001)
+V6 = ("""CREATE TABLE owned_cells (
+    source TEXT PRIMARY KEY,
+    run_id INTEGER,
+    count INTEGER NOT NULL,
+    cells BLOB NOT NULL)""",)
+
+MIGRATIONS: tuple = (V1, V2, V3, V4, V5, V6)

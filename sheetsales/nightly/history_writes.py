@@ -51,6 +51,19 @@ def _untag(mapping: dict):
     return _TAGS[tag].fromisoformat(iso)
 
 
+def untag_value(mapping: dict):
+    """json's object hook for records whose other objects are plain mappings too: only a
+    one-key mapping of a date tag to text is a date."""
+    if len(mapping) == 1:
+        (tag, iso), = mapping.items()
+        if tag in _TAGS and isinstance(iso, str):
+            return _TAGS[tag].fromisoformat(iso)
+    return mapping
+
+
+tag_value = _tag  # json's default hook, for the history's other packed records
+
+
 def pack_cells(changes: Iterable[CellChange]) -> bytes:
     """Cell changes as the journal stores them: one JSON array of [sheet, row, col, old,
     new], deflated."""
@@ -129,4 +142,6 @@ class JournalMixin:
                 undo_id = self._journal(None, source[0], changes, when, "undo")
             self.db.execute("UPDATE writes SET undone_at = ?, undone_by = ? WHERE id = ?",
                             (_stamp(when or _now()), undo_id, write_id))
+            # the cells hold what they held before that write, not what the record says
+            self.db.execute("DELETE FROM owned_cells WHERE source = ?", source)
         return undo_id

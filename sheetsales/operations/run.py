@@ -16,6 +16,7 @@ from ..core import collector
 from ..core.config import Config
 from ..core.dates import today_in
 from ..core.errors import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, RunTooLong, WriteConflict
+from ..core.owned import STATUS_KEYS
 from ..nightly.deadline import RunDeadline
 from ..nightly.delivery import PRINT, Delivery, channels, send_reminders
 from ..nightly.digests import assume_sent
@@ -24,6 +25,7 @@ from ..sources import backups
 from ..plan.make import Plan, make_plan, refuse_theirs
 from ..plan.overview import overview
 from ..rules import OVERDUE_CODES, SOON_CODES
+from ..rules.owned_rules import typed_note, written_values
 from ..rules.status import INVALID
 from ..sources.base import Target
 from .check import check
@@ -38,7 +40,8 @@ class RunNumbers:
     error to fix), with a stale forecast, idle; cells written (or that a dry run would
     write), reminder rows on the Reminders sheet (None: the sheet was unchanged); digests
     e-mailed (or dropped in the outbox) with their items, digests held for owners without an
-    address or not delivered, and items held back as already sent (None: no delivery)."""
+    address or not delivered, and items held back as already sent (None: no delivery); values
+    a person typed in sheetsales' own cells that the write replaced (or would, OWN001)."""
 
     deals: int
     findings: int
@@ -55,6 +58,7 @@ class RunNumbers:
     emailed_items: int = 0
     undelivered: int = 0
     already_sent: int = 0
+    typed_over: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -98,7 +102,8 @@ def count_run(result: "RunResult") -> RunNumbers:
         emails=None if delivery is None else len(delivery.delivered),
         emailed_items=sum(len(d.items) for d in delivery.delivered) if delivery else 0,
         undelivered=len(delivery.undelivered) if delivery else 0,
-        already_sent=delivery.held_back if delivery else 0)
+        already_sent=delivery.held_back if delivery else 0,
+        typed_over=plan.typed_over if written or result.refused is None else 0)
 
 
 @dataclass
@@ -142,10 +147,11 @@ class RunResult:
 def run_target(target: Target, config: Config, today: dt.date | None = None,
                dry_run: bool = False, previous_stages: dict[str, str] | None = None,
                stage_since: dict | None = None, kept: dict | None = None,
-               deadline: RunDeadline | None = None) -> RunResult:
+               deadline: RunDeadline | None = None, owned: dict | None = None) -> RunResult:
     """Plan, then (unless `dry_run` or there is nothing to change) write the plan to an opened
     target; no lock, history or digests (see `run`). A `deadline` is checked before each
-    phase."""
+    phase; `owned` is the history's record of what sheetsales last wrote in its own cells
+    (make_plan's `written`)."""
     today = today or today_in(config.rules.time_zone)
     before = deadline.before if deadline else lambda phase: None
     with collector.paused():
@@ -154,7 +160,7 @@ def run_target(target: Target, config: Config, today: dt.date | None = None,
         report = check(target.grid, config, today, previous_stages=previous_stages,
                        stage_since=stage_since)
         before("plan")
-        plan = make_plan(target, report, config, kept)
+        plan = make_plan(target, report, config, kept, owned)
         if dry_run or plan.empty:
             return RunResult(plan, None)
         before("write")
@@ -180,13 +186,16 @@ def run(source: str | Path | None = None, config: Config | None = None,
     today = today or today_in(config.rules.time_zone, now)
     path = history_path(config, source)
     if dry_run:
-        previous, since = None, None
+        previous, since, owned = None, None, None
         if path.exists():
             with History.open(path) as history:
                 previous, since = history.previous_stages(source), history.stages_since(source)
+                owned = history.owned_record(source, STATUS_KEYS)
         with closing(open_target(source, config, credentials)) as target:
             result = run_target(target, config, today, dry_run=True,
-                                previous_stages=previous, stage_since=since)
+                                previous_stages=previous, stage_since=since, owned=owned)
+        if result.plan.typed_over:
+            result.plan.notes.append(typed_note(result.plan.typed_over, "would replace"))
         return replace(result, numbers=count_run(result))
     # an open workbook is refused by the write itself, after the check, so the digests of
     # what was read can still go out
@@ -213,7 +222,8 @@ def _night(history, source, config, today, credentials, environ, now, afresh,
             result = run_target(target, config, today, dry_run=True,
                                 previous_stages=history.previous_stages(source),
                                 stage_since=history.stages_since(source),
-                                kept=history.kept_notes(source), deadline=deadline)
+                                kept=history.kept_notes(source), deadline=deadline,
+                                owned=history.owned_record(source, STATUS_KEYS))
             history.keep_notes(source, result.plan.kept)
             if afresh and is_remote(source):
                 afresh = any(target.owned_columns(t) for t in result.plan.report.titles())
@@ -229,6 +239,7 @@ def _night(history, source, config, today, credentials, environ, now, afresh,
             history.journal_write(run_id, source, target.written,
                                   keep=config.history.backups)
             journaled = True
+        _record_owned(history, source, result, refused, target, run_id)
         if afresh:
             held = assume_sent(history, report, config, today, source)
             result.notes.append(
@@ -251,6 +262,7 @@ def _night(history, source, config, today, credentials, environ, now, afresh,
     except BaseException as exc:
         with suppress(HistoryError):  # the error that got us here is the one to report
             if target is not None and getattr(target, "written", None) and not journaled:
+                history.forget_owned(source)  # what landed is not what the record says
                 history.journal_write(run_id, source, target.written,
                                       keep=config.history.backups)  # it landed: undo it
             history.finish_run(run_id, "timed out" if isinstance(exc, RunTooLong) else "error")
@@ -262,6 +274,18 @@ def _night(history, source, config, today, credentials, environ, now, afresh,
     result.refused, result.today, result.zone = refused, today, config.rules.time_zone
     result.numbers = count_run(result)
     return result
+
+
+def _record_owned(history, source, result: RunResult, refused, target, run_id) -> None:
+    """Keep what sheetsales' own cells now hold for the next run's OWN001: after a write, or
+    when there was nothing to write; a write refused after some of it landed leaves cells
+    the record cannot vouch for, so it is dropped; one refused whole changes nothing."""
+    if refused is None:
+        history.remember_owned(source, written_values(result.plan.report), STATUS_KEYS, run_id)
+        if result.written and result.plan.typed_over:
+            result.notes.append(typed_note(result.plan.typed_over, "replaced"))
+    elif target.written:
+        history.forget_owned(source)
 
 
 def _bounded(config: Config, deadline: RunDeadline) -> Config:

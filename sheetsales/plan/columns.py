@@ -91,9 +91,7 @@ def status_changes(report: Report, layout: Layout,
     for row in sorted(set(statuses) | {r for r in current if r > header_row}):
         now = current.get(row, {})
         status = statuses.get(row)
-        values = dict.fromkeys(STATUS_KEYS) if status is None else {
-            "status": status.status, "flags": status.flags or None,
-            "next_action": status.next_action, "next_action_due": status.next_action_due}
+        values = dict.fromkeys(STATUS_KEYS) if status is None else status.cells()
         for key in STATUS_KEYS:
             if not same(now.get(key), values[key]):
                 changes.append(CellChange(title, row, columns[key], now.get(key), values[key]))

@@ -8,6 +8,7 @@ from ..core.errors import WriteConflict
 from ..core.model import CellChange, is_blank
 from ..core.owned import REMINDERS_SHEET
 from ..rules.check import Report
+from ..rules.owned_rules import typed_cells, typed_finding
 from ..sources.base import ColumnLook, Grid, SheetLook, Target
 from .columns import Layout, choose_layout, column_look, same, status_changes
 from .reminders import done_items, kept_notes, reminder_rows, reminders_look
@@ -36,6 +37,7 @@ class Plan:
     kept: dict = field(default_factory=dict)  # the Notes and Done on the sheet, by item key
     layouts: dict[str, Layout] = field(default_factory=dict)  # every deals tab's, by title
     looks: dict[str, ColumnLook] = field(default_factory=dict)  # every deals tab's, by title
+    typed_over: int = 0  # values a person typed in our cells that the write replaces (OWN001)
 
     def __post_init__(self):
         self.layouts = self.layouts or {self.report.sheet.title: self.layout}
@@ -92,11 +94,14 @@ def refuse_theirs(target: Target) -> None:
 
 
 def make_plan(target: Target, report: Report, config: Config,
-              kept: dict | None = None) -> Plan:
+              kept: dict | None = None, written: dict | None = None) -> Plan:
     """Every cell sheetsales would write on the target, from the check of its deals tabs;
-    `kept` holds Notes and Done recorded in the history for items no longer on the sheet."""
+    `kept` holds Notes and Done recorded in the history for items no longer on the sheet.
+    `written` (the history's record of what sheetsales last wrote in its cells: tab -> Deal
+    ID -> values) finds what a person typed over them: an OWN001 finding per tab, added to
+    the report, and `typed_over` counts those cells."""
     refuse_theirs(target)
-    layouts, looks, changes, notes = {}, {}, [], []
+    layouts, looks, changes, notes, typed = {}, {}, [], [], 0
     for part in report.parts():  # each deals tab its own columns, recorded on that tab
         title = part.sheet.title
         owned = target.owned_columns(title)
@@ -106,6 +111,9 @@ def make_plan(target: Target, report: Report, config: Config,
         current = current_status_values(target.grid, title, part.sheet.header_row,
                                         layout.columns)
         target.grid.release(title)  # everything the plan needs from the sheet is read
+        over = typed_cells(part, owned, current, (written or {}).get(title), same)
+        typed += len(over)
+        _add_finding(report, part, typed_finding(part, owned, over))
         changes += status_changes(part, layout, current)
         notes += [f"{title}: {n}" if len(report.parts()) > 1 else n for n in layout.notes]
     old = current_sheet_rows(target.grid, REMINDERS_SHEET) \
@@ -119,9 +127,19 @@ def make_plan(target: Target, report: Report, config: Config,
     title = report.sheet.title
     shown = reminders_look(reminders, title) if reminders is not None else None
     plan = Plan(report, layouts[title], changes, reminders, notes, looks[title], shown,
-                done=done, kept=now_kept, layouts=layouts, looks=looks)
+                done=done, kept=now_kept, layouts=layouts, looks=looks, typed_over=typed)
     plan_summary(plan, target, config)  # one Summary for the whole pipeline
     return plan
+
+
+def _add_finding(report: Report, part: Report, finding) -> None:
+    """A finding about a tab's owned columns, found while planning, in the report (and in
+    its tab's, over several)."""
+    if finding is None:
+        return
+    if part is not report:
+        part.findings.append(finding)
+    report.findings.append(finding)
 
 
 def plan_summary(plan: Plan, target: Target, config: Config) -> None:

@@ -10,6 +10,7 @@ from .data_rules import (ambiguous_date, bad_number, dates_out_of_order, duplica
 from .due_rules import (delivery_due_soon, delivery_overdue, follow_up_due_soon,
                         follow_up_overdue, idle, next_step_overdue, no_next_step,
                         stale_forecast)
+from .owned_rules import typed_over
 from .stage_rules import skipped_step, stage_behind_dates, stage_moved_back, unknown_stage
 
 RULES: tuple[Rule, ...] = (
@@ -17,7 +18,7 @@ RULES: tuple[Rule, ...] = (
     not_a_date, dates_out_of_order, future_step_date, ambiguous_date,
     required_missing, bad_number, missing_id, duplicate_id, possible_duplicate, unknown_product,
     delivery_overdue, delivery_due_soon, follow_up_overdue, follow_up_due_soon,
-    next_step_overdue, no_next_step, idle, stale_forecast,
+    next_step_overdue, no_next_step, idle, stale_forecast, typed_over,
 )
 RULE_CODES = tuple(r.code for r in RULES)
 # What each due rule tells an owner (code -> OVERDUE, SOON or IDLE): the status, the

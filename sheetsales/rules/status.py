@@ -21,6 +21,12 @@ class DealStatus(NamedTuple):  # one per deal: immutable and quick to make
     next_action: str
     next_action_due: dt.date | None
 
+    def cells(self) -> dict:
+        """What its four owned cells hold, by status key (core.owned.STATUS_KEYS); empty
+        Flags is an empty cell."""
+        return {"status": self.status, "flags": self.flags or None,
+                "next_action": self.next_action, "next_action_due": self.next_action_due}
+
 
 def deal_status(deal: Deal, findings: list[Finding], ctx: Context) -> DealStatus:
     """The status columns of one deal from its findings: the first status that applies of

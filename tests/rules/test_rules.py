@@ -9,7 +9,9 @@ from sheetsales import check
 from sheetsales.core.config import _validate, build_config
 from sheetsales.core.fields import DEFAULT_FIELDS
 from sheetsales.rules import RULE_CODES, RULES
+from sheetsales.plan.make import make_plan
 from sheetsales.sources import MemoryGrid
+from sheetsales.sources.memory import MemoryTarget
 
 CASES = Path(__file__).parent / "cases"
 HEADERS = [f.header for f in DEFAULT_FIELDS]
@@ -27,7 +29,8 @@ def load_cases():
 
 def run_case(spec, case):
     deal = {**DEFAULTS, "Deal ID": "D-1", **{k: v for k, v in case.items()
-                                            if k not in ("name", "count", "message", "column")}}
+                                            if k not in ("name", "count", "message", "column",
+                                                         "wrote")}}
     before = [{**DEFAULTS, **row} for row in spec.get("rows_before", [])]
     extra = [{**DEFAULTS, **row} for row in spec.get("other_rows", [])]
     headers = [h for h in HEADERS if h not in spec.get("without", ())]  # columns it lacks
@@ -38,8 +41,12 @@ def run_case(spec, case):
     if products:
         sheets["Products"] = [["Product", "Price", "Lead time days"], *products]
     config = build_config(_validate(spec.get("config", {}), "case"))
-    report = check(MemoryGrid(sheets), config, spec["today"],
-                   previous_stages=spec.get("previous_stages"))
+    grid = MemoryGrid(sheets)
+    report = check(grid, config, spec["today"], previous_stages=spec.get("previous_stages"))
+    if "wrote" in case:  # OWN001: the Status column is sheetsales', which wrote `wrote` there
+        target = MemoryTarget(grid)
+        target.owned = {"Deals": {"status": headers.index("Status")}}
+        make_plan(target, report, config, written={"Deals": {"D-1": [case["wrote"]]}})
     row = 2 + len(before)  # the case's deal, below the header and any rows_before
     if spec.get("at") == "header":  # a rule about a whole column reports on its header cell
         row = 1
