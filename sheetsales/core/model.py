@@ -138,6 +138,21 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and (not value or value.isspace()))
 
 
+def same_cell(old, new) -> bool:
+    """Whether a cell already holds the value we would write (dates compare as dates)."""
+    if old.__class__ is new.__class__ and old == new:
+        return True
+    if old is None:
+        return is_blank(new)
+    if is_blank(old) and is_blank(new):
+        return True
+    if isinstance(old, dt.datetime) and isinstance(new, dt.date) and not isinstance(new, dt.datetime):
+        return old.date() == new and old.time() == dt.time()
+    if isinstance(old, float) and isinstance(new, int) and not isinstance(new, bool):
+        return old == new
+    return old == new
+
+
 def text_id(value) -> str | None:
     """A deal ID as text: 7.0 -> "7"; blank -> None."""
     if is_blank(value):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..core.cells import MAX_COL, column_letter
 from ..core.config_schema import COLOURS, STATUS_COLOURS
 from ..core.errors import WriteConflict
-from ..core.model import CellChange, is_blank
+from ..core.model import CellChange, same_cell
 from ..core.owned import STATUS_KEYS, distinct_header
 from ..core.stages import normalize
 from ..rules.check import Report
@@ -59,21 +59,6 @@ def choose_layout(report: Report, wanted: dict[str, str], owned: dict[str, int],
     return Layout(columns, headers, new, notes)
 
 
-def same(old, new) -> bool:
-    """Whether a cell already holds the value we would write (dates compare as dates)."""
-    if old.__class__ is new.__class__ and old == new:
-        return True
-    if old is None:
-        return is_blank(new)
-    if is_blank(old) and is_blank(new):
-        return True
-    if isinstance(old, dt.datetime) and isinstance(new, dt.date) and not isinstance(new, dt.datetime):
-        return old.date() == new and old.time() == dt.time()
-    if isinstance(old, float) and isinstance(new, int) and not isinstance(new, bool):
-        return old == new
-    return old == new
-
-
 def status_changes(report: Report, layout: Layout,
                    current: dict[int, dict[str, object]]) -> list[CellChange]:
     """The header cells of new columns and, for every deal row, the status cells that differ
@@ -85,7 +70,7 @@ def status_changes(report: Report, layout: Layout,
     header_row = report.sheet.header_row
     for key in layout.new:
         old = current.get(header_row, {}).get(key)
-        if not same(old, layout.headers[key]):
+        if not same_cell(old, layout.headers[key]):
             changes.append(CellChange(title, header_row, columns[key], old, layout.headers[key]))
     statuses = report.statuses()
     for row in sorted(set(statuses) | {r for r in current if r > header_row}):
@@ -93,7 +78,7 @@ def status_changes(report: Report, layout: Layout,
         status = statuses.get(row)
         values = dict.fromkeys(STATUS_KEYS) if status is None else status.cells()
         for key in STATUS_KEYS:
-            if not same(now.get(key), values[key]):
+            if not same_cell(now.get(key), values[key]):
                 changes.append(CellChange(title, row, columns[key], now.get(key), values[key]))
     return changes
 

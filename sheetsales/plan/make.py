@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 
 from ..core.config import Config
 from ..core.errors import WriteConflict
-from ..core.model import CellChange, is_blank
+from ..core.model import CellChange, is_blank, same_cell
 from ..core.owned import REMINDERS_SHEET
 from ..rules.check import Report
 from ..rules.owned_rules import typed_cells, typed_finding
 from ..sources.base import ColumnLook, Grid, SheetLook, Target
-from .columns import Layout, choose_layout, column_look, same, status_changes
+from .columns import Layout, choose_layout, column_look, status_changes
 from .reminders import done_items, kept_notes, reminder_rows, reminders_look
 from .summary import summary_of
 from .summary_sheet import summary_sheet
@@ -80,7 +80,7 @@ def _unchanged(old_rows: list[list], new_rows: list[list]) -> bool:
     for old, new in zip(trimmed, new_rows):
         width = max(len(old), len(new))
         old, new = old + [None] * (width - len(old)), new + [None] * (width - len(new))
-        if not all(same(o, n) for o, n in zip(old, new)):
+        if not all(same_cell(o, n) for o, n in zip(old, new)):
             return False
     return True
 
@@ -111,7 +111,7 @@ def make_plan(target: Target, report: Report, config: Config,
         current = current_status_values(target.grid, title, part.sheet.header_row,
                                         layout.columns)
         target.grid.release(title)  # everything the plan needs from the sheet is read
-        over = typed_cells(part, owned, current, (written or {}).get(title), same)
+        over = typed_cells(part, owned, current, (written or {}).get(title))
         typed += len(over)
         _add_finding(report, part, typed_finding(part, owned, over))
         changes += status_changes(part, layout, current)

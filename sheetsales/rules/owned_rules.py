@@ -6,7 +6,7 @@ as the history recorded it (`written_values`) by tab and Deal ID, since rows mov
 from collections import Counter
 
 from ..core.cells import cell_name, column_letter
-from ..core.model import WARNING, Finding, is_blank, plain
+from ..core.model import WARNING, Finding, is_blank, plain, same_cell
 from ..core.owned import STATUS_KEYS
 from .context import NONE, rule
 
@@ -36,12 +36,11 @@ def written_values(report) -> dict[str, dict[str, list]]:
 
 
 def typed_cells(part, owned: dict[str, int], current: dict[int, dict[str, object]],
-                written: dict[str, list] | None, same) -> list[tuple]:
+                written: dict[str, list] | None) -> list[tuple]:
     """(row, column key, typed, written) of each owned cell of the tab `part` holding a value
     that is neither what sheetsales last wrote there (`written`: Deal ID -> values) nor what
-    it writes now: a person's, replaced by the write. `current` is row -> key -> value now;
-    `same(old, new)` compares two cell values. Empty cells and deals new since are no one's
-    typing."""
+    it writes now: a person's, replaced by the write. `current` is row -> key -> value now.
+    Empty cells and deals new since are no one's typing."""
     if not written or not owned:
         return []
     found, statuses = [], part.statuses()
@@ -52,8 +51,8 @@ def typed_cells(part, owned: dict[str, int], current: dict[int, dict[str, object
         planned = statuses[deal.row].cells()
         for key, was in zip(STATUS_KEYS, before):
             value = now.get(key)
-            if key in owned and not is_blank(value) and not same(value, was) \
-                    and not same(value, planned[key]):
+            if key in owned and not is_blank(value) and not same_cell(value, was) \
+                    and not same_cell(value, planned[key]):
                 found.append((deal.row, key, value, was))
     return found
 
