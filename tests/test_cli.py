@@ -152,6 +152,8 @@ def test_a_command_pays_only_for_what_it_uses(tmp_path):
     """Start-up is most of what a user with a few hundred deals waits for (issue 18)."""
     path = write_deals(tmp_path / "deals.xlsx", [CLEAN, OVERDUE, BROKEN])
     assert loaded_by("--help") == []
+    assert loaded_by("--version", modules=("json", "traceback", "sheetsales.understand",
+                                           "sheetsales.rules", "sheetsales.cleanup.runner")) == []
     assert loaded_by("check", path, *TODAY) == []
     assert loaded_by("check", path, *TODAY, "--format", "json") == []
     assert loaded_by("run", path, *TODAY, "--dry-run", modules=NOT_FOR_RUN, cwd=tmp_path) == []
