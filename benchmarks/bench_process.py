@@ -157,7 +157,7 @@ def mib(value) -> str:
 
 
 def seconds(value) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def startup(scratch: Path, repeat: int) -> dict:
