@@ -21,8 +21,10 @@ Each child gets a fresh copy of the workbook in a fresh temporary directory (so 
 history start empty every time), its output goes to a file there. The jobs alternate within a
 repetition (the order reverses every other one) and the table reports medians; a ratio is the
 ratio of the medians, with the range of the per-repetition ratios in brackets. Peak memory is
-the child's max RSS (os.wait4; "n/a" where there is none, as on Windows). Start-up lines time
-`sheetsales --help`, `sheetsales --version`, `python -c pass` and `python -c "import openpyxl"`.
+the child's max RSS and CPU time its user + system seconds (os.wait4; "n/a" where there is
+none, as on Windows): on a shared, loaded machine CPU time moves less than wall time. Start-up
+lines time `sheetsales --help`, `sheetsales --version`, `python -c pass` and
+`python -c "import openpyxl"`.
 
 Before timing, sheetsales' package is byte-compiled (`python -m compileall -q`) and one small
 workbook goes through every job untimed; children run without PYTHONDONTWRITEBYTECODE, because
@@ -93,9 +95,9 @@ def child_env() -> dict:
     return env
 
 
-def timed(command: list[str], cwd: Path, ok=(0,)) -> tuple[float, float | None]:
-    """Wall seconds of `command` from start to exit, and its peak RSS in MiB (None where the
-    platform cannot tell). Output goes to files in `cwd`."""
+def timed(command: list[str], cwd: Path, ok=(0,)) -> tuple[float, float | None, float | None]:
+    """Wall seconds of `command` from start to exit, its peak RSS in MiB and its CPU seconds
+    (user + system; both None where the platform cannot tell). Output goes to files in `cwd`."""
     with open(cwd / "stdout.txt", "wb") as out, open(cwd / "stderr.txt", "wb") as err:
         start = time.perf_counter()
         child = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, env=child_env())
@@ -105,16 +107,17 @@ def timed(command: list[str], cwd: Path, ok=(0,)) -> tuple[float, float | None]:
             child.returncode = os.waitstatus_to_exitcode(status)
             scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, else KiB
             peak = usage.ru_maxrss / scale
+            cpu = usage.ru_utime + usage.ru_stime
         else:
             child.wait()
-            seconds, peak = time.perf_counter() - start, None
+            seconds, peak, cpu = time.perf_counter() - start, None, None
     if child.returncode not in ok:
         raise SystemExit(f"{' '.join(command[:3])} exited {child.returncode}:\n"
                          + (cwd / "stderr.txt").read_text(errors="replace")[-2000:])
-    return seconds, peak
+    return seconds, peak, cpu
 
 
-def run_job(job: str, source: Path, scratch: Path) -> tuple[float, float | None]:
+def run_job(job: str, source: Path, scratch: Path) -> tuple[float, float | None, float | None]:
     """One job on a fresh copy of `source` in a fresh directory under `scratch`."""
     folder = Path(tempfile.mkdtemp(prefix=f"{job}-", dir=scratch))
     try:
@@ -153,6 +156,10 @@ def mib(value) -> str:
     return "n/a" if value is None else f"{value:.0f}"
 
 
+def seconds(value) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def startup(scratch: Path, repeat: int) -> dict:
     commands = {"sheetsales --help": sheetsales_command() + ["--help"],
                 "sheetsales --version": sheetsales_command() + ["--version"],
@@ -185,13 +192,16 @@ def main():
             run_job(job, warm, scratch)
         raw["startup"] = startup(scratch, 10)
         for name, results in raw["startup"].items():
-            print(f"- start-up `{name}`: {median([s for s, _ in results]):.3f} s median of "
-                  f"{len(results)}, peak {mib(median([p for _, p in results]))} MiB", flush=True)
+            print(f"- start-up `{name}`: {median([s for s, _, _ in results]):.3f} s median of "
+                  f"{len(results)}, CPU {seconds(median([c for _, _, c in results]))} s, "
+                  f"peak {mib(median([p for _, p, _ in results]))} MiB", flush=True)
         print()
         print("| deals | kind | check s | openpyxl load s | check ratio | run s | "
               "openpyxl load+save s | run ratio | floor s | run/floor | check peak MiB | "
-              "openpyxl load peak MiB | run peak MiB | openpyxl save peak MiB |")
-        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+              "openpyxl load peak MiB | run peak MiB | openpyxl save peak MiB | CPU s check / "
+              "load / run / save / floor |")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+              flush=True)
         for rows in args.rows:
             repeat = args.repeat or (5 if rows < 100000 else 3)
             for kind in args.kinds:
@@ -202,18 +212,20 @@ def main():
                     for job in JOBS if rep % 2 == 0 else JOBS[::-1]:
                         got[job].append(run_job(job, source, scratch))
                 source.unlink()
-                secs = {job: [s for s, _ in got[job]] for job in JOBS}
-                peak = {job: median([p for _, p in got[job]]) for job in JOBS}
+                secs = {job: [s for s, _, _ in got[job]] for job in JOBS}
+                peak = {job: median([p for _, p, _ in got[job]]) for job in JOBS}
+                cpu = {job: [c for _, _, c in got[job]] for job in JOBS}
                 print(f"| {rows:,} | {kind} | {median(secs['check']):.2f} | "
                       f"{median(secs['load']):.2f} | {ratio_cell(secs['check'], secs['load'])} | "
                       f"{median(secs['run']):.2f} | {median(secs['save']):.2f} | "
                       f"{ratio_cell(secs['run'], secs['save'])} | {median(secs['floor']):.2f} | "
                       f"{ratio_cell(secs['run'], secs['floor'])} | {mib(peak['check'])} | "
-                      f"{mib(peak['load'])} | {mib(peak['run'])} | {mib(peak['save'])} |",
-                      flush=True)
+                      f"{mib(peak['load'])} | {mib(peak['run'])} | {mib(peak['save'])} | "
+                      f"{' / '.join(seconds(median(cpu[job])) for job in JOBS)} |", flush=True)
                 raw["rows"].append({"deals": rows, "kind": kind, "repeat": repeat,
                                     "seconds": secs, "loadavg_after": load_average(),
-                                    "peak_mib": {job: [p for _, p in got[job]] for job in JOBS}})
+                                    "peak_mib": {job: [p for _, p, _ in got[job]] for job in JOBS},
+                                    "cpu_seconds": cpu})
     loads = [row["loadavg_after"] for row in raw["rows"] if row["loadavg_after"] is not None]
     if loads:  # a shared machine: other work skews the seconds more than the ratios
         print(f"\nload average (1 min) after each row: {', '.join(f'{x:.1f}' for x in loads)} "

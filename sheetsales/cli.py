@@ -6,10 +6,8 @@ is a few lines, and the library functions it calls are in `sheetsales` (the publ
 import datetime as dt
 import errno
 import functools
-import json
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -29,6 +27,11 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+def _print_traceback() -> None:
+    import traceback  # only for --debug: `--help` and `--version` start faster without it
+    traceback.print_exc()
+
+
 def guarded(command):
     """Turn library errors into one sentence and exit code 2; --debug shows the traceback."""
     @functools.wraps(command)
@@ -37,24 +40,24 @@ def guarded(command):
             return command(*args, **kwargs)
         except SheetsalesError as exc:
             if debug:
-                traceback.print_exc()
+                _print_traceback()
             _fail(str(exc))
         except BrokenPipeError:  # the reader went away (`| head`): click ends quietly
             raise
         except (OSError, MemoryError) as exc:
             if debug:
-                traceback.print_exc()
+                _print_traceback()
             _fail(_system_error(exc))
         except Exception as exc:  # a bug, but still one sentence and exit 2, never a traceback
             if debug:
-                traceback.print_exc()
+                _print_traceback()
             _fail(f"sheetsales failed unexpectedly ({exc.__class__.__name__}: {exc}); this is a "
                   "bug: please report it with the output of the same command run with --debug")
         except BaseException as exc:
             if type(exc).__name__ != "PanicException":  # pyo3: a Rust reader panicked
                 raise
             if debug:
-                traceback.print_exc()
+                _print_traceback()
             _fail(f"the spreadsheet reader crashed on this file ({exc}); open and save it in "
                   "Excel to repair it, or export the deals sheet as .csv")
     return click.option("--debug", is_flag=True, help="Show tracebacks on errors.")(wrapper)
@@ -413,6 +416,7 @@ def clean(kind, source, apply_, mappings, fmt, config_path, sheet, date_order, c
                               credentials=credentials)
     written = result.written
     if fmt == "json":
+        import json
         click.echo(json.dumps({**result.as_dict(), "written": written}, indent=2,
                               ensure_ascii=False, default=str))
     else:

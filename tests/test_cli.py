@@ -117,9 +117,12 @@ def test_every_command_has_help():
 
 
 # What a command on a workbook never needs: the Google client, openpyxl (the writer is ours),
-# the holidays of no configured country, mail, the scheduler, SQLite for a check.
+# the holidays of no configured country, mail, the scheduler, SQLite for a check; and for a
+# check, which writes nothing, our own writers, backups and CSV reader.
 NOT_FOR_CHECK = ("gspread", "google", "googleapiclient", "openpyxl", "xlsxwriter", "holidays",
-                 "smtplib", "email", "schedule", "sqlite3")
+                 "smtplib", "email", "schedule", "sqlite3", "sheetsales.sources.xlsx.writer",
+                 "sheetsales.sources.xlsx.target", "sheetsales.sources.csv",
+                 "sheetsales.sources.backups")
 PROBE = """
 import sys
 from sheetsales.cli import main
@@ -128,7 +131,9 @@ try:
     main()
 except SystemExit:
     pass
-print(sorted({m.split(".")[0] for m in sys.modules} & set(%r)), file=sys.stderr)
+wanted = set(%r)
+print(sorted({m for m in sys.modules if m in wanted} | ({m.split(".")[0] for m in sys.modules}
+                                                       & wanted)), file=sys.stderr)
 """
 
 
@@ -147,6 +152,8 @@ def test_a_command_pays_only_for_what_it_uses(tmp_path):
     """Start-up is most of what a user with a few hundred deals waits for (issue 18)."""
     path = write_deals(tmp_path / "deals.xlsx", [CLEAN, OVERDUE, BROKEN])
     assert loaded_by("--help") == []
+    assert loaded_by("--version", modules=("json", "traceback", "sheetsales.understand",
+                                           "sheetsales.rules", "sheetsales.cleanup.runner")) == []
     assert loaded_by("check", path, *TODAY) == []
     assert loaded_by("check", path, *TODAY, "--format", "json") == []
     assert loaded_by("run", path, *TODAY, "--dry-run", modules=NOT_FOR_RUN, cwd=tmp_path) == []

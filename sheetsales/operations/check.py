@@ -7,7 +7,6 @@ from ..core.config import Config
 from ..core.dates import today_in
 from ..rules.check import Progress, Report, check_sheets
 from ..sources import Grid, open_grid
-from ..sources.several import SeveralCsv
 from ..understand import locate_sheets
 from .targets import resolve_source
 
@@ -26,6 +25,7 @@ def check(source: str | Path | Grid | list | None = None, config: Config | None 
     config = config or Config()
     opened = not hasattr(source, "sheet_names")
     if isinstance(source, (list, tuple)) and len(source) > 1:
+        from ..sources.several import SeveralCsv  # CSV tabs only: a workbook's check skips it
         grid = SeveralCsv([(p, open_grid(p)) for p in source])
     else:
         if isinstance(source, (list, tuple)):

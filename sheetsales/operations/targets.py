@@ -5,8 +5,9 @@ from pathlib import Path
 from ..core.config import Config
 from ..core.errors import SheetsalesError
 from ..sources import is_google_source, open_grid
-from ..sources.csv import CsvTarget
-from ..sources.xlsx.target import XlsxTarget
+
+# The writers (sources.xlsx.target, sources.csv and what they import) are imported where a
+# target is opened: `check` resolves its source here and writes nothing (issue 18).
 
 
 def resolve_source(source: str | Path | None, config: Config) -> str | Path:
@@ -37,6 +38,7 @@ def open_target(source: str | Path, config: Config, credentials=None, deadline=N
         if deadline is not None:
             policy = RetryPolicy(run_deadline=deadline.bound(policy.run_deadline))
         return GSheetTarget.open(source, credentials, sheet=config.source.sheet, policy=policy)
+    from ..sources.xlsx.target import XlsxTarget
     path = Path(source)
     open_grid(path)  # the same clear refusals as check for missing, folders, non-workbooks
     if path.suffix.lower() == ".csv":
@@ -49,6 +51,7 @@ def open_target(source: str | Path, config: Config, credentials=None, deadline=N
 def cleanup_target(source: str | Path, config: Config, credentials=None):
     """Where `clean --apply` writes: a CSV file in place, else the same target as `run`."""
     if not is_google_source(source) and Path(source).suffix.lower() == ".csv":
+        from ..sources.csv import CsvTarget
         open_grid(source)  # the same clear refusals as check
         return CsvTarget(Path(source), keep_backups(config))
     return open_target(source, config, credentials)
