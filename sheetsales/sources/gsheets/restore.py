@@ -125,7 +125,8 @@ def removable(target, journaled: list[CellChange], title: str) -> None:
     if not tab.owned:
         raise WriteConflict(f"the sheet {tab.title!r} of {target.name} is no longer marked as "
                             "sheetsales' own, so undo leaves it; delete it by hand if you wish")
-    wrote = {(c.row - 1, c.col - 1): c.new for c in journaled if same_title(c.sheet, title)}
+    wrote = {(c.row - 1, c.col - 1): c.new for c in journaled
+             if same_title(c.sheet, title) and is_cell(c)}
     rows = target.grid.values(tab.title)
     cells = {(r, c) for r, row in enumerate(rows) for c, v in enumerate(row) if not is_blank(v)}
     for r, c in sorted(cells | set(wrote)):
