@@ -146,3 +146,12 @@ def test_status_columns_holding_a_value_typed_there_are_kept_emptied(emu):
     assert "kept the status columns of Deals, emptied: Deals!J8 holds" in said
     values = tab.get_all_values()
     assert values[7][9] == "mine" and not any(r[8] for r in values)
+
+
+def test_undo_of_a_first_run_over_several_tabs_deletes_each_tabs_columns(emu):
+    sid = load(emu, (("Ann", ROWS[:1]), ("Bob", ROWS[1:])))
+    before = look(emu, sid)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    said = sheetsales.undo(f"gsheet:{sid}", Config())
+    assert "added to Ann" in said and "added to Bob" in said
+    assert look(emu, sid) == before
