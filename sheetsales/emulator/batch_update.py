@@ -198,6 +198,38 @@ def repeat_cell(ss, payload, context):
     return {}
 
 
+def copy_paste(ss, payload, context):
+    """copyPaste: the source range tiled over the destination, in full or its values or
+    formats only (the other paste types are not emulated)."""
+    kind = payload.get("pasteType", "PASTE_NORMAL")
+    if kind not in ("PASTE_NORMAL", "PASTE_VALUES", "PASTE_FORMAT"):
+        raise ApiError(501, f"The sheets emulator does not emulate pasteType {kind}.")
+    if payload.get("pasteOrientation", "NORMAL") != "NORMAL":
+        raise ApiError(501, "The sheets emulator only pastes in the NORMAL orientation.")
+    if "source" not in payload or "destination" not in payload:
+        raise bad_request("copyPaste requires a source and a destination.")
+    source, target = ss.grid_box(payload["source"]), ss.grid_box(payload["destination"])
+    check_editable(target.sheet, target.r0, target.c0, target.r1, target.c1)
+    height, width = source.r1 - source.r0, source.c1 - source.c0
+    copied = {(r, c): copy.deepcopy(source.sheet.cell(source.r0 + r, source.c0 + c))
+              for r in range(height) for c in range(width)}
+    for r in range(target.r0, max(target.r1, target.r0 + height)):
+        for c in range(target.c0, max(target.c1, target.c0 + width)):
+            if r >= target.sheet.rows or c >= target.sheet.columns:
+                continue
+            cell, held = target.sheet.cell(r, c), copied[((r - target.r0) % height,
+                                                          (c - target.c0) % width)]
+            if kind != "PASTE_FORMAT":
+                cell.value, cell.formula = held.value, held.formula
+            if kind != "PASTE_VALUES":
+                cell.fmt = copy.deepcopy(held.fmt)
+            target.sheet.tidy(r, c)
+    for r in range(source.r0, source.r1):
+        for c in range(source.c0, source.c1):
+            source.sheet.tidy(r, c)
+    return {}
+
+
 def _write_cell_data(box: Box, r: int, c: int, data: dict, paths) -> None:
     """Write one CellData under a field mask (userEnteredValue, userEnteredFormat..., note)."""
     cell = box.sheet.cell(r, c)
@@ -403,6 +435,7 @@ HANDLERS = {
     "updateSpreadsheetProperties": update_spreadsheet_properties,
     "updateCells": update_cells,
     "repeatCell": repeat_cell,
+    "copyPaste": copy_paste,
     "insertDimension": insert_dimension,
     "deleteDimension": delete_dimension,
     "appendDimension": append_dimension,

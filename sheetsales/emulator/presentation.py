@@ -181,10 +181,18 @@ HANDLERS = {
 }
 
 
+def column_metadata(sheet) -> list[dict]:
+    """The sheet's columnMetadata, as a mask asking for `data.columnMetadata` gets it
+    (Sheets' default width is 100 pixels)."""
+    sizes = sheet.__dict__.get("sizes", {})
+    return [{"pixelSize": 100 if sizes.get(("COLUMNS", i)) is None else sizes[("COLUMNS", i)]}
+            for i in range(sheet.columns)]
+
+
 def move_ranges(ss: Spreadsheet, sheet_id: int, start_key: str, end_key: str, move) -> None:
-    """Conditional format ranges, the basic filter and chart sources follow rows or columns
-    inserted and deleted on sheet `sheet_id`, as in Sheets (a rule or chart left with no
-    cells goes)."""
+    """Conditional format ranges, the basic filter, chart sources and row or column sizes
+    follow rows or columns inserted and deleted on sheet `sheet_id`, as in Sheets (a rule or
+    chart left with no cells goes)."""
     def moved(grid: dict) -> bool:
         if grid.get("sheetId", 0) != sheet_id:
             return True
@@ -196,6 +204,17 @@ def move_ranges(ss: Spreadsheet, sheet_id: int, start_key: str, end_key: str, mo
         return end is None or end > start
 
     sheet = ss.sheet_by_id(sheet_id)
+    if sheet is not None and sheet.__dict__.get("sizes"):
+        dimension = "ROWS" if start_key == "startRowIndex" else "COLUMNS"
+        sizes = {}
+        for (kind, i), size in sheet.sizes.items():
+            if kind == dimension:
+                start, end = move(i, i + 1)
+                if end <= start:
+                    continue  # deleted with its row or column
+                i = start
+            sizes[(kind, i)] = size
+        sheet.sizes = sizes
     if sheet is not None:
         kept = []
         for rule in rules(sheet):

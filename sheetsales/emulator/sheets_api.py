@@ -134,9 +134,15 @@ class SheetsApi(DriveFiles):
 
     def get_spreadsheet(self, spreadsheet_id, query, body):
         ss = self.spreadsheet(spreadsheet_id)
-        result = self.metadata(ss, query.flag("includeGridData"), query.all("ranges"))
         fields = query.one("fields")
-        return batch_update.select_fields(result, batch_update.parse_mask(fields)) if fields else result
+        mask = batch_update.parse_mask(fields) if fields else None
+        result = self.metadata(ss, query.flag("includeGridData"), query.all("ranges"))
+        if mask and not query.flag("includeGridData") and \
+                any(p[:3] == ("sheets", "data", "columnMetadata") for p in mask):
+            for entry in result["sheets"]:  # the mask decides, as in Sheets
+                sheet = ss.sheet_by_id(entry["properties"]["sheetId"])
+                entry["data"] = [{"columnMetadata": presentation.column_metadata(sheet)}]
+        return batch_update.select_fields(result, mask) if mask else result
 
     def metadata(self, ss: Spreadsheet, include_grid: bool = False, ranges: list[str] | None = None) -> dict:
         """The Spreadsheet resource as spreadsheets.get returns it."""

@@ -44,29 +44,29 @@ def _undo_google(source: str, config: Config, path: Path, credentials) -> str:
     if last is None:
         raise SheetsalesError(f"there is no sheetsales write of {source} to undo")
     # gspread only when it is needed
-    from ..sources.gsheets.restore import (created, removable, remove_rules, remove_sheets,
-                                           same_title)
+    from ..sources.gsheets.restore import created, removable
+    from ..sources.gsheets.undoing import Undoing, undo_rest
     from ..sources.gsheets.tabs import apply_tabs
     from ..sources.gsheets.write import GSheetTarget
     remove = [t for t in (REMINDERS_SHEET, config.summary.sheet_name)  # that write made them
               if created(last.changes, t)]
-    reverse = [CellChange(c.sheet, c.row, c.col, c.new, c.old) for c in last.changes
-               if not any(same_title(c.sheet, t) for t in remove)]
     with write_guard(source, config.base_dir,
                      stuck_after_minutes=config.schedule.run_deadline_minutes), \
             GSheetTarget.open(source, credentials, sheet=config.source.sheet) as target:
         for title in remove:
             removable(target, last.changes, title)  # refused before anything is written
         report = check(target.grid, config)
-        if len(report.parts()) > 1:  # each tab's cells found again by Deal ID on that tab
+        undoing = Undoing(target, last.changes, report.parts(), remove)
+        reverse = [CellChange(c.sheet, c.row, c.col, c.new, c.old) for c in undoing.cells()]
+        if not reverse:
+            summary = ""
+        elif len(report.parts()) > 1:  # each tab's cells found again by Deal ID on that tab
             summary = apply_tabs(target, reverse, report.parts())
         else:
             summary = target.apply_cells(reverse, deals=report.sheet)
-        if remove:
-            summary += "; " + remove_sheets(target, remove)
-        colours = remove_rules(target, last.changes, report.parts())
-        if colours:
-            summary += "; " + colours
+        rest = undo_rest(target, undoing)
+        summary = "; ".join(s for s in (summary, rest) if s) or \
+            f"nothing of {target.name} needed undoing"
     with History.open(path) as history:
         history.mark_undone(last.id, reverse)
     return summary

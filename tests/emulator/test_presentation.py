@@ -134,3 +134,41 @@ def test_rules_filters_and_charts_follow_an_inserted_column(book):
     send(ss, {"deleteDimension": {"range": {"sheetId": 0, "dimension": "COLUMNS",
                                             "startIndex": 3, "endIndex": 4}}})
     assert "conditionalFormats" not in shown(ss)  # its only column went
+
+
+def widths(spreadsheet) -> list[int]:
+    found = spreadsheet.fetch_sheet_metadata({"fields": "sheets(data(columnMetadata))"})
+    return [m["pixelSize"] for m in found["sheets"][0]["data"][0]["columnMetadata"]][:4]
+
+
+def test_column_widths_are_read_through_a_mask_and_follow_inserted_and_deleted_columns(book):
+    _, ss = book
+    send(ss, {"updateDimensionProperties": {
+        "range": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 1, "endIndex": 2},
+        "properties": {"pixelSize": 240}, "fields": "pixelSize"}})
+    assert widths(ss) == [100, 240, 100, 100]
+    send(ss, {"insertDimension": {"range": {"sheetId": 0, "dimension": "COLUMNS",
+                                            "startIndex": 0, "endIndex": 1}}})
+    assert widths(ss) == [100, 100, 240, 100]
+    send(ss, {"deleteDimension": {"range": {"sheetId": 0, "dimension": "COLUMNS",
+                                            "startIndex": 2, "endIndex": 3}}})
+    assert widths(ss) == [100, 100, 100, 100]
+
+
+def test_copy_paste_of_a_format_leaves_the_values(book):
+    emu, ss = book
+    bold = {"textFormat": {"bold": True}, "backgroundColor": {"blue": 1}}
+    send(ss, {"repeatCell": {"range": {"sheetId": 0, "endRowIndex": 1, "endColumnIndex": 1},
+                             "cell": {"userEnteredFormat": bold},
+                             "fields": "userEnteredFormat"}},
+         {"copyPaste": {"source": {"sheetId": 0, "endRowIndex": 1, "endColumnIndex": 1},
+                        "destination": {"sheetId": 0, "endRowIndex": 1,
+                                        "startColumnIndex": 1, "endColumnIndex": 3},
+                        "pasteType": "PASTE_FORMAT"}})
+    found = ss.fetch_sheet_metadata({"fields": "sheets(data(rowData(values(userEnteredValue,"
+                                               "userEnteredFormat))))",
+                                     "includeGridData": "true"})
+    header = found["sheets"][0]["data"][0]["rowData"][0]["values"]
+    assert [c["userEnteredFormat"] for c in header] == [bold] * 3
+    assert [c["userEnteredValue"]["stringValue"] for c in header] == ["Stage", "Amount", "Status"]
+    assert "Invalid value" in refused(ss, {"copyPaste": {"pasteType": "PASTE_EVERYTHING"}})

@@ -12,6 +12,7 @@ from sheetsales.core.config import Config
 from sheetsales.emulator.sheets_emulator import gspread_client
 from sheetsales.operations.run import run_target
 from sheetsales.plan.columns import status_colours
+from sheetsales.sources.gsheets.look import colour
 from sheetsales.sources.gsheets.write import GSheetTarget
 
 TODAY = dt.date(2026, 11, 27)
@@ -182,3 +183,56 @@ def test_summary_sheet_false_keeps_no_summary_tab(emu, env):
     target = GSheetTarget.open(f"gsheet:{sid}", environ=env)
     result = run_target(target, Config(summary=SummarySettings(sheet=False)), TODAY)
     assert result.plan.summary is None and "Summary" not in sheets(emu, sid)
+
+
+def test_the_owned_headers_are_styled_like_the_users_header_in_no_extra_request(emu, env):
+    sid = load(emu)
+    style = {"textFormat": {"bold": True, "foregroundColor": {"red": 1}},
+             "backgroundColor": {"red": 0.2, "green": 0.4, "blue": 0.8}}
+    gspread_client(emu.url).open_by_key(sid).batch_update({"requests": [{"repeatCell": {
+        "range": {"sheetId": 0, "startRowIndex": 0, "endRowIndex": 1, "startColumnIndex": 0,
+                  "endColumnIndex": 8},
+        "cell": {"userEnteredFormat": style},
+        "fields": "userEnteredFormat(textFormat,backgroundColor)"}}]})
+    result, requests = run(emu, env, sid)
+    assert requests == 5 and result.written.endswith("verified")
+    deals = sheets(emu, sid)["Deals"]
+    for column in range(STATUS, STATUS + 4):
+        shown = cell(deals, 0, column)
+        assert shown["userEnteredValue"]["stringValue"]  # the header sheetsales wrote
+        assert {k: shown["userEnteredFormat"].get(k) for k in style} == style
+    assert "userEnteredFormat" not in cell(deals, 1, STATUS)  # the header only
+
+
+def test_the_forecast_charts_stale_bar_is_red_as_in_the_workbook(emu, env):
+    header = ["Deal ID", "Company", "Owner", "Stage", "Amount", "Expected close"]
+    rows = [["D-1", "Acme", "Ana", "Proposal", 1000, "2026-12-10"],
+            ["D-9", "Omega", "Bo", "Proposal", 6000, "2026-09-01"]]  # stale: close passed
+    sid = emu.load({"title": "Pipeline", "sheets": [{"title": "Deals",
+                                                      "values": [header, *rows]}]})
+    result, requests = run(emu, env, sid)
+    assert requests == 5 and result.written.endswith("verified")
+    forecast = next(c for c in sheets(emu, sid)["Summary"]["charts"]
+                    if c["spec"]["title"].startswith("Weighted forecast"))
+    series = forecast["spec"]["basicChart"]["series"][0]
+    assert forecast["spec"]["title"].endswith("(red: stale)")
+    red = colour("9C0006")
+    assert series["styleOverrides"] == [{"index": 8, "colorStyle": {"rgbColor": red}}]
+
+
+def test_clean_dates_on_a_google_sheet_writes_dates_shown_as_their_text_was(emu, env):
+    import sheetsales
+    header = ["Deal ID", "Company", "Owner", "Stage", "Amount", "Expected close"]
+    rows = [["D-1", "Acme", "Ana", "Proposal", 1000, "20/12/2026"],
+            ["D-2", "Beta", "Bo", "Proposal", 900, "15/01/2027"]]  # text to an en-US sheet
+    sid = emu.load({"title": "Pipeline", "sheets": [{"title": "Deals",
+                                                      "values": [header, *rows]}]})
+    sheetsales.clean(f"gsheet:{sid}", ["dates"], Config(), apply=True)
+    deals = sheets(emu, sid)["Deals"]
+    for row, serial in ((1, 46376), (2, 46402)):  # 2026-12-20 and 2027-01-15
+        shown = cell(deals, row, 5)
+        assert shown["userEnteredValue"] == {"numberValue": serial}
+        assert shown["userEnteredFormat"]["numberFormat"] == {"type": "DATE",
+                                                              "pattern": "dd/mm/yyyy"}
+    assert gspread_client(emu.url).open_by_key(sid).sheet1.get("F2:F3") == \
+        [["20/12/2026"], ["15/01/2027"]]

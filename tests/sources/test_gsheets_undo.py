@@ -92,3 +92,66 @@ def test_undo_of_a_later_run_keeps_the_colours_the_first_run_set(emu):
     sheetsales.run(f"gsheet:{sid}", Config(), TODAY + dt.timedelta(days=3))
     sheetsales.undo(f"gsheet:{sid}", Config())
     assert rules(emu, sid) == first
+
+
+def look(emu, sid):
+    """Each tab's grid size, filter, rules, charts and column widths as a client (real
+    gspread) reads them, and sheetsales' records and marks."""
+    found = gspread_client(emu.url).open_by_key(sid).fetch_sheet_metadata({
+        "fields": "sheets(properties(title,gridProperties),basicFilter,conditionalFormats,"
+                  "charts,data(columnMetadata(pixelSize)))"})
+    return found["sheets"], state(emu, sid)
+
+
+def resize(emu, sid, column, pixels, sheet_id=0):
+    gspread_client(emu.url).open_by_key(sid).batch_update({"requests": [
+        {"updateDimensionProperties": {
+            "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": column,
+                      "endIndex": column + 1},
+            "properties": {"pixelSize": pixels}, "fields": "pixelSize"}}]})
+
+
+def test_undo_of_a_first_run_deletes_the_columns_it_added_and_gives_back_the_filter(emu):
+    sid = load(emu)
+    gspread_client(emu.url).open_by_key(sid).batch_update({"requests": [{"setBasicFilter": {
+        "filter": {"range": {"sheetId": 0, "startRowIndex": 0, "endRowIndex": 4,
+                             "startColumnIndex": 0, "endColumnIndex": 8}}}}]})
+    resize(emu, sid, 1, 250)
+    before = look(emu, sid)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    said = sheetsales.undo(f"gsheet:{sid}", Config())
+    assert "removed the 4 status columns sheetsales had added to Deals" in said
+    assert look(emu, sid) == before  # no empty columns, records, colours or wider filter left
+    again = sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    assert again.written and "verified" in again.written  # the next run claims them afresh
+
+
+def test_undo_of_a_later_run_gives_back_the_widths_and_the_charts(emu):
+    sid = load(emu)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    resize(emu, sid, 8, 300)  # the owner widened the Status column
+    before = look(emu, sid)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY + dt.timedelta(days=3))
+    assert look(emu, sid) != before
+    sheetsales.undo(f"gsheet:{sid}", Config())
+    assert look(emu, sid) == before  # the width, and the charts with their ids, back
+
+
+def test_status_columns_holding_a_value_typed_there_are_kept_emptied(emu):
+    sid = load(emu)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    tab = gspread_client(emu.url).open_by_key(sid).worksheet("Deals")
+    tab.update([["mine"]], "J8")
+    said = sheetsales.undo(f"gsheet:{sid}", Config())
+    assert "kept the status columns of Deals, emptied: Deals!J8 holds" in said
+    values = tab.get_all_values()
+    assert values[7][9] == "mine" and not any(r[8] for r in values)
+
+
+def test_undo_of_a_first_run_over_several_tabs_deletes_each_tabs_columns(emu):
+    sid = load(emu, (("Ann", ROWS[:1]), ("Bob", ROWS[1:])))
+    before = look(emu, sid)
+    sheetsales.run(f"gsheet:{sid}", Config(), TODAY)
+    said = sheetsales.undo(f"gsheet:{sid}", Config())
+    assert "added to Ann" in said and "added to Bob" in said
+    assert look(emu, sid) == before

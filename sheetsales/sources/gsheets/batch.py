@@ -3,12 +3,13 @@ re-targeted by Deal ID, and what a batchUpdate response says the cells now hold.
 
 Values are sent typed, never parsed: text as `stringValue` (so `=HYPERLINK(...)` and `0042`
 stay text, whatever they look like), numbers as `numberValue`, dates as serial numbers with a
-yyyy-mm-dd date format, and a clear as an empty cell."""
+yyyy-mm-dd date format (a cleaned text date in the format its text had: cells.ShownDate), and a clear as an empty cell."""
 
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 
+from ...core.cells import ShownDate
 from ...core.model import is_blank, text_id
 from ...core.owned import REMINDERS_SHEET
 
@@ -39,6 +40,8 @@ def cell_data(value) -> dict:
         return {"userEnteredValue": {"boolValue": value}}
     if isinstance(value, dt.date):
         fmt = DATE_TIME_FORMAT if isinstance(value, dt.datetime) else DATE_FORMAT
+        if isinstance(value, ShownDate):  # a cleaned text date, shown as its text was
+            fmt = {"type": "DATE", "pattern": value.number_format}
         return {"userEnteredValue": {"numberValue": to_serial(value)},
                 "userEnteredFormat": {"numberFormat": dict(fmt)}}
     if isinstance(value, (int, float)) and math.isfinite(value):

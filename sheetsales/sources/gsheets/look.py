@@ -13,6 +13,7 @@ only when ours must change (the colours configured differently): a rule a person
 instant between our read and that write could shift the index."""
 
 import re
+from collections.abc import Iterable
 
 from ...core.owned import REMINDER_HEADERS
 from ..base import ColumnLook, SheetLook
@@ -89,10 +90,28 @@ def width_requests(sheet_id: int, widths: dict[int, float]) -> list[dict]:
         "fields": "pixelSize"}} for c, w in sorted(widths.items())]
 
 
+def header_requests(sheet_id: int, header_row: int, owned: Iterable[int]) -> list[dict]:
+    """The owned columns' header cells (`header_row` 1-based, columns 0-based) styled like
+    the user's header cell left of the first of them (bold, fill, text colour and the rest
+    of its format), by copyPaste: no read of the user's format is needed."""
+    columns = sorted(set(owned))
+    if not columns or columns[0] == 0 or header_row is None:
+        return []
+    row = {"startRowIndex": header_row - 1, "endRowIndex": header_row}
+    left = columns[0] - 1
+    return [{"copyPaste": {
+        "source": {"sheetId": sheet_id, **row, "startColumnIndex": left,
+                   "endColumnIndex": left + 1},
+        "destination": {"sheetId": sheet_id, **row, "startColumnIndex": c,
+                        "endColumnIndex": c + 1},
+        "pasteType": "PASTE_FORMAT"}} for c in columns]
+
+
 def column_requests(tab, look: ColumnLook, owned: dict[str, int]) -> list[dict]:
-    """The dress of the owned columns on a deals tab: the Status colours, the widths, and a
-    filter the user set extended over the owned columns (its criteria kept)."""
-    requests = []
+    """The dress of the owned columns on a deals tab: their headers styled like the user's,
+    the Status colours, the widths, and a filter the user set extended over the owned
+    columns (its criteria kept)."""
+    requests = header_requests(tab.id, look.header_row, owned.values())
     if look.status_column is not None and look.colours:
         requests += colour_requests(tab, look.status_column - 1, look.header_row, look)
     requests += width_requests(tab.id, look.widths)

@@ -4,15 +4,85 @@ and undo writes the old values back, or, when that write created the sheet (its 
 blank before: sheetsales' sheets always fill it), deletes the sheet again, once every cell
 still holds what sheetsales wrote there.
 
-Requests: none more for the journal; undo of created sheets costs 1 batchUpdate
-(deleteSheet, which takes the sheet's charts and ownership marker with it)."""
+The look a write changed on a sheet that was there before is journaled too, as entries on
+row 0 (no cell is on row 0; `is_cell` tells them apart): a column's width on its column (old
+and new pixels), the filter on column FILTER and the charts on column CHARTS (old: the charts
+replaced, whole, as JSON; new: the ids of the charts added). Undo sets the widths and the
+filter's range back and puts the old charts back in place of the new (undoing.py). Nothing
+else reads the journal; entries of other kinds would go on row 0 too.
 
+Requests: none more for the journal."""
+
+import json
 from collections.abc import Iterable
 
 from ...core.errors import WriteConflict
 from ...core.model import CellChange, is_blank
 from .batch import same_value
-from .look import on_column
+
+
+LOOK_ROW, FILTER, CHARTS = 0, -1, -2
+
+
+def is_cell(change: CellChange) -> bool:
+    """Whether a journal entry is a cell (not the look of a sheet: see the module docstring)."""
+    return change.row > LOOK_ROW
+
+
+def look_changes(target, requests: list[dict]) -> list[CellChange]:
+    """The journal entries of the look `requests` (landed) changed on sheets read before the
+    write (a sheet it creates has no widths read, and goes whole on undo)."""
+    found, charts = [], {}
+    for request in requests:
+        if "updateDimensionProperties" in request:
+            span = request["updateDimensionProperties"]["range"]
+            tab = _read_tab(target, span["sheetId"])
+            if tab is None or span.get("dimension") != "COLUMNS":
+                continue
+            new = request["updateDimensionProperties"]["properties"].get("pixelSize")
+            for column in range(span["startIndex"], span["endIndex"]):
+                old = _width_before(target, tab, column)
+                if old is not None and old != new:
+                    found.append(CellChange(tab.title, LOOK_ROW, column + 1, old, new))
+        elif "setBasicFilter" in request:
+            spec = request["setBasicFilter"]["filter"]
+            tab = _read_tab(target, spec["range"]["sheetId"])
+            if tab is not None:
+                found.append(CellChange(tab.title, LOOK_ROW, FILTER,
+                                        json.dumps(tab.basic_filter), json.dumps(spec)))
+        elif "addChart" in request:
+            chart = request["addChart"]["chart"]
+            tab = _read_tab(target, chart["position"]["overlayPosition"]["anchorCell"]["sheetId"])
+            if tab is not None:
+                charts.setdefault(tab.title, (tab, []))[1].append(chart["chartId"])
+        elif "deleteEmbeddedObject" in request:
+            gone = request["deleteEmbeddedObject"]["objectId"]
+            tab = next((t for t in target.grid.tabs if gone in t.charts), None)
+            if _read_tab(target, tab.id if tab else -1) is not None:
+                charts.setdefault(tab.title, (tab, []))
+    for title, (tab, ids) in charts.items():
+        found.append(CellChange(title, LOOK_ROW, CHARTS, json.dumps(tab.embedded),
+                                json.dumps(ids)))
+    return found
+
+
+def _read_tab(target, sheet_id: int):
+    tab = next((t for t in target.grid.tabs if t.id == sheet_id), None)
+    return tab if tab is not None and tab.widths else None  # created by this write
+
+
+def _width_before(target, tab, column: int) -> int | None:
+    """The width column `column` (as after the write) had before it: None for a column the
+    write claims, which undo deletes."""
+    claimed = target._claiming(tab)
+    if claimed:
+        columns = [c for _, c, _ in claimed]
+        if column in columns:
+            return None
+        inserted = target._claimed[1]
+        if inserted and column >= min(columns):
+            column -= inserted
+    return tab.widths.get(column, 100)
 
 
 def same_title(a: str, b: str) -> bool:
@@ -55,7 +125,8 @@ def removable(target, journaled: list[CellChange], title: str) -> None:
     if not tab.owned:
         raise WriteConflict(f"the sheet {tab.title!r} of {target.name} is no longer marked as "
                             "sheetsales' own, so undo leaves it; delete it by hand if you wish")
-    wrote = {(c.row - 1, c.col - 1): c.new for c in journaled if same_title(c.sheet, title)}
+    wrote = {(c.row - 1, c.col - 1): c.new for c in journaled
+             if same_title(c.sheet, title) and is_cell(c)}
     rows = target.grid.values(tab.title)
     cells = {(r, c) for r, row in enumerate(rows) for c, v in enumerate(row) if not is_blank(v)}
     for r, c in sorted(cells | set(wrote)):
@@ -66,42 +137,3 @@ def removable(target, journaled: list[CellChange], title: str) -> None:
                 f"undo would delete the {tab.title} sheet sheetsales created, but {where} "
                 f"holds {held!r}, typed or changed since; copy what you typed elsewhere, "
                 "then run undo again. Nothing was undone")
-
-
-def remove_sheets(target, titles: list[str]) -> str:
-    """Delete sheetsales' sheets `titles` (one batchUpdate; their charts and markers go with
-    them); says so."""
-    tabs = [t for t in map(target.grid.tab, titles) if t is not None]
-    if not tabs:
-        return "sheetsales' sheets " + " and ".join(titles) + " were already gone"
-    target.api.batch_update(target.key, {"requests": [{"deleteSheet": {"sheetId": t.id}}
-                                                      for t in tabs]})
-    target.requests += 1
-    for tab in tabs:
-        target.grid.tabs.remove(tab)
-    plural = "s" if len(tabs) > 1 else ""
-    return f"removed the {' and '.join(t.title for t in tabs)} sheet{plural} sheetsales had " \
-        "created"
-
-
-def remove_rules(target, journaled: list[CellChange], parts) -> str | None:
-    """Delete the Status colours (look.py) of each deals tab whose status column the undone
-    write created (its header cell was blank before), in one batchUpdate; says so, or None
-    when there were none. Rules that were there before that write stay."""
-    requests = []
-    for part in parts:
-        tab = target.grid.tab(part.sheet.title)
-        column = target._owned.get(tab.id, {}).get("status") if tab else None
-        if column is None:
-            continue
-        made = any(same_title(c.sheet, tab.title) and c.row == part.sheet.header_row and
-                   c.col == column + 1 and is_blank(c.old) for c in journaled)
-        if made:
-            requests += [{"deleteConditionalFormatRule": {"sheetId": tab.id, "index": i}}
-                         for i in reversed(range(len(tab.rules)))
-                         if on_column(tab.rules[i], tab.id, column)]
-    if not requests:
-        return None
-    target.api.batch_update(target.key, {"requests": requests})
-    target.requests += 1
-    return f"removed the status colours ({len(requests)} rule{'s' if len(requests) > 1 else ''})"

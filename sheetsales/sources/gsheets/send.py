@@ -11,6 +11,7 @@ from .owned import body as owned_body, landed as owned_landed, title_now
 from .owned import written as owned_written
 from .pieces import covered, piece_limit, split_requests, split_values
 from .reread import HEADER_SLACK, _columns
+from .restore import look_changes
 
 
 class Sends:
@@ -142,7 +143,9 @@ class Sends:
         return {sheet_id: response_cells(spreadsheet, sheet_id) for sheet_id in cells}
 
     def _grew(self, requests) -> None:
-        """Keep the tabs' sizes (and a new Reminders sheet) current after a write."""
+        """Keep the tabs' sizes (and a new Reminders sheet) current after a write, and
+        journal the look it changed (restore.py)."""
+        self.look_written += look_changes(self, requests)
         for request in requests:
             if "addSheet" in request:
                 props = request["addSheet"]["properties"]

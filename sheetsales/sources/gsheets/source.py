@@ -28,7 +28,8 @@ from .ids import GSheetSource, parse_source
 METADATA_FIELDS = ("properties(title),sheets(properties(sheetId,title,index,sheetType,"
                    "gridProperties(rowCount,columnCount)),developerMetadata(metadataId,"
                    "metadataKey,metadataValue),merges,conditionalFormats,basicFilter,"
-                   "charts(chartId),protectedRanges(range,warningOnly,requestingUserCanEdit))")
+                   "charts(chartId,spec,position),protectedRanges(range,warningOnly,requestingUserCanEdit),"
+                   "data(columnMetadata(pixelSize)))")
 HEAD_ROWS = 20
 FULL_READ_CELLS = 2_000_000
 
@@ -46,6 +47,8 @@ class Tab:
     rules: list = field(default_factory=list)  # conditional format rules, in order
     basic_filter: dict | None = None
     charts: list = field(default_factory=list)  # chartIds of the charts on it
+    embedded: list = field(default_factory=list)  # those charts, whole (for undo to re-add)
+    widths: dict = field(default_factory=dict)  # 0-based column -> pixels, as read
 
     @property
     def a1(self) -> str:
@@ -71,8 +74,18 @@ def read_tabs(metadata: dict) -> list[Tab]:
         tabs.append(Tab(props.get("sheetId", 0), props.get("title", ""), grid.get("rowCount", 0),
                         grid.get("columnCount", 0), owned, merges,
                         list(sheet.get("conditionalFormats", [])), sheet.get("basicFilter"),
-                        [c.get("chartId") for c in sheet.get("charts", [])]))
+                        [c.get("chartId") for c in sheet.get("charts", [])],
+                        list(sheet.get("charts", [])), _widths(sheet)))
     return tabs
+
+
+def _widths(sheet: dict) -> dict[int, int]:
+    found = {}
+    for block in sheet.get("data", []):
+        start = block.get("startColumn", 0)
+        for i, meta in enumerate(block.get("columnMetadata", [])):
+            found[start + i] = meta.get("pixelSize", 100)  # Sheets' default width
+    return found
 
 
 class GSheetGrid:

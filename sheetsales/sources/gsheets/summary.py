@@ -45,7 +45,7 @@ def summary_requests(tab, title: str, rows: list[list], look: SheetLook, sheet_i
 
 def chart_spec(chart: Chart, sheet_id: int, chart_id: int) -> dict:
     """An EmbeddedChart: one column series of `chart.values` against `chart.categories`,
-    headed by the row above the data."""
+    headed by the row above the data, its `points` in their own colours."""
     def source(column: int) -> dict:
         return {"sourceRange": {"sources": [{
             "sheetId": sheet_id, "startRowIndex": chart.rows[0] - 2, "endRowIndex": chart.rows[1],
@@ -56,12 +56,21 @@ def chart_spec(chart: Chart, sheet_id: int, chart_id: int) -> dict:
             "chartType": "COLUMN", "legendPosition": "NO_LEGEND", "headerCount": 1,
             "domains": [{"domain": source(chart.categories)}],
             "series": [{"series": source(chart.values), "targetAxis": "LEFT_AXIS",
-                        "color": colour(chart.colour)}]}},
+                        "color": colour(chart.colour), **_points(chart)}]}},
         "position": {"overlayPosition": {
             "anchorCell": {"sheetId": sheet_id, "rowIndex": chart.anchor[1],
                            "columnIndex": chart.anchor[0]},
             "widthPixels": chart.size[0] * CELL_WIDTH,
             "heightPixels": chart.size[1] * CELL_HEIGHT}}}
+
+
+def _points(chart: Chart) -> dict:
+    """The bars coloured apart (`chart.points`: the stale bar red), as the series' per-point
+    style overrides (data points counted from 0 below the header)."""
+    if not chart.points:
+        return {}
+    return {"styleOverrides": [{"index": i, "colorStyle": {"rgbColor": colour(rrggbb)}}
+                               for i, rrggbb in chart.points]}
 
 
 def _cell(value, row: int, column: int, look: SheetLook) -> dict:

@@ -96,6 +96,7 @@ class GSheetTarget(Rereads, Sends, Dresses):
         self._claimed = None  # (tab, columns added, records) of a write claiming columns
         self.placements: dict[str, dict[int, int]] = {}  # deals tab -> row read -> row now
         self.reminders_written: list[list] | None = None  # the rows the last write sent
+        self.look_written: list[CellChange] = []  # the look it changed (restore.py)
         api.close()
 
     @classmethod
@@ -145,17 +146,20 @@ class GSheetTarget(Rereads, Sends, Dresses):
         owned = [t for t in (self._reminders_tab(), self.grid.tab(plan.summary_title or "")) if t]
         before = {t.title: ([r for _, r in self.grid.rows(t.title)], self.grid.values(t.title))
                   for t in owned}  # sheetsales' own sheets as read, journaled as they change
-        self.reminders_written = None
+        self.reminders_written, self.look_written = None, []
         self.plan, self._dressed = plan, frozenset()
-        if len(plan.report.parts()) > 1:
-            line = write_tabs(self, plan)
-        else:
-            title = plan.report.sheet.title
-            owned = self.owned_columns(title)
-            claims = {k: c for k, c in plan.layout.columns.items() if owned.get(k) != c}
-            line = self._write(plan.changes, plan.report.sheet,
-                               set(plan.layout.columns.values()), claims, plan.reminders,
-                               check_old=False)
+        try:
+            if len(plan.report.parts()) > 1:
+                line = write_tabs(self, plan)
+            else:
+                title = plan.report.sheet.title
+                owned = self.owned_columns(title)
+                claims = {k: c for k, c in plan.layout.columns.items() if owned.get(k) != c}
+                line = self._write(plan.changes, plan.report.sheet,
+                                   set(plan.layout.columns.values()), claims, plan.reminders,
+                                   check_old=False)
+        finally:  # what landed of the look is journaled, even of a write refused halfway
+            self.written += self.look_written
         if self.reminders_written is not None:
             title = self._reminders_tab().title
             self.written += sheet_changes(title, *before.get(title, ([], [])),
