@@ -1,29 +1,26 @@
 """What `undo` of a Google Sheet does beyond writing the journaled cells back (see
-restore.py for the journal): the status columns the undone write inserted deleted again with
-their ownership records and colours (only when they hold nothing but sheetsales' own values),
-the widths, filters and charts it changed put back, the sheets it created deleted, all in one
-batchUpdate. Columns and rules go by index (the API has no other way): a column a person
-inserts in the instant between undo's read and that batchUpdate could shift them."""
+restore.py for the journal): the colours of the status columns the undone write inserted
+removed, the widths, filters and charts it changed put back, the sheets it created deleted,
+all in one batchUpdate. The status columns themselves stay, emptied, with their ownership
+records (the next run writes into them again): the API deletes a column only by its index,
+and a column a person inserted in the instant between undo's read and that batchUpdate would
+shift the index onto one of their own columns, with its data. Rules also go by index; a rule
+shifted that way loses only a look."""
 
-import datetime as dt
 import json
-from collections import Counter
 
 from ...core.model import CellChange, is_blank
-from .batch import to_serial
 from .look import on_column
 from .restore import CHARTS, FILTER, is_cell, same_title
 
 
 class Undoing:
     """What undo does beyond the cells, worked out before anything is written: the status
-    columns it deletes (sheetId -> 0-based columns now), what it says, and the cells it
-    leaves to them."""
+    columns the undone write inserted (sheetId -> 0-based columns now), and what it says."""
 
     def __init__(self, target, journaled: list[CellChange], parts, remove: list[str]):
         self.target, self.journaled, self.remove = target, journaled, remove
         self.made: dict[int, list[int]] = {}  # status columns the undone write inserted
-        self.deleted: dict[int, list[int]] = {}  # those deleted again
         self.notes: list[str] = []
         for part in parts:
             tab = target.grid.tab(part.sheet.title)
@@ -34,25 +31,18 @@ class Undoing:
                 j.col == c + 1 and is_blank(j.old) for j in journaled))
             if made:
                 self.made[tab.id] = made
-                stray = _stray(target, tab, made, journaled)
-                if stray is None:
-                    self.deleted[tab.id] = made
-                else:
-                    self.notes.append(f"kept the status columns of {tab.title}, emptied: "
-                                      f"{stray} holds what sheetsales did not write there")
+                self.notes.append(f"emptied the {len(made)} status columns sheetsales had "
+                                  f"added to {tab.title} (delete them by hand if you like: "
+                                  "sheetsales deletes no column of a shared sheet)")
 
     def cells(self) -> list[CellChange]:
-        """The journaled cells undo writes back: not those in columns it deletes, nor those
-        of sheets it removes."""
-        gone = {(self.target._tab_by_id(i).title.casefold(), c + 1)
-                for i, cols in self.deleted.items() for c in cols}
+        """The journaled cells undo writes back: not those of sheets it removes."""
         return [c for c in self.journaled if is_cell(c) and
-                (c.sheet.casefold(), c.col) not in gone and
                 not any(same_title(c.sheet, t) for t in self.remove)]
 
     def requests(self) -> list[dict]:
         """One batchUpdate's requests: the colours of the columns the undone write made, the
-        look it changed, the columns it inserted (records first), the sheets it created."""
+        look it changed, the sheets it created."""
         target = self.target
         requests = []
         for sheet_id, made in self.made.items():
@@ -66,15 +56,6 @@ class Undoing:
             self.notes.append(f"removed the status colours ({len(requests)} "
                               f"rule{'s' if len(requests) > 1 else ''})")
         requests += self._look()
-        for sheet_id, columns in self.deleted.items():
-            records = target._records.get(sheet_id, {})
-            requests += [{"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {
-                "metadataId": records[c]}}}} for c in columns if c in records]
-            requests += [{"deleteDimension": {"range": {
-                "sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": c,
-                "endIndex": c + 1}}} for c in reversed(columns)]
-            self.notes.append(f"removed the {len(columns)} status columns sheetsales had "
-                              f"added to {target._tab_by_id(sheet_id).title}")
         tabs = [t for t in map(target.grid.tab, self.remove) if t is not None]
         requests += [{"deleteSheet": {"sheetId": t.id}} for t in tabs]
         if self.remove:
@@ -101,7 +82,7 @@ class Undoing:
                                            else {k: v for k, v in chart.items()
                                                  if k != "chartId"}}}
                              for chart in json.loads(change.old)]
-            elif change.col - 1 not in self.deleted.get(tab.id, ()) and \
+            elif change.col - 1 not in self.made.get(tab.id, ()) and \
                     change.col <= tab.columns:
                 requests.append({"updateDimensionProperties": {
                     "range": {"sheetId": tab.id, "dimension": "COLUMNS",
@@ -128,31 +109,6 @@ def _filter_back(tab, old: dict | None) -> list[dict]:
         if "criteria" in spec:
             spec["criteria"] = {k: v for k, v in spec["criteria"].items() if int(k) < end}
     return [{"setBasicFilter": {"filter": spec}}]
-
-
-def _stray(target, tab, columns: list[int], journaled: list[CellChange]) -> str | None:
-    """The first cell of `columns` (0-based) holding a value the journal does not say
-    sheetsales wrote into that column, as `Deals!I7`; None when there is none."""
-    for column in columns:
-        ours = Counter(_plain(j.new) for j in journaled if is_cell(j) and
-                       same_title(j.sheet, tab.title) and j.col == column + 1)
-        for r, row in enumerate(target.grid.values(tab.title)):
-            held = row[column] if column < len(row) else None
-            if is_blank(held):
-                continue
-            if ours[_plain(held)] <= 0:
-                return f"{tab.title}!{CellChange(tab.title, r + 1, column + 1, None, None).cell}"
-            ours[_plain(held)] -= 1
-    return None
-
-
-def _plain(value):
-    """A value and what it is stored as compare equal: a date and its serial number."""
-    if isinstance(value, dt.date):
-        return float(to_serial(value))
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return value
 
 
 def _removed(titles: list[str], tabs) -> str:
