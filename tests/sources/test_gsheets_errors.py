@@ -69,3 +69,36 @@ def test_a_list_inside_a_cell_is_quoted_as_list_value(emu):
     assert caught.value.error["message"] == (
         'Invalid values[0][0]: list_value {\n  values {\n    string_value: '
         '"Washington Post analysis"\n  }\n}')
+
+
+def test_a_502_page_is_retried_and_told_as_a_server_error_not_quoted(emu, google):
+    """Google's front end answers 502 with an HTML page, not JSON: still retried, and the
+    sentence names the status, never the page."""
+    sid = _sheet(emu)
+    emu.queue_errors(502, count=1, method="GET")
+    api = connect(environ=google, sleep=lambda seconds: None)
+    try:
+        assert api.values(sid, ["Deals!A1:B2"]) == [ROWS]  # one 502, then the retry answers
+        emu.queue_errors(502, count=6, method="GET")
+        with pytest.raises(SourceError) as caught:
+            api.values(sid, ["Deals!A1:B2"])
+    finally:
+        api.close()
+    assert str(caught.value).startswith(f"Google Sheets kept failing (502 server error) to read "
+                                        f"spreadsheet {sid} after 6 tries")
+    assert "<" not in str(caught.value)
+
+
+def test_the_emulators_502_is_a_page_as_googles_is(emu):
+    sid = _sheet(emu)
+    emu.queue_errors(502, count=1, method="GET")
+    gc = gspread_client(emu.url)
+    try:
+        with pytest.raises(APIError) as caught:
+            gc.http_client.values_get(sid, "Deals!A1")
+    finally:
+        gc.http_client.session.close()
+    assert caught.value.response.status_code == 502
+    assert caught.value.response.headers["Content-Type"].startswith("text/html")
+    assert "The server encountered a temporary error and could not complete your request." in \
+        caught.value.response.text
