@@ -28,9 +28,13 @@ UNAUTHENTICATED = ("Request had invalid authentication credentials. Expected OAu
                    "or other valid authentication credential. See "
                    "https://developers.google.com/identity/sign-in/web/devconsole-project.")
 REQUEST_LIMIT = 10 * 1024 * 1024  # bytes of one request body Google accepts
+# Google's front end answers a 502 with an HTML page, not JSON (burnash/gspread#216 quotes its
+# sentence; the markup around it is ours). See ERRORS.md for where each text comes from.
+BAD_GATEWAY_PAGE = ("<!DOCTYPE html>\n<html lang=en><meta charset=utf-8><title>Error 502 (Server Error)</title>"
+                    "<p><b>502.</b> That's an error.<p>The server encountered a temporary error and could "
+                    "not complete your request.<p>Please try again in 30 seconds. That's all we know.</html>\n")
 CANNED_ERRORS = {
     500: ("Internal error encountered.", "INTERNAL"),
-    502: ("Bad Gateway", "UNAVAILABLE"),
     503: ("The service is currently unavailable.", "UNAVAILABLE"),
     504: ("The service is currently unavailable.", "DEADLINE_EXCEEDED"),
 }
@@ -253,7 +257,7 @@ def _fault_headers(fault: dict) -> dict:
     return {} if fault.get("retry_after") is None else {"Retry-After": str(int(fault["retry_after"]))}
 
 
-def _fault_reply(fault: dict, method: str) -> tuple[int, dict]:
+def _fault_reply(fault: dict, method: str) -> tuple[int, dict | str]:
     status = fault["status"]
     if status == 429:
         kind = "Read" if method == "GET" else "Write"
@@ -267,6 +271,8 @@ def _fault_reply(fault: dict, method: str) -> tuple[int, dict]:
                                  "service": "sheets.googleapis.com", "consumer": "projects/000000000000",
                                  "quota_location": "global"}}]
         return 429, ApiError(429, message, details=details).body()
+    if status == 502 and not fault["message"]:
+        return 502, BAD_GATEWAY_PAGE
     message, canonical = CANNED_ERRORS.get(status, (f"Emulated error {status}.", None))
     return status, ApiError(status, fault["message"] or message, canonical).body()
 

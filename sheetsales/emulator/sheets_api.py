@@ -424,11 +424,33 @@ def value_rows(data: dict, field: str) -> list[list]:
             raise _list_value_error(f"{field}.values[{i}]", row)
         for j, value in enumerate(row):
             if isinstance(value, (dict, list)):
-                raise bad_request(f"Invalid values[{i}][{j}]: {json.dumps(value)}")
+                raise bad_request(f"Invalid values[{i}][{j}]: " + "\n".join(_proto_text(value)))
     if data.get("majorDimension") == "COLUMNS":
         width = max((len(c) for c in values), default=0)
         values = [[col[i] if i < len(col) else None for col in values] for i in range(width)]
     return values
+
+
+def _proto_text(value) -> list[str]:
+    """A google.protobuf.Value in protobuf text format, the way Google quotes a cell value
+    it refuses (see ERRORS.md): ``list_value {`` / ``  values {`` ... with two-space indents."""
+    if value is None:
+        return ["null_value: NULL_VALUE"]
+    if isinstance(value, bool):
+        return [f"bool_value: {str(value).lower()}"]
+    if isinstance(value, (int, float)):
+        return [f"number_value: {json_number(value)}"]
+    if isinstance(value, str):
+        return [f"string_value: {json.dumps(value, ensure_ascii=False)}"]
+    inner: list[str] = []
+    if isinstance(value, list):
+        for item in value:
+            inner += ["values {", *("  " + line for line in _proto_text(item)), "}"]
+        return ["list_value {", *("  " + line for line in inner), "}"]
+    for key, item in value.items():
+        inner += ["fields {", f"  key: {json.dumps(str(key), ensure_ascii=False)}", "  value {",
+                  *("    " + line for line in _proto_text(item)), "  }", "}"]
+    return ["struct_value {", *("  " + line for line in inner), "}"]
 
 
 def _list_value_error(field: str, value) -> ApiError:

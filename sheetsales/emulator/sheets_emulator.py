@@ -72,10 +72,12 @@ class _Handler(BaseHTTPRequestHandler):
             parts = urlsplit(target)
             target = parts.path + ("?" + parts.query if parts.query else "")
         status, payload, extra = self.server.state.handle(self.command, target, self.headers, body)
-        data = b"" if payload is None else (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode()
+        page = isinstance(payload, str)  # an HTML page, as Google's front end answers a 502
+        data = b"" if payload is None else payload.encode() if page else (
+            json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode()
         self.send_response(status)
         if payload is not None:
-            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Type", "text/html; charset=UTF-8" if page else "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(data)))
         for name, value in extra.items():
             self.send_header(name, value)
