@@ -123,6 +123,8 @@ NOT_FOR_CHECK = ("gspread", "google", "googleapiclient", "openpyxl", "xlsxwriter
                  "smtplib", "email", "schedule", "sqlite3", "sheetsales.sources.xlsx.writer",
                  "sheetsales.sources.xlsx.target", "sheetsales.sources.csv",
                  "sheetsales.sources.backups")
+# ... and for the table it prints, the JSON and CSV renderings' modules
+NOT_FOR_TABLE = ("json", "csv")
 PROBE = """
 import sys
 from sheetsales.cli import main
@@ -137,9 +139,11 @@ print(sorted({m for m in sys.modules if m in wanted} | ({m.split(".")[0] for m i
 """
 
 
-# What `run` without mail settings never needs: the Google client, openpyxl, mail and TLS.
+# What `run` without mail settings never needs: the Google client, openpyxl, mail and TLS,
+# the HTML report, and statistics (fractions) for one median.
 NOT_FOR_RUN = ("gspread", "google", "googleapiclient", "openpyxl", "xlsxwriter", "holidays",
-               "smtplib", "email", "ssl", "schedule")
+               "smtplib", "email", "ssl", "schedule", "html", "sheetsales.plan.summary_html",
+               "statistics", "fractions")
 
 
 def loaded_by(*args, modules=NOT_FOR_CHECK, cwd=None) -> list[str]:
@@ -154,7 +158,7 @@ def test_a_command_pays_only_for_what_it_uses(tmp_path):
     assert loaded_by("--help") == []
     assert loaded_by("--version", modules=("json", "traceback", "sheetsales.understand",
                                            "sheetsales.rules", "sheetsales.cleanup.runner")) == []
-    assert loaded_by("check", path, *TODAY) == []
+    assert loaded_by("check", path, *TODAY, modules=NOT_FOR_CHECK + NOT_FOR_TABLE) == []
     assert loaded_by("check", path, *TODAY, "--format", "json") == []
     assert loaded_by("run", path, *TODAY, "--dry-run", modules=NOT_FOR_RUN, cwd=tmp_path) == []
     assert loaded_by("run", path, *TODAY, modules=NOT_FOR_RUN, cwd=tmp_path) == []

@@ -4,7 +4,6 @@ sheet, and from the run history where it has more (the day a deal was first seen
 whose date the sheet does not hold). Pure; part of the pipeline summary (summary.py)."""
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass
 
 from ..core.stages import StageSet
@@ -80,6 +79,13 @@ def flow(deals, stages: StageSet, entered: dict[str, tuple[str, dt.date]] | None
         row = FlowRow(step.label, reached_counts[i], None if i == last else went_on[i])
         if i < last and row.reached:
             row.conversion = row.went_on / row.reached
-        row.median_days = float(statistics.median(spans[i])) if spans[i] else None
+        row.median_days = _median(spans[i]) if spans[i] else None
         rows.append(row)
     return rows
+
+
+def _median(days: list[int]) -> float:
+    """statistics.median's middle value, without the ~2 ms its import (fractions) costs
+    every run."""
+    ordered, middle = sorted(days), len(days) // 2
+    return float(ordered[middle] if len(days) % 2 else (ordered[middle - 1] + ordered[middle]) / 2)

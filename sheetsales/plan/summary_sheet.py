@@ -2,14 +2,14 @@
 with number formats, and two native charts beside them (amount by stage; weighted forecast
 by expected-close month). Pure: rows and a look (sources.base) the writer applies."""
 
+from ..core.config_schema import COLOURS
 from ..sources.base import Chart, SheetLook
 from .summary import STALE, Summary
-from .summary_html import STALE_COLOUR as HTML_STALE
 from .summary_render import headline, month_label
 
 AMOUNT, PERCENT = "#,##0", "0%"
 STAGE_COLOUR, FORECAST_COLOUR = "2F6EB5", "2E9A5B"  # the HTML report's blue and green
-STALE_COLOUR = HTML_STALE.lstrip("#").upper()  # the HTML report's red: the stale bar
+STALE_COLOUR = COLOURS["red"][0]  # the sheet's overdue red (the HTML report's too): stale bar
 CHART_COLUMN = 7  # 0-based: charts start in column H, right of the widest table
 
 
