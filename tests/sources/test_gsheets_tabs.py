@@ -8,6 +8,7 @@ import pytest
 
 import sheetsales
 from helpers import run_cli
+from two_tabs import ANN, BOB, HEADER
 from sheetsales.core.config import Config
 from sheetsales.core.errors import WriteConflict
 from sheetsales.emulator.sheets_emulator import gspread_client
@@ -16,12 +17,6 @@ from sheetsales.sources.gsheets.write import GSheetTarget
 
 TODAY = dt.date(2026, 11, 27)
 T = ["--today", "2026-11-27"]
-HEADER = ["Deal ID", "Company", "Owner", "Stage", "Amount", "Proposal sent", "Confirmed on",
-          "Delivery due"]
-ANN = [["A-1", "Acme", "Ann", "Proposal", 1200, "2026-11-20", "", ""],
-       ["A-2", "Alto", "Ann", "Won", 800, "2026-10-03", "2026-10-04", "2026-11-24"]]
-BOB = [["B-1", "Beta", "Bob", "Won", 500, "2026-10-03", "2026-10-04", "2026-11-20"],
-       ["B-2", "Core", "Bob", "Won", 700, "2026-10-03", "2026-10-04", "2026-11-28"]]
 STATUS = ["Status", "Flags", "Next action", "Next action due"]
 
 
