@@ -6,6 +6,7 @@ from system files under a test root."""
 import datetime as dt
 import logging
 import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -70,6 +71,13 @@ def test_the_schedule_runs_at_seven_on_the_machines_clock(monkeypatch, tmp_path,
 # --- where the machine's zone comes from ------------------------------------------------------
 
 def _zone_file(name: str) -> bytes:
+    """The compiled zone, from the system's zoneinfo folders, else the tzdata package (the
+    Windows dependency, installed elsewhere only by chance)."""
+    import zoneinfo
+    for folder in zoneinfo.TZPATH:
+        found = Path(folder, *name.split("/"))
+        if found.is_file():
+            return found.read_bytes()
     from importlib.resources import files
     return (files("tzdata.zoneinfo").joinpath(*name.split("/"))).read_bytes()
 
