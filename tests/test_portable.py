@@ -6,32 +6,16 @@ naming the process that holds it, re-entrant in one thread only, dropped by the 
 system when its process dies. Paths with spaces and non-ASCII names are written, undone and
 cleaned like any other."""
 
-import subprocess
-import sys
-import textwrap
 import threading
 
 import pytest
 
 from helpers import CLEAN, OVERDUE, run_cli, write_deals
+from lock_holder import hold
 from sheetsales.core.errors import SourceBusy
 from sheetsales.operations.guard import holder_path, lock_path, source_lock
 
-HOLDER = textwrap.dedent("""
-    import sys
-    from sheetsales.operations.guard import source_lock
-    with source_lock(sys.argv[1]):
-        print("locked", flush=True)
-        sys.stdin.readline()
-""")
 TODAY = ["--today", "2026-11-27"]
-
-
-def hold(source):
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(source)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline() == "locked\n"
-    return holder
 
 
 def test_another_process_holding_the_source_is_named_and_nothing_waits(tmp_path):

@@ -8,15 +8,13 @@ import datetime as dt
 import itertools
 import logging
 import os
-import subprocess
-import sys
-import textwrap
 import time
 import zipfile
 
 import pytest
 
 from helpers import CLEAN, OVERDUE, write_deals
+from lock_holder import hold
 from sheetsales import undo
 from sheetsales.core.config import load_config
 from sheetsales.core.errors import RunTooLong, SheetsalesError, SourceBusy
@@ -130,21 +128,12 @@ def test_the_scheduler_logs_a_run_that_passed_its_deadline_and_fails(tmp_path, c
     assert last_outcome(config, path) == "timed out"
 
 
-HOLDER = textwrap.dedent("""
-    import sys
-    from sheetsales.operations.guard import source_lock
-    with source_lock(sys.argv[1]):
-        print("locked", flush=True)
-        sys.stdin.readline()
-""")
 
 
 def test_a_lock_held_past_the_deadline_is_reported_stuck_with_pid_and_age(tmp_path):
     source = write_deals(tmp_path / "deals.xlsx", [CLEAN])
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(source)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = hold(str(source))
     try:
-        assert holder.stdout.readline() == "locked\n"
         taken = time.time() - 50 * 60  # the holder took the lock 50 minutes ago
         os.utime(holder_path(lock_path(source)), (taken, taken))
         with pytest.raises(SourceBusy) as busy:
@@ -210,10 +199,8 @@ def test_clean_and_undo_call_a_lock_stuck_by_the_configured_deadline(tmp_path, c
     source = write_deals(tmp_path / "deals.xlsx", [CLEAN])
     (tmp_path / "sheetsales.toml").write_text("[schedule]\nrun_deadline_minutes = 90\n")
     config = sheetsales.load_config(tmp_path / "sheetsales.toml")
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(source)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = hold(str(source))
     try:
-        assert holder.stdout.readline() == "locked\n"
         taken = time.time() - 50 * 60
         os.utime(holder_path(lock_path(source)), (taken, taken))
         with pytest.raises(SourceBusy) as busy:

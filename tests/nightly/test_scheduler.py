@@ -5,7 +5,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +16,7 @@ from sheetsales.nightly.history import History, history_path
 from sheetsales.core.errors import SourceBusy
 from sheetsales.operations.guard import holder_path, lock_path, source_lock
 from sheetsales.nightly.scheduler import Scheduler, scheduled_sources, setup_logging, wall_time
+from lock_holder import hold
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -230,21 +230,12 @@ def test_sources_resolve_against_the_config_folder(tmp_path):
 
 # --- the per-source lock ----------------------------------------------------------------------
 
-HOLDER = textwrap.dedent("""
-    import sys
-    from sheetsales.operations.guard import source_lock
-    with source_lock(sys.argv[1]):
-        print("locked", flush=True)
-        sys.stdin.readline()
-""")
 
 
 def test_a_second_process_cannot_run_the_same_source(tmp_path, caplog):
     source = str(tmp_path / "deals.xlsx")
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, source], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = hold(source)
     try:
-        assert holder.stdout.readline() == "locked\n"
         with pytest.raises(SourceBusy, match=rf"process {holder.pid}\)"):
             with source_lock(source):
                 pass
@@ -268,39 +259,6 @@ def test_a_second_process_cannot_run_the_same_source(tmp_path, caplog):
         assert holder_path(path).read_text() == str(os.getpid())
 
 
-def test_the_lock_is_reentrant_in_one_thread_only(tmp_path):
-    source = tmp_path / "deals.xlsx"
-    seen = []
-
-    def other_thread():
-        try:
-            with source_lock(source):
-                seen.append("got it")
-        except WriteConflict:
-            seen.append("busy")
-
-    with source_lock(source):
-        with source_lock(source):  # the scheduler, then `run` inside it
-            pass
-        worker = threading.Thread(target=other_thread)
-        worker.start()
-        worker.join()
-    assert seen == ["busy"]
-    other_thread()
-    assert seen == ["busy", "got it"]
-
-
-def test_a_killed_holder_releases_the_lock(tmp_path):
-    source = str(tmp_path / "deals.xlsx")
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, source], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline() == "locked\n"
-    holder.kill()
-    holder.communicate()
-    with source_lock(source):
-        pass
-
-
 def test_google_sheet_locks_live_beside_the_config(tmp_path):
     path = lock_path("gsheet:1AbC/Deals", tmp_path)
     assert path.parent == tmp_path / ".sheetsales"
@@ -322,9 +280,7 @@ def test_logging_to_stderr_and_a_file(tmp_path):
 
 def test_busy_is_retried_until_the_holder_lets_go(tmp_path):
     source = str(tmp_path / "deals.xlsx")
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, source], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline() == "locked\n"
+    holder = hold(source)
     clock, calls = FakeClock(paris(4, 9)), []
 
     def job(source):  # as `run` does: the operation takes the lock, once

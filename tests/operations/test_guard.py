@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from helpers import BROKEN, CLEAN, OVERDUE, run_cli, write_deals
+from lock_holder import hold
 from sheetsales.core.errors import SourceBusy
 from sheetsales.nightly.busy import process_alive
 from sheetsales.operations.guard import ENDED_HOLDER_WAITS, holder_path, lock_path, source_lock
@@ -138,22 +139,6 @@ def test_a_csv_cleanup_refuses_a_file_saved_after_it_was_read(tmp_path, monkeypa
 
 # --- the run lock's holder: stuck, ended, taken over (issue 24 item 2) -------------------------
 
-HOLDER = """
-import sys
-from sheetsales.operations.guard import source_lock
-with source_lock(sys.argv[1]):
-    print("locked", flush=True)
-    sys.stdin.readline()
-"""
-
-
-def _hold(source: Path):
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(source)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline() == "locked\n"
-    return holder
-
-
 def _ended_pid() -> int:
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
@@ -169,7 +154,7 @@ def test_a_lock_whose_holder_ended_is_taken_over_once_the_system_frees_it(tmp_pa
     """As on Windows, where a dead process's lock is freed a moment after it is gone: the lock
     is still held (by a live process here) while its .holder names a process that ended."""
     source = write_deals(tmp_path / "deals.xlsx", [CLEAN])
-    holder = _hold(source)
+    holder = hold(source)
     holder_path(lock_path(source)).write_text(str(_ended_pid()), encoding="ascii")
     waits = []
 
@@ -184,7 +169,7 @@ def test_a_lock_whose_holder_ended_is_taken_over_once_the_system_frees_it(tmp_pa
 
 def test_a_lock_whose_ended_holder_is_never_freed_is_refused_saying_so(tmp_path):
     source = write_deals(tmp_path / "deals.xlsx", [CLEAN])
-    holder = _hold(source)
+    holder = hold(source)
     try:
         ended = _ended_pid()
         holder_path(lock_path(source)).write_text(str(ended), encoding="ascii")
@@ -206,7 +191,7 @@ def test_a_lock_whose_ended_holder_is_never_freed_is_refused_saying_so(tmp_path)
 
 def test_a_killed_holders_lock_is_taken_at_once_and_renamed(tmp_path):
     source = write_deals(tmp_path / "deals.xlsx", [CLEAN])
-    holder = _hold(source)
+    holder = hold(source)
     holder.kill()
     holder.communicate()
     assert holder_path(lock_path(source)).read_text(encoding="ascii") == str(holder.pid)
