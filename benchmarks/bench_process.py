@@ -43,6 +43,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+import bench_run  # noqa: E402
 from generate import generate  # noqa: E402
 
 TODAY = "2026-11-27"
@@ -51,18 +52,7 @@ import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
 deals = sum(1 for row in wb["Deals"].iter_rows(min_row=4, values_only=True) if row[0] is not None)
 """
-OPENPYXL_SAVE = """
-import datetime, sys, openpyxl
-wb = openpyxl.load_workbook(sys.argv[1])
-ws = wb["Deals"]
-for row in range(3, ws.max_row + 1):
-    ws.cell(row, 26, "Overdue"); ws.cell(row, 27, "DUE001 delivery 3 days overdue")
-    ws.cell(row, 28, "Deliver (due 2026-11-24)"); ws.cell(row, 29, datetime.date(2026, 11, 24))
-reminders = wb.create_sheet("Reminders")
-for row in range(3, ws.max_row + 1, 10):
-    reminders.append(["Ana", row, "Company", "Deliver", datetime.date(2026, 11, 24), 3, "Overdue", row])
-wb.save(sys.argv[1])
-"""
+OPENPYXL_SAVE = "import datetime, sys, openpyxl\npath = sys.argv[1]" + bench_run.OPENPYXL_SAVE
 FLOOR = """
 import sys, zipfile
 with zipfile.ZipFile(sys.argv[1]) as z:
