@@ -4,6 +4,7 @@ texts) and its renderings: the dry-run diff for people and a dict for JSON."""
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..core.dates import plural
 from ..core.model import CellChange, plain
 from ..plan.diff import show
 from .base import DuplicateGroup, Skipped
@@ -95,12 +96,12 @@ def render_diff(result: CleanResult) -> str:
         lines.append("")
     counts = ", ".join(f"{kind} {n}" for kind, n in result.counts().items())
     total = len(result.fixes)
-    lines.append(f"{total} change{'' if total == 1 else 's'} ({counts})" if total else
+    lines.append(f"{plural(total, 'change')} ({counts})" if total else
                  f"No changes ({counts})")
     left = _left_alone(result) + [f"  {note}" for note in result.notes]
     if left:
         cells = len(result.skipped)
-        lines += ["", f"Left alone ({cells} cell{'' if cells == 1 else 's'}):" if cells else
+        lines += ["", f"Left alone ({plural(cells, 'cell')}):" if cells else
                   "Left alone:", *left]
     if result.duplicates:
         lines += ["", f"Duplicates ({len(result.duplicates)} groups; no row is deleted: a "
@@ -141,6 +142,6 @@ def _group_lines(group: DuplicateGroup) -> list[str]:
             for line in table]
     if len(group.rows) > SHOWN_ROWS:
         more = len(group.rows) - SHOWN_ROWS
-        body.append(f"    and {more} more row{'' if more == 1 else 's'} (all listed in "
+        body.append(f"    and {plural(more, 'more row')} (all listed in "
                     "--format json)")
     return [head + ":", *body]

@@ -8,6 +8,8 @@ import math
 import re
 from zoneinfo import ZoneInfo
 
+from .dates import plural
+
 # Epoch timestamps a date column may hold (API exports): 2000-01-01 up to 2100-01-01, in
 # seconds or milliseconds. Excel serial days stop at 2,958,465, far below either range.
 EPOCH_RANGES = {"s": (946_684_800, 4_102_444_800), "ms": (946_684_800_000, 4_102_444_800_000)}
@@ -74,7 +76,7 @@ def mixed_refusal(where: str, header: str, epochs: list[tuple[str, object]],
     it would be a guess."""
     (e_cell, e_value), (d_cell, d_value) = epochs[0], dates[0]
     unit = "seconds" if looks_like_epoch(e_value) == "s" else "milliseconds"
-    count = f"{len(epochs)} cell{'' if len(epochs) == 1 else 's'}"
+    count = plural(len(epochs), "cell")
     return (f"{where} column {header!r} mixes epoch timestamps ({count} such as {e_cell}: "
             f"{e_value}, epoch {unit}) with text dates (such as {d_cell}: "
             f"{d_value!s}), so no date in it can be read safely; export the column in one "

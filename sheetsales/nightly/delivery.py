@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .digests import MANAGER, OWNER, Digest, build_digests, owner_key, select_new
+from ..core.dates import plural
 from ..core.durable import fsync_dir
 from ..core.errors import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, ConfigError
 
@@ -53,7 +54,7 @@ class Delivery:
     def summary(self) -> str:
         """One line: what was delivered and what was not."""
         sent = sum(len(d.items) for d in self.delivered)
-        text = (f"{len(self.delivered)} digest{'' if len(self.delivered) == 1 else 's'} "
+        text = (f"{plural(len(self.delivered), 'digest')} "
                 f"({sent} items) by {self.channel}")
         if self.undelivered:
             text += (f", {len(self.undelivered)} not delivered ("

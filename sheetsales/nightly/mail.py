@@ -64,7 +64,7 @@ def _intro(digest: Digest) -> str:
 def _outro(digest: Digest) -> list[str]:
     lines = []
     if digest.earlier:
-        lines.append(f"{digest.earlier} more open item{'' if digest.earlier == 1 else 's'} "
+        lines.append(f"{plural(digest.earlier, 'more open item')} "
                      "reminded earlier {} still open.".format("is" if digest.earlier == 1
                                                              else "are"))
     lines.append('Update the sheet when a step is done (fill its date), or set "Snooze until", '

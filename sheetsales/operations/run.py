@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..core import collector
 from ..core.config import Config
-from ..core.dates import today_in
+from ..core.dates import plural, today_in
 from ..core.errors import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, RunTooLong, WriteConflict
 from ..core.owned import STATUS_KEYS
 from ..nightly.deadline import RunDeadline
@@ -67,12 +67,8 @@ class RunNumbers:
         """The deals in a line: 3 overdue, 1 due today, 7 due this week, 5 invalid, ..."""
         parts = [f"{self.overdue} overdue", f"{self.due_today} due today",
                  f"{self.due_this_week} due this week", f"{self.invalid} invalid (to fix)",
-                 f"{self.stale} stale forecast{_s(self.stale)}", f"{self.idle} idle"]
+                 plural(self.stale, "stale forecast"), f"{self.idle} idle"]
         return ", ".join(parts)
-
-
-def _s(number: int) -> str:
-    return "" if number == 1 else "s"
 
 
 def count_run(result: "RunResult") -> RunNumbers:

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from ..core.cells import column_letters
+from ..core.dates import plural
 from ..core.model import CellChange, plain
 from .render import SCREEN
 
@@ -94,7 +95,7 @@ def render_run_diff(plan, everything: bool = False) -> str:
         left = lines[budget - 1:]
         cells = sum(len(by_row[key]) for key in list(by_row)[budget - 1:])
         lines = lines[:budget - 1] + [
-            f"… and {len(left)} more row{'' if len(left) == 1 else 's'} ({cells} cells): "
+            f"… and {plural(len(left), 'more row')} ({cells} cells): "
             "--all lists every cell."]
     return "".join(line + "\n" for line in lines)
 

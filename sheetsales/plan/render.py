@@ -6,6 +6,7 @@ for. For machines, JSON and CSV with every finding plus the groups."""
 import io
 import textwrap
 
+from ..core.dates import plural
 from ..rules.check import Report
 from ..rules.currency import amounts_text
 from .groups import Group, group_findings, row_ranges
@@ -88,10 +89,6 @@ def render_csv(report: Report) -> str:
     return "\ufeff" + out.getvalue()
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
 def _money(value: float) -> str:
     return f"{value:,.0f}"
 
@@ -112,10 +109,10 @@ def render_table(report: Report, everything: bool = False) -> str:
 def _headline(report: Report, groups: list[Group]) -> list[str]:
     s = report.summary()
     counts = s["by_severity"]
-    causes = f" ({_count(len(groups), 'cause')})" if len(groups) < len(report.findings) else ""
-    return [f"{_count(s['deals'], 'deal')} checked in {s['source']} ({report.where()}), "
-            f"today {s['today']}: {_count(counts['error'], 'error')}, "
-            f"{_count(counts['warning'], 'warning')}, {_count(counts['info'], 'notice')}"
+    causes = f" ({plural(len(groups), 'cause')})" if len(groups) < len(report.findings) else ""
+    return [f"{plural(s['deals'], 'deal')} checked in {s['source']} ({report.where()}), "
+            f"today {s['today']}: {plural(counts['error'], 'error')}, "
+            f"{plural(counts['warning'], 'warning')}, {plural(counts['info'], 'notice')}"
             f"{causes}."]
 
 
@@ -125,7 +122,7 @@ def _pipeline(view: Overview) -> list[str]:
                        for label, n, v in view.by_stage)
     worth = f" worth {amounts_text(t.values, _money)}" if t.values else \
         f" worth {_money(t.value)}" if t.value else ""
-    lines = [f"Open: {_count(t.open, 'deal')}{worth}" + (f": {stages}." if stages else "."),
+    lines = [f"Open: {plural(t.open, 'deal')}{worth}" + (f": {stages}." if stages else "."),
              f"Overdue {t.overdue} · due this week {t.due_this_week} · stale forecast "
              f"{t.stale} · idle {t.idle}" + (f" · unknown stage {view.unknown_stage}"
                                              if view.unknown_stage else "") + "."]
@@ -135,7 +132,7 @@ def _pipeline(view: Overview) -> list[str]:
         lines.append(f"  {o.owner}: {o.open} open{worth}, {o.overdue} overdue, "
                      f"{o.due_this_week} due this week, {o.stale} stale, {o.idle} idle")
     if len(view.owners) > OWNERS_SHOWN:
-        lines.append(f"  … and {_count(len(view.owners) - OWNERS_SHOWN, 'more owner')}")
+        lines.append(f"  … and {plural(len(view.owners) - OWNERS_SHOWN, 'more owner')}")
     return lines
 
 
@@ -198,7 +195,7 @@ def _group_lines(group: Group, everything: bool, examples: bool = True) -> list[
     where = ", ".join(spans[:RANGES_SHOWN]) + (" …" if len(spans) > RANGES_SHOWN else "")
     value = f" {group.value!r}" if group.value is not None else ""
     lines = [f"{group.severity:<7} {group.code} ×{group.count}  \"{group.column}\"{value}: "
-             f"{_count(len(rows), 'row')} ({where})"]
+             f"{plural(len(rows), 'row')} ({where})"]
     shown = group.findings if everything else group.examples if examples else ()
     for f in shown:
         lines.append(f"    {f.cell}{f' ({f.deal_id})' if f.deal_id else ''}: {f.message}")
@@ -251,8 +248,8 @@ def _findings(report: Report, groups: list[Group], budget: int | None) -> list[s
             continue
         lines += block
     if left_groups or left_findings:
-        what = [_count(left_groups, "more cause")] * bool(left_groups) + \
-            [_count(left_findings, "more finding")] * bool(left_findings)
+        what = [plural(left_groups, "more cause")] * bool(left_groups) + \
+            [plural(left_findings, "more finding")] * bool(left_findings)
         lines.append(f"… and {' and '.join(what)}: --all lists every row, --format json or "
                      "csv gives them all.")
     return lines

@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from ..core.config_schema import STAGE_PROBABILITY
+from ..core.dates import plural
 from ..core.stages import CLOSED, CLOSING_OUTCOMES, OPEN, Stage, StageSet, normalize, phase_of
 from ..rules.currency import NO_CURRENCY, split_by_currency
 from .flow import FlowRow, entries, flow
@@ -248,7 +249,7 @@ def _by_currency(summary: Summary, split: dict, *args) -> None:
                         "are totalled per currency, never added together")
     if NO_CURRENCY in split:
         count = len(split[NO_CURRENCY])
-        summary.gaps.append(f"{count} deal{'s' if count != 1 else ''} with an amount but no "
+        summary.gaps.append(f"{plural(count, 'deal')} with an amount but no "
                             f"currency {'are' if count != 1 else 'is'} totalled apart, under "
                             f"{NO_CURRENCY} (write the currency with the amount)")
 
@@ -283,7 +284,7 @@ def _say_gaps(summary: Summary, seen: dict) -> None:
     if not seen["lost_on"]:  # no Lost on dates: nothing to say beyond the dashes
         t.lost_this_month = t.lost_this_quarter = None
     if t.deals < 2:
-        gaps.append(f"the sheet has {t.deals} deal{'s' if t.deals != 1 else ''}, too few for "
+        gaps.append(f"the sheet has {plural(t.deals, 'deal')}, too few for "
                     "conversion rates and medians to mean much")
 
 
