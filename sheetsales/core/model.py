@@ -184,6 +184,15 @@ UNCHECKED_FIELDS = frozenset({"notes", "lost_reason"})
 SHARED_VALUES = 1024  # distinct values per column kept as one object each
 
 
+class Learnt:
+    """What typing rows has learnt, for the tabs of one pipeline to share: each field's
+    repeated values (see RowTyper) and the stage each stage text matches."""
+
+    def __init__(self):
+        self.fields: dict[str, dict] = {}
+        self.stages: dict = {}
+
+
 class RowTyper:
     """Turns sheet rows into typed Deals: dates, numbers, the stage and the ID. Unreadable
     cells are kept in `invalid`/`ambiguous` for the rules to report.
@@ -192,15 +201,18 @@ class RowTyper:
     up to SHARED_VALUES per column: a big sheet repeats them on every row, and a reader
     hands out a new object per cell."""
 
-    def __init__(self, sheet: SheetData, fields, stages, date_order, time_zone=None):
+    def __init__(self, sheet: SheetData, fields, stages, date_order, time_zone=None,
+                 learnt: Learnt | None = None):
         kinds = {f.key: f.kind for f in fields}
         required = {key for stage in stages.stages for key in stage.required}
-        self.plan = [(key, index, kinds.get(key), {}) for key, index in sheet.columns.items()
+        learnt = learnt or Learnt()
+        self.plan = [(key, index, kinds.get(key), learnt.fields.setdefault(key, {}))
+                     for key, index in sheet.columns.items()
                      if key not in UNCHECKED_FIELDS or key in required]
         self.width = max((index + 1 for _, index, _, _ in self.plan), default=0)
         self.sheet, self.stages, self.date_order = sheet, stages, date_order
         self.time_zone = time_zone
-        self._stage_cache: dict = {}
+        self._stage_cache = learnt.stages
         # field -> {text: first row} of text dates and numbers: what understand/ reads proof from
         self.texts = {key: {} for key, _, kind, _ in self.plan if kind in (DATE, NUMBER)}
 

@@ -32,30 +32,29 @@ __all__ = ["DUE_KINDS", "IDLE", "IDLE_CODES", "OVERDUE", "OVERDUE_CODES", "RULES
            "SOON", "SOON_CODES", "Context", "Rule", "id_rows", "run_rules"]
 
 
-def id_rows(deals) -> dict[str, list[int]]:
-    """Deal ID -> the rows that carry it, for the IDs on more than one row."""
+def id_rows(deals, numbers=None) -> dict[str, list[int]]:
+    """Deal ID -> the rows that carry it, for the IDs on more than one row. `numbers` (one a
+    deal) stand in for the rows over several tabs (rules.tabs)."""
     first: dict[str, int] = {}
     shared: dict[str, list[int]] = {}
-    for deal in deals:
+    for deal, number in zip(deals, numbers or [d.row for d in deals]):
         key = deal.deal_id
-        if key:
-            row = first.setdefault(key, deal.row)
-            if row != deal.row:
-                shared.setdefault(key, [row]).append(deal.row)
+        if key and first.setdefault(key, number) != number:
+            shared.setdefault(key, [first[key]]).append(number)
     return shared
 
 
-def similar_rows(deals, columns, number=None) -> dict[int, Pair]:
+def similar_rows(deals, columns, numbers=None) -> dict[int, Pair]:
     """Row -> its likely-duplicate pair with the earliest row, for every later row of such a
-    pair (see core/similar.py); deals with the same ID are IDS002's, not these. `number` gives
-    a deal's number in place of its row (deals of several tabs)."""
+    pair (see core/similar.py); deals with the same ID are IDS002's, not these. `numbers` (one
+    a deal) stand in for the rows over several tabs (rules.tabs)."""
     anchors = anchors_for(columns)
     if not anchors:
         return {}
     compared = [k for k in COMPARED if k in columns]
     seen: dict = {}  # (field, value) -> comparable: a sheet repeats its companies and people
     records = []
-    for deal in deals:
+    for deal, number in zip(deals, numbers or [d.row for d in deals]):
         values = deal.values
         day = values.get("created") or values.get("first_contact")
         if day:
@@ -67,8 +66,7 @@ def similar_rows(deals, columns, number=None) -> dict[int, Pair]:
                     if same is None:
                         same = seen[key, value] = comparable(key, value)
                     found[key] = same
-            records.append(Record(number(deal) if number else deal.row,
-                                  values.get("deal_id"), day, found))
+            records.append(Record(number, values.get("deal_id"), day, found))
     later: dict[int, Pair] = {}
     for pair in likely_pairs(records, anchors):
         later.setdefault(pair.row, pair)

@@ -12,8 +12,8 @@ from ..core.config import Config
 from ..core.epochs import epoch_note, epoch_unit, from_epoch, looks_like_epoch, mixed_refusal
 from ..core.errors import SourceError
 from ..core.fields import IDENTITY_FIELDS
-from ..core.model import (ERROR, SEVERITIES, Deal, Finding, RowTyper, SheetData, is_blank,
-                          plain)
+from ..core.model import (ERROR, SEVERITIES, Deal, Finding, Learnt, RowTyper, SheetData,
+                          is_blank, plain)
 from ..core.stages import outcome_column, outcome_of
 from ..understand.infer import IdCandidates, understand_deals, with_vocabulary
 from . import Context, run_rules
@@ -21,7 +21,7 @@ from ..understand.header import OWN, PRODUCTS
 from ..understand.tabs import apply_meaning, tab_meanings
 from .families import Coverage, coverage
 from .status import DealStatus, deal_status
-from .tabs import shared_ids, shared_similar, snapshots
+from .tabs import pipeline_ids, shared_ids, shared_similar, snapshots
 
 
 Progress = Callable[[int, int | None], None]
@@ -135,10 +135,11 @@ class Report:
 
 
 def read_deals(sheet: SheetData, config: Config, total: int | None = None,
-               progress: Progress | None = None) -> list[Deal]:
+               progress: Progress | None = None, learnt: Learnt | None = None) -> list[Deal]:
+    """The sheet's deals, typed; `learnt` is shared by the tabs of one pipeline."""
     identity = [sheet.columns[k] for k in IDENTITY_FIELDS if k in sheet.columns]
     typer = RowTyper(sheet, config.fields, with_vocabulary(config.stages),
-                     config.rules.date_order, config.rules.time_zone)
+                     config.rules.date_order, config.rules.time_zone, learnt)
     ids = IdCandidates(sheet) if "deal_id" in sheet.columns else None
     watch = ids.add if ids and ids.watch else None
     deals = []
@@ -236,18 +237,20 @@ def check_sheets(sheets: list[SheetData], config: Config, today: dt.date,
         report.skipped = skipped
         return report
     with collector.paused():
-        read = []
+        read, learnt = [], Learnt()
         for sheet, total in zip(sheets, totals):
-            read.append(read_deals(sheet, config, total, progress))
+            read.append(read_deals(sheet, config, total, progress, learnt))
             if release:
                 release(sheet.title)
-        earlier = snapshots([s.title for s in sheets],
-                            [{d.deal_id for d in deals if d.deal_id} for deals in read])
+        ids = pipeline_ids(read)
+        earlier = snapshots([s.title for s in sheets], read, ids)
         skipped += [(sheets[i].title, f"an earlier snapshot of {sheets[latest].title!r} "
                      f"({shared} of its {count} Deal IDs are there too)")
                     for i, (latest, shared, count) in sorted(earlier.items())]
         sheets = [s for i, s in enumerate(sheets) if i not in earlier]
-        read = [r for i, r in enumerate(read) if i not in earlier]
+        if earlier:
+            read = [r for i, r in enumerate(read) if i not in earlier]
+            ids = pipeline_ids(read)
         meanings = tab_meanings(sheets)
         parts = []
         for sheet, deals in zip(sheets, read):
@@ -257,8 +260,8 @@ def check_sheets(sheets: list[SheetData], config: Config, today: dt.date,
         if len(parts) == 1:  # the latest snapshot alone: a report of one tab
             deals, ctx = parts[0]
             return Report(ctx.sheet, deals, run_rules(deals, ctx), ctx, skipped=skipped)
-        ids, similar = shared_ids(parts), shared_similar(parts)
-        tabs = [Report(ctx.sheet, deals, run_rules(deals, ctx, ids[i], similar[i]), ctx)
+        where, similar = shared_ids(parts, ids), shared_similar(parts)
+        tabs = [Report(ctx.sheet, deals, run_rules(deals, ctx, where[i], similar[i]), ctx)
                 for i, (deals, ctx) in enumerate(parts)]
     return Report(sheets[0], [d for t in tabs for d in t.deals],
                   [f for t in tabs for f in t.findings], tabs[0].context, tabs, skipped)

@@ -108,16 +108,16 @@ class Context:
     def header(self, key: str) -> str:
         return self.headers.get(key, key)
 
-    def cell(self, deal: Deal, key: str) -> str:
+    def cell(self, row: int, key: str) -> str:
         letter = self.letters.get(key)
-        where = f"{letter}{deal.row}" if letter else f"{deal.row}:{deal.row}"
+        where = f"{letter}{row}" if letter else f"{row}:{row}"
         return f"{self.sheet.title}!{where}"
 
     def finding(self, rule_: Rule, deal: Deal, key: str, message: str, hint: str,
                 value=None, due: dt.date | None = None) -> Finding:
         return Finding(  # positional: a big sheet makes tens of thousands
             rule_.code, rule_.severity, self.sheet.title, deal.row, self.header(key),
-            self.cell(deal, key), deal.deal_id,
+            self.cell(deal.row, key), deal.deal_id,
             plain(deal.original(key) if value is None else value), message,
             self._hints.setdefault(hint, hint), due)
 

@@ -3,6 +3,7 @@ with its own columns, the Deal IDs and likely duplicates sought over all tabs to
 Deal ID on two tabs is IDS002 naming the other tab's cell (`Bob!A3`)."""
 
 import re
+from collections import Counter
 
 from ..core.model import Deal
 from .context import Context
@@ -12,17 +13,21 @@ _SHIFT = 21  # a tab's deals numbered tab << 21 | row: a sheet has at most 2**20
 _ROWS = (1 << _SHIFT) - 1
 
 
-def shared_ids(parts: list[tuple[list[Deal], Context]]) -> list[dict]:
-    """Per tab, Deal ID -> where it is on two rows or more of the pipeline: the rows of that
-    tab as numbers, the other tabs' as their Deal ID cell (`Bob!A3`)."""
-    numbered = [(i << _SHIFT | d.row, d) for i, (deals, _) in enumerate(parts) for d in deals]
-    by_key = {n: d for n, d in numbered}
-    shared = id_rows([_Numbered(n, d.deal_id) for n, d in numbered])
+def pipeline_ids(tabs: list[list[Deal]]) -> dict[str, list[int]]:
+    """Deal ID -> its numbers over the pipeline (tab << 21 | row), for the IDs on two rows or
+    more of it."""
+    return id_rows(*_numbered(tabs))
+
+
+def shared_ids(parts: list[tuple[list[Deal], Context]], shared: dict) -> list[dict]:
+    """Per tab, Deal ID -> where it is on two rows or more of the pipeline (`shared`, from
+    pipeline_ids): the rows of that tab as numbers, the other tabs' as their Deal ID cell
+    (`Bob!A3`)."""
     result: list[dict] = [{} for _ in parts]
     for deal_id, keys in shared.items():
         for i in {k >> _SHIFT for k in keys}:
             result[i][deal_id] = [k & _ROWS if k >> _SHIFT == i else
-                                  _cell(parts, k, by_key[k]) for k in keys]
+                                  parts[k >> _SHIFT][1].cell(k & _ROWS, "deal_id") for k in keys]
     return result
 
 
@@ -30,9 +35,8 @@ def shared_similar(parts: list[tuple[list[Deal], Context]]) -> list[dict]:
     """Per tab, row -> its likely-duplicate pair over all tabs (another tab's earlier deal
     named as `Bob row 3`)."""
     columns = {k: 0 for _, ctx in parts for k in ctx.sheet.columns}
-    deals = [d for ds, _ in parts for d in ds]
-    index = {id(d): i for i, (ds, _) in enumerate(parts) for d in ds}
-    found = similar_rows(deals, columns, number=lambda d: index[id(d)] << _SHIFT | d.row)
+    deals, numbers = _numbered([deals for deals, _ in parts])
+    found = similar_rows(deals, columns, numbers)
     result: list[dict] = [{} for _ in parts]
     for key, pair in found.items():
         tab, first = key >> _SHIFT, pair.first
@@ -42,17 +46,10 @@ def shared_similar(parts: list[tuple[list[Deal], Context]]) -> list[dict]:
     return result
 
 
-class _Numbered:
-    """A deal seen by `id_rows` under its pipeline-wide number."""
-
-    __slots__ = ("row", "deal_id")
-
-    def __init__(self, row: int, deal_id):
-        self.row, self.deal_id = row, deal_id
-
-
-def _cell(parts, key: int, deal: Deal) -> str:
-    return parts[key >> _SHIFT][1].cell(deal, "deal_id")
+def _numbered(tabs: list[list[Deal]]) -> tuple[list[Deal], list[int]]:
+    """Every tab's deals, and each one's number over the pipeline: tab << 21 | row."""
+    return ([d for deals in tabs for d in deals],
+            [i << _SHIFT | d.row for i, deals in enumerate(tabs) for d in deals])
 
 
 SNAPSHOT_SHARE = 0.5  # of a tab's Deal IDs also on another tab: a copy of it, not new deals
@@ -69,12 +66,17 @@ _PERIOD = re.compile(r"(?:(?P<year>(?:19|20)\d\d)|(?P<q>q[1-4])|(?P<word>[^\W\d_
                      r"(?P<num>\d{1,2}))", re.I)
 
 
-def snapshots(titles: list[str], ids: list[set]) -> dict[int, tuple[int, int, int]]:
+def snapshots(titles: list[str], tabs: list[list[Deal]],
+              shared: dict) -> dict[int, tuple[int, int, int]]:
     """Snapshot tabs (one per month or quarter repeating largely the same Deal IDs): each
     earlier one's index -> (the latest's index, IDs shared, its IDs). The latest is the
-    period its name says (Jan 2026 < Feb 2026 < Q2), else the last in workbook order."""
-    linked = {i for i in range(len(ids)) for j in range(len(ids)) if i != j and
-              len(ids[i]) >= 2 and len(ids[i] & ids[j]) >= SNAPSHOT_SHARE * len(ids[i])}
+    period its name says (Jan 2026 < Feb 2026 < Q2), else the last in workbook order.
+    `shared` (pipeline_ids) says which tabs may be: only those are compared."""
+    again = Counter(i for keys in shared.values() for i in {k >> _SHIFT for k in keys})
+    ids = {i: {d.deal_id for d in tabs[i]} - {None} for i in again}
+    maybe = [i for i in again if len(ids[i]) >= 2 and again[i] >= SNAPSHOT_SHARE * len(ids[i])]
+    linked = {i for i in maybe for j in ids if i != j
+              and len(ids[i] & ids[j]) >= SNAPSHOT_SHARE * len(ids[i])}
     if len(linked) < 2:
         return {}
     latest = max(linked, key=lambda i: (_period(titles[i]), i))

@@ -251,3 +251,16 @@ def test_monthly_snapshots_read_the_latest_as_the_pipeline(tmp_path):
                                            "Deal IDs are there too)")]
     out = " ".join(run_cli(["check", path, *T], 0).stdout.split())
     assert "skipped 'Oct 2026' (an earlier snapshot of 'Nov 2026'" in out
+
+
+def test_a_likely_duplicate_on_another_tab_names_that_tab(tmp_path):
+    header = [*HEADERS, "Contact"]
+    path = workbook(tmp_path / "t.xlsx", {
+        "Ann": (header, [deal("A-1", "Acme", "Ann") + ["Eva Berg"],
+                         deal("A-2", "Core", "Ann") + ["Olof Sand"]]),
+        "Bob": (header, [deal("B-1", "Beta", "Bob") + ["Ida Lund"],
+                         deal("B-2", "Core", "Bob") + ["Olof Sand"]])})
+    found = [(f.cell, f.message) for f in check(path, Config(), TODAY).findings
+             if f.code == "IDS003"]
+    assert len(found) == 1 and found[0][0].startswith("Bob!") and found[0][0].endswith("3")
+    assert found[0][1].startswith("possible duplicate of Ann row 3: ")
