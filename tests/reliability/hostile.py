@@ -134,10 +134,12 @@ def entity_bomb_strings(source: Path, path: Path) -> Path:
     return with_parts(source, path, {"xl/sharedStrings.xml": sst})
 
 
-def entity_bomb_sheet(source: Path, path: Path) -> Path:
+def entity_bomb_sheet(source: Path, path: Path, before: str = "") -> Path:
+    """The sheet's DOCTYPE after `before` (a long comment: past the first bytes read)."""
     body = (inline_row(1, HEADERS) +
             '<row r="2"><c r="A2" t="inlineStr"><is><t>&lol9;</t></is></c></row>')
-    xml = sheet_xml(body).replace(XML_HEAD.encode(), (XML_HEAD + billion_laughs()).encode())
+    xml = sheet_xml(body).replace(XML_HEAD.encode(),
+                                  (XML_HEAD + before + billion_laughs()).encode())
     return with_parts(source, path, {SHEET: xml})
 
 

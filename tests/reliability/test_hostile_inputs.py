@@ -94,6 +94,8 @@ CASES = [
          "declares XML entities (a DOCTYPE)"),
     Case("entity-bomb-sheet.xlsx", lambda p, b: hostile.entity_bomb_sheet(b, p),
          "declares XML entities (a DOCTYPE)"),
+    Case("entity-bomb-after-a-comment.xlsx", lambda p, b: hostile.entity_bomb_sheet(
+        b, p, "<!--" + "padding " * 500 + "-->"), "declares XML entities (a DOCTYPE)"),
     Case("zip-bomb.xlsx", lambda p, b: hostile.zip_bomb(b, p), "which looks like a zip bomb"),
     Case("zip-bomb-lying-small.xlsx", lambda p, b: hostile.zip_bomb(b, p, declared=70_000),
          "is a damaged workbook (Bad CRC-32"),

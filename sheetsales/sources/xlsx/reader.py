@@ -33,6 +33,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 MAX_CELLS = 1 << 24  # calamine spends 32 bytes a cell of a sheet's span: 512 MiB
 PROLOG_PEEK = 1 << 16  # bytes of each XML part searched for a DOCTYPE
+PROLOG_SHORT = 1 << 10  # ...or these, where they reach the root element with no `<!` before
+_ROOT_FIRST = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?[^<>]*\?>\s*)?<[A-Za-z_]")
 SCAN_CHUNK = 1 << 22
 TAIL_PEEK = 1 << 16  # bytes at a chunk's end searched for its last cell
 _DOCTYPE = [marker.encode(codec) for marker in ("<!DOCTYPE", "<!doctype")
@@ -176,7 +178,9 @@ def check_sizes(path: Path, infos: list[zipfile.ZipInfo]) -> None:
 
 def _refuse_doctype(path: Path, package: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     with package.open(info) as part:
-        head = part.read(PROLOG_PEEK)
+        head = part.read(PROLOG_SHORT)
+        if not _ROOT_FIRST.match(head):  # a DOCTYPE may only come before the root element
+            head += part.read(PROLOG_PEEK - len(head))
     if any(marker in head for marker in _DOCTYPE):
         raise SourceError(f"{path}: part {info.filename} declares XML entities (a DOCTYPE), "
                           "which Excel never writes and which can hide an entity bomb, so it "
@@ -276,9 +280,7 @@ def _quick_bound(package: zipfile.ZipFile, part: str) -> float:
     them rather than every cell of a big sheet."""
     deepest, widest = 99_999, 26
     for data in _chunks(package, part):
-        tail = None
-        for tail in _CELL.finditer(data, max(0, len(data) - TAIL_PEEK)):
-            pass
+        tail = _last_cell(data)
         if tail:
             deepest = max(deepest, int(tail[2]))
             widest = max(widest, column_number(tail[1].decode()))
@@ -289,6 +291,18 @@ def _quick_bound(package: zipfile.ZipFile, part: str) -> float:
             if wide:
                 widest = max(widest, column_number(wide.decode()))
     return deepest * widest
+
+
+def _last_cell(data: bytes) -> re.Match | None:
+    """The chunk's last cell with content, sought in its last few KiB first (a sheet's rows
+    are short), then in its last TAIL_PEEK bytes."""
+    for peek in (TAIL_PEEK >> 5, TAIL_PEEK):
+        tail = None
+        for tail in _CELL.finditer(data, max(0, len(data) - peek)):
+            pass
+        if tail or peek >= len(data):
+            return tail
+    return None
 
 
 @functools.lru_cache(maxsize=64)
