@@ -33,6 +33,14 @@ CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.work
 _BAD_TITLE_CHARS = set("[]:*?/\\")
 _OUR_NAME = re.compile(r"_sheetsales_[A-Za-z0-9_.]+", re.IGNORECASE)
 _LOCAL_REF = re.compile(r"\$?[A-Z]{1,3}\$?[0-9]*(?::\$?[A-Z]{1,3}\$?[0-9]*)?|\$?[0-9]+:\$?[0-9]+")
+# the part of an added sheet, before its cells are written in
+NEW_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+             b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+             b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+             b'<dimension ref="A1"/><sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+             b'<sheetFormatPr defaultRowHeight="15"/><sheetData/>'
+             b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+             b'footer="0.3"/></worksheet>')
 _STRICT_HINT = ("is saved as Strict Open XML, which sheetsales does not write; save it in Excel "
                 "as 'Excel Workbook (*.xlsx)' and run again")
 

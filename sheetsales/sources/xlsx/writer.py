@@ -27,21 +27,13 @@ from ..atomic import atomic_file, refuse_if_open
 from ...core.errors import SourceError, WriteConflict
 from .ooxml import SourcePackage
 from .zipout import Deflated, ZipOutput, deflate, new_entry_info
-from .book import Book, check_title
+from .book import NEW_SHEET, Book, check_title
 from ...core.cells import MAX_COL, MAX_ROW, cell_name, parse_ref
 from .sheet import SheetJob, SheetRewriter
 from .styles import StyleSheet
 from .charts import with_overrides
 from .dress import dress
 from ..base import ColumnLook, SheetLook
-
-NEW_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-             b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-             b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-             b'<dimension ref="A1"/><sheetViews><sheetView workbookViewId="0"/></sheetViews>'
-             b'<sheetFormatPr defaultRowHeight="15"/><sheetData/>'
-             b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-             b'footer="0.3"/></worksheet>')
 
 
 @dataclass(frozen=True)
@@ -113,9 +105,15 @@ def write_xlsx(path, cells: Mapping[tuple[str, str], object] | Iterable[tuple[tu
             book.set_name(sheet, defined_name, ref)
         spools: dict[str, Deflated] = {}
         try:
+            last = None
             for sheet, job in jobs:
-                spools[sheet.part.lower()] = _rewrite(pkg, book, sheet, job, styles,
-                                                      target.parent)
+                spool = spools[sheet.part.lower()] = _rewrite(pkg, book, sheet, job, styles,
+                                                              target.parent)
+                if last:  # its end compressed while this sheet was rewritten
+                    last.finish()
+                last = spool
+            if last:
+                last.finish()
             changed = {name.lower(): data for name, data in book.edited_parts().items()}
             changed.update(changed_parts)
             if new_parts:
@@ -231,8 +229,8 @@ def _writable(book: Book, sheet):
 
 def _rewrite(pkg: SourcePackage, book: Book, sheet, job: SheetJob, styles,
              folder: Path) -> Deflated:
-    """The sheet's new part, compressed into a spool (spilling into `folder`, the output's);
-    every refusal happens here."""
+    """The sheet's new part, compressing into a spool (spilling into `folder`, the output's)
+    until its `finish`; every refusal happens here."""
     info = pkg.find(sheet.part)
     if info is not None and job.template is None:
         job.blocked.extend(book.blocked_ranges(sheet))
@@ -243,7 +241,7 @@ def _rewrite(pkg: SourcePackage, book: Book, sheet, job: SheetJob, styles,
             pkg.open(sheet.part) if info is not None else BytesIO(NEW_SHEET)
         with stream:
             SheetRewriter(stream, spool, job, styles, book.date1904, where).run()
-        return spool.finish()
+        return spool
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         spool.close()
         raise SourceError(f"{where} is corrupt ({exc}); restore the workbook from a backup or "
