@@ -125,14 +125,19 @@ def match_header(cells, fields: tuple[Field, ...], reserved=()) -> HeaderMatch:
     """Read one row as a header: each field goes to its best-scoring column (the leftmost
     on equal scores of one field); a header whose two best fields score alike is a tie and
     taken by neither. `reserved` headers are sheetsales' own (see _read)."""
-    names = _names(tuple(fields))
+    return _match(tuple("" if is_blank(v) else str(v).strip() for v in cells), tuple(fields),
+                  tuple(reserved))
+
+
+@functools.lru_cache(maxsize=256)  # the tabs of a pipeline repeat their header row
+def _match(texts: tuple[str, ...], fields: tuple[Field, ...], reserved) -> HeaderMatch:
+    names = _names(fields)
     reserved = frozenset(normalize(h) for h in reserved)
     options = []
     ties, ignored = [], []
-    for index, value in enumerate(cells):
-        if is_blank(value):
+    for index, header in enumerate(texts):
+        if not header:
             continue
-        header = str(value).strip()
         read = _read(header, names, reserved)
         if not read:
             ignored.append(header)

@@ -3,6 +3,7 @@ what it ignored, and what it could not prove. `locate_deals` fills the header pa
 order and the stage vocabulary have their own slots for the column-level inference to fill.
 The report renders it ahead of the findings and JSON carries it as `understanding`."""
 
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -61,6 +62,7 @@ class Understanding:
         return asdict(self)
 
 
+@functools.lru_cache(maxsize=1024)  # every tab of a pipeline repeats its headers
 def entry_stage_name(header: str) -> str | None:
     """The stage a CRM's "entered this stage on" header names ("hs_date_entered_closedwon"
     -> "closedwon"), else None; "Date entered stage" names no stage (it is Stage since)."""

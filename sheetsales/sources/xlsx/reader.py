@@ -84,6 +84,7 @@ class XlsxGrid:
                               "it in Excel to repair it") from None
         self._sheets: dict = {}
         self._extents: dict = {}  # title -> (start, end, total height), kept after release
+        self._package: zipfile.ZipFile | None = None  # for the span scans, opened once
 
     def sheet_names(self) -> list[str]:
         return [m.name for m in self._book.sheets_metadata
@@ -93,8 +94,10 @@ class XlsxGrid:
         if title in self._sheets:
             return self._sheets[title]
         # a sheet whose part the workbook does not name plainly: bound every worksheet part
+        if self._package is None:
+            self._package = _open_zip(self.path)
         for part in [self._parts[title]] if title in self._parts else self._every_sheet:
-            check_sheet_span(self.path, part, title)
+            check_sheet_span(self.path, part, title, self._package)
         try:
             sheet = self._sheets[title] = self._book.get_sheet_by_name(title)
             self._extents[title] = (sheet.start, sheet.end, sheet.total_height)
@@ -107,6 +110,9 @@ class XlsxGrid:
         """Let go of the sheets read (calamine holds whole sheets in memory) and of the file;
         again is harmless."""
         self._sheets.clear()
+        if self._package is not None:
+            self._package.close()
+            self._package = None
         if self._book is not None:
             self._book.close()
             self._book = None
@@ -232,14 +238,21 @@ def _workbook(path: Path, package: zipfile.ZipFile) -> tuple[bool, dict[str, str
 
 # --- the span of a sheet's cells, before calamine builds it ---------------------------------
 
-def check_sheet_span(path: Path, part: str, title: str) -> None:
-    """Refuse a sheet whose value cells span more than MAX_CELLS, which calamine would
-    allocate as one grid. Formatting-only cells and rows (self-closing tags) do not count."""
+def _open_zip(path: Path) -> zipfile.ZipFile:
     try:
-        with zipfile.ZipFile(path) as package:
-            if _quick_bound(package, part) <= MAX_CELLS:
-                return
-            span = _exact_span(package, part)
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError, NotImplementedError, ValueError) as exc:
+        raise _corrupt(path, exc) from None
+
+
+def check_sheet_span(path: Path, part: str, title: str, package: zipfile.ZipFile) -> None:
+    """Refuse a sheet whose value cells span more than MAX_CELLS, which calamine would
+    allocate as one grid (`package` is the workbook at `path`, open). Formatting-only cells
+    and rows (self-closing tags) do not count."""
+    try:
+        if _quick_bound(package, part) <= MAX_CELLS:
+            return
+        span = _exact_span(package, part)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
         raise _corrupt(path, exc) from None
     except expat.ExpatError as exc:
