@@ -1,13 +1,17 @@
 """Reading a pipeline kept over tabs costs no more than one tab of the same deals (issue 25):
-`sheetsales check` (and `run --dry-run`) on ten tabs of 1,000 deals against one tab of 10,000,
-each step in a fresh process.
+`check`, `run --dry-run` and `run` (written back, on a fresh copy each time) on ten tabs of
+1,000 deals against one tab of 10,000, each step in a fresh process (imports outside the
+clock: measure.py). The steps alternate, the order reversing every other repetition; the table
+gives medians of wall time, CPU time (every thread's) and peak memory, and the ratios of the
+medians (tabs / one tab) with the range of the per-repetition ratios in brackets.
 
-    python benchmarks/bench_tabs.py [--tabs 10] [--rows 1000]
+    python benchmarks/bench_tabs.py [--tabs 10] [--rows 1000] [--repeat 7]
 """
 
 import argparse
 import datetime as dt
 import random
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -21,11 +25,12 @@ from measure import measure  # noqa: E402
 TODAY = dt.date(2026, 11, 27)
 CHECK = ("import datetime\nfrom sheetsales import check, Config",
          "r = check({path!r}, Config(), datetime.date(2026, 11, 27)); n = len(r.findings)")
-RUN = ("import datetime\nfrom sheetsales.core.config import Config\n"
+RUN = ("import datetime, shutil\nfrom sheetsales.core.config import Config\n"
        "from sheetsales.operations.run import run_target\n"
        "from sheetsales.sources.xlsx.target import XlsxTarget",
        "r = run_target(XlsxTarget({path!r}), Config(), datetime.date(2026, 11, 27), "
-       "dry_run=True); n = len(r.plan.changes)")
+       "dry_run={dry}); n = len(r.plan.changes)")
+COPY = "\nshutil.copyfile({path!r}, {copy!r})"
 
 
 def workbook(path: Path, tabs: int, rows: int) -> Path:
@@ -51,19 +56,43 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tabs", type=int, default=10)
     parser.add_argument("--rows", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     total = args.tabs * args.rows
-    print("| workbook | check s | check MB | run --dry-run s | run MB |")
-    print("|---|---:|---:|---:|---:|")
+    shapes = ((1, total), (args.tabs, args.rows))
     with tempfile.TemporaryDirectory() as folder:
-        for tabs, rows in ((1, total), (args.tabs, args.rows)):
-            path = str(workbook(Path(folder) / f"tabs-{tabs}.xlsx", tabs, rows))
-            ours = measure(CHECK[0], CHECK[1].format(path=path))
-            ran = measure(RUN[0], RUN[1].format(path=path))
-            print(f"| {tabs} tab{'s' * (tabs > 1)} × {rows:,} deals | {ours['seconds']:.2f} | "
-                  f"{ours['peak_mb']:.0f} | {ran['seconds']:.2f} | {ran['peak_mb']:.0f} |",
-                  flush=True)
+        paths = [str(workbook(Path(folder) / f"tabs-{tabs}.xlsx", tabs, rows))
+                 for tabs, rows in shapes]
+        copy = str(Path(folder) / "copy.xlsx")
+        steps = {"check": lambda path: measure(CHECK[0], CHECK[1].format(path=path)),
+                 "run --dry-run": lambda path: measure(
+                     RUN[0], RUN[1].format(path=path, dry=True)),
+                 "run": lambda path: measure(RUN[0] + COPY.format(path=path, copy=copy),
+                                             RUN[1].format(path=copy, dry=False))}
+        got = {(step, shape): [] for step in steps for shape in range(2)}
+        for rep in range(args.repeat):
+            for shape in (0, 1) if rep % 2 == 0 else (1, 0):
+                for step, timed in steps.items():
+                    got[step, shape].append(timed(paths[shape]))
+    print(f"{args.repeat} repetitions; medians, the ratio's range in brackets\n")
+    print("| step | " + " | ".join(f"{t} tab{'s' * (t > 1)} × {r:,}: s, CPU s, MB"
+                                  for t, r in shapes) + " | tabs / one tab: wall | CPU |")
+    print("|---|---:|---:|---:|---:|")
+    for step in steps:
+        cells = [f"{_median(got[step, s], 'seconds'):.3f}, {_median(got[step, s], 'cpu'):.3f}, "
+                 f"{_median(got[step, s], 'peak_mb'):.0f}" for s in range(2)]
+        print(f"| {step} | {' | '.join(cells)} | {_ratio(got, step, 'seconds')} | "
+              f"{_ratio(got, step, 'cpu')} |", flush=True)
 
+
+def _median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def _ratio(got: dict, step: str, key: str) -> str:
+    pairs = [t[key] / o[key] for o, t in zip(got[step, 0], got[step, 1])]
+    ratio = _median(got[step, 1], key) / _median(got[step, 0], key)
+    return f"{ratio:.2f}x ({min(pairs):.2f}-{max(pairs):.2f})"
 
 if __name__ == "__main__":
     main()
