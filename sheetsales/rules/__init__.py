@@ -32,41 +32,48 @@ __all__ = ["DUE_KINDS", "IDLE", "IDLE_CODES", "OVERDUE", "OVERDUE_CODES", "RULES
            "SOON", "SOON_CODES", "Context", "Rule", "id_rows", "run_rules"]
 
 
-def id_rows(deals, numbers=None) -> dict[str, list[int]]:
-    """Deal ID -> the rows that carry it, for the IDs on more than one row. `numbers` (one a
-    deal) stand in for the rows over several tabs (rules.tabs)."""
+TAB_SHIFT = 21  # a deal of several tabs is numbered tab << 21 | row: a sheet has 2**20 rows
+
+
+def id_rows(*tabs) -> dict[str, list[int]]:
+    """Deal ID -> the rows that carry it, for the IDs on more than one row of the tabs' deals
+    (one list of deals a tab); over several tabs a row is numbered tab << TAB_SHIFT | row."""
     first: dict[str, int] = {}
     shared: dict[str, list[int]] = {}
-    for deal, number in zip(deals, numbers or [d.row for d in deals]):
-        key = deal.deal_id
-        if key and first.setdefault(key, number) != number:
-            shared.setdefault(key, [first[key]]).append(number)
+    for tab, deals in enumerate(tabs):
+        tab <<= TAB_SHIFT
+        for deal in deals:
+            key, number = deal.deal_id, tab | deal.row
+            if key and first.setdefault(key, number) != number:
+                shared.setdefault(key, [first[key]]).append(number)
     return shared
 
 
-def similar_rows(deals, columns, numbers=None) -> dict[int, Pair]:
+def similar_rows(columns, *tabs) -> dict[int, Pair]:
     """Row -> its likely-duplicate pair with the earliest row, for every later row of such a
-    pair (see core/similar.py); deals with the same ID are IDS002's, not these. `numbers` (one
-    a deal) stand in for the rows over several tabs (rules.tabs)."""
+    pair (see core/similar.py), over the tabs' deals numbered as by id_rows; deals with the
+    same ID are IDS002's, not these."""
     anchors = anchors_for(columns)
     if not anchors:
         return {}
     compared = [k for k in COMPARED if k in columns]
     seen: dict = {}  # (field, value) -> comparable: a sheet repeats its companies and people
     records = []
-    for deal, number in zip(deals, numbers or [d.row for d in deals]):
-        values = deal.values
-        day = values.get("created") or values.get("first_contact")
-        if day:
-            found = {}
-            for key in compared:
-                value = values.get(key)
-                if value is not None:
-                    same = seen.get((key, value))
-                    if same is None:
-                        same = seen[key, value] = comparable(key, value)
-                    found[key] = same
-            records.append(Record(number, values.get("deal_id"), day, found))
+    for tab, deals in enumerate(tabs):
+        tab <<= TAB_SHIFT
+        for deal in deals:
+            values = deal.values
+            day = values.get("created") or values.get("first_contact")
+            if day:
+                found = {}
+                for key in compared:
+                    value = values.get(key)
+                    if value is not None:
+                        same = seen.get((key, value))
+                        if same is None:
+                            same = seen[key, value] = comparable(key, value)
+                        found[key] = same
+                records.append(Record(tab | deal.row, values.get("deal_id"), day, found))
     later: dict[int, Pair] = {}
     for pair in likely_pairs(records, anchors):
         later.setdefault(pair.row, pair)
@@ -83,7 +90,7 @@ def run_rules(deals, ctx: Context, shared_ids: dict | None = None,
         ctx.id_rows = {}  # the column is not an ID: one finding about it, not one per row
     else:
         ctx.id_rows = id_rows(deals) if shared_ids is None else shared_ids
-    ctx.similar_rows = similar_rows(deals, ctx.sheet.columns) if similar is None else similar
+    ctx.similar_rows = similar_rows(ctx.sheet.columns, deals) if similar is None else similar
     enabled = [r for r in RULES if r.code not in ctx.config.rules.disabled]
     findings = column_findings(ctx)
     by_stage: dict = {}  # a deal's stage and phase -> the checks that can fire on it

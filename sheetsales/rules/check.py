@@ -16,12 +16,12 @@ from ..core.model import (ERROR, SEVERITIES, Deal, Finding, Learnt, RowTyper, Sh
                           is_blank, plain)
 from ..core.stages import outcome_column, outcome_of
 from ..understand.infer import IdCandidates, understand_deals, with_vocabulary
-from . import Context, run_rules
+from . import Context, id_rows, run_rules
 from ..understand.header import OWN, PRODUCTS
 from ..understand.tabs import apply_meaning, tab_meanings
 from .families import Coverage, coverage
 from .status import DealStatus, deal_status
-from .tabs import pipeline_ids, shared_ids, shared_similar, snapshots
+from .tabs import shared_ids, shared_similar, snapshots
 
 
 Progress = Callable[[int, int | None], None]
@@ -242,7 +242,7 @@ def check_sheets(sheets: list[SheetData], config: Config, today: dt.date,
             read.append(read_deals(sheet, config, total, progress, learnt))
             if release:
                 release(sheet.title)
-        ids = pipeline_ids(read)
+        ids = id_rows(*read)
         earlier = snapshots([s.title for s in sheets], read, ids)
         skipped += [(sheets[i].title, f"an earlier snapshot of {sheets[latest].title!r} "
                      f"({shared} of its {count} Deal IDs are there too)")
@@ -250,7 +250,7 @@ def check_sheets(sheets: list[SheetData], config: Config, today: dt.date,
         sheets = [s for i, s in enumerate(sheets) if i not in earlier]
         if earlier:
             read = [r for i, r in enumerate(read) if i not in earlier]
-            ids = pipeline_ids(read)
+            ids = id_rows(*read)
         meanings = tab_meanings(sheets)
         parts = []
         for sheet, deals in zip(sheets, read):

@@ -7,27 +7,21 @@ from collections import Counter
 
 from ..core.model import Deal
 from .context import Context
-from . import id_rows, similar_rows
+from . import TAB_SHIFT, similar_rows
 
-_SHIFT = 21  # a tab's deals numbered tab << 21 | row: a sheet has at most 2**20 rows
-_ROWS = (1 << _SHIFT) - 1
-
-
-def pipeline_ids(tabs: list[list[Deal]]) -> dict[str, list[int]]:
-    """Deal ID -> its numbers over the pipeline (tab << 21 | row), for the IDs on two rows or
-    more of it."""
-    return id_rows(*_numbered(tabs))
+_ROWS = (1 << TAB_SHIFT) - 1
 
 
 def shared_ids(parts: list[tuple[list[Deal], Context]], shared: dict) -> list[dict]:
-    """Per tab, Deal ID -> where it is on two rows or more of the pipeline (`shared`, from
-    pipeline_ids): the rows of that tab as numbers, the other tabs' as their Deal ID cell
+    """Per tab, Deal ID -> where it is on two rows or more of the pipeline (`shared`, id_rows
+    of every tab): the rows of that tab as numbers, the other tabs' as their Deal ID cell
     (`Bob!A3`)."""
     result: list[dict] = [{} for _ in parts]
     for deal_id, keys in shared.items():
-        for i in {k >> _SHIFT for k in keys}:
-            result[i][deal_id] = [k & _ROWS if k >> _SHIFT == i else
-                                  parts[k >> _SHIFT][1].cell(k & _ROWS, "deal_id") for k in keys]
+        for i in {k >> TAB_SHIFT for k in keys}:
+            result[i][deal_id] = [k & _ROWS if k >> TAB_SHIFT == i else
+                                  parts[k >> TAB_SHIFT][1].cell(k & _ROWS, "deal_id")
+                                  for k in keys]
     return result
 
 
@@ -35,21 +29,14 @@ def shared_similar(parts: list[tuple[list[Deal], Context]]) -> list[dict]:
     """Per tab, row -> its likely-duplicate pair over all tabs (another tab's earlier deal
     named as `Bob row 3`)."""
     columns = {k: 0 for _, ctx in parts for k in ctx.sheet.columns}
-    deals, numbers = _numbered([deals for deals, _ in parts])
-    found = similar_rows(deals, columns, numbers)
+    found = similar_rows(columns, *[deals for deals, _ in parts])
     result: list[dict] = [{} for _ in parts]
     for key, pair in found.items():
-        tab, first = key >> _SHIFT, pair.first
-        named = first & _ROWS if first >> _SHIFT == tab else \
-            f"{parts[first >> _SHIFT][1].sheet.title} row {first & _ROWS}"
+        tab, first = key >> TAB_SHIFT, pair.first
+        named = first & _ROWS if first >> TAB_SHIFT == tab else \
+            f"{parts[first >> TAB_SHIFT][1].sheet.title} row {first & _ROWS}"
         result[tab][key & _ROWS] = pair._replace(row=key & _ROWS, first=named)
     return result
-
-
-def _numbered(tabs: list[list[Deal]]) -> tuple[list[Deal], list[int]]:
-    """Every tab's deals, and each one's number over the pipeline: tab << 21 | row."""
-    return ([d for deals in tabs for d in deals],
-            [i << _SHIFT | d.row for i, deals in enumerate(tabs) for d in deals])
 
 
 SNAPSHOT_SHARE = 0.5  # of a tab's Deal IDs also on another tab: a copy of it, not new deals
@@ -71,8 +58,8 @@ def snapshots(titles: list[str], tabs: list[list[Deal]],
     """Snapshot tabs (one per month or quarter repeating largely the same Deal IDs): each
     earlier one's index -> (the latest's index, IDs shared, its IDs). The latest is the
     period its name says (Jan 2026 < Feb 2026 < Q2), else the last in workbook order.
-    `shared` (pipeline_ids) says which tabs may be: only those are compared."""
-    again = Counter(i for keys in shared.values() for i in {k >> _SHIFT for k in keys})
+    `shared` (id_rows of every tab) says which tabs may be: only those are compared."""
+    again = Counter(i for keys in shared.values() for i in {k >> TAB_SHIFT for k in keys})
     ids = {i: {d.deal_id for d in tabs[i]} - {None} for i in again}
     maybe = [i for i in again if len(ids[i]) >= 2 and again[i] >= SNAPSHOT_SHARE * len(ids[i])]
     linked = {i for i in maybe for j in ids if i != j
