@@ -93,12 +93,7 @@ class Database:
                 raise SheetsalesError(
                     f"the history database {self.path} was written by a newer sheetsales "
                     f"(schema {version}, this one knows {len(migrations)}); upgrade sheetsales")
-            for step in migrations[version:]:
-                for statement in step:
-                    if callable(statement):
-                        statement(self.db)
-                    else:
-                        self.db.execute(statement)
+            history_schema.apply(self.db, migrations[version:])
             if version != len(migrations):
                 self.db.execute(f"PRAGMA user_version = {len(migrations)}")
 

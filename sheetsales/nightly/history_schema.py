@@ -199,3 +199,14 @@ V6 = ("""CREATE TABLE owned_cells (
     cells BLOB NOT NULL)""",)
 
 MIGRATIONS: tuple = (V1, V2, V3, V4, V5, V6)
+
+
+def apply(db: sqlite3.Connection, steps) -> None:
+    """Run `steps` (a slice of MIGRATIONS) in order: each statement SQL text, or a function
+    of the connection."""
+    for step in steps:
+        for statement in step:
+            if callable(statement):
+                statement(db)
+            else:
+                db.execute(statement)

@@ -3,15 +3,13 @@ spreadsheet, so its history, its lock, its sent reminders and `undo` are one; an
 history kept under the old forms is moved to the one identity."""
 
 import datetime as dt
-import sqlite3
 import subprocess
 import sys
 
 import pytest
 
-from helpers import run_cli
+from helpers import history_at, run_cli
 from sheetsales.core.sheet_id import source_identity, spreadsheet_id
-from sheetsales.nightly import history_schema
 from sheetsales.nightly.history import SCHEMA_VERSION, History
 from sheetsales.operations.guard import lock_path
 
@@ -56,11 +54,7 @@ def test_runs_reminders_and_writes_by_url_are_found_by_key(tmp_path):
 
 def make_v2(path, rows):
     """A history as sheetsales wrote it before one identity per sheet: sources as given."""
-    db = sqlite3.connect(path, isolation_level=None)
-    for step in history_schema.MIGRATIONS[:2]:
-        for statement in step:
-            statement(db) if callable(statement) else db.execute(statement)
-    db.execute("PRAGMA user_version = 2")
+    db = history_at(path, 2)
     for sql, args in rows:
         db.execute(sql, args)
     db.close()

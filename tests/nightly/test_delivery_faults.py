@@ -161,12 +161,14 @@ def _digests(day=D(2026, 11, 28)):
 
 # --- a real process killed at each point of a night -----------------------------------------
 
-def workbook_night(tmp_path, port, more=""):
+def workbook_night(tmp_path, port, more="", owners=ADDRESSES):
+    """The deals workbook and a config that mails `owners` through the SMTP server on `port`
+    (`more`: further TOML, after it)."""
     write_deals(tmp_path / "deals.xlsx", DEALS)
     config = tmp_path / "sheetsales.toml"
-    owners = "".join(f'{name} = "{address}"\n' for name, address in ADDRESSES.items())
+    listed = "".join(f'{name} = "{address}"\n' for name, address in owners.items())
     config.write_text(f'[source]\npath = "deals.xlsx"\n[reminders]\n'
-                      f'sender = "pipeline@example.com"\n[reminders.owners]\n{owners}'
+                      f'sender = "pipeline@example.com"\n[reminders.owners]\n{listed}'
                       f'[reminders.smtp]\nhost = "127.0.0.1"\nport = {port}\n'
                       f"starttls = false\n{more}", encoding="utf-8")
     return config

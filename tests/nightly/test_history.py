@@ -20,6 +20,8 @@ from sheetsales.nightly.history import SCHEMA_VERSION, History, history_path
 from sheetsales.core.model import CellChange
 from sheetsales.sources import MemoryGrid
 
+from helpers import history_at
+
 UTC = dt.timezone.utc
 DAY1 = dt.date(2026, 3, 2)
 
@@ -310,10 +312,7 @@ def test_a_database_locked_too_long_is_a_clear_error(tmp_path):
 
 def make_v1(path, runs):
     """A history as sheetsales wrote it before v2: every stage of every run, every send."""
-    db = sqlite3.connect(path, isolation_level=None)
-    for statement in history_schema.V1:
-        db.execute(statement)
-    db.execute("PRAGMA user_version = 1")
+    db = history_at(path, 1)
     for n, (day, stages) in enumerate(runs, 1):
         db.execute("INSERT INTO runs (id, source, day, started_at, finished_at, outcome) "
                    "VALUES (?, 'deals.xlsx', ?, ?, ?, 'ok')",
@@ -426,11 +425,7 @@ def test_a_journal_of_one_row_per_cell_is_packed_by_the_migration(tmp_path):
     """A v4 history journaled each cell as a row with JSON values; v5 packs each write's
     cells into one row, and undo reads them back with their types and order."""
     path = tmp_path / "h.sqlite"
-    db = sqlite3.connect(path, isolation_level=None)
-    for step in history_schema.MIGRATIONS[:4]:
-        for statement in step:
-            statement(db) if callable(statement) else db.execute(statement)
-    db.execute("PRAGMA user_version = 4")
+    db = history_at(path, 4)
     stamp = "2026-03-02T07:00:00+00:00"
     db.executemany("INSERT INTO writes (id, source, kind, written_at, undone_at) "
                    "VALUES (?, 'deals.xlsx', 'write', ?, ?)",

@@ -3,12 +3,12 @@ packed row per source, replaced on each write, read back with its dates, dropped
 v5 history gains it in place."""
 
 import datetime as dt
-import sqlite3
 
 from sheetsales.core.model import CellChange
 from sheetsales.core.owned import STATUS_KEYS
-from sheetsales.nightly import history_schema
 from sheetsales.nightly.history import SCHEMA_VERSION, History
+
+from helpers import history_at
 
 DUE = dt.date(2026, 12, 2)
 
@@ -47,11 +47,7 @@ def test_undo_and_forget_drop_the_record(tmp_path):
 
 def test_a_v5_history_gains_the_record_in_place(tmp_path):
     path = tmp_path / "h.sqlite"
-    db = sqlite3.connect(path, isolation_level=None)
-    for step in history_schema.MIGRATIONS[:5]:
-        for statement in step:
-            statement(db) if callable(statement) else db.execute(statement)
-    db.execute("PRAGMA user_version = 5")
+    db = history_at(path, 5)
     db.execute("INSERT INTO runs (source, day, started_at) VALUES ('deals.xlsx', "
                "'2026-11-27', '2026-11-27T07:00:00+00:00')")
     db.close()

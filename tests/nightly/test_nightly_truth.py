@@ -6,22 +6,15 @@ scheduled run did (cells written, findings, e-mails sent, owners skipped)."""
 
 import pytest
 
-from helpers import run_cli, write_deals
+from helpers import run_cli
 from smtp_server import free_port
-from test_delivery_faults import ADDRESSES, DAY, DEALS
+from test_delivery_faults import ADDRESSES, DAY, workbook_night
 
 NO_RETRY = "[schedule]\nretry_minutes = 0\nlog_file = \"night.log\"\n"
 
 
 def night(tmp_path, port, owners=ADDRESSES):
-    write_deals(tmp_path / "deals.xlsx", DEALS)
-    config = tmp_path / "sheetsales.toml"
-    listed = "".join(f'{name} = "{address}"\n' for name, address in owners.items())
-    config.write_text(f'{NO_RETRY}[source]\npath = "deals.xlsx"\n[reminders]\n'
-                      f'sender = "pipeline@example.com"\n[reminders.owners]\n{listed}'
-                      f'[reminders.smtp]\nhost = "127.0.0.1"\nport = {port}\n'
-                      "starttls = false\n", encoding="utf-8")
-    return config
+    return workbook_night(tmp_path, port, NO_RETRY, owners)
 
 
 def log(tmp_path) -> str:

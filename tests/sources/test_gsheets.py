@@ -24,7 +24,8 @@ from sheetsales.sources.gsheets.ids import GSheetSource, parse_source, resolve_c
 from sheetsales.sources.gsheets.source import open_gsheet
 from sheetsales.sources.gsheets.batch import cell_requests, retarget
 from sheetsales.sources.gsheets.write import GSheetTarget
-from sheetsales.emulator.sheets_emulator import Emulator, gspread_client, make_service_account_key
+
+from sheets_client import person
 
 TODAY = dt.date(2026, 11, 27)
 HEADER = ["Deal ID", "Company", "Owner", "Stage", "Amount", "Proposal sent", "Confirmed on",
@@ -41,16 +42,8 @@ STATUS = slice(9, 13)  # J:M, the four status columns right of the user's own St
 
 
 @pytest.fixture
-def emu():
-    with Emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def env(emu, tmp_path):
-    key = tmp_path / "key.json"
-    key.write_text(json.dumps(make_service_account_key(emu.url)))
-    return {"SHEETSALES_CREDENTIALS": str(key), "SHEETSALES_GOOGLE_API": emu.url}
+def env(google):
+    return google
 
 
 @pytest.fixture
@@ -85,12 +78,6 @@ def status_of(emu, sid, deal_id):
 
 
 EXPECTED = ["OK", "Overdue DUE001", "Due soon DUE002", "Check DAT004"]  # D-1, D-2, 0042, D-4
-
-
-def person(emu):
-    """Another user of the sheet, editing through the API as the Sheets UI would."""
-    client = gspread_client(emu.url)
-    return client
 
 
 # ---- SOURCE parsing and credentials -------------------------------------------------------
@@ -281,11 +268,8 @@ def test_new_columns_beyond_the_grid_are_added_first(emu, env):
 def test_owned_columns_follow_a_column_inserted_by_a_person(emu, env):
     sid = load(emu)
     run_target(target(emu, env, sid), Config(), TODAY)
-    client = person(emu)
-    try:
+    with person(emu) as client:
         client.open_by_key(sid).sheet1.insert_cols([["Region"]], col=1)
-    finally:
-        client.http_client.session.close()
     again = run_target(target(emu, env, sid), Config(), TODAY)
     assert again.plan.empty
     assert values(emu, sid)[0][10:14] == ["Pipeline status", "Flags", "Next action",
@@ -303,11 +287,8 @@ def test_a_users_reminders_sheet_is_refused(emu, env):
 # ---- rows moved between our read and our write -------------------------------------------------
 
 def _sort_by_company_descending(emu, sid):
-    client = person(emu)
-    try:
+    with person(emu) as client:
         client.open_by_key(sid).sheet1.sort((2, "des"), range="A2:M5")
-    finally:
-        client.http_client.session.close()
 
 
 def test_a_sort_before_the_write_is_followed_by_deal_id(emu, env):
@@ -349,11 +330,8 @@ def test_a_vanished_deal_id_stops_the_write_and_writes_nothing(emu, env):
     sid = load(emu)
     t = target(emu, env, sid)
     plan = make_plan(t, check(t.grid, Config(), TODAY), Config())
-    client = person(emu)
-    try:
+    with person(emu) as client:
         client.open_by_key(sid).sheet1.update_acell("A3", "D-22")
-    finally:
-        client.http_client.session.close()
     before = emu.dump(sid)
     with pytest.raises(WriteConflict, match="deal 'D-2' is no longer in the sheet"):
         t.write(plan)
@@ -364,11 +342,8 @@ def test_a_duplicated_deal_id_stops_the_write(emu, env):
     sid = load(emu)
     t = target(emu, env, sid)
     plan = make_plan(t, check(t.grid, Config(), TODAY), Config())
-    client = person(emu)
-    try:
+    with person(emu) as client:
         client.open_by_key(sid).sheet1.insert_row(["D-2", "Beta copy"], index=6)
-    finally:
-        client.http_client.session.close()
     with pytest.raises(WriteConflict, match="'D-2' now on rows 3, 6"):
         t.write(plan)
 
@@ -377,11 +352,8 @@ def test_an_inserted_column_stops_the_write(emu, env):
     sid = load(emu)
     t = target(emu, env, sid)
     plan = make_plan(t, check(t.grid, Config(), TODAY), Config())
-    client = person(emu)
-    try:
+    with person(emu) as client:
         client.open_by_key(sid).sheet1.insert_cols([["Region"]], col=2)
-    finally:
-        client.http_client.session.close()
     with pytest.raises(WriteConflict, match="columns of Deals changed"):
         t.write(plan)
 
@@ -391,11 +363,8 @@ def test_without_a_deal_id_column_rows_are_found_by_company_and_owner(emu, env):
     sid = load(emu, [r[1:] for r in ROWS], header)
     t = target(emu, env, sid)
     plan = make_plan(t, check(t.grid, Config(), TODAY), Config())
-    client = person(emu)
-    try:
+    with person(emu) as client:
         client.open_by_key(sid).sheet1.sort((1, "des"), range="A2:L5")
-    finally:
-        client.http_client.session.close()
     assert "found again by Deal ID" in t.write(plan)
     rows = {r[0]: r[8] for r in values(emu, sid)[1:]}
     assert rows == {"Delta": "Check", "Beta": "Overdue", "Acme": "OK",  # Delta: DAT004
@@ -437,8 +406,7 @@ def test_emulator_batch_update_answers_with_response_ranges(emu):
     """The emulator addition this module relies on: includeSpreadsheetInResponse with
     responseRanges and responseIncludeGridData, as the Sheets API documents them."""
     sid = load(emu)
-    client = person(emu)
-    try:
+    with person(emu) as client:
         ss = client.open_by_key(sid)
         write = {"updateCells": {"start": {"sheetId": 0, "rowIndex": 1, "columnIndex": 9},
                                  "rows": [{"values": [{"userEnteredValue": {"stringValue": "x"}}]}],
@@ -461,8 +429,6 @@ def test_emulator_batch_update_answers_with_response_ranges(emu):
                     "stringValue": "y"}}]}]}}], "includeSpreadsheetInResponse": True,
                 "responseRanges": ["Nope!A1"], "responseIncludeGridData": True})
         assert emu.dump(sid) == before  # the whole batch was refused
-    finally:
-        client.http_client.session.close()
 
 
 # ---- undo / clean path -------------------------------------------------------------------------
@@ -487,13 +453,10 @@ def test_apply_cells_refuses_a_cell_a_person_edited_after_the_read(emu, env):
     sid = load(emu)
     t = target(emu, env, sid)
     report = check(t.grid, Config(), TODAY)
-    client = person(emu)
-    try:
+    with person(emu) as client:
         sheet = client.open_by_key(sid).sheet1
         sheet.update_acell("C2", "Anna")
         sheet.insert_row(["D-0", "Zeta"], index=2)  # and the row moved down meanwhile
-    finally:
-        client.http_client.session.close()
     with pytest.raises(WriteConflict, match=r"1 cell\(s\) of Deals changed since sheetsales "
                                             r"read them \(C3 \(was C2\)\)"):
         t.apply_cells([CellChange.of("Deals", "C2", "Ana", "Ann")], deals=report.sheet)

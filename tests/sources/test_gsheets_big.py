@@ -8,7 +8,6 @@ import pytest
 
 from sheetsales.core.config import Config
 from sheetsales.emulator.hooks import REQUEST_LIMIT
-from sheetsales.emulator.sheets_emulator import Emulator, make_service_account_key
 from sheetsales.operations.run import run_target
 from sheetsales.core.errors import SourceError
 from sheetsales.sources.gsheets import pieces
@@ -30,19 +29,10 @@ def rows(count):
                f"2026-11-{1 + i % 28:02d}" if i % 4 >= 2 else ""]
 
 
-@pytest.fixture
-def emu():
-    with Emulator() as emulator:
-        yield emulator
-
-
-def test_a_30000_deal_sheet_is_written_in_pieces_under_the_request_limit(emu, tmp_path):
-    key = tmp_path / "key.json"
-    key.write_text(json.dumps(make_service_account_key(emu.url)))
-    env = {"SHEETSALES_CREDENTIALS": str(key), "SHEETSALES_GOOGLE_API": emu.url}
+def test_a_30000_deal_sheet_is_written_in_pieces_under_the_request_limit(emu, google):
     sid = emu.load({"title": "Big", "sheets": [{"title": "Deals", "values": list(rows(DEALS)),
                                                 "valueInputOption": "RAW"}]})
-    with GSheetTarget.open(f"gsheet:{sid}", environ=env) as target:
+    with GSheetTarget.open(f"gsheet:{sid}", environ=google) as target:
         result = run_target(target, Config(), TODAY)
         first = target.requests
     assert "; verified" in result.written
@@ -54,22 +44,19 @@ def test_a_30000_deal_sheet_is_written_in_pieces_under_the_request_limit(emu, tm
     assert first == 7
 
     emu.clear_requests()
-    with GSheetTarget.open(f"gsheet:{sid}", environ=env) as target:
+    with GSheetTarget.open(f"gsheet:{sid}", environ=google) as target:
         later = run_target(target, Config(), TODAY + dt.timedelta(days=1))
         second = target.requests
     assert "; verified" in later.written
     assert second == 6  # 3 reads, 1 re-read, the owned columns (1.2 MB), the Reminders (7 MB)
 
 
-def test_a_write_over_the_limit_lands_in_pieces_each_journaled(emu, tmp_path, monkeypatch):
+def test_a_write_over_the_limit_lands_in_pieces_each_journaled(emu, google, monkeypatch):
     """The same path with pieces of 100 KB on 1,500 deals, so that every write is cut."""
     monkeypatch.setattr(pieces, "PIECE_LIMIT", 100_000)
-    key = tmp_path / "key.json"
-    key.write_text(json.dumps(make_service_account_key(emu.url)))
-    env = {"SHEETSALES_CREDENTIALS": str(key), "SHEETSALES_GOOGLE_API": emu.url}
     sid = emu.load({"title": "Big", "sheets": [{"title": "Deals", "values": list(rows(1500)),
                                                 "valueInputOption": "RAW"}]})
-    with GSheetTarget.open(f"gsheet:{sid}", environ=env) as target:
+    with GSheetTarget.open(f"gsheet:{sid}", environ=google) as target:
         result = run_target(target, Config(), TODAY)
         written = len([c for c in target.written if c.sheet == "Deals"])  # + our sheets' cells
     assert "; verified" in result.written and written == len(result.plan.changes)
@@ -78,7 +65,7 @@ def test_a_write_over_the_limit_lands_in_pieces_each_journaled(emu, tmp_path, mo
     again = emu.load({"title": "Big", "sheets": [{"title": "Deals", "values": list(rows(1500)),
                                                   "valueInputOption": "RAW"}]})
     emu.queue_errors(400, count=1, method="POST", path_contains=":batchUpdate")
-    with GSheetTarget.open(f"gsheet:{again}", environ=env) as target:
+    with GSheetTarget.open(f"gsheet:{again}", environ=google) as target:
         with pytest.raises(SourceError, match=r"\(nothing of the write's \d+ pieces landed\)"):
             run_target(target, Config(), TODAY)
         assert target.written == []

@@ -5,8 +5,9 @@ import pytest
 from gspread.exceptions import APIError
 
 from sheetsales.core.errors import SourceError
-from sheetsales.emulator.sheets_emulator import gspread_client
 from sheetsales.sources.gsheets.api import connect
+
+from sheets_client import person
 
 ROWS = [["Deal ID", "Company"], ["D-1", "Acme"]]
 
@@ -41,13 +42,10 @@ def test_a_range_past_the_grid_is_refused_in_googles_words(emu, google):
 
 def test_a_cell_value_that_is_not_a_scalar_is_quoted_in_protobuf_text_format(emu):
     sid = _sheet(emu)
-    gc = gspread_client(emu.url)
-    try:
+    with person(emu) as gc:
         with pytest.raises(APIError) as caught:
             gc.http_client.values_update(sid, "Deals!A3", params={"valueInputOption": "RAW"},
                                          body={"values": [["D-2", {"name": "Jane", "n": 2}]]})
-    finally:
-        gc.http_client.session.close()
     assert caught.value.error["code"] == 400
     assert caught.value.error["status"] == "INVALID_ARGUMENT"
     assert caught.value.error["message"] == "\n".join([
@@ -59,13 +57,10 @@ def test_a_cell_value_that_is_not_a_scalar_is_quoted_in_protobuf_text_format(emu
 
 def test_a_list_inside_a_cell_is_quoted_as_list_value(emu):
     sid = _sheet(emu)
-    gc = gspread_client(emu.url)
-    try:
+    with person(emu) as gc:
         with pytest.raises(APIError) as caught:
             gc.http_client.values_update(sid, "Deals!A3", params={"valueInputOption": "RAW"},
                                          body={"values": [[["Washington Post analysis"]]]})
-    finally:
-        gc.http_client.session.close()
     assert caught.value.error["message"] == (
         'Invalid values[0][0]: list_value {\n  values {\n    string_value: '
         '"Washington Post analysis"\n  }\n}')
@@ -92,12 +87,9 @@ def test_a_502_page_is_retried_and_told_as_a_server_error_not_quoted(emu, google
 def test_the_emulators_502_is_a_page_as_googles_is(emu):
     sid = _sheet(emu)
     emu.queue_errors(502, count=1, method="GET")
-    gc = gspread_client(emu.url)
-    try:
+    with person(emu) as gc:
         with pytest.raises(APIError) as caught:
             gc.http_client.values_get(sid, "Deals!A1")
-    finally:
-        gc.http_client.session.close()
     assert caught.value.response.status_code == 502
     assert caught.value.response.headers["Content-Type"].startswith("text/html")
     assert "The server encountered a temporary error and could not complete your request." in \

@@ -9,7 +9,6 @@ fresh status in place; and `undo` then gives back exactly the person's sheet."""
 
 import copy
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
@@ -18,11 +17,12 @@ from sheetsales.core.config import Config
 from sheetsales.core.errors import SheetsalesError
 from sheetsales.emulator import edits
 from sheetsales.nightly.history import History
-from sheetsales.emulator.sheets_emulator import Emulator, gspread_client, make_service_account_key
 import sheetsales
 from sheetsales.core.errors import WriteConflict
 from sheetsales.operations.run import run_target
 from sheetsales.sources.gsheets.write import GSheetTarget
+
+from sheets_client import person
 
 TODAY = dt.date(2026, 11, 27)
 HEADER = ["Deal ID", "Company", "Owner", "Stage", "Amount", "Proposal sent", "Confirmed on",
@@ -80,22 +80,6 @@ def run_source(source, today):
 
 def undo_source(source):
     return sheetsales.undo(source, sheetsales.load_config())
-
-
-@pytest.fixture
-def emu():
-    with Emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def google(emu, tmp_path, monkeypatch):
-    key = tmp_path / "key.json"
-    key.write_text(json.dumps(make_service_account_key(emu.url)))
-    monkeypatch.setenv("SHEETSALES_CREDENTIALS", str(key))
-    monkeypatch.setenv("SHEETSALES_GOOGLE_API", emu.url)
-    monkeypatch.chdir(tmp_path)  # the history lives here
-    return emu
 
 
 def load(emu, rows=ROWS):
@@ -200,8 +184,8 @@ CASES = [pytest.param(e, w, s, marks=[pytest.mark.xfail(reason=KNOWN[e, w, s], s
 
 
 @pytest.mark.parametrize("edit_name, window, scenario", CASES)
-def test_a_person_editing_during_a_run_never_loses_a_cell(google, edit_name, window, scenario):
-    emu = google
+def test_a_person_editing_during_a_run_never_loses_a_cell(emu, google, edit_name, window,
+                                                          scenario):
     sid = load(emu)
     day = TODAY
     if scenario == "later":
@@ -253,8 +237,7 @@ def test_a_person_editing_during_a_run_never_loses_a_cell(google, edit_name, win
 FORMULA_ROWS = [['="D-"&ROW()', *r[1:]] for r in ROWS]
 
 
-def test_formula_deal_ids_are_compared_by_their_values(google):
-    emu = google
+def test_formula_deal_ids_are_compared_by_their_values(emu, google):
     sid = load(emu, FORMULA_ROWS)
     result = run_source(f"gsheet:{sid}", today=TODAY)
     assert result.written.endswith("verified") or "verified;" in result.written
@@ -262,8 +245,7 @@ def test_formula_deal_ids_are_compared_by_their_values(google):
     assert all(v == ("",) * 4 for v in computed_ids(emu, sid).values())
 
 
-def test_a_claimed_column_typed_into_refuses_naming_the_cell(google):
-    emu = google
+def test_a_claimed_column_typed_into_refuses_naming_the_cell(emu, google):
     sid = load(emu)
     emu.queue_mutation({"action": "update", "range": "Deals!J1:J2", "values": [["Region"], ["N"]],
                         "before": WINDOWS[CHECK]["first"]})
@@ -276,8 +258,7 @@ def test_a_claimed_column_typed_into_refuses_naming_the_cell(google):
         for s in before["sheets"]]}
 
 
-def test_a_write_that_landed_is_undone_even_when_the_run_then_failed(google):
-    emu = google
+def test_a_write_that_landed_is_undone_even_when_the_run_then_failed(emu, google):
     sid = load(emu)
     before = emu.dump(sid, "FORMULA")
     emu.queue_mutation({"action": "insert_row", "sheet": "Deals", "index": 1,
@@ -293,17 +274,13 @@ def test_a_write_that_landed_is_undone_even_when_the_run_then_failed(google):
     assert all(v == ("",) * 4 for v in statuses(deals["values"]).values())
 
 
-def test_merged_cells_over_deal_rows_are_refused_naming_the_range(google):
-    emu = google
+def test_merged_cells_over_deal_rows_are_refused_naming_the_range(emu, google):
     sid = load(emu)
     run_source(f"gsheet:{sid}", today=TODAY)
-    client = gspread_client(emu.url)  # a person merges two status cells
-    try:
+    with person(emu) as client:  # a person merges two status cells
         client.open_by_key(sid).batch_update({"requests": [{"mergeCells": {"range": {
             "sheetId": 0, "startRowIndex": 2, "endRowIndex": 4, "startColumnIndex": 9,
             "endColumnIndex": 10}, "mergeType": "MERGE_ALL"}}]})
-    finally:
-        client.http_client.session.close()
     before = emu.dump(sid, "FORMULA")
     with pytest.raises(SheetsalesError, match=r"Deals!J3:J4 is merged, and sheetsales would "
                                               r"write into it \(J4\).*Nothing was written"):
@@ -311,8 +288,7 @@ def test_merged_cells_over_deal_rows_are_refused_naming_the_range(google):
     assert emu.dump(sid, "FORMULA") == before
 
 
-def test_formulas_typed_into_status_cells_are_reported_together_not_replaced(google):
-    emu = google
+def test_formulas_typed_into_status_cells_are_reported_together_not_replaced(emu, google):
     sid = load(emu)
     run_source(f"gsheet:{sid}", today=TODAY)
     emu.queue_mutation({"action": "update", "range": "Deals!J3:K4",  # D-2 and D-3's status
@@ -327,10 +303,9 @@ def test_formulas_typed_into_status_cells_are_reported_together_not_replaced(goo
     assert (rows[2][9:11], rows[3][9]) == (["=1+1", '="x"'], "=2+2")
 
 
-def test_a_column_typed_where_sheetsales_claims_at_the_write_moves_right_untouched(google):
+def test_a_column_typed_where_sheetsales_claims_at_the_write_moves_right_untouched(emu, google):
     """The instant between the re-read and the first write: the claimed columns are inserted
     fresh in the write itself, so what a person just typed there moves right of them."""
-    emu = google
     sid = load(emu)
     emu.queue_mutation({"action": "update", "range": "Deals!J1:J3",
                         "values": [["Region"], ["N"], ["S"]], "before": WINDOWS[WRITE]["first"]})
@@ -346,11 +321,10 @@ def test_a_column_typed_where_sheetsales_claims_at_the_write_moves_right_untouch
 SORT = {"action": "sort", "range": "Deals!A2:Z6", "column": "B", "descending": True}
 
 
-def test_a_column_inserted_at_the_repair_instant_cannot_redirect_it(google):
+def test_a_column_inserted_at_the_repair_instant_cannot_redirect_it(emu, google):
     """Rows sorted in the write instant, then a column inserted left of the status columns
     in the instant before the corrective write: the repair goes through the ownership
     records, into sheetsales' own columns, never onto the person's new column."""
-    emu = google
     sid = load(emu)
     run_source(f"gsheet:{sid}", today=TODAY)
     emu.queue_mutation({**SORT, "before": WRITE_REQUEST})
@@ -365,8 +339,7 @@ def test_a_column_inserted_at_the_repair_instant_cannot_redirect_it(google):
     assert rows[0][10:14] == list(OURS)
 
 
-def test_a_repair_that_cannot_be_sent_says_statuses_are_on_the_wrong_deals(google):
-    emu = google
+def test_a_repair_that_cannot_be_sent_says_statuses_are_on_the_wrong_deals(emu, google):
     sid = load(emu)
     emu.queue_mutation({**SORT, "before": WRITE_REQUEST})
     emu.queue_errors(503, count=20, method="POST", path_contains="ByDataFilter")  # the repair
@@ -382,11 +355,10 @@ def test_a_repair_that_cannot_be_sent_says_statuses_are_on_the_wrong_deals(googl
     assert written  # the first write is journaled for undo
 
 
-def test_a_column_inserted_left_as_columns_are_claimed_says_where_they_went(google):
+def test_a_column_inserted_left_as_columns_are_claimed_says_where_they_went(emu, google):
     """The instant between the re-read and a first write: the new columns go in where the
     re-read put the end of the data, now one column short of it; nothing of the person's is
     written over, and the message says where the status columns are and what to do."""
-    emu = google
     sid = load(emu)
     emu.queue_mutation({**EDITS["column inserted left of the data"],
                         "before": WINDOWS[WRITE]["first"]})

@@ -1,11 +1,13 @@
 """Shared test helpers: one way to run the CLI and check exit code, stdout and stderr."""
 
 import datetime as dt
+import sqlite3
 
 import openpyxl
 from click.testing import CliRunner
 
 from sheetsales.cli import cli
+from sheetsales.nightly import history_schema
 
 
 def run_cli(args, exit_code, stdout=None, stderr=None, env=None):
@@ -50,3 +52,12 @@ BROKEN = ["D-3", "Gamma", None, "Proposl", "abc", None, None, None, None,
           None, None]
 HOSTILE = ["D-4", "Delta", "Di", "=HYPERLINK(\"http://evil\")", None, None, None, None, None,
            None, None]
+
+
+def history_at(path, version: int) -> sqlite3.Connection:
+    """A history database as sheetsales `version` left it (schema migrations 1..version),
+    open for the test to fill."""
+    db = sqlite3.connect(path, isolation_level=None)
+    history_schema.apply(db, history_schema.MIGRATIONS[:version])
+    db.execute(f"PRAGMA user_version = {version}")
+    return db
