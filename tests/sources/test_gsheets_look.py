@@ -236,3 +236,13 @@ def test_clean_dates_on_a_google_sheet_writes_dates_shown_as_their_text_was(emu,
                                                               "pattern": "dd/mm/yyyy"}
     assert gspread_client(emu.url).open_by_key(sid).sheet1.get("F2:F3") == \
         [["20/12/2026"], ["15/01/2027"]]
+
+
+def test_a_summary_turned_on_later_is_written_when_no_status_changes(emu, env):
+    from sheetsales.core.settings import SummarySettings
+    sid = load(emu)
+    target = GSheetTarget.open(f"gsheet:{sid}", environ=env)
+    run_target(target, Config(summary=SummarySettings(sheet=False)), TODAY)
+    result, _ = run(emu, env, sid)
+    assert not result.plan.changes and result.plan.summary is not None
+    assert values(emu, sid, "Summary")[0][0] == "Pipeline summary"

@@ -148,3 +148,13 @@ def test_links_follow_rows_sorted_on_a_tab_with_nothing_else_to_write(emu, env):
     assert result.plan.reminders is not None  # rewritten: Ann's A-2 changed
     assert {r[1]: r[7] for r in reminders[1:] if r[1].startswith("B")} == \
         {"B-1": "Bob!A3", "B-2": "Bob!A2"}
+
+
+def test_a_summary_turned_on_later_is_written_when_no_tab_changes(emu, env):
+    from sheetsales.core.settings import SummarySettings
+    sid = load(emu)
+    run_target(GSheetTarget.open(f"gsheet:{sid}", environ=env),
+               Config(summary=SummarySettings(sheet=False)), TODAY)
+    result = run_target(GSheetTarget.open(f"gsheet:{sid}", environ=env), Config(), TODAY)
+    assert not result.plan.changes and result.plan.summary is not None
+    assert values(emu, sid, "Summary")[0][0] == "Pipeline summary"

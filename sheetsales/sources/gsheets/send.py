@@ -140,7 +140,8 @@ class Sends:
             props = sheet.get("properties", {})
             if "title" in props:
                 self._titles[props.get("sheetId", 0)] = props["title"]
-        return {sheet_id: response_cells(spreadsheet, sheet_id) for sheet_id in cells}
+        read = set(cells) | ({deals_tab.id} if placement is not None else set())
+        return {sheet_id: response_cells(spreadsheet, sheet_id) for sheet_id in read}
 
     def _grew(self, requests) -> None:
         """Keep the tabs' sizes (and a new Reminders sheet) current after a write, and

@@ -62,7 +62,8 @@ def write_tabs(target, plan) -> str:
         claims = {k: c for k, c in layout.columns.items() if owned.get(k) != c}
         if by_tab.get(title) or claims or linked.get(title):
             jobs.append((part.sheet, by_tab.get(title, []), set(layout.columns.values()), claims))
-    if plan.reminders is not None and not jobs:  # a Reminders sheet that links nowhere
+    if not jobs and (plan.reminders is not None or plan.summary is not None):
+        # sheetsales' own sheets ride in a deals tab's write: the first tab's, of no cells
         first = plan.report.parts()[0]
         jobs.append((first.sheet, [], set(plan.layouts[first.sheet.title].columns.values()), {}))
     last = len(jobs) - 1
