@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from ..core.config import Config
 from ..core.errors import ConfigError
-from ..core.model import CellChange, SheetData, plain
+from ..core.model import CellChange, SheetData, text_id
 from .base import CleanOptions, Skipped, Table
 from .deal_ids import clean_ids, id_key
 from .duplicates import clean_dupes
@@ -81,7 +81,8 @@ def clean(kinds: Iterable[str], table: Table | SheetData, config: Config | None 
         change = CellChange(original.title, row, col + 1, old, new)
         result.fixes.append(Fix(change, row, original.header(col),
                                 tuple(dict.fromkeys(touched[row, col])),
-                                _deal_id(original, row) or _deal_id(work, row)))
+                                text_id(original.value(row, "deal_id"))
+                                or text_id(work.value(row, "deal_id"))))
     guard = not original.serial_dates if options.formula_guard is None else \
         options.formula_guard
     if guard:
@@ -137,11 +138,6 @@ def _keep_formula_starts(result: CleanResult, original: Table) -> None:
         else:
             kept.append(fix)
     result.fixes = kept
-
-
-def _deal_id(table: Table, row: int) -> str | None:
-    value = table.value(row, "deal_id")
-    return None if value is None or not str(value).strip() else str(plain(value)).strip()
 
 
 def _same(old, new) -> bool:

@@ -143,5 +143,5 @@ class JournalMixin:
             self.db.execute("UPDATE writes SET undone_at = ?, undone_by = ? WHERE id = ?",
                             (_stamp(when or _now()), undo_id, write_id))
             # the cells hold what they held before that write, not what the record says
-            self.db.execute("DELETE FROM owned_cells WHERE source = ?", source)
+            self._forget_owned(source[0])
         return undo_id

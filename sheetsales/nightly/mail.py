@@ -17,6 +17,7 @@ from email.utils import format_datetime, parseaddr
 
 from ..core.dates import plural
 from ..core.errors import ConfigError
+from ..rules.currency import amounts_text
 from .digests import (FIX, HEADINGS, KINDS, MANAGER, OVERDUE, SOON, STALE, TODAY, Digest,
                       Item, one_line, owner_key)
 
@@ -99,7 +100,7 @@ def _pipeline(digest: Digest) -> str | None:
         return None
     amount = "" if digest.open_amount is None else f", {digest.open_amount:,.0f} in all"
     if digest.open_amounts:  # several currencies: side by side, never summed
-        amount = ", " + " + ".join(f"{v:,.0f} {c}" for c, v in digest.open_amounts) + " in all"
+        amount = f", {amounts_text(dict(digest.open_amounts), '{:,.0f}'.format)} in all"
     return f"Your pipeline: {plural(digest.open_deals, 'open deal')}{amount}."
 
 

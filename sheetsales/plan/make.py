@@ -28,7 +28,6 @@ class Plan:
     changes: list[CellChange]
     reminders: list[list] | None  # the whole Reminders sheet, or None when it is unchanged
     notes: list[str] = field(default_factory=list)
-    look: ColumnLook | None = None  # how the first tab's owned columns look (widths, ...)
     reminders_look: SheetLook | None = None
     summary_title: str | None = None  # sheetsales' Summary sheet, when the target takes one
     summary: list[list] | None = None  # its rows, or None when it is unchanged or off
@@ -36,13 +35,12 @@ class Plan:
     done: frozenset = frozenset()  # (deal row, "fix" or "due") ticked Done on the Reminders
     kept: dict = field(default_factory=dict)  # the Notes and Done on the sheet, by item key
     layouts: dict[str, Layout] = field(default_factory=dict)  # every deals tab's, by title
-    looks: dict[str, ColumnLook] = field(default_factory=dict)  # every deals tab's, by title
+    # how every deals tab's owned columns look (widths, colours...), by title
+    looks: dict[str, ColumnLook] = field(default_factory=dict)
     typed_over: int = 0  # values a person typed in our cells that the write replaces (OWN001)
 
     def __post_init__(self):
         self.layouts = self.layouts or {self.report.sheet.title: self.layout}
-        if not self.looks and self.look is not None:
-            self.looks = {self.report.sheet.title: self.look}
 
     @property
     def empty(self) -> bool:
@@ -126,7 +124,7 @@ def make_plan(target: Target, report: Report, config: Config,
         target.grid.release(REMINDERS_SHEET)
     title = report.sheet.title
     shown = reminders_look(reminders, title) if reminders is not None else None
-    plan = Plan(report, layouts[title], changes, reminders, notes, looks[title], shown,
+    plan = Plan(report, layouts[title], changes, reminders, notes, reminders_look=shown,
                 done=done, kept=now_kept, layouts=layouts, looks=looks, typed_over=typed)
     plan_summary(plan, target, config)  # one Summary for the whole pipeline
     return plan

@@ -5,11 +5,12 @@ of the flow between steps). No JavaScript, no network, no external fonts; prints
 import html
 import math
 
+from ..core.config_schema import COLOURS
 from .summary import STALE, Summary
 from .summary_render import headline, money, month_label, number, percent, read_from
 
 STAGE_COLOUR, FORECAST_COLOUR, FUNNEL_COLOUR = "#2f6eb5", "#2e9a5b", "#c07a12"
-STALE_COLOUR = "#9c0006"  # the sheet's overdue red: these deals need a new date or a close
+STALE_COLOUR = "#" + COLOURS["red"][0]  # the sheet's overdue red: these deals need a new date
 CSS = """
 body{font:14px/1.4 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#222;margin:2em auto;
 max-width:60em;padding:0 1em}h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;

@@ -27,7 +27,7 @@ def _header_findings(ctx) -> list[Finding]:
     found = []
     names = {f.key: f.header for f in ctx.config.fields}
     for m in match.weak:
-        found.append(_at(ctx, weak_header, m.index, m.header,
+        found.append(header_finding(ctx, weak_header, m.index, m.header,
                          f'column "{m.header}" was read as "{names.get(m.field, m.field)}" '
                          f"only by some of its words ({m.how}: {m.via})",
                          f'If it is, write {m.field} = "{m.header}" {MAP_HINT}; if not, map '
@@ -36,7 +36,7 @@ def _header_findings(ctx) -> list[Finding]:
         if all(f in sheet.columns for f in fields):
             continue  # each field has a column of its own: this one is neither
         index = next(i for i, h in sheet.headers.items() if h == header)
-        found.append(_at(ctx, weak_header, index, header,
+        found.append(header_finding(ctx, weak_header, index, header,
                          f'column "{header}" could be {" or ".join(fields)}, so it was read '
                          "as neither",
                          f'Write the one it is, e.g. {fields[0]} = "{header}", {MAP_HINT}.'))
@@ -72,10 +72,11 @@ def column_findings(ctx) -> list[Finding]:
 
 
 def _finding(ctx, rule_, key, value, message, hint) -> Finding:
-    return _at(ctx, rule_, ctx.sheet.columns[key], value, message, hint, ctx.header(key))
+    return header_finding(ctx, rule_, ctx.sheet.columns[key], value, message, hint, ctx.header(key))
 
 
-def _at(ctx, rule_, index, value, message, hint, header=None) -> Finding:
+def header_finding(ctx, rule_, index, value, message, hint, header=None) -> Finding:
+    """A finding about a whole column, on its header cell."""
     sheet = ctx.sheet
     cell = f"{sheet.title}!{column_letter(index)}{sheet.header_row}"
     return Finding(rule_.code, rule_.severity, sheet.title, sheet.header_row,

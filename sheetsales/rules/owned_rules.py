@@ -5,9 +5,11 @@ as the history recorded it (`written_values`) by tab and Deal ID, since rows mov
 
 from collections import Counter
 
-from ..core.cells import cell_name, column_letter
+from ..core.cells import cell_name
+from ..core.dates import plural
 from ..core.model import WARNING, Finding, is_blank, plain, same_cell
 from ..core.owned import STATUS_KEYS
+from .column_rules import header_finding
 from .context import NONE, rule
 
 EXAMPLES = 3  # cells a finding names; the count says how many more
@@ -61,20 +63,16 @@ def typed_finding(part, owned: dict[str, int], typed: list[tuple]) -> Finding | 
     """OWN001 for one tab's typed cells (typed_cells), on its first owned column's header."""
     if not typed or typed_over.code in part.context.config.rules.disabled:
         return None
-    sheet, deals = part.sheet, {d.row: d for d in part.deals}
+    deals = {d.row: d for d in part.deals}
     examples = "; ".join(
         f"{cell_name(row, owned[key] + 1)} (deal {deals[row].deal_id}): {_shown(value)} where "
         f"sheetsales wrote {_shown(was)}" for row, key, value, was in typed[:EXAMPLES])
     more = f"; and {len(typed) - EXAMPLES} more" if len(typed) > EXAMPLES else ""
-    first = min(owned.values())
     count = len(typed)
-    return Finding(
-        typed_over.code, typed_over.severity, sheet.title, sheet.header_row,
-        sheet.headers.get(first, ""), f"{sheet.title}!{column_letter(first)}{sheet.header_row}",
-        None, plain(typed[0][2]),
-        f"{count} cell{'s' * (count != 1)} of sheetsales' own columns "
-        f"hold{'s' * (count == 1)} what a person typed, which the next write replaces: "
-        f"{examples}{more}",
+    return header_finding(
+        part.context, typed_over, min(owned.values()), plain(typed[0][2]),
+        f"{plural(count, 'cell')} of sheetsales' own columns hold{'s' * (count == 1)} what a "
+        f"person typed, which the next write replaces: {examples}{more}",
         "sheetsales rewrites its own columns every run (`sheetsales undo` gives the typed values "
         "back); put notes in the Reminders sheet's Notes column or a column of your own.")
 
@@ -85,6 +83,6 @@ def _shown(value) -> str:
 
 def typed_note(count: int, done: str) -> str:
     """What a run says of the typed values it replaced (`done`: "replaced", "would replace")."""
-    return (f"this run {done} {count} value{'s' * (count != 1)} a person typed in sheetsales' "
+    return (f"this run {done} {plural(count, 'value')} a person typed in sheetsales' "
             "own columns (OWN001); `sheetsales undo` gives them back, and notes belong in the "
             "Reminders sheet's Notes column or a column of your own")

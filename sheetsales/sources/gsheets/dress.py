@@ -42,9 +42,7 @@ class Dresses:
         if self.plan is None:
             return []
         requests = []
-        looks = getattr(self.plan, "looks", None) or {self.plan.report.sheet.title:
-                                                      self.plan.look}
-        look = looks.get(deals_tab.title) if deals_tab is not None else None
+        look = self.plan.looks.get(deals_tab.title) if deals_tab is not None else None
         if look is not None and deals_tab.id not in self._dressed:
             self._dressed = self._dressed | {deals_tab.id}
             owned = self._owned_after_write(deals_tab)

@@ -78,13 +78,12 @@ class XlsxTarget:
         sheets, looks = {}, {}
         if plan.reminders is not None:
             sheets[REMINDERS_SHEET], looks[REMINDERS_SHEET] = plan.reminders, plan.reminders_look
-        if getattr(plan, "summary", None) is not None:
+        if plan.summary is not None:
             sheets[plan.summary_title], looks[plan.summary_title] = plan.summary, plan.summary_look
-        columns = getattr(plan, "looks", None) or \
-            ({plan.report.sheet.title: plan.look} if plan.look else None)
-        backup = self._write(plan.changes, sheets or None, names, looks or None, columns)
+        backup = self._write(plan.changes, sheets or None, names, looks or None,
+                             plan.looks or None)
         rows = "" if plan.reminders is None else f" and {len(plan.reminders) - 1} reminders"
-        if getattr(plan, "summary", None) is not None:
+        if plan.summary is not None:
             rows += f" and the {plan.summary_title} sheet"
         return f"wrote {len(plan.changes)} cells{rows} to {self.path.name}; backup {backup}"
 
