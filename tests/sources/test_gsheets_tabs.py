@@ -158,3 +158,18 @@ def test_a_summary_turned_on_later_is_written_when_no_tab_changes(emu, env):
     result = run_target(GSheetTarget.open(f"gsheet:{sid}", environ=env), Config(), TODAY)
     assert not result.plan.changes and result.plan.summary is not None
     assert values(emu, sid, "Summary")[0][0] == "Pipeline summary"
+
+
+@pytest.mark.parametrize("nth", [3, 4])  # before Bob's write by record, and its batchUpdate
+def test_rows_sorted_during_the_last_tabs_write_keep_the_reminders_on_their_deals(emu, env, nth):
+    sid = load(emu)
+    run_target(GSheetTarget.open(f"gsheet:{sid}", environ=env), Config(), TODAY)
+    emu.queue_mutation({"action": "sort", "range": "Bob!A2:Z3", "column": "B", "descending": True,
+                        "before": {"method": "POST", "path_contains": ":batchUpdate", "nth": nth}})
+    result = run_target(GSheetTarget.open(f"gsheet:{sid}", environ=env), Config(),
+                        TODAY + dt.timedelta(days=1))
+    assert "rows moved during the write" in result.written and not emu.state.mutations
+    bob = values(emu, sid, "Bob")
+    links = {r[1]: r[7] for r in values(emu, sid, "Reminders")[1:] if r[0] == "Bob"}
+    assert links and all(bob[int(link.split("!A")[1]) - 1][0] == deal
+                         for deal, link in links.items()), (links, bob)

@@ -278,6 +278,7 @@ class GSheetTarget(Rereads, Sends, Dresses):
         redirect it onto a person's cells), the rest and the Reminders in one batchUpdate
         whose response verifies it. Returns what that response (or a read-back) shows."""
         placement = repair.after
+        self.placements[deals.title] = placement.rows  # the Reminders' links follow them
         title_now = self._titles.get(deals_tab.id, deals_tab.title)
         before = post.get(deals_tab.id, {})
         journal = _merged(self.written, deals_tab.title, title_now, repair, before)
