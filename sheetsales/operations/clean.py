@@ -26,8 +26,7 @@ def clean(source: str | Path | None, kinds: list[str], config: Config | None = N
     if not apply:
         grid = open_grid(source, credentials, config.source.sheet)
         return clean_tables(kinds, read_tables(grid, config), config, options)
-    with write_guard(source, config.base_dir,
-                     stuck_after_minutes=config.schedule.run_deadline_minutes), \
+    with write_guard(source, config), \
             closing(cleanup_target(source, config, credentials)) as target:
         result = clean_tables(kinds, read_tables(target.grid, config), config, options)
         if not result.pending:

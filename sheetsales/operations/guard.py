@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..core.config import Config
 from ..core.errors import SourceBusy
-from ..core.sheet_id import source_identity
-from ..nightly.history import is_remote
+from ..core.sheet_id import is_remote, source_identity
 from ..nightly.busy import DEADLINE_MINUTES, busy_message, process_alive
 from ..nightly.delivery import safe_file_name
 from ..sources.atomic import office_lock_files, refuse_if_open, remove_stale_temp_files
@@ -124,15 +124,15 @@ def source_lock(source: str | Path, base_dir: Path | None = None, *,
 
 
 @contextlib.contextmanager
-def write_guard(source: str | Path, base_dir: Path | None = None, *,
-                refuse_open: bool = True,
-                stuck_after_minutes: int = DEADLINE_MINUTES) -> Iterator[list[str]]:
+def write_guard(source: str | Path, config: Config, *,
+                refuse_open: bool = True) -> Iterator[list[str]]:
     """What every writing operation checks once, at its entry: it holds the source's lock for
-    the whole operation, refuses (FileOpenElsewhere) a file that Excel or LibreOffice has open
-    unless `refuse_open` is False, and removes the temporary files a killed write left (safe
-    under the lock). Yields a list of warnings: with `refuse_open` False, the lock files it
-    saw. `stuck_after_minutes`: see source_lock."""
-    with source_lock(source, base_dir, stuck_after_minutes=stuck_after_minutes):
+    the whole operation (source_lock, in the config's folder, stuck after its run deadline),
+    refuses (FileOpenElsewhere) a file that Excel or LibreOffice has open unless `refuse_open`
+    is False, and removes the temporary files a killed write left (safe under the lock).
+    Yields a list of warnings: with `refuse_open` False, the lock files it saw."""
+    with source_lock(source, config.base_dir,
+                     stuck_after_minutes=config.schedule.run_deadline_minutes):
         warnings: list[str] = []
         if not is_remote(source):
             path = Path(source)

@@ -195,8 +195,7 @@ def run(source: str | Path | None = None, config: Config | None = None,
         return replace(result, numbers=count_run(result))
     # an open workbook is refused by the write itself, after the check, so the digests of
     # what was read can still go out
-    with write_guard(source, config.base_dir, refuse_open=False,
-                     stuck_after_minutes=config.schedule.run_deadline_minutes):
+    with write_guard(source, config, refuse_open=False):
         # a missing history where sheetsales wrote before: a file's backup log says so, and
         # a Google Sheet's owned columns (looked at once it is read)
         afresh = not path.exists() and (is_remote(source) or

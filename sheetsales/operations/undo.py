@@ -23,8 +23,7 @@ def undo(source: str | Path, config: Config | None = None, force: bool = False, 
     path = history_path(config, source)
     if is_google_source(source):
         return _undo_google(source, config, path, credentials)
-    with write_guard(source, config.base_dir, refuse_open=not force,
-                     stuck_after_minutes=config.schedule.run_deadline_minutes) as warnings:
+    with write_guard(source, config, refuse_open=not force) as warnings:
         backup = backups.undo(Path(source), force=force)
     if path.exists():
         with History.open(path) as history:
@@ -50,8 +49,7 @@ def _undo_google(source: str, config: Config, path: Path, credentials) -> str:
     from ..sources.gsheets.write import GSheetTarget
     remove = [t for t in (REMINDERS_SHEET, config.summary.sheet_name)  # that write made them
               if created(last.changes, t)]
-    with write_guard(source, config.base_dir,
-                     stuck_after_minutes=config.schedule.run_deadline_minutes), \
+    with write_guard(source, config), \
             GSheetTarget.open(source, credentials, sheet=config.source.sheet) as target:
         for title in remove:
             removable(target, last.changes, title)  # refused before anything is written
