@@ -42,9 +42,7 @@ def _write_learned(learned: Learned, directory: Path, force: bool) -> Path:
     if not is_google_source(source):
         source = os.path.relpath(Path(source).resolve(), directory.resolve())
     text = to_toml(learned, Path(source).as_posix() if not is_google_source(source)
-                   else source, dt.date.today().isoformat())
-    text = text.replace("\n[rules]\n", f'\n[rules]\ntime_zone = "{local_zone()}"  # this '
-                        "machine's zone when init ran: what \"today\" means\n", 1)
+                   else source, dt.date.today().isoformat(), local_zone())
     directory.mkdir(parents=True, exist_ok=True)
     writer = atomic_file(path, 0o644, check=lambda: load_config(writer.tmp, environ={}))
     with writer as out:

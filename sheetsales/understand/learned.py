@@ -134,8 +134,9 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a TOML basic string
 
 
-def to_toml(learned: Learned, source_path: str, today: str) -> str:
-    """The sheetsales.toml recording what was learned and the answers given."""
+def to_toml(learned: Learned, source_path: str, today: str, time_zone: str | None = None) -> str:
+    """The sheetsales.toml recording what was learned and the answers given (and
+    `time_zone`, the zone "today" is taken in, when given)."""
     ev, answers, sheet = learned.evidence, learned.answers, learned.sheet
     out = [f"# Learned from {learned.source} by `sheetsales init --from` on {today}.",
            "# Every choice says why; edit any of them, then run sheetsales check.", "",
@@ -162,6 +163,9 @@ def to_toml(learned: Learned, source_path: str, today: str) -> str:
     chosen = answers.get("date_order", NONE)
     order = order or (chosen if chosen != NONE else None)
     out += ["", "[rules]"]
+    if time_zone:
+        out.append(f"time_zone = {_q(time_zone)}  # this machine's zone when init ran: what "
+                   '"today" means')
     out.append(f'date_order = "{order}"  # {why}' if order else f"# date_order: none ({why or 'no text dates'})")
     scale = ev.get("probability")
     if scale is not None and scale.kind == WORDS:
