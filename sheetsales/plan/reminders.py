@@ -11,7 +11,7 @@ import datetime as dt
 
 from ..core.cells import fit_text
 from ..core.model import ERROR, is_blank
-from ..core.owned import MAX_LINKS, REMINDER_HEADERS, REMINDERS_SHEET
+from ..core.owned import MAX_LINKS, REMINDER_HEADERS, REMINDERS_SHEET, tab_row
 from ..rules import DUE_KINDS
 from ..rules.check import Report
 from ..rules.status import CLOSED
@@ -149,9 +149,8 @@ def reminders_look(rows: list[list], deals_title: str) -> SheetLook:
     for i, r in enumerate(rows[top + 1:], top + 2):
         if isinstance(r[_ROW], int):
             links[i, _ROW + 1] = f"{sheet}!A{r[_ROW]}"
-        elif isinstance(r[_ROW], str) and "!A" in r[_ROW]:  # several tabs: Tab!A7
-            tab, _, cell = r[_ROW].rpartition("!")
-            links[i, _ROW + 1] = f"{_quoted(tab)}!{cell}"
+        elif found := tab_row(r[_ROW]):  # several tabs: Tab!A7
+            links[i, _ROW + 1] = f"{_quoted(found[0])}!A{found[1]}"
     return SheetLook(header_row=top + 1, widths=widths, links=links,
                      titles=(1,) if top else ())
 

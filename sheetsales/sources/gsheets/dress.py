@@ -4,7 +4,8 @@ look.py and summary.py for the plan being written, added to the write's own batc
 from dataclasses import replace
 
 from .batch import new_sheet_id, reminder_requests
-from .look import ROW_COLUMN, column_requests, header_format, link, reminders_requests
+from ...core.owned import REMINDER_ROW
+from .look import column_requests, header_format, link, reminders_requests
 from .summary import is_summary, summary_requests
 
 
@@ -30,8 +31,8 @@ class Dresses:
             return reminder_requests(tab, rows, sheet_id)
         ids = {t.title: t.id for t in self.grid.tabs}
         header = (look.header_row or 1) - 1
-        links = {(i, ROW_COLUMN): uri for i, row in enumerate(rows) if i > header and
-                 len(row) > ROW_COLUMN and (uri := link(row[ROW_COLUMN], deals_tab.id if
+        links = {(i, REMINDER_ROW): uri for i, row in enumerate(rows) if i > header and
+                 len(row) > REMINDER_ROW and (uri := link(row[REMINDER_ROW], deals_tab.id if
                                                         deals_tab else None, ids))}
         return reminder_requests(tab, rows, sheet_id, header, header_format(), links) + \
             reminders_requests(sheet_id, rows, look)

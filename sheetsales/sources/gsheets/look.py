@@ -12,16 +12,13 @@ rules on the sheet are never touched. Rules are deleted by index (the API has no
 only when ours must change (the colours configured differently): a rule a person adds in the
 instant between our read and that write could shift the index."""
 
-import re
 from collections.abc import Iterable
 
-from ...core.owned import REMINDER_HEADERS
+from ...core.owned import tab_row
 from ..base import ColumnLook, SheetLook
 from ..xlsx.dress import HEADER_FILL
 
 PIXELS_PER_CHARACTER, PIXEL_PADDING = 7, 5  # Sheets' default font, as Excel's widths read
-_ROW = REMINDER_HEADERS.index("Row")
-_WHERE = re.compile(r"^(?P<title>.+)!A(?P<row>\d+)$", re.S)
 
 
 def colour(rrggbb: str) -> dict:
@@ -145,10 +142,7 @@ def link(value, deals_id: int | None, ids: dict[str, int]) -> str | None:
     """The link of a Reminders Row cell to its deal's row: `#gid=ID&range=A12`."""
     if isinstance(value, int) and not isinstance(value, bool) and deals_id is not None:
         return f"#gid={deals_id}&range=A{value}"
-    found = _WHERE.match(value) if isinstance(value, str) else None
-    if found and found["title"] in ids:
-        return f"#gid={ids[found['title']]}&range=A{found['row']}"
+    found = tab_row(value)
+    if found and found[0] in ids:
+        return f"#gid={ids[found[0]]}&range=A{found[1]}"
     return None
-
-
-ROW_COLUMN = _ROW

@@ -6,14 +6,13 @@ from collections.abc import Iterable
 
 from ...core.model import SheetData
 from ...core.cells import column_letters
-from ...core.owned import REMINDER_HEADERS
+from ...core.owned import REMINDER_HEADERS, REMINDER_ROW
 from .source import Tab
 from .batch import Cells, formula_cells, response_cells
 from .rows import check_claims, check_formulas, check_olds, key_columns, place_rows
 
 COLUMN_KEY = "sheetsales_column"
 DUE_COLUMN = REMINDER_HEADERS.index("Due")
-ROW_COLUMN = REMINDER_HEADERS.index("Row")
 HEADER_SLACK = 10  # rows the header may move down between our read and our write
 GRID_FIELDS = ("sheets(properties(sheetId),data(startRow,startColumn,"
                "rowData(values(userEnteredValue,effectiveValue))))")
@@ -46,7 +45,7 @@ class Rereads:
         now_owned = {c: _grid_rows(now, [c]) for c in recorded}
         targets = {r + 1 for r, _ in cells}
         if reminders is not None:
-            targets |= {r[ROW_COLUMN] for r in reminders[1:] if isinstance(r[ROW_COLUMN], int)}
+            targets |= {r[REMINDER_ROW] for r in reminders[1:] if isinstance(r[REMINDER_ROW], int)}
         targets |= self.linked_rows.get(tab.title, set())  # several tabs: see tabs.py
         placement = place_rows(deals.title, dict(self.grid.rows(tab.title)), keys,
                                deals.header_row, targets, now_keys, now_top, owned)

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from ...core.errors import WriteConflict
 from ...core.cells import cell_name, column_letters
 from ...core.model import SheetData, is_blank, text_id
-from ...core.owned import REMINDER_HEADERS
+from ...core.owned import REMINDER_ROW
 from .batch import (Cells, Placement, identities, retarget, same_header, same_old,
                             same_value)
 
 IDENTITY_FIELDS = ("company", "contact", "email", "owner", "product")
-REMINDER_ROW = REMINDER_HEADERS.index("Row")
 
 
 def key_columns(deals: SheetData) -> list[int]:

@@ -8,15 +8,11 @@ tab with nothing to write that a rewritten Reminders sheet links to, none for th
 constant in the number of rows, linear in the number of tabs. A refusal on a later tab leaves the earlier tabs
 written, journaled for undo, and says so."""
 
-import re
 from collections.abc import Iterable
 
 from ...core.errors import WriteConflict
 from ...core.model import CellChange
-from ...core.owned import REMINDER_HEADERS
-
-REMINDER_ROW = REMINDER_HEADERS.index("Row")
-_WHERE = re.compile(r"^(?P<title>.+)!A(?P<row>\d+)$", re.S)
+from ...core.owned import REMINDER_ROW, tab_row
 
 
 def remap_tab_rows(reminders: list[list] | None,
@@ -27,12 +23,10 @@ def remap_tab_rows(reminders: list[list] | None,
         return reminders
     moved = [reminders[0]]
     for row in reminders[1:]:
-        where = row[REMINDER_ROW] if len(row) > REMINDER_ROW else None
-        found = _WHERE.match(where) if isinstance(where, str) else None
-        rows = placements.get(found["title"]) if found else None
-        if rows is not None and int(found["row"]) in rows:
-            row = row[:REMINDER_ROW] + [f"{found['title']}!A{rows[int(found['row'])]}"] + \
-                row[REMINDER_ROW + 1:]
+        found = tab_row(row[REMINDER_ROW] if len(row) > REMINDER_ROW else None)
+        rows = placements.get(found[0]) if found else None
+        if rows is not None and found[1] in rows:
+            row = row[:REMINDER_ROW] + [f"{found[0]}!A{rows[found[1]]}"] + row[REMINDER_ROW + 1:]
         moved.append(row)
     return moved
 
@@ -41,10 +35,9 @@ def linked_rows(reminders: list[list] | None) -> dict[str, set[int]]:
     """Tab title -> the rows the Reminders sheet's `Tab!A7` links point at."""
     found: dict[str, set[int]] = {}
     for row in (reminders or [])[1:]:
-        where = row[REMINDER_ROW] if len(row) > REMINDER_ROW else None
-        match = _WHERE.match(where) if isinstance(where, str) else None
-        if match:
-            found.setdefault(match["title"], set()).add(int(match["row"]))
+        where = tab_row(row[REMINDER_ROW] if len(row) > REMINDER_ROW else None)
+        if where:
+            found.setdefault(where[0], set()).add(where[1])
     return found
 
 
