@@ -6,19 +6,17 @@ the twins of other fields are read from the better-named column and said so (iss
 import datetime as dt
 
 from ..core.cells import column_letter
-from ..core.fields import DEFAULT_FIELDS
+from ..core.fields import DEFAULT_FIELDS, FIELD_KEYS
 from ..core.model import is_blank, parse_number
 from .columns import ColumnMatch, HeaderMatch
 
-REFUSED = ("stage",)  # fields whose twin is a refusal, not a note
 SAMPLE_ROWS = 50  # rows read ahead to see whether a column named only by words holds stages
 
 
 def configured_keys(config) -> set[str]:
     """The fields the config maps explicitly under [columns]."""
     defaults = set(DEFAULT_FIELDS)
-    return {f.key for f in config.fields if f not in defaults
-            and any(d.key == f.key for d in DEFAULT_FIELDS)}
+    return {f.key for f in config.fields if f not in defaults and f.key in FIELD_KEYS}
 
 
 def stage_twins(match: HeaderMatch, rows, stages) -> list[ColumnMatch]:

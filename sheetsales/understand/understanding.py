@@ -129,10 +129,10 @@ def understand_header(source: str, sheet: str, header_row: int, headers: dict[in
             reason = unknown_entries[index]
         elif twin and twin.field in columns:
             label = fields[twin.field].header if twin.field in fields else twin.field
-            used_by = ("[columns] " + twin.field + " names" if twin.field in configured
-                       else "") + f" column {column_letter(columns[twin.field])}"
-            reason = (f"also reads as {label}; {used_by.strip()}"
-                      + (" instead" if twin.field in configured else " is used"))
+            column = column_letter(columns[twin.field])
+            reason = f"also reads as {label}; " + (
+                f"[columns] {twin.field} names column {column} instead"
+                if twin.field in configured else f"column {column} is used")
         else:
             reason = "not a column sheetsales reads"
         ignored.append(Ignored(header, column_letter(index), reason))

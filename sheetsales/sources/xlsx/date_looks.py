@@ -7,9 +7,9 @@ import datetime as dt
 import re
 
 from ...core.cells import column_letters, column_number
+from .ooxml import attrs
 
 _CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*?)/?>')
-_ATTR = re.compile(rb'(\w+)="([^"]*)"')
 _REF = re.compile(rb"([A-Z]+)\d+")
 CHUNK = 1 << 20
 
@@ -49,7 +49,7 @@ def column_date_styles(stream, columns: set[int], styles) -> dict[int, int]:
             m = _CELL.match(data, start)
             if m is None or m.end() < hit.end():
                 continue
-            attributes = dict(_ATTR.findall(m[1]))
+            attributes = attrs(m[1])
             kind, style, ref = (attributes.get(k) for k in (b"t", b"s", b"r"))
             if kind not in (None, b"n") or not style or not style.isdigit() or not ref:
                 continue
