@@ -19,6 +19,7 @@ from pathlib import Path
 import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).parent))
+from bench_process import ratio_cell  # noqa: E402
 from generate import HEADERS, deal_row  # noqa: E402
 from measure import measure  # noqa: E402
 
@@ -90,9 +91,7 @@ def _median(runs: list[dict], key: str) -> float:
 
 
 def _ratio(got: dict, step: str, key: str) -> str:
-    pairs = [t[key] / o[key] for o, t in zip(got[step, 0], got[step, 1])]
-    ratio = _median(got[step, 1], key) / _median(got[step, 0], key)
-    return f"{ratio:.2f}x ({min(pairs):.2f}-{max(pairs):.2f})"
+    return ratio_cell([r[key] for r in got[step, 1]], [r[key] for r in got[step, 0]])
 
 if __name__ == "__main__":
     main()

@@ -167,8 +167,7 @@ def read_outcomes(deals: list[Deal]) -> bool:
     return True
 
 
-def read_epochs(deals: list[Deal], time_zone: str,
-                sheet: SheetData | None = None) -> dict[str, str]:
+def read_epochs(deals: list[Deal], time_zone: str, sheet: SheetData) -> dict[str, str]:
     """Read as dates the epoch timestamps of the date columns whose every filled cell is
     one, in a plausible range (epochs.epoch_unit); returns field -> unit. A column that
     mixes them with text dates is refused (SourceError, issue 23): no reading of it is
@@ -194,7 +193,7 @@ def read_epochs(deals: list[Deal], time_zone: str,
     return proved
 
 
-def _refuse_mixed(deals: list[Deal], key: str, sheet: SheetData | None) -> None:
+def _refuse_mixed(deals: list[Deal], key: str, sheet: SheetData) -> None:
     """SourceError when the date column `key` holds both epoch timestamps and text dates
     (real date cells beside epochs stay DAT001 findings: a date cell is no guess)."""
     dates = [d for d in deals if isinstance(d.original(key), str)
@@ -203,12 +202,11 @@ def _refuse_mixed(deals: list[Deal], key: str, sheet: SheetData | None) -> None:
         return
     epochs = [d for d in deals if d.invalid and key in d.invalid
               and looks_like_epoch(d.original(key))]
-    index = sheet.columns.get(key) if sheet else None
-    letter = column_letters(index + 1) if index is not None else ""
-    header = sheet.headers.get(index, key) if sheet and index is not None else key
-    where = f"the sheet {sheet.title!r}" if sheet else "the sheet"
+    index = sheet.columns[key]
+    letter, header = column_letters(index + 1), sheet.headers.get(index, key)
     raise SourceError(mixed_refusal(
-        where, header, [(f"{letter}{d.row}", plain(d.original(key))) for d in epochs],
+        f"the sheet {sheet.title!r}", header,
+        [(f"{letter}{d.row}", plain(d.original(key))) for d in epochs],
         [(f"{letter}{d.row}", plain(d.original(key))) for d in dates]))
 
 
