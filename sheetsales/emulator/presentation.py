@@ -17,11 +17,11 @@ _CHART_IDS = iter(range(700_000_001, 2**31))
 
 
 def rules(sheet) -> list[dict]:
-    return sheet.__dict__.setdefault("conditional_formats", [])
+    return sheet.conditional_formats
 
 
 def charts(sheet) -> list[dict]:
-    return sheet.__dict__.setdefault("charts", [])
+    return sheet.charts
 
 
 def shown(sheet) -> dict:
@@ -31,7 +31,7 @@ def shown(sheet) -> dict:
         entry["conditionalFormats"] = copy.deepcopy(rules(sheet))
     if charts(sheet):
         entry["charts"] = copy.deepcopy(charts(sheet))
-    if sheet.__dict__.get("basic_filter"):
+    if sheet.basic_filter:
         entry["basicFilter"] = copy.deepcopy(sheet.basic_filter)
     return entry
 
@@ -118,7 +118,7 @@ def update_dimension_properties(ss, payload, context):
     pixel = (payload.get("properties") or {}).get("pixelSize")
     if pixel is not None and pixel < 0:
         raise bad_request("pixelSize must not be negative.")
-    sizes = sheet.__dict__.setdefault("sizes", {})
+    sizes = sheet.sizes
     for i in range(start, end):
         sizes[(dimension, i)] = pixel
     return {}
@@ -184,7 +184,7 @@ HANDLERS = {
 def column_metadata(sheet) -> list[dict]:
     """The sheet's columnMetadata, as a mask asking for `data.columnMetadata` gets it
     (Sheets' default width is 100 pixels)."""
-    sizes = sheet.__dict__.get("sizes", {})
+    sizes = sheet.sizes
     return [{"pixelSize": 100 if sizes.get(("COLUMNS", i)) is None else sizes[("COLUMNS", i)]}
             for i in range(sheet.columns)]
 
@@ -204,7 +204,7 @@ def move_ranges(ss: Spreadsheet, sheet_id: int, start_key: str, end_key: str, mo
         return end is None or end > start
 
     sheet = ss.sheet_by_id(sheet_id)
-    if sheet is not None and sheet.__dict__.get("sizes"):
+    if sheet is not None and sheet.sizes:
         dimension = "ROWS" if start_key == "startRowIndex" else "COLUMNS"
         sizes = {}
         for (kind, i), size in sheet.sizes.items():
@@ -222,7 +222,7 @@ def move_ranges(ss: Spreadsheet, sheet_id: int, start_key: str, end_key: str, mo
             if rule["ranges"]:
                 kept.append(rule)
         sheet.conditional_formats = kept
-        spec = sheet.__dict__.get("basic_filter")
+        spec = sheet.basic_filter
         if spec and not moved(spec["range"]):
             sheet.basic_filter = None
     for other in ss.sheets:

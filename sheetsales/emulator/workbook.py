@@ -105,6 +105,11 @@ class Sheet:
         self.cells: dict[tuple[int, int], Cell] = {}
         self.merges: list[dict] = []  # GridRanges, as spreadsheets.get returns them
         self.protected: list[dict] = []  # ProtectedRanges, as spreadsheets.get returns them
+        # the presentation (presentation.py), as spreadsheets.get returns it
+        self.conditional_formats: list[dict] = []
+        self.charts: list[dict] = []
+        self.basic_filter: dict | None = None
+        self.sizes: dict[tuple[str, int], int | None] = {}  # (ROWS or COLUMNS, index) -> pixels
 
     id = property(lambda self: self.props["sheetId"])
     title = property(lambda self: self.props["title"])
