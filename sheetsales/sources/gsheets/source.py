@@ -21,6 +21,7 @@ from ...core.errors import SourceError
 from ...core.stages import normalize
 from ...core.fields import DEALS_SHEET_NAMES, PRODUCTS_SHEET
 from ..base import Row
+from . import protected
 from .batch import OWNED_SHEET_KEY
 from .api import GoogleApi, connect
 from .ids import GSheetSource, parse_source
@@ -28,7 +29,7 @@ from .ids import GSheetSource, parse_source
 METADATA_FIELDS = ("properties(title),sheets(properties(sheetId,title,index,sheetType,"
                    "gridProperties(rowCount,columnCount)),developerMetadata(metadataId,"
                    "metadataKey,metadataValue),merges,conditionalFormats,basicFilter,"
-                   "charts(chartId,spec,position),protectedRanges(range,warningOnly,requestingUserCanEdit),"
+                   f"charts(chartId,spec,position),{protected.FIELDS},"
                    "data(columnMetadata(pixelSize)))")
 HEAD_ROWS = 20
 FULL_READ_CELLS = 2_000_000
@@ -46,9 +47,13 @@ class Tab:
     merges: list = field(default_factory=list)  # (row0, row1, col0, col1), 0-based, ends out
     rules: list = field(default_factory=list)  # conditional format rules, in order
     basic_filter: dict | None = None
-    charts: list = field(default_factory=list)  # chartIds of the charts on it
-    embedded: list = field(default_factory=list)  # those charts, whole (for undo to re-add)
+    embedded: list = field(default_factory=list)  # its charts, whole (for undo to re-add)
     widths: dict = field(default_factory=dict)  # 0-based column -> pixels, as read
+
+    @property
+    def charts(self) -> list:
+        """The chartIds of the charts on it."""
+        return [c.get("chartId") for c in self.embedded]
 
     @property
     def a1(self) -> str:
@@ -74,7 +79,6 @@ def read_tabs(metadata: dict) -> list[Tab]:
         tabs.append(Tab(props.get("sheetId", 0), props.get("title", ""), grid.get("rowCount", 0),
                         grid.get("columnCount", 0), owned, merges,
                         list(sheet.get("conditionalFormats", [])), sheet.get("basicFilter"),
-                        [c.get("chartId") for c in sheet.get("charts", [])],
                         list(sheet.get("charts", [])), _widths(sheet)))
     return tabs
 
