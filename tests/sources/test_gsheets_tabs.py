@@ -164,6 +164,7 @@ def test_a_summary_turned_on_later_is_written_when_no_tab_changes(emu, env):
 def test_rows_sorted_during_the_last_tabs_write_keep_the_reminders_on_their_deals(emu, env, nth):
     sid = load(emu)
     run_target(GSheetTarget.open(f"gsheet:{sid}", environ=env), Config(), TODAY)
+    emu.clear_requests()
     emu.queue_mutation({"action": "sort", "range": "Bob!A2:Z3", "column": "B", "descending": True,
                         "before": {"method": "POST", "path_contains": ":batchUpdate", "nth": nth}})
     result = run_target(GSheetTarget.open(f"gsheet:{sid}", environ=env), Config(),
@@ -173,3 +174,6 @@ def test_rows_sorted_during_the_last_tabs_write_keep_the_reminders_on_their_deal
     links = {r[1]: r[7] for r in values(emu, sid, "Reminders")[1:] if r[0] == "Bob"}
     assert links and all(bob[int(link.split("!A")[1]) - 1][0] == deal
                          for deal, link in links.items()), (links, bob)
+    sent = [k for r in emu.requests() if r["method"] == "POST" and r["body"]
+            for q in r["body"].get("requests", []) for k in q]
+    assert sent.count("setBasicFilter") == 1  # the Reminders' filter: not again by the repair

@@ -13,7 +13,7 @@ class Dresses:
     """The looks of the plan `write` was given (`self.plan`; None for undo and clean)."""
 
     plan = None
-    _dressed: set = frozenset()  # what this write has dressed: deals tab ids, "summary"
+    _dressed: set = frozenset()  # what this write dressed: deals tab ids, "summary", "reminders"
 
     def sheet_state(self, title: str) -> str:
         """"absent", "ours" or "theirs" for the Summary sheet `title` (titles ignore case)."""
@@ -23,8 +23,8 @@ class Dresses:
         return "ours" if is_summary(tab) else "theirs"
 
     def _reminders_dressed(self, tab, rows: list[list], deals_tab) -> list[dict]:
-        """The Reminders sheet's requests: its cells (header styled, Row linked), its filter
-        and widths."""
+        """The Reminders sheet's requests: its cells (header styled, Row linked), and once per
+        write its filter and widths (a corrective write sends the cells again, never these)."""
         sheet_id = new_sheet_id(self.grid.tabs) if tab is None else tab.id
         look = self.plan.reminders_look if self.plan is not None else None
         if look is None:
@@ -34,8 +34,11 @@ class Dresses:
         links = {(i, REMINDER_ROW): uri for i, row in enumerate(rows) if i > header and
                  len(row) > REMINDER_ROW and (uri := link(row[REMINDER_ROW], deals_tab.id if
                                                         deals_tab else None, ids))}
-        return reminder_requests(tab, rows, sheet_id, header, header_format(), links) + \
-            reminders_requests(sheet_id, rows, look)
+        cells = reminder_requests(tab, rows, sheet_id, header, header_format(), links)
+        if "reminders" in self._dressed:
+            return cells
+        self._dressed = self._dressed | {"reminders"}
+        return cells + reminders_requests(sheet_id, rows, look)
 
     def _once_dressed(self, deals_tab) -> list[dict]:
         """The owned columns' dress on the deals tab and the Summary sheet, once per write
