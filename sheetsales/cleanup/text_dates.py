@@ -121,16 +121,15 @@ def clean_dates(table: Table, config, options: CleanOptions) -> Step:
 def refuse_mixed(table: Table, col: int, config) -> None:
     """SourceError, as `check` gives (rules/check.py), when the date column `col` holds epoch
     timestamps beside text dates: cleaning either kind would write a guess."""
-    epochs, dates = [], []
-    for row in table.deals:
-        value = table.get(row, col)
-        if looks_like_epoch(value):
-            epochs.append((table.ref(row, col).split("!")[-1], value))
-        elif isinstance(value, str) and any(as_date(value, order) is not None
-                 for order in ([config.rules.date_order] if config.rules.date_order
-                               else ["DMY", "MDY"])):
-            dates.append((table.ref(row, col).split("!")[-1], value))
-    if epochs and dates:
+    values = [(table.cell(row, col), table.get(row, col)) for row in table.deals]
+    epochs = [(cell, value) for cell, value in values if looks_like_epoch(value)]
+    if not epochs:  # the usual date column: no text of it need be read twice
+        return
+    orders = [config.rules.date_order] if config.rules.date_order else ["DMY", "MDY"]
+    dates = [(cell, value) for cell, value in values if isinstance(value, str)
+             and not looks_like_epoch(value)
+             and any(as_date(value, order) is not None for order in orders)]
+    if dates:
         raise SourceError(mixed_refusal(f"the sheet {table.title!r}", table.headers[col],
                                         epochs, dates))
 
