@@ -72,10 +72,15 @@ def colour_requests(tab, column: int, header_row: int, look: ColumnLook) -> list
     if [_key(r) for _, r in mine] == [_key(r) for r in wanted] and \
             all(r["ranges"][0].get("startRowIndex", 0) == header_row for _, r in mine):
         return []
-    requests = [{"deleteConditionalFormatRule": {"sheetId": tab.id, "index": i}}
-                for i, _ in sorted(mine, reverse=True)]
-    return requests + [{"addConditionalFormatRule": {"rule": rule, "index": i}}
-                       for i, rule in enumerate(wanted)]
+    return delete_rules(tab, column) + [{"addConditionalFormatRule": {"rule": rule, "index": i}}
+                                        for i, rule in enumerate(wanted)]
+
+
+def delete_rules(tab, column: int) -> list[dict]:
+    """Requests deleting the tab's conditional format rules on `column`, the highest index
+    first (each deletion renumbers the rules after it)."""
+    return [{"deleteConditionalFormatRule": {"sheetId": tab.id, "index": i}}
+            for i in reversed(range(len(tab.rules))) if on_column(tab.rules[i], tab.id, column)]
 
 
 def width_requests(sheet_id: int, widths: dict[int, float]) -> list[dict]:

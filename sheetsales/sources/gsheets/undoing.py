@@ -9,8 +9,9 @@ shifted that way loses only a look."""
 
 import json
 
+from ...core.dates import plural
 from ...core.model import CellChange, is_blank
-from .look import on_column
+from .look import delete_rules
 from .restore import CHARTS, FILTER, is_cell, same_title
 
 
@@ -49,12 +50,9 @@ class Undoing:
             tab = target._tab_by_id(sheet_id)
             column = target._owned[sheet_id].get("status")
             if column in made:
-                requests += [{"deleteConditionalFormatRule": {"sheetId": sheet_id, "index": i}}
-                             for i in reversed(range(len(tab.rules)))
-                             if on_column(tab.rules[i], sheet_id, column)]
+                requests += delete_rules(tab, column)
         if requests:
-            self.notes.append(f"removed the status colours ({len(requests)} "
-                              f"rule{'s' if len(requests) > 1 else ''})")
+            self.notes.append(f"removed the status colours ({plural(len(requests), 'rule')})")
         requests += self._look()
         tabs = [t for t in map(target.grid.tab, self.remove) if t is not None]
         requests += [{"deleteSheet": {"sheetId": t.id}} for t in tabs]
@@ -114,8 +112,8 @@ def _filter_back(tab, old: dict | None) -> list[dict]:
 def _removed(titles: list[str], tabs) -> str:
     if not tabs:
         return "sheetsales' sheets " + " and ".join(titles) + " were already gone"
-    plural = "s" if len(tabs) > 1 else ""
-    return f"removed the {' and '.join(t.title for t in tabs)} sheet{plural} sheetsales had " \
+    many = "s" if len(tabs) > 1 else ""
+    return f"removed the {' and '.join(t.title for t in tabs)} sheet{many} sheetsales had " \
         "created"
 
 
