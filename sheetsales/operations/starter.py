@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ..core.errors import SheetsalesError
 from ..core.fields import DATE, DEFAULT_FIELDS, NUMBER
 from ..core.stages import DEFAULT_STAGES
+from ..sources.base import HEADER_FILL
 
 CONFIG_TEMPLATE = files("sheetsales.templates") / "sheetsales.toml"
 WORKBOOK_TEMPLATE = files("sheetsales.templates") / "deals.xlsx"  # write_starter_workbook's
@@ -38,7 +39,7 @@ _WIDTHS = {"deal_id": 10, "company": 26, "contact": 20, "email": 30, "owner": 12
            "product": 22, "stage": 14, "amount": 12, "probability": 11, "next_step": 30,
            "lost_reason": 22, "notes": 40}
 _DATE_WIDTH = 14
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_HEADER_FILL = PatternFill("solid", fgColor=HEADER_FILL)
 
 STARTER_PRODUCTS = (
     ("Standard package", 1200, 10),

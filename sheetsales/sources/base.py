@@ -57,6 +57,8 @@ class Target(Protocol):
 # How sheetsales presents what it owns: plain values a target applies as it can (the .xlsx
 # writer in full; other targets may ignore them).
 
+HEADER_FILL = "DDEBF7"  # its sheets' header fill: the light blue of Excel's own table headers
+
 @dataclass(frozen=True)
 class Colour:
     """A conditional format of the status column: cells beginning with `text` get that font

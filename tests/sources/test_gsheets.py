@@ -4,6 +4,8 @@ requests stack talking HTTP to the in-process Sheets emulator (no mocks of gspre
 import datetime as dt
 import json
 import logging
+import subprocess
+import sys
 import traceback
 from pathlib import Path
 
@@ -550,3 +552,30 @@ def test_secrets_never_reach_messages_or_logs(emu, env, caplog, sleeps, monkeypa
     assert not any(line in text for line in body)
     assert "ya29." not in text and "Bearer" not in text and "private_key" not in text
     assert "eyJ" not in text  # nor the signed JWT assertion exchanged for tokens
+
+
+GOOGLE_RUN = """
+import datetime, json, os, sys, tempfile
+from sheetsales.emulator.sheets_emulator import Emulator, make_service_account_key
+before = set(sys.modules)
+with Emulator() as emu, tempfile.TemporaryDirectory() as folder:
+    key = os.path.join(folder, "key.json")
+    with open(key, "w") as out:
+        out.write(json.dumps(make_service_account_key(emu.url)))
+    os.environ.update(SHEETSALES_CREDENTIALS=key, SHEETSALES_GOOGLE_API=emu.url)
+    os.chdir(folder)
+    sid = emu.load({"title": "P", "sheets": [{"title": "Deals", "values": [
+        ["Deal ID", "Company", "Owner", "Stage", "Amount"], ["D-1", "Acme", "Ann", "Lead", 1]]}]})
+    import sheetsales
+    assert sheetsales.run(f"gsheet:{sid}", sheetsales.load_config(),
+                          datetime.date(2026, 11, 27)).written
+print(sorted(m for m in set(sys.modules) - before if m.split(".")[0] in ("lxml", "openpyxl")
+             or m.startswith("sheetsales.sources.xlsx")))
+"""
+
+
+def test_a_google_run_imports_no_excel_reader_or_writer():
+    """A Google Sheets run does not pay for the Excel code (lxml and the writer, ~13 ms)."""
+    done = subprocess.run([sys.executable, "-c", GOOGLE_RUN], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -15,8 +15,7 @@ instant between our read and that write could shift the index."""
 from collections.abc import Iterable
 
 from ...core.owned import tab_row
-from ..base import ColumnLook, SheetLook
-from ..xlsx.dress import HEADER_FILL
+from ..base import HEADER_FILL, ColumnLook, SheetLook
 
 PIXELS_PER_CHARACTER, PIXEL_PADDING = 7, 5  # Sheets' default font, as Excel's widths read
 

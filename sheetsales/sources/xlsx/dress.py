@@ -3,14 +3,13 @@ the styles they need are appended, an owned sheet is written into a fresh templa
 deals sheet's Excel Table takes in the owned columns."""
 
 from ...core.errors import WriteConflict
-from ..base import SheetLook
+from ..base import HEADER_FILL, SheetLook
 from .charts import DRAWING_ID, chart_parts
 from .look import owned_sheet
 from .sheet import SheetJob
 from .styles import StyleSheet
 from .tables import joined_table
 
-HEADER_FILL = "DDEBF7"  # the light blue of Excel's own table headers
 BUILTIN_FORMATS = {"#,##0": 3, "0%": 9, "0.00%": 10, "#,##0.00": 4}  # no custom format needed
 
 
